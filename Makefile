@@ -1,0 +1,120 @@
+# slugguard: plain GNU make. See docs/house-style notes in README.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+PKG_CONFIG ?= pkg-config
+
+PKGS   := libgit2 libcurl libcjson libarchive libcrypto libhs libpcre2-8
+STD    := -std=c11 -D_POSIX_C_SOURCE=200809L
+WARN   := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
+          -Wmissing-prototypes -Wold-style-definition -Wpointer-arith \
+          -Wwrite-strings -Wvla -Wcast-qual -Wundef \
+          -Wdeclaration-after-statement -Wimplicit-fallthrough -fno-common
+HARDEN := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all \
+          -fno-omit-frame-pointer -O1 -g
+
+ifeq ($(BUILD),build-asan)
+OPT := $(SAN)
+LDSAN := -fsanitize=address,undefined
+else
+OPT := -O2 -g $(HARDEN)
+LDSAN :=
+endif
+ifeq ($(V),1)
+Q :=
+QCC :=
+else
+Q := @
+QCC = @echo "   CC $<";
+endif
+ifeq ($(DEVELOPER),1)
+WARN += -Werror
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CFLAGS  ?=
+LDFLAGS ?=
+ALL_CFLAGS := $(STD) $(WARN) $(OPT) -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+LIBS := $(PKG_LIBS) -lpthread -lm
+
+# Modules in layering order; every .c of a module folder is part of it.
+MODULES := util json rules gitwalk heroku slug sign config scan policy \
+           hooks buildpack cli
+LIB_SRC := $(foreach m,$(MODULES),$(sort $(wildcard src/$(m)/*.c)))
+LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+MAIN_OBJ := $(BUILD)/obj/main.o
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps test unit e2e check lint asan install uninstall clean bench demo
+
+all: $(BUILD)/slugguard
+
+$(BUILD)/slugguard: $(MAIN_OBJ) $(BUILD)/libslugguard.a
+	$(Q)$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/libslugguard.a: $(LIB_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libslugguard.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDSAN) $(LDFLAGS) -o $@ $< $(BUILD)/libslugguard.a \
+		$(LIBS) -lcmocka
+
+deps:
+	@sh scripts/deps.sh
+
+unit: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+	@BUILD=$(BUILD) sh tests/run.sh
+
+e2e: deps all
+	@BUILD=$(BUILD) UNIT=0 sh tests/run.sh
+
+check:
+	@$(MAKE) --no-print-directory DEVELOPER=1 all
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory DEVELOPER=1 test
+
+lint:
+	@sh scripts/lint.sh
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan all $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BIN))
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 BUILD=build-asan sh tests/run.sh
+
+bench: deps all
+	@sh bench/run.sh
+
+demo: deps all
+	@sh scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/slugguard/hooks \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BUILD)/slugguard $(DESTDIR)$(PREFIX)/bin/slugguard
+	for f in hooks/*.in; do install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/slugguard/hooks/; done
+	for f in docs/man/*.1; do [ -f "$$f" ] && install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/slugguard
+	rm -rf $(DESTDIR)$(PREFIX)/share/slugguard
+	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/slugguard*.1
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* File helpers: capped reads, atomic writes, exclusive creation. */
+#ifndef SLUGGUARD_FS_H
+#define SLUGGUARD_FS_H
+
+#include "slugguard/strbuf.h"
+
+/*
+ * Append the whole file at path to sb, refusing files larger than cap
+ * bytes (signify's habit). Returns 0, ERR_NOTFOUND when the file does not
+ * exist, or ERR_FAIL with the path named in the message.
+ */
+int fs_read_capped(struct strbuf *sb, const char *path, size_t cap);
+/* Like fs_read_capped for an open fd (read until EOF). */
+int fs_read_fd_capped(struct strbuf *sb, int fd, size_t cap, const char *what);
+
+/*
+ * Write buf to path atomically: "<path>.lock" is created with
+ * O_CREAT|O_EXCL|O_NOFOLLOW, written fully, fsync'd, chmod'ed to mode and
+ * renamed over path. The lock is removed on any failure.
+ */
+int fs_write_atomic(const char *path, const void *buf, size_t len,
+		    unsigned mode);
+
+/*
+ * Create path with O_CREAT|O_EXCL|O_NOFOLLOW and the given mode (e.g. 0600
+ * for key files) and write buf. With force, an existing regular file is
+ * unlinked first. Fails if the path exists and !force.
+ */
+int fs_write_exclusive(const char *path, const void *buf, size_t len,
+		       unsigned mode, bool force);
+
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int fs_write_all(int fd, const void *buf, size_t len);
+/* mkdir -p with mode for the directories it creates. */
+int fs_mkdir_p(const char *path, unsigned mode);
+/* rm -rf; missing paths are not an error. Never follows symlinks. */
+int fs_remove_tree(const char *path);
+bool fs_exists(const char *path);
+bool fs_is_dir(const char *path);
+/* Create a fresh private directory from a template ending in XXXXXX;
+ * tmpl is modified in place. */
+int fs_mkdtemp(char *tmpl);
+
+#endif

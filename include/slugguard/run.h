@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Running subprocesses without a shell (git's run-command shape).
+ *
+ * Calling sequence:
+ *   1. struct child c = CHILD_INIT; strvec_push(&c.args, "git"); ...
+ *   2. optionally set c.dir, push "NAME=value" onto c.env (added to, or
+ *      overriding, our environment), set c.in/c.out/c.err.
+ *   3. run_start(&c), then use c.in / c.out if they were -1 (pipes), then
+ *      run_finish(&c) which waits and returns the exit status.
+ *   Or simply run_command(&c) for start+finish.
+ * Fds: c.in/c.out/c.err = 0 means inherit; -1 asks for a pipe (the
+ * parent's end is stored back and the caller closes it); > 0 is an fd to
+ * dup into the child (the child's copy only; the caller keeps its own).
+ * c.out_to_err sends the child's stdout to our stderr (hook output).
+ */
+#ifndef SLUGGUARD_RUN_H
+#define SLUGGUARD_RUN_H
+
+#include "slugguard/strvec.h"
+
+struct child {
+	struct strvec args;
+	struct strvec env;
+	const char *dir;
+	int in, out, err;
+	bool out_to_err;
+	bool clear_env; /* start from an empty environment plus env */
+	unsigned timeout; /* seconds; 0 = none. The child is killed after */
+	pid_t pid;
+	bool timed_out;
+};
+
+#define CHILD_INIT                                                            \
+	{                                                                     \
+		STRVEC_INIT, STRVEC_INIT, NULL, 0, 0, 0, false, false, 0, -1, \
+			false                                                 \
+	}
+
+/* Returns 0 or ERR_FAIL (message names argv[0]). */
+int run_start(struct child *c);
+/*
+ * Waits for the child. Returns its exit status (0..255), 128+signal when
+ * killed, or ERR_FAIL when waiting failed. Frees args/env.
+ */
+int run_finish(struct child *c);
+int run_command(struct child *c);
+/*
+ * Run c and capture its stdout into out (capped at cap bytes; more is an
+ * error). Returns the exit status as run_finish does.
+ */
+int run_capture(struct child *c, struct strbuf *out, size_t cap);
+void child_release(struct child *c);
+
+#endif

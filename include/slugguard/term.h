@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* Terminal helpers: colour only on a terminal, NO_COLOR honoured. */
+#ifndef SLUGGUARD_TERM_H
+#define SLUGGUARD_TERM_H
+
+bool term_is_tty(int fd);
+/* true when fd is a terminal, NO_COLOR is unset and TERM is not "dumb". */
+bool term_want_color(int fd);
+
+#define TERM_RED "\033[31m"
+#define TERM_GREEN "\033[32m"
+#define TERM_YELLOW "\033[33m"
+#define TERM_BOLD "\033[1m"
+#define TERM_RESET "\033[0m"
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command table's contract. Each src/cli/cmd-<name>.c defines one
+ * cmd_<name>(); it returns 0, or a negative error code with the message
+ * stored (main prints it once), or 1 for "findings / rejected" when it
+ * has printed its own report.
+ */
+#ifndef SLUGGUARD_CLI_H
+#define SLUGGUARD_CLI_H
+
+#include "slugguard/config.h"
+
+typedef int (*cmd_fn)(int argc, char **argv, const struct config *cfg);
+
+int cmd_scan(int argc, char **argv, const struct config *cfg);
+int cmd_hooks(int argc, char **argv, const struct config *cfg);
+int cmd_init(int argc, char **argv, const struct config *cfg);
+int cmd_check(int argc, char **argv, const struct config *cfg);
+int cmd_build(int argc, char **argv, const struct config *cfg);
+int cmd_keygen(int argc, char **argv, const struct config *cfg);
+int cmd_verify(int argc, char **argv, const struct config *cfg);
+int cmd_deploy(int argc, char **argv, const struct config *cfg);
+int cmd_releases(int argc, char **argv, const struct config *cfg);
+int cmd_rollback(int argc, char **argv, const struct config *cfg);
+int cmd_buildpack(int argc, char **argv, const struct config *cfg);
+
+/* Print usage to stdout (-h, exit 0) or stderr (bad usage, ERR_USAGE). */
+int cli_usage(const char *usage, bool error);
+
+#endif

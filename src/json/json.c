@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/* The one place that includes cJSON: see include/slugguard/json.h. */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/json.h"
+
+#include <cjson/cJSON.h>
+
+/* struct json is never defined: a struct json * is a cJSON *. */
+static cJSON *C(const struct json *j)
+{
+	return (cJSON *)(uintptr_t)j;
+}
+
+static struct json *J(cJSON *c)
+{
+	return (struct json *)(void *)c;
+}
+
+int json_parse(struct json **out, const char *buf, size_t len, const char *what)
+{
+	const char *end = NULL;
+	cJSON *c;
+
+	*out = NULL;
+	c = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+	if (!c) {
+		size_t line = 1;
+
+		if (end && end >= buf && end <= buf + len)
+			for (const char *p = buf; p < end; p++)
+				line += *p == '\n';
+		return error_set("'%s': invalid JSON near line %zu", what,
+				 line);
+	}
+	*out = J(c);
+	return 0;
+}
+
+void json_free(struct json *j)
+{
+	cJSON_Delete(C(j));
+}
+
+bool json_is_object(const struct json *j)
+{
+	return cJSON_IsObject(C(j));
+}
+
+bool json_is_array(const struct json *j)
+{
+	return cJSON_IsArray(C(j));
+}
+
+bool json_is_string(const struct json *j)
+{
+	return cJSON_IsString(C(j));
+}
+
+bool json_is_number(const struct json *j)
+{
+	return cJSON_IsNumber(C(j));
+}
+
+bool json_is_bool(const struct json *j)
+{
+	return cJSON_IsBool(C(j));
+}
+
+bool json_is_null(const struct json *j)
+{
+	return cJSON_IsNull(C(j));
+}
+
+struct json *json_get(const struct json *j, const char *key)
+{
+	if (!cJSON_IsObject(C(j)))
+		return NULL;
+	return J(cJSON_GetObjectItemCaseSensitive(C(j), key));
+}
+
+const char *json_string(const struct json *j)
+{
+	return cJSON_IsString(C(j)) ? C(j)->valuestring : NULL;
+}
+
+const char *json_get_string(const struct json *j, const char *key)
+{
+	return json_string(json_get(j, key));
+}
+
+bool json_number(const struct json *j, double *out)
+{
+	if (!cJSON_IsNumber(C(j)))
+		return false;
+	*out = C(j)->valuedouble;
+	return true;
+}
+
+bool json_bool(const struct json *j, bool *out)
+{
+	if (!cJSON_IsBool(C(j)))
+		return false;
+	*out = cJSON_IsTrue(C(j));
+	return true;
+}
+
+size_t json_array_size(const struct json *j)
+{
+	int n = cJSON_IsArray(C(j)) ? cJSON_GetArraySize(C(j)) : 0;
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+struct json *json_array_at(const struct json *j, size_t i)
+{
+	if (!cJSON_IsArray(C(j)) || i > INT32_MAX)
+		return NULL;
+	return J(cJSON_GetArrayItem(C(j), (int)i));
+}
+
+struct json *json_child(const struct json *j)
+{
+	return j ? J(C(j)->child) : NULL;
+}
+
+struct json *json_next(const struct json *j)
+{
+	return j ? J(C(j)->next) : NULL;
+}
+
+const char *json_key(const struct json *j)
+{
+	return j ? C(j)->string : NULL;
+}
+
+static struct json *must(cJSON *c)
+{
+	if (!c)
+		die("out of memory building JSON");
+	return J(c);
+}
+
+struct json *json_new_object(void)
+{
+	return must(cJSON_CreateObject());
+}
+
+struct json *json_new_array(void)
+{
+	return must(cJSON_CreateArray());
+}
+
+struct json *json_new_string(const char *s)
+{
+	return must(cJSON_CreateString(s));
+}
+
+struct json *json_new_number(double d)
+{
+	return must(cJSON_CreateNumber(d));
+}
+
+struct json *json_new_bool(bool b)
+{
+	return must(cJSON_CreateBool(b));
+}
+
+struct json *json_new_null(void)
+{
+	return must(cJSON_CreateNull());
+}
+
+struct json *json_add(struct json *obj, const char *key, struct json *child)
+{
+	if (!cJSON_AddItemToObject(C(obj), key, C(child)))
+		BUG("json_add on a non-object");
+	return child;
+}
+
+struct json *json_add_string(struct json *obj, const char *key, const char *s)
+{
+	return json_add(obj, key, s ? json_new_string(s) : json_new_null());
+}
+
+struct json *json_add_number(struct json *obj, const char *key, double d)
+{
+	return json_add(obj, key, json_new_number(d));
+}
+
+struct json *json_add_bool(struct json *obj, const char *key, bool b)
+{
+	return json_add(obj, key, json_new_bool(b));
+}
+
+struct json *json_add_null(struct json *obj, const char *key)
+{
+	return json_add(obj, key, json_new_null());
+}
+
+struct json *json_push(struct json *arr, struct json *child)
+{
+	if (!cJSON_AddItemToArray(C(arr), C(child)))
+		BUG("json_push on a non-array");
+	return child;
+}
+
+struct json *json_detach(struct json *obj, const char *key)
+{
+	return J(cJSON_DetachItemFromObjectCaseSensitive(C(obj), key));
+}
+
+struct json *json_dup(const struct json *j)
+{
+	return must(cJSON_Duplicate(C(j), 1));
+}
+
+char *json_print(const struct json *j, bool pretty)
+{
+	char *p = pretty ? cJSON_Print(C(j)) : cJSON_PrintUnformatted(C(j));
+	char *res;
+
+	if (!p)
+		die("out of memory printing JSON");
+	res = xstrdup(p);
+	cJSON_free(p);
+	return res;
+}

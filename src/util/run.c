@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/* Subprocesses by argv, never through a shell. See run.h. */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/run.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+void child_release(struct child *c)
+{
+	strvec_clear(&c->args);
+	strvec_clear(&c->env);
+}
+
+/* Applies "NAME=value" (set) or "NAME" (unset) entries in the child. */
+static void apply_env(const struct strvec *env, bool clear)
+{
+	if (clear)
+		environ = NULL;
+	for (size_t i = 0; i < env->nr; i++) {
+		const char *eq = strchr(env->v[i], '=');
+
+		if (eq) {
+			char *name =
+				xstrndup(env->v[i], (size_t)(eq - env->v[i]));
+
+			setenv(name, eq + 1, 1);
+			free(name);
+		} else {
+			unsetenv(env->v[i]);
+		}
+	}
+}
+
+static void child_fd(int want, int pipefd, int target)
+{
+	if (want < 0)
+		dup2(pipefd, target);
+	else if (want > 0)
+		dup2(want, target);
+}
+
+int run_start(struct child *c)
+{
+	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	int errpipe[2] = { -1, -1 };
+	int child_errno = 0;
+	ssize_t n;
+
+	if (!c->args.nr)
+		BUG("run_start without argv");
+	if ((c->in < 0 && pipe(inp) < 0) || (c->out < 0 && pipe(outp) < 0) ||
+	    (c->err < 0 && pipe(errp) < 0) || pipe(errpipe) < 0)
+		return error_from_errno("cannot create pipe for '%s'",
+					c->args.v[0]);
+	fcntl(errpipe[1], F_SETFD, FD_CLOEXEC);
+	fflush(NULL);
+	c->pid = fork();
+	if (c->pid < 0)
+		return error_from_errno("cannot fork '%s'", c->args.v[0]);
+	if (!c->pid) {
+		if (c->timeout)
+			setpgid(0, 0);
+		child_fd(c->in, inp[0], 0);
+		child_fd(c->out, outp[1], 1);
+		child_fd(c->err, errp[1], 2);
+		if (c->out_to_err)
+			dup2(2, 1);
+		if (c->dir && chdir(c->dir) < 0)
+			goto fail;
+		apply_env(&c->env, c->clear_env);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(c->args.v[0], (char *const *)(uintptr_t)c->args.v);
+	fail:
+		child_errno = errno;
+		n = write(errpipe[1], &child_errno, sizeof(child_errno));
+		(void)n;
+		_exit(127);
+	}
+	close(errpipe[1]);
+	if (c->in < 0) {
+		close(inp[0]);
+		c->in = inp[1];
+		fcntl(c->in, F_SETFD, FD_CLOEXEC);
+	}
+	if (c->out < 0) {
+		close(outp[1]);
+		c->out = outp[0];
+		fcntl(c->out, F_SETFD, FD_CLOEXEC);
+	}
+	if (c->err < 0) {
+		close(errp[1]);
+		c->err = errp[0];
+		fcntl(c->err, F_SETFD, FD_CLOEXEC);
+	}
+	n = read(errpipe[0], &child_errno, sizeof(child_errno));
+	close(errpipe[0]);
+	if (n == (ssize_t)sizeof(child_errno)) {
+		waitpid(c->pid, NULL, 0);
+		c->pid = -1;
+		errno = child_errno;
+		return error_from_errno("cannot run '%s'", c->args.v[0]);
+	}
+	return 0;
+}
+
+static int wait_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+int run_finish(struct child *c)
+{
+	int status = 0;
+	int rc;
+	pid_t r;
+
+	if (c->pid <= 0) {
+		child_release(c);
+		return error_set("no process to wait for");
+	}
+	if (c->timeout) {
+		struct timespec tick = { 0, 20 * 1000 * 1000 };
+		struct timespec start, now;
+
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		for (;;) {
+			r = waitpid(c->pid, &status, WNOHANG);
+			if (r == c->pid || (r < 0 && errno != EINTR))
+				break;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec - start.tv_sec >= (time_t)c->timeout) {
+				/* The whole group: buildpacks spawn helpers. */
+				kill(-c->pid, SIGKILL);
+				kill(c->pid, SIGKILL);
+				c->timed_out = true;
+				r = waitpid(c->pid, &status, 0);
+				break;
+			}
+			nanosleep(&tick, NULL);
+		}
+	} else {
+		do {
+			r = waitpid(c->pid, &status, 0);
+		} while (r < 0 && errno == EINTR);
+	}
+	if (r < 0)
+		rc = error_from_errno("cannot wait for '%s'", c->args.v[0]);
+	else
+		rc = wait_status(status);
+	c->pid = -1;
+	child_release(c);
+	return rc;
+}
+
+int run_command(struct child *c)
+{
+	int rc = run_start(c);
+
+	if (rc < 0) {
+		child_release(c);
+		return rc;
+	}
+	return run_finish(c);
+}
+
+int run_capture(struct child *c, struct strbuf *out, size_t cap)
+{
+	int rc, rrc;
+
+	c->out = -1;
+	rc = run_start(c);
+	if (rc < 0) {
+		child_release(c);
+		return rc;
+	}
+	rrc = fs_read_fd_capped(out, c->out, cap, c->args.v[0]);
+	close(c->out);
+	rc = run_finish(c);
+	if (rrc < 0)
+		return rrc;
+	return rc;
+}

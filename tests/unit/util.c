@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for util: strbuf, strvec, error, fs, run. */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/run.h"
+#include "slugguard/strbuf.h"
+#include "slugguard/strvec.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void test_util_strbuf_basic(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *s;
+	size_t len = 0;
+
+	(void)state;
+	assert_non_null(sb.buf);
+	assert_string_equal(sb.buf, "");
+	strbuf_addstr(&sb, "hello");
+	strbuf_addch(&sb, ' ');
+	strbuf_addf(&sb, "%d-%s", 42, "x");
+	assert_string_equal(sb.buf, "hello 42-x");
+	assert_int_equal(sb.len, 10);
+	strbuf_setlen(&sb, 5);
+	assert_string_equal(sb.buf, "hello");
+	s = strbuf_detach(&sb, &len);
+	assert_int_equal(len, 5);
+	assert_string_equal(s, "hello");
+	assert_string_equal(sb.buf, "");
+	free(s);
+	strbuf_release(&sb);
+}
+
+static void test_util_strbuf_growth(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	for (int i = 0; i < 10000; i++)
+		strbuf_addf(&sb, "%04d", i % 10000);
+	assert_int_equal(sb.len, 40000);
+	assert_memory_equal(sb.buf + 39996, "9999", 4);
+	strbuf_release(&sb);
+	strbuf_release(&sb);
+}
+
+static void test_util_strbuf_trim_and_escape(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	strbuf_addstr(&sb, " \t abc \r\n");
+	strbuf_trim(&sb);
+	assert_string_equal(sb.buf, "abc");
+	strbuf_reset(&sb);
+	strbuf_add_json_escaped(&sb, "a\"b\\\n\x01", 6);
+	assert_string_equal(sb.buf, "a\\\"b\\\\\\n\\u0001");
+	strbuf_reset(&sb);
+	strbuf_add_sanitized(&sb, "x\x1b[31my", 7);
+	assert_string_equal(sb.buf, "x?[31my");
+	strbuf_release(&sb);
+}
+
+static void test_util_strvec(void **state)
+{
+	struct strvec sv = STRVEC_INIT;
+
+	(void)state;
+	assert_null(sv.v[0]);
+	strvec_pushl(&sv, "git", "rev-parse", NULL);
+	strvec_pushf(&sv, "--%s", "verify");
+	assert_int_equal(sv.nr, 3);
+	assert_string_equal(sv.v[2], "--verify");
+	assert_null(sv.v[3]);
+	strvec_pop(&sv);
+	assert_int_equal(sv.nr, 2);
+	strvec_clear(&sv);
+	assert_int_equal(sv.nr, 0);
+	strvec_clear(&sv);
+}
+
+static void test_util_error_wrap(void **state)
+{
+	int rc;
+
+	(void)state;
+	rc = error_set("cannot open '%s'", "x");
+	assert_int_equal(rc, ERR_FAIL);
+	rc = error_wrap(rc, "reading config");
+	assert_int_equal(rc, ERR_FAIL);
+	assert_string_equal(error_last(), "reading config: cannot open 'x'");
+	assert_int_equal(error_wrap(0, "ignored"), 0);
+	assert_int_equal(error_exit_code(ERR_REJECTED), 1);
+	assert_int_equal(error_exit_code(ERR_FAIL), 2);
+	assert_int_equal(error_exit_code(0), 0);
+	error_clear();
+}
+
+static void test_util_parse_long(void **state)
+{
+	long v = 0;
+
+	(void)state;
+	assert_int_equal(parse_long(&v, "123", 0, 1000), 0);
+	assert_int_equal(v, 123);
+	assert_int_equal(parse_long(&v, "12x", 0, 1000), -1);
+	assert_int_equal(parse_long(&v, "", 0, 1000), -1);
+	assert_int_equal(parse_long(&v, "5000", 0, 1000), -1);
+}
+
+static void test_util_fs_atomic_and_exclusive(void **state)
+{
+	char dir[] = "/tmp/sg-unit-XXXXXX";
+	struct strbuf path = STRBUF_INIT, data = STRBUF_INIT;
+	struct stat st;
+
+	(void)state;
+	assert_int_equal(fs_mkdtemp(dir), 0);
+	strbuf_addf(&path, "%s/a/b/c", dir);
+	assert_int_equal(fs_mkdir_p(path.buf, 0755), 0);
+	strbuf_addstr(&path, "/file");
+	assert_int_equal(fs_write_atomic(path.buf, "hi", 2, 0644), 0);
+	assert_int_equal(fs_read_capped(&data, path.buf, 100), 0);
+	assert_string_equal(data.buf, "hi");
+	strbuf_reset(&data);
+	assert_true(fs_read_capped(&data, path.buf, 1) < 0);
+	strbuf_reset(&data);
+	assert_true(fs_write_exclusive(path.buf, "k", 1, 0600, false) < 0);
+	assert_int_equal(fs_write_exclusive(path.buf, "k", 1, 0600, true), 0);
+	assert_int_equal(stat(path.buf, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(fs_remove_tree(dir), 0);
+	assert_false(fs_exists(dir));
+	strbuf_release(&path);
+	strbuf_release(&data);
+	error_clear();
+}
+
+static void test_util_run_capture(void **state)
+{
+	struct child c = CHILD_INIT;
+	struct strbuf out = STRBUF_INIT;
+	int rc;
+
+	(void)state;
+	strvec_pushl(&c.args, "printf", "%s-%s", "a b", "$HOME", NULL);
+	rc = run_capture(&c, &out, 1024);
+	assert_int_equal(rc, 0);
+	/* argv travels untouched: no shell expanded $HOME. */
+	assert_string_equal(out.buf, "a b-$HOME");
+	strbuf_release(&out);
+
+	strvec_pushl(&c.args, "false", NULL);
+	assert_int_equal(run_command(&c), 1);
+
+	strvec_pushl(&c.args, "/nonexistent/program", NULL);
+	assert_true(run_command(&c) < 0);
+
+	strvec_pushl(&c.args, "sleep", "5", NULL);
+	c.timeout = 1;
+	rc = run_command(&c);
+	assert_true(c.timed_out);
+	assert_int_equal(rc, 128 + 9);
+	error_clear();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_util_strbuf_basic),
+		cmocka_unit_test(test_util_strbuf_growth),
+		cmocka_unit_test(test_util_strbuf_trim_and_escape),
+		cmocka_unit_test(test_util_strvec),
+		cmocka_unit_test(test_util_error_wrap),
+		cmocka_unit_test(test_util_parse_long),
+		cmocka_unit_test(test_util_fs_atomic_and_exclusive),
+		cmocka_unit_test(test_util_run_capture),
+	};
+
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
