@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* Opening repositories and translating libgit2 errors. */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/gitwalk.h"
+#include "gitwalk-internal.h"
+
+int gitwalk_error(int rc, const char *what)
+{
+	const git_error *e = git_error_last();
+	int code = rc == GIT_ENOTFOUND ? ERR_NOTFOUND : ERR_FAIL;
+
+	if (e && e->message)
+		return error_setc(code, "%s: %s", what, e->message);
+	return error_setc(code, "%s: libgit2 error %d", what, rc);
+}
+
+/* Add each directory of a colon-separated list as an object alternate. */
+static int add_alternates(git_odb *odb, const char *list)
+{
+	struct strbuf one = STRBUF_INIT;
+	const char *p = list;
+	int rc = 0;
+
+	while (p && *p) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+
+		strbuf_reset(&one);
+		strbuf_add(&one, p, n);
+		if (one.len) {
+			rc = git_odb_add_disk_alternate(odb, one.buf);
+			if (rc < 0) {
+				rc = gitwalk_error(rc, "adding object directory");
+				goto out;
+			}
+		}
+		p = colon ? colon + 1 : NULL;
+	}
+out:
+	strbuf_release(&one);
+	return rc;
+}
+
+static int add_quarantine(git_repository *repo)
+{
+	const char *q = getenv("GIT_QUARANTINE_PATH");
+	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
+	const char *alts = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
+	git_odb *odb = NULL;
+	int rc = 0;
+
+	if (!q && !objdir && !alts)
+		return 0;
+	rc = git_repository_odb(&odb, repo);
+	if (rc < 0)
+		return gitwalk_error(rc, "opening object database");
+	/*
+	 * During pre-receive git points GIT_OBJECT_DIRECTORY at the
+	 * quarantine and lists the real store as an alternate; libgit2 does
+	 * not read those variables, so add them ourselves.
+	 */
+	if (q)
+		rc = add_alternates(odb, q);
+	if (!rc && objdir && (!q || strcmp(q, objdir)))
+		rc = add_alternates(odb, objdir);
+	if (!rc && alts)
+		rc = add_alternates(odb, alts);
+	git_odb_free(odb);
+	return rc;
+}
+
+int gitwalk_open(struct gitwalk **out, const char *path)
+{
+	struct gitwalk *w = NULL;
+	int rc;
+
+	*out = NULL;
+	git_libgit2_init();
+	w = xcalloc(1, sizeof(*w));
+	w->inited = true;
+	rc = git_repository_open_ext(&w->repo, path ? path : ".", 0, NULL);
+	if (rc < 0) {
+		if (rc == GIT_ENOTFOUND)
+			rc = error_setc(ERR_NOTFOUND,
+					"'%s' is not in a git repository",
+					path ? path : ".");
+		else
+			rc = gitwalk_error(rc, "opening repository");
+		goto out;
+	}
+	rc = add_quarantine(w->repo);
+	if (rc < 0)
+		goto out;
+	*out = w;
+	w = NULL;
+out:
+	gitwalk_free(w);
+	return rc;
+}
+
+void gitwalk_free(struct gitwalk *w)
+{
+	if (!w)
+		return;
+	git_repository_free(w->repo);
+	if (w->inited)
+		git_libgit2_shutdown();
+	free(w);
+}
+
+const char *gitwalk_gitdir(const struct gitwalk *w)
+{
+	return git_repository_path(w->repo);
+}
+
+const char *gitwalk_commondir(const struct gitwalk *w)
+{
+	return git_repository_commondir(w->repo);
+}
+
+const char *gitwalk_workdir(const struct gitwalk *w)
+{
+	return git_repository_workdir(w->repo);
+}
+
+bool gitwalk_is_bare(const struct gitwalk *w)
+{
+	return git_repository_is_bare(w->repo);
+}
+
+int gitwalk_resolve_commit(const struct gitwalk *w, const char *rev,
+			   char hex[GITWALK_HEXSZ + 1])
+{
+	git_object *obj = NULL;
+	git_object *commit = NULL;
+	int rc;
+
+	rc = git_revparse_single(&obj, w->repo, rev);
+	if (rc < 0) {
+		rc = error_setc(rc == GIT_ENOTFOUND ? ERR_NOTFOUND : ERR_FAIL,
+				"cannot resolve '%s' to a commit", rev);
+		goto out;
+	}
+	rc = git_object_peel(&commit, obj, GIT_OBJECT_COMMIT);
+	if (rc < 0) {
+		rc = error_set("'%s' does not name a commit", rev);
+		goto out;
+	}
+	git_oid_tostr(hex, GITWALK_HEXSZ + 1, git_object_id(commit));
+out:
+	git_object_free(commit);
+	git_object_free(obj);
+	return rc;
+}
