@@ -22,6 +22,9 @@ int cmd_verify(int argc, char **argv, const struct config *cfg);
 int cmd_deploy(int argc, char **argv, const struct config *cfg);
 int cmd_releases(int argc, char **argv, const struct config *cfg);
 int cmd_rollback(int argc, char **argv, const struct config *cfg);
+/* check --app NAME: the live-app checklist (Heroku issue); cmd_check
+ * hands its whole argv over when --app is present. */
+int cmd_check_app(int argc, char **argv, const struct config *cfg);
 int cmd_buildpack(int argc, char **argv, const struct config *cfg);
 
 /* Print usage to stdout (-h, exit 0) or stderr (bad usage, ERR_USAGE). */

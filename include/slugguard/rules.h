@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rules: the secret-detection rule table and the matcher. Pure: no I/O,
+ * no git. The only user of Hyperscan and PCRE2.
+ *
+ * Calling sequence:
+ *   1. rules_compile(&r, &cfg)   once per process (built-ins + config)
+ *   2. rules_scratch_new(&s, r)  once per thread
+ *   3. rules_scan(r, s, path, buf, len, fn, data) per blob / file / text;
+ *      fn is called once per finding, in buffer order
+ *   4. rules_scratch_free(s); rules_free(r)
+ */
+#ifndef SLUGGUARD_RULES_H
+#define SLUGGUARD_RULES_H
+
+enum rule_flags {
+	/* The finding is the file itself (e.g. config/master.key): regex is
+	 * matched against the whole content of a file whose path matches. */
+	RULE_PATH_CONTENT = 1 << 0,
+	/* Secret must not be an all-lowercase/uppercase word-ish placeholder
+	 * and must pass the placeholder filter (generic rules). */
+	RULE_GENERIC = 1 << 1,
+};
+
+/* A rule definition. Built-ins are static; config rules are owned by the
+ * config that made them. */
+struct rule {
+	const char *id;          /* kebab-case, e.g. "openai-api-key" */
+	const char *description; /* one line */
+	const char *regex;       /* PCRE2; group 1, if present, is the secret */
+	const char *keywords;    /* comma-separated lowercase literals for the
+				    prefilter; NULL: scan every line */
+	double entropy;          /* minimum Shannon entropy (bits/char); 0 off */
+	const char *remediation; /* where to revoke / rotate it */
+	const char *path;        /* optional PCRE2 on the path; NULL: any */
+	unsigned flags;          /* enum rule_flags */
+};
+
+/* The built-in table (static storage). */
+size_t rules_builtin_count(void);
+const struct rule *rules_builtin(size_t i);
+
+/* Tuning from .slugguard.json; every pointer is borrowed by
+ * rules_compile() only for the duration of the call (it copies). */
+struct rules_config {
+	const struct rule *extra; /* additional rules */
+	size_t extra_nr;
+	const char *const *disabled; /* rule ids to drop */
+	size_t disabled_nr;
+	const char *const *allow_regexes; /* a secret matching one is ignored */
+	size_t allow_regexes_nr;
+	const char *const *allow_paths; /* PCRE2 on paths never reported */
+	size_t allow_paths_nr;
+	const char *const *stopwords; /* a secret containing one is ignored */
+	size_t stopwords_nr;
+};
+
+struct rules;
+struct rules_scratch;
+
+/*
+ * Compile built-ins plus cfg (may be NULL). A bad extra rule or regex is
+ * an error naming the rule id and the PCRE2 message. Caller frees with
+ * rules_free().
+ */
+int rules_compile(struct rules **out, const struct rules_config *cfg);
+void rules_free(struct rules *r);
+size_t rules_count(const struct rules *r);
+/* The i-th active rule (borrowed). */
+const struct rule *rules_at(const struct rules *r, size_t i);
+/* Per-thread matching state; caller frees with rules_scratch_free(). */
+int rules_scratch_new(struct rules_scratch **out, const struct rules *r);
+void rules_scratch_free(struct rules_scratch *s);
+/* True when path is excluded by an allow_paths entry. */
+bool rules_path_allowed(const struct rules *r, const char *path);
+
+struct rules_match {
+	const struct rule *rule;
+	size_t line;   /* 1-based line of the secret's first byte */
+	size_t column; /* 1-based byte column of the secret */
+	size_t offset; /* byte offset of the secret in buf */
+	const char *secret; /* borrowed, points into buf */
+	size_t secret_len;
+	double entropy;
+};
+
+/* Return 0 to continue, negative to stop the scan with that code. */
+typedef int (*rules_match_fn)(const struct rules_match *m, void *data);
+
+/*
+ * Find every secret in buf. path (may be NULL) selects path rules and
+ * allow_paths. Lines carrying "slugguard:allow" are skipped. Invalid
+ * UTF-8, NUL-free binary-ish text, CRLF and very long lines are fine.
+ * Returns 0, fn's negative code, or ERR_FAIL on a matcher error.
+ */
+int rules_scan(const struct rules *r, struct rules_scratch *s,
+	       const char *path, const char *buf, size_t len,
+	       rules_match_fn fn, void *data);
+
+/* Shannon entropy in bits per byte of s. */
+double rules_entropy(const char *s, size_t len);
+
+#endif
