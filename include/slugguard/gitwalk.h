@@ -43,4 +43,82 @@ bool gitwalk_is_bare(const struct gitwalk *w);
 int gitwalk_resolve_commit(const struct gitwalk *w, const char *rev,
 			   char hex[GITWALK_HEXSZ + 1]);
 
+/* ---- scanning (owned by the scan engine) ------------------------------- */
+
+/*
+ * History and index enumeration for the scanner. gitwalk walks the
+ * commits, compares each commit's tree with its parents' trees (equal
+ * subtrees are skipped by id, no line diffs), and records one change per
+ * (commit, path) whose blob differs from the blob at that path in EVERY
+ * parent. Each unique blob is read once, on one of ops->threads worker
+ * threads (each with its own repository handle), and handed to
+ * ops->blob(); the walk runs concurrently on the calling thread and hands
+ * commit and annotated-tag messages to ops->message().
+ */
+struct gitwalk_scan_ops {
+	/* One unique blob; path is the first path it was seen under. thread
+	 * is 0..threads-1. Return 0, or a negative code to stop. */
+	int (*blob)(void *data, unsigned thread, size_t blob, const char *path,
+		    const char *buf, size_t len);
+	/* A commit message (label "(commit message)") or an annotated tag
+	 * message (label "(tag <name>)"), on the walking thread, whose
+	 * thread index is `threads`. commit is the hex id of the commit (the
+	 * tag's target for tags). */
+	int (*message)(void *data, unsigned thread, const char *commit,
+		       const char *label, const char *buf, size_t len);
+	/* Optional, on the walking thread: commits done of total. */
+	void (*progress)(void *data, size_t done, size_t total);
+	void *data;
+	unsigned threads; /* >= 1 */
+	size_t max_blob_size; /* larger blobs are skipped; 0: no cap */
+};
+
+/* The result of an enumeration; free with gitwalk_hist_free(). */
+struct gitwalk_hist;
+
+/* One recorded change, borrowed from the hist. */
+struct gitwalk_change {
+	const char *commit; /* hex id; NULL for the index (staged) */
+	const char *path;
+	size_t blob; /* the unique-blob number given to ops->blob() */
+	size_t parents_nr; /* versions to compare with (read_parent) */
+};
+
+/*
+ * Walk the commits selected by rev-list-style arguments ("<rev>",
+ * "^<rev>", "a..b", "a...b", "--not", "--all", "--branches[=G]",
+ * "--tags[=G]", "--remotes[=G]", "--glob=G"). An unresolvable argument is
+ * ERR_NOTFOUND. Zero commits is not an error here: check
+ * gitwalk_hist_commits(). Missing objects are skipped and listed in
+ * gitwalk_hist_missing(). Caller frees *out with gitwalk_hist_free().
+ */
+int gitwalk_hist_revs(struct gitwalk_hist **out, struct gitwalk *w,
+		      const char *const *revs, size_t revs_nr,
+		      const struct gitwalk_scan_ops *ops);
+/* The same for the index against HEAD (unborn HEAD: everything). */
+int gitwalk_hist_staged(struct gitwalk_hist **out, struct gitwalk *w,
+			const struct gitwalk_scan_ops *ops);
+void gitwalk_hist_free(struct gitwalk_hist *h);
+size_t gitwalk_hist_commits(const struct gitwalk_hist *h);
+size_t gitwalk_hist_changes(const struct gitwalk_hist *h);
+void gitwalk_hist_change(const struct gitwalk_hist *h, size_t i,
+			 struct gitwalk_change *out);
+/*
+ * Read the k-th parent's version of change i into out (reset first).
+ * ERR_NOTFOUND when that parent has no blob at the path (or it is
+ * missing).
+ */
+int gitwalk_hist_read_parent(struct gitwalk_hist *h, size_t i, size_t k,
+			     struct strbuf *out);
+/* Blobs skipped because of ops->max_blob_size. */
+size_t gitwalk_hist_oversized(const struct gitwalk_hist *h);
+/* Hex ids of objects that could not be read (borrowed). */
+const struct strvec *gitwalk_hist_missing(const struct gitwalk_hist *h);
+/*
+ * Author of a commit as "Name <email>" and its date as RFC 3339, appended
+ * to the (reset) buffers.
+ */
+int gitwalk_commit_meta(struct gitwalk *w, const char *hex,
+			struct strbuf *author, struct strbuf *date);
+
 #endif

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scan: drives gitwalk (commits, the index), the file system (--dir) or a
+ * buffer (--stdin) through the rules, and collects findings into a report.
+ * Owned by the scan engine (`slugguard scan`); the hooks (pre-push,
+ * pre-receive, pre-commit) call it through this header.
+ *
+ * Calling sequence:
+ *   1. struct scan_options opts = SCAN_OPTIONS_INIT; set what you need.
+ *   2. struct scan_report rep = SCAN_REPORT_INIT;
+ *   3. one of scan_revs(), scan_staged(), scan_dirs(), scan_text():
+ *      each loads the configuration (.slugguard.json or opts.config_path),
+ *      compiles the rules, scans, drops ignored findings (inline
+ *      slugguard:allow, .slugguardignore, .gitleaksignore, the baseline)
+ *      and fills rep. Returns 0 whether or not something was found: look
+ *      at rep.nr. Errors (bad config, unresolvable or empty range, git
+ *      failures) return a negative code with the message stored.
+ *   4. scan_print_text() / scan_print_json() / scan_print_sarif().
+ *   5. scan_report_release(&rep).
+ *
+ * In commit modes only added lines count: a finding is reported once, at
+ * the commit whose change introduced the secret into that file (absent
+ * from every parent's version of it), so merges re-report nothing their
+ * parents had but do report conflict resolutions. Commit messages and
+ * annotated tag messages (of tags pointing into the range) are scanned.
+ */
+#ifndef SLUGGUARD_SCAN_H
+#define SLUGGUARD_SCAN_H
+
+#include "slugguard/strvec.h"
+
+struct gitwalk;
+
+enum scan_flags {
+	/* An empty commit range is fine (pre-push of known commits);
+	 * without it an empty range is an error, so nothing looks clean by
+	 * accident. */
+	SCAN_ALLOW_EMPTY = 1 << 0,
+	/* Draw progress (commits done/total, MB/s) on stderr. The caller
+	 * decides (only when stderr is a terminal). */
+	SCAN_PROGRESS = 1 << 1,
+	/* Do not read .slugguardignore / .gitleaksignore. */
+	SCAN_NO_IGNORE_FILES = 1 << 2,
+	/* Report ignore entries that matched nothing in rep.unused_ignores
+	 * (meaningful for whole-history or whole-tree scans). */
+	SCAN_UNUSED_IGNORES = 1 << 3,
+};
+
+struct scan_options {
+	unsigned flags; /* enum scan_flags */
+	/* --config FILE; NULL: <root>/.slugguard.json when it exists. */
+	const char *config_path;
+	/*
+	 * Directory holding .slugguard.json, .slugguardignore and
+	 * .gitleaksignore. NULL: the repository's work tree (its git dir
+	 * when bare) in commit/staged modes, the current directory else.
+	 */
+	const char *root;
+	/* --baseline REPORT.json: findings present there are dropped. */
+	const char *baseline_path;
+	/* Per-blob / per-file size cap in bytes; 0: config or 10 MiB. */
+	size_t max_blob_size;
+	/* Worker threads; 0: one per online CPU (at most 8). */
+	unsigned threads;
+};
+
+#define SCAN_OPTIONS_INIT                 \
+	{                                 \
+		0, NULL, NULL, NULL, 0, 0 \
+	}
+
+struct scan_finding {
+	char *rule; /* rule id */
+	char *description; /* rule description */
+	char *remediation; /* where to revoke / rotate it (may be "") */
+	char *file; /* path in the commit / on disk; "(commit
+		       message)" / "(tag <name>)" for messages */
+	size_t line; /* 1-based */
+	size_t column; /* 1-based byte column */
+	char commit[41]; /* hex id, "" when not from a commit */
+	char *author; /* "Name <email>", NULL when not from a commit */
+	char *date; /* RFC 3339 author date, NULL likewise */
+	char *secret; /* the raw secret: print only through scan_print_* */
+	double entropy;
+	char *fingerprint; /* "<commit or 'dir'>:<file>:<rule>:<line>" */
+	char *content_fingerprint; /* "content:<rule>:<hex>" (keyed hash) */
+};
+
+struct scan_report {
+	struct scan_finding *findings; /* owned; nr used, alloc allocated */
+	size_t nr, alloc;
+	uint64_t commits; /* commits (and tags) whose messages were read */
+	uint64_t blobs; /* blobs / files / texts scanned */
+	uint64_t bytes; /* bytes given to the matcher */
+	double seconds; /* wall time of the scan */
+	size_t ignored; /* findings dropped by ignore files / baseline */
+	size_t skipped; /* binary, oversized or missing blobs skipped */
+	/* Ignore entries that matched nothing ("<file>: <entry>"); filled
+	 * only with SCAN_UNUSED_IGNORES. */
+	struct strvec unused_ignores;
+	/* What was scanned, for the summary ("commits a..b", "--staged"). */
+	char *what;
+};
+
+#define SCAN_REPORT_INIT                                          \
+	{                                                         \
+		NULL, 0, 0, 0, 0, 0, 0.0, 0, 0, STRVEC_INIT, NULL \
+	}
+
+/* Frees everything; rep is left as SCAN_REPORT_INIT (reusable). */
+void scan_report_release(struct scan_report *rep);
+
+/*
+ * Scan the commits selected by rev-list-style arguments in an open
+ * repository (pre-receive: open it with gitwalk_open(), which honours the
+ * quarantine environment). Accepted: "<rev>", "^<rev>", "a..b", "a...b",
+ * "--not" (flips the sense of what follows), "--all", "--branches[=G]",
+ * "--tags[=G]", "--remotes[=G]", "--glob=G". Examples for hooks:
+ *   { "<new>", "--not", "<old>" }
+ *   { "<new>", "--not", "--remotes=origin" }
+ * An argument that cannot be resolved is ERR_NOTFOUND; a range with no
+ * commits is ERR_FAIL unless SCAN_ALLOW_EMPTY. revs is borrowed.
+ */
+int scan_revs(struct scan_report *rep, struct gitwalk *w,
+	      const struct scan_options *opts, const char *const *revs,
+	      size_t revs_nr);
+
+/* Scan what the index adds over HEAD (an unborn HEAD counts as empty). */
+int scan_staged(struct scan_report *rep, struct gitwalk *w,
+		const struct scan_options *opts);
+
+/*
+ * Scan files on disk under each path (files or directories, recursively;
+ * .git directories and symlinks are skipped).
+ */
+int scan_dirs(struct scan_report *rep, const struct scan_options *opts,
+	      const char *const *paths, size_t paths_nr);
+
+/*
+ * Scan a buffer: a unified diff (only '+' lines count, with the file and
+ * line numbers of the hunk headers) or, when buf is not a diff, plain
+ * text reported under name (e.g. "(stdin)").
+ */
+int scan_text(struct scan_report *rep, const struct scan_options *opts,
+	      const char *buf, size_t len, const char *name);
+
+enum scan_print_flags {
+	SCAN_PRINT_NO_REDACT = 1 << 0, /* print secrets in full */
+	SCAN_PRINT_COLOR = 1 << 1, /* ANSI colour (callers: tty only) */
+	SCAN_PRINT_NO_SUMMARY = 1 << 2 /* text: no summary line */
+};
+
+/*
+ * Text for people: one block per finding (file:line, short commit and
+ * author, rule id and description, the secret redacted to its first 4
+ * characters then "****", the remediation), then one summary line that
+ * says what was scanned. Repository text is sanitised for the terminal.
+ * Returns 0 or ERR_FAIL on a write error.
+ */
+int scan_print_text(FILE *fp, const struct scan_report *rep, unsigned flags);
+/* {"version":1,"findings":[...],"stats":{...}} followed by a newline. */
+int scan_print_json(FILE *fp, const struct scan_report *rep, unsigned flags);
+/* SARIF 2.1.0 (GitHub code scanning). */
+int scan_print_sarif(FILE *fp, const struct scan_report *rep, unsigned flags);
+
+/* Redact a secret for display: the first 4 characters then "****" (all
+ * of it replaced when shorter than 8). Caller frees. */
+char *scan_redact(const char *secret);
+
+#endif
