@@ -5,7 +5,7 @@ BUILD   ?= build
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS   := libgit2 libcurl libcjson libarchive libcrypto libhs libpcre2-8
+PKGS   := libgit2 libcurl libcjson libarchive libcrypto libhs libpcre2-8 zlib
 STD    := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN   := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wold-style-definition -Wpointer-arith \

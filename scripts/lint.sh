@@ -34,6 +34,7 @@ owner git2 gitwalk
 owner curl/ heroku
 owner cjson/ json
 owner archive slug
+owner zlib slug
 owner openssl/ sign
 owner hs rules
 owner pcre2 rules

@@ -121,4 +121,49 @@ const struct strvec *gitwalk_hist_missing(const struct gitwalk_hist *h);
 int gitwalk_commit_meta(struct gitwalk *w, const char *hex,
 			struct strbuf *author, struct strbuf *date);
 
+/* ---- build (export, clone) --------------------------------------------- */
+
+/*
+ * Called for every tree entry before it is exported, with its path
+ * relative to the tree root (no leading "./"). Return true to skip it (a
+ * skipped directory is not descended into).
+ */
+typedef bool (*gitwalk_export_filter_fn)(const char *path, bool is_dir,
+					 void *data);
+
+/*
+ * Write the tree of commit hex into dir (created if missing; existing
+ * files are not removed) straight from the object database: no index and
+ * no work-tree checkout. Regular files keep their executable bit (0755 or
+ * 0644), symlinks are created as symlinks, submodules become empty
+ * directories. filter may be NULL. Returns 0 or ERR_FAIL.
+ */
+int gitwalk_export(const struct gitwalk *w, const char *hex, const char *dir,
+		   gitwalk_export_filter_fn filter, void *data);
+
+/* The committer time of commit hex (seconds since the epoch). */
+int gitwalk_commit_time(const struct gitwalk *w, const char *hex, int64_t *out);
+/* The commit's summary line, appended to out (sanitise before printing). */
+int gitwalk_commit_summary(const struct gitwalk *w, const char *hex,
+			   struct strbuf *out);
+/*
+ * The URL of remote "origin" (or of the first remote), appended to out.
+ * Returns ERR_NOTFOUND when the repository has no remote.
+ */
+int gitwalk_remote_url(const struct gitwalk *w, struct strbuf *out);
+/* Read the blob at path in commit hex, capped; ERR_NOTFOUND if absent. */
+int gitwalk_read_path(const struct gitwalk *w, const char *hex,
+		      const char *path, struct strbuf *out, size_t cap);
+
+/*
+ * Fetch the git repository at url (https:// or file://, optionally with a
+ * "#ref" suffix naming a branch, tag or commit) into a bare mirror under
+ * cache_dir (one directory per URL, reused and fetched again), resolve
+ * the ref (default: the remote HEAD) to a commit, written to hex, and
+ * export its tree into dir. Returns 0, ERR_NOTFOUND (no such ref) or
+ * ERR_FAIL naming the URL.
+ */
+int gitwalk_fetch_export(char hex[GITWALK_HEXSZ + 1], const char *url,
+			 const char *cache_dir, const char *dir);
+
 #endif

@@ -13,4 +13,8 @@ struct gitwalk {
 /* Store libgit2's last error as "<what>: <message>"; returns our code. */
 int gitwalk_error(int rc, const char *what);
 
+/* Export the tree of commit hex of repo into dir (see gitwalk_export). */
+int gitwalk_export_repo(git_repository *repo, const char *hex, const char *dir,
+			gitwalk_export_filter_fn filter, void *data);
+
 #endif

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * buildpack: the build pipeline behind `slugguard build` (and the build
+ * step of `slugguard deploy`). In order:
+ *   1. export the commit's tree (no checkout) into a fresh build directory,
+ *      dropping what .slugignore names;
+ *   2. read the buildpack list (opts, else app.json "buildpacks", else
+ *      .buildpacks), check its order against the deploy policy, fetch each
+ *      one (local directory, file:// or https:// git URL cloned into a
+ *      cache, or a shorthand such as heroku/ruby);
+ *   3. run bin/detect, bin/compile and bin/release of each, as Heroku
+ *      does (STACK, SOURCE_VERSION..., ENV_DIR, each buildpack's `export`
+ *      file sourced into the next one's environment), streaming output to
+ *      stderr, with a timeout per step;
+ *   4. pack slug.tgz reproducibly (see slug.h);
+ *   5. sign an in-toto Statement v1 / SLSA Provenance v1 for it as a DSSE
+ *      envelope (slug.tgz.intoto.json) and a Sigstore bundle v0.3
+ *      (slug.tgz.sigstore.json), and write release.json.
+ *
+ * Output files in out_dir: slug.tgz, slug.tgz.intoto.json,
+ * slug.tgz.sigstore.json, release.json. release.json is
+ * {"process_types":{name:command}, "checksum":"SHA256:<hex>",
+ *  "stack", "commit", "commit_description", "buildpack_provided_description",
+ *  "buildpacks":[url...], "app", "size"} - the fields of POST /slugs.
+ */
+#ifndef SLUGGUARD_BUILDPACK_H
+#define SLUGGUARD_BUILDPACK_H
+
+#include "slugguard/gitwalk.h"
+#include "slugguard/strvec.h"
+
+#define BUILDPACK_DEFAULT_STACK "heroku-24"
+#define BUILDPACK_DEFAULT_TIMEOUT (25 * 60) /* Heroku's compile limit */
+#define BUILDPACK_BUILDER_ID "https://slugguard.dev/builders/slugguard-cli@v1"
+#define BUILDPACK_BUILD_TYPE "https://slugguard.dev/buildtypes/heroku-slug/v1"
+
+struct build_opts {
+	const char *commit; /* any rev; NULL = HEAD */
+	const char *app; /* Heroku app name, recorded; may be NULL */
+	const char *out_dir; /* NULL = "slug" under the current directory */
+	const char *cache_dir; /* CACHE_DIR and buildpack clones; NULL =
+				  <gitdir>/slugguard/cache */
+	const char *env_dir; /* ENV_DIR given to compile; NULL = empty dir */
+	const char *key_path; /* private key; NULL = SLUGGUARD_SIGNING_KEY */
+	const char *stack; /* NULL = BUILDPACK_DEFAULT_STACK */
+	const char *source_uri; /* provenance repository; NULL = origin url */
+	const char *ref; /* provenance ref; NULL = the rev as given */
+	struct strvec buildpacks; /* overrides app.json/.buildpacks if nr */
+	unsigned timeout; /* seconds per step; 0 = default */
+	uint64_t max_size; /* compressed slug limit; 0 = 1 GB */
+	bool quiet; /* no "-----> " chatter (buildpack output still shown) */
+	bool keep_build_dir; /* leave the temporary build tree in place */
+};
+
+#define BUILD_OPTS_INIT                                               \
+	{                                                             \
+		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+			STRVEC_INIT, 0, 0, false, false               \
+	}
+
+struct build_process {
+	char *name;
+	char *command;
+};
+
+struct build_result {
+	char *slug_path; /* <out_dir>/slug.tgz */
+	char *intoto_path; /* <out_dir>/slug.tgz.intoto.json */
+	char *sigstore_path; /* <out_dir>/slug.tgz.sigstore.json */
+	char *release_path; /* <out_dir>/release.json */
+	char checksum[7 + 64 + 1]; /* "SHA256:<hex>", Heroku's form */
+	char commit[GITWALK_HEXSZ + 1];
+	char *stack;
+	char *description; /* buildpack_provided_description */
+	struct build_process *procs; /* Procfile over default_process_types */
+	size_t nr_procs;
+	uint64_t size; /* slug bytes */
+};
+
+#define BUILD_RESULT_INIT                                                    \
+	{                                                                    \
+		NULL, NULL, NULL, NULL, { 0 }, { 0 }, NULL, NULL, NULL, 0, 0 \
+	}
+
+/*
+ * Build o->commit of the repository w into o->out_dir. On success *out
+ * owns its strings (release with build_result_release()). Returns 0,
+ * ERR_REJECTED (a buildpack failed or did not apply, a symlink escapes,
+ * the slug is too large, the policy refused the buildpack order: the
+ * message names the buildpack / path and exit code) or ERR_FAIL.
+ */
+int buildpack_build(struct build_result *out, struct gitwalk *w,
+		    const struct build_opts *o);
+void build_result_release(struct build_result *r);
+void build_opts_release(struct build_opts *o);
+
+/*
+ * Map a buildpack reference to a fetchable URL: "heroku/ruby" ->
+ * "https://github.com/heroku/heroku-buildpack-ruby", "urn:buildpack:x/y"
+ * likewise; anything else is returned as is. Caller frees.
+ */
+char *buildpack_resolve_url(const char *ref);
+
+/*
+ * Parse bin/release output (a YAML subset) for the default_process_types
+ * mapping: appends "name" and "command" pairs to names/commands. Unknown
+ * keys are skipped. Returns 0 or ERR_FAIL on a malformed mapping.
+ */
+int buildpack_parse_release_yaml(struct strvec *names, struct strvec *commands,
+				 const char *buf, size_t len);
+/* Parse a Procfile ("name: command" lines) the same way. */
+int buildpack_parse_procfile(struct strvec *names, struct strvec *commands,
+			     const char *buf, size_t len);
+
+#endif

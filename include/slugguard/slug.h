@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * slug: the only user of libarchive (and of zlib). Packs an application
+ * directory into a Heroku slug: a gzip-compressed tar whose entries live
+ * under "./app/", reproducibly (sorted entries, one fixed mtime, uid/gid 0,
+ * no user/group names, a gzip header without name or time), so that the
+ * same tree gives the same bytes. Also the .slugignore matcher.
+ */
+#ifndef SLUGGUARD_SLUG_H
+#define SLUGGUARD_SLUG_H
+
+#include "slugguard/strbuf.h"
+#include "slugguard/strvec.h"
+
+/* Heroku's default compressed slug limit (1 GB since March 2026). */
+#define SLUG_DEFAULT_MAX_SIZE ((uint64_t)1024 * 1024 * 1024)
+
+struct slug_opts {
+	const char *dir; /* the application tree (becomes ./app/) */
+	const char *out_path; /* slug.tgz, written atomically */
+	int64_t mtime; /* every entry's mtime (SOURCE_DATE_EPOCH etc.) */
+	uint64_t max_size; /* compressed bytes; 0 = SLUG_DEFAULT_MAX_SIZE */
+	int level; /* deflate level 1..9; 0 = the default (6, as gzip) */
+	unsigned threads; /* deflate threads; 0 = online CPUs (max 8) */
+};
+
+struct slug_stats {
+	uint64_t size; /* compressed bytes written */
+	uint64_t raw_size; /* tar bytes before compression */
+	size_t entries;
+};
+
+/*
+ * Pack o->dir into o->out_path. Symlinks are kept, but one that points
+ * outside the tree (absolute, unless under /app/, or climbing out with
+ * "..") is refused with ERR_REJECTED naming it. Sockets and devices are
+ * refused. When the compressed size exceeds max_size the output is
+ * removed and ERR_REJECTED names the size, the limit and the largest
+ * paths. out (optional) receives figures. The output is deterministic for
+ * a given tree, mtime and level whatever the thread count.
+ */
+int slug_pack(struct slug_stats *out, const struct slug_opts *o);
+
+/* ---- .slugignore -------------------------------------------------------- */
+
+/*
+ * A parsed .slugignore: one gitignore-like pattern per line, "#"
+ * comments, blank lines ignored, a trailing "/" matches directories only,
+ * a leading "/" or an inner "/" anchors the pattern at the root, otherwise
+ * it matches a name at any depth; "*", "?", "[...]" and "**" globbing;
+ * "!" re-includes. A matching directory is dropped with its contents.
+ */
+struct slug_ignore {
+	struct strvec patterns;
+};
+
+#define SLUG_IGNORE_INIT    \
+	{                   \
+		STRVEC_INIT \
+	}
+
+/* Parse the contents of a .slugignore file (len bytes). */
+void slug_ignore_parse(struct slug_ignore *ig, const char *buf, size_t len);
+/* Is the root-relative path (no leading "./" or "/") ignored? */
+bool slug_ignore_match(const struct slug_ignore *ig, const char *path,
+		       bool is_dir);
+void slug_ignore_release(struct slug_ignore *ig);
+
+/*
+ * Libarchive version string, borrowed (for provenance).
+ */
+const char *slug_backend_version(void);
+
+#endif
