@@ -166,4 +166,66 @@ int gitwalk_read_path(const struct gitwalk *w, const char *hex,
 int gitwalk_fetch_export(char hex[GITWALK_HEXSZ + 1], const char *url,
 			 const char *cache_dir, const char *dir);
 
+/* ---- hooks/policy ------------------------------------------------------ */
+
+/*
+ * Read the git config value of key (e.g. "core.hooksPath") as git would
+ * see it from this repository (repository, global, XDG and system files).
+ * With as_path, "~/" is expanded as for git's path-typed variables. The
+ * caller frees *out. Returns 0, ERR_NOTFOUND when unset, or ERR_FAIL.
+ */
+int gitwalk_config_get(char **out, const struct gitwalk *w, const char *key,
+		       bool as_path);
+
+/*
+ * The directory git runs hooks from. libgit2 ignores core.hooksPath, so we
+ * read it ourselves: a relative value resolves against the top of the
+ * work tree (the git dir in a bare repository), as git does. Without it,
+ * "<commondir>/hooks", which is shared by every worktree. *from_config
+ * tells which applied. The caller frees *out (no trailing slash).
+ */
+int gitwalk_hooks_dir(char **out, bool *from_config, const struct gitwalk *w);
+/* The default hooks directory "<commondir>/hooks"; caller frees. */
+char *gitwalk_default_hooks_dir(const struct gitwalk *w);
+
+/*
+ * Append the content of the file at path (a '/'-separated path from the
+ * root of the tree) in commit hex to out, refusing files larger than cap.
+ * Returns 0, ERR_NOTFOUND when the commit has no such file (or it is not
+ * a regular file or symlink), or ERR_FAIL.
+ */
+int gitwalk_read_file_at(struct strbuf *out, const struct gitwalk *w,
+			 const char *hex, const char *path, size_t cap);
+
+enum gitwalk_kind {
+	GITWALK_MISSING = 0, /* no such object in the object store */
+	GITWALK_COMMIT,
+	GITWALK_TAG, /* an annotated tag object */
+	GITWALK_OTHER /* tree or blob */
+};
+/* What hex names; GITWALK_MISSING for an absent or malformed id. */
+enum gitwalk_kind gitwalk_object_kind(const struct gitwalk *w, const char *hex);
+/* Peel hex (a commit or a tag pointing at one) to its commit id. */
+int gitwalk_peel_commit(const struct gitwalk *w, const char *hex,
+			char out[GITWALK_HEXSZ + 1]);
+/* True when hex is the all-zero id git uses for "no object". */
+bool gitwalk_is_null_hex(const char *hex);
+/* True when s is exactly 40 hex digits. */
+bool gitwalk_is_hex(const char *s);
+
+/*
+ * Push onto out the commit ids of every ref matching glob (e.g.
+ * "refs/remotes/origin/" "*", or "refs/" "*" for all refs), symbolic refs
+ * resolved and tags peeled; refs that do not lead to a commit are
+ * skipped. Used to compute "commits the other side does not have yet".
+ */
+int gitwalk_ref_commits(struct strvec *out, const struct gitwalk *w,
+			const char *glob);
+
+/*
+ * *out = true when tracked files differ from HEAD (index or work tree);
+ * untracked files do not count. A bare repository is never dirty.
+ */
+int gitwalk_is_dirty(bool *out, const struct gitwalk *w);
+
 #endif

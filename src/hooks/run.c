@@ -1,0 +1,712 @@
+/* SPDX-License-Identifier: MIT */
+/* Running the hooks: pre-push (client), pre-receive, post-receive. */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/gitwalk.h"
+#include "slugguard/hooks.h"
+#include "slugguard/policy.h"
+#include "slugguard/run.h"
+#include "hooks-internal.h"
+
+#include <unistd.h>
+
+/* git's protocol lines are short; anything longer is not git talking */
+#define HOOKS_MAX_LINE 4096
+#define HOOKS_MAX_INPUT (16 * 1024 * 1024)
+
+struct update {
+	char *ref; /* the ref being updated on the receiving side */
+	char *local_ref; /* pre-push: the ref pushed from, or NULL */
+	char old[GITWALK_HEXSZ + 1]; /* what the receiver has now */
+	char new[GITWALK_HEXSZ + 1]; /* what it will have */
+};
+
+struct updates {
+	struct update *v;
+	size_t nr, alloc;
+};
+
+/* What we learned about one deploy-branch tip. */
+struct tip_check {
+	const struct update *u;
+	char commit[GITWALK_HEXSZ + 1];
+	struct policy_report report;
+	char *policy_source;
+};
+
+enum hook_kind { HOOK_PRE_PUSH, HOOK_PRE_RECEIVE, HOOK_POST_RECEIVE };
+
+struct hook_run {
+	enum hook_kind kind;
+	const char *name;
+	const struct hooks_run_opts *o;
+	struct gitwalk *w;
+	struct updates ups;
+	struct policy *server_policy; /* <gitdir>/slugguard.json, if any */
+	bool server_policy_loaded;
+	struct tip_check *tips;
+	size_t tips_nr, tips_alloc;
+	struct hooks_scan_stats scan;
+	bool scanned;
+	char *scan_report; /* what the scanner printed (findings) */
+	size_t scan_report_len;
+	struct strvec notes; /* warnings for the report */
+	bool dirty_refuses;
+};
+
+static void updates_release(struct updates *u)
+{
+	for (size_t i = 0; i < u->nr; i++) {
+		free(u->v[i].ref);
+		free(u->v[i].local_ref);
+	}
+	free(u->v);
+	u->v = NULL;
+	u->nr = u->alloc = 0;
+}
+
+static struct update *update_add(struct updates *u)
+{
+	struct update *up;
+
+	ALLOC_GROW(u->v, u->nr + 1, u->alloc);
+	up = &u->v[u->nr++];
+	memset(up, 0, sizeof(*up));
+	return up;
+}
+
+/* Split one protocol line into exactly n space-separated fields. */
+static int split_fields(char **f, size_t n, char *line, size_t lineno)
+{
+	size_t i = 0;
+	char *p = line;
+
+	while (i < n) {
+		f[i++] = p;
+		p = strchr(p, ' ');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	if (i != n || p)
+		return error_set("malformed hook input line %zu: expected %zu "
+				 "fields",
+				 lineno, n);
+	return 0;
+}
+
+static int copy_hex(char *dst, const char *src, size_t lineno)
+{
+	if (!gitwalk_is_hex(src))
+		return error_set("malformed hook input line %zu: not an object "
+				 "id",
+				 lineno);
+	memcpy(dst, src, GITWALK_HEXSZ + 1);
+	return 0;
+}
+
+/*
+ * pre-push: "<local ref> <local sha> <remote ref> <remote sha>";
+ * pre-/post-receive: "<old sha> <new sha> <ref>".
+ */
+static int parse_input(struct updates *ups, enum hook_kind kind,
+		       struct strbuf *in)
+{
+	char *p = in->buf;
+	size_t lineno = 0;
+	int rc = 0;
+
+	while (p < in->buf + in->len && !rc) {
+		char *nl = memchr(p, '\n', (size_t)(in->buf + in->len - p));
+		size_t n = nl ? (size_t)(nl - p) :
+				(size_t)(in->buf + in->len - p);
+		char *f[4];
+		struct update *u;
+
+		lineno++;
+		if (n > HOOKS_MAX_LINE)
+			return error_set("hook input line %zu is too long",
+					 lineno);
+		p[n] = '\0';
+		if (n && p[n - 1] == '\r')
+			p[n - 1] = '\0';
+		if (!*p) {
+			p += n + 1;
+			continue;
+		}
+		if (kind == HOOK_PRE_PUSH) {
+			rc = split_fields(f, 4, p, lineno);
+			if (rc < 0)
+				break;
+			u = update_add(ups);
+			u->local_ref = xstrdup(f[0]);
+			u->ref = xstrdup(f[2]);
+			rc = copy_hex(u->new, f[1], lineno);
+			if (!rc)
+				rc = copy_hex(u->old, f[3], lineno);
+		} else {
+			rc = split_fields(f, 3, p, lineno);
+			if (rc < 0)
+				break;
+			u = update_add(ups);
+			u->ref = xstrdup(f[2]);
+			rc = copy_hex(u->old, f[0], lineno);
+			if (!rc)
+				rc = copy_hex(u->new, f[1], lineno);
+		}
+		p += n + 1;
+	}
+	return rc;
+}
+
+/*
+ * The pre-commit framework consumes git's stdin itself and passes the
+ * range in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF instead.
+ */
+static int updates_from_pre_commit(struct updates *ups, struct gitwalk *w)
+{
+	const char *to = getenv("PRE_COMMIT_TO_REF");
+	const char *from = getenv("PRE_COMMIT_FROM_REF");
+	const char *rbranch = getenv("PRE_COMMIT_REMOTE_BRANCH");
+	const char *lbranch = getenv("PRE_COMMIT_LOCAL_BRANCH");
+	struct update *u;
+	int rc;
+
+	if (!to || !*to)
+		return 0;
+	u = update_add(ups);
+	u->local_ref = xstrdup(lbranch && *lbranch ? lbranch : to);
+	u->ref = xstrdup(rbranch && *rbranch ? rbranch :
+			 lbranch && *lbranch ? lbranch :
+					       "refs/heads/main");
+	rc = gitwalk_resolve_commit(w, to, u->new);
+	if (rc < 0)
+		return rc;
+	memset(u->old, '0', GITWALK_HEXSZ);
+	if (from && *from && !gitwalk_is_null_hex(from) &&
+	    gitwalk_resolve_commit(w, from, u->old) < 0) {
+		error_clear();
+		memset(u->old, '0', GITWALK_HEXSZ);
+	}
+	u->old[GITWALK_HEXSZ] = '\0';
+	return 0;
+}
+
+/* Run "<hook path>.legacy" first with the same arguments and input. */
+static int run_legacy(const struct hook_run *h, int argc,
+		      const char *const *argv, const struct strbuf *input)
+{
+	struct strbuf legacy = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	int rc = 0, status;
+
+	if (!h->o->hook_path)
+		goto out;
+	strbuf_addf(&legacy, "%s.legacy", h->o->hook_path);
+	if (access(legacy.buf, X_OK) < 0)
+		goto out;
+	strvec_push(&c.args, legacy.buf);
+	for (int i = 0; i < argc; i++)
+		strvec_push(&c.args, argv[i]);
+	c.in = -1;
+	rc = run_start(&c);
+	if (rc < 0)
+		goto out;
+	/* a hook that exits without reading its input is fine (EPIPE) */
+	if (fs_write_all(c.in, input->buf, input->len) < 0)
+		error_clear();
+	close(c.in);
+	status = run_finish(&c);
+	if (status < 0) {
+		rc = status;
+		goto out;
+	}
+	if (status) {
+		fprintf(h->o->out,
+			"slugguard: %s.legacy (your previous %s hook) failed "
+			"with exit status %d%s\n",
+			h->name, h->name, status,
+			h->kind == HOOK_POST_RECEIVE ? "" : ": push refused");
+		rc = ERR_REJECTED;
+	}
+out:
+	child_release(&c);
+	strbuf_release(&legacy);
+	return rc;
+}
+
+static bool remote_name_ok(const char *r)
+{
+	return r && *r && !strpbrk(r, "*?[\\ :") && !strstr(r, "..") &&
+	       !starts_with(r, "-");
+}
+
+/* The policy that governs tip: the server's own file wins over the tip's. */
+static int load_policy(struct policy **out, struct hook_run *h, const char *tip)
+{
+	int rc;
+
+	*out = NULL;
+	if (h->kind != HOOK_PRE_PUSH && !h->server_policy_loaded) {
+		struct strbuf path = STRBUF_INIT;
+
+		h->server_policy_loaded = true;
+		strbuf_addf(&path, "%s%s%s", gitwalk_gitdir(h->w),
+			    ends_with(gitwalk_gitdir(h->w), "/") ? "" : "/",
+			    POLICY_FILE);
+		rc = policy_load_file(&h->server_policy, path.buf);
+		strbuf_release(&path);
+		if (rc == ERR_NOTFOUND)
+			error_clear();
+		else if (rc < 0)
+			return rc;
+	}
+	if (h->server_policy)
+		return 0;
+	rc = policy_load_from_commit(out, h->w, tip);
+	if (rc == ERR_NOTFOUND) {
+		error_clear();
+		rc = 0;
+	}
+	return rc;
+}
+
+static const struct policy *policy_of(const struct hook_run *h,
+				      const struct policy *own)
+{
+	return h->server_policy ? h->server_policy : own;
+}
+
+/* The revisions to scan: pushed tips minus what the receiver has. */
+static int collect_revs(struct strvec *revs, struct hook_run *h,
+			const char *remote)
+{
+	struct strvec have = STRVEC_INIT;
+	size_t tips = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < h->ups.nr; i++) {
+		const struct update *u = &h->ups.v[i];
+		enum gitwalk_kind k;
+
+		if (gitwalk_is_null_hex(u->new))
+			continue; /* deletion: nothing new to scan */
+		k = gitwalk_object_kind(h->w, u->new);
+		if (k == GITWALK_MISSING) {
+			rc = error_set("pushed object %.12s for '%s' is not "
+				       "in the repository",
+				       u->new, u->ref);
+			goto out;
+		}
+		if (k == GITWALK_OTHER) {
+			strvec_pushf(&h->notes,
+				     "'%s' points at a tree or blob; not "
+				     "scanned",
+				     u->ref);
+			continue;
+		}
+		strvec_push(revs, u->new);
+		tips++;
+	}
+	if (!tips)
+		goto out;
+	for (size_t i = 0; i < h->ups.nr; i++) {
+		const struct update *u = &h->ups.v[i];
+
+		/* the receiver's old tip, when we have it (a force push to
+		 * an unfetched tip is covered by the refs below) */
+		if (!gitwalk_is_null_hex(u->old) &&
+		    gitwalk_object_kind(h->w, u->old) != GITWALK_MISSING)
+			strvec_pushf(revs, "^%s", u->old);
+	}
+	if (h->kind == HOOK_PRE_PUSH && remote_name_ok(remote)) {
+		struct strbuf glob = STRBUF_INIT;
+
+		strbuf_addf(&glob, "refs/remotes/%s/*", remote);
+		rc = gitwalk_ref_commits(&have, h->w, glob.buf);
+		strbuf_release(&glob);
+	} else if (h->kind == HOOK_PRE_RECEIVE) {
+		/* before the update, every ref is something the server has */
+		rc = gitwalk_ref_commits(&have, h->w, "refs/*");
+	}
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; i < have.nr; i++)
+		strvec_pushf(revs, "^%s", have.v[i]);
+out:
+	strvec_clear(&have);
+	return rc;
+}
+
+static int run_scan(struct hook_run *h, const char *remote, bool enabled,
+		    const char *scan_config)
+{
+	struct strvec revs = STRVEC_INIT;
+	FILE *mem = NULL;
+	int rc;
+
+	rc = collect_revs(&revs, h, remote);
+	if (rc < 0 || !revs.nr || !enabled)
+		goto out;
+	mem = open_memstream(&h->scan_report, &h->scan_report_len);
+	if (!mem) {
+		rc = error_from_errno("cannot buffer the scan report");
+		goto out;
+	}
+	rc = hooks_scan_revs(&h->scan, h->w, &revs, scan_config, mem,
+			     h->o->color);
+	if (fclose(mem) && !rc)
+		rc = error_from_errno("cannot buffer the scan report");
+	mem = NULL;
+	h->scanned = true;
+out:
+	strvec_clear(&revs);
+	return rc;
+}
+
+static struct tip_check *tip_add(struct hook_run *h, const struct update *u)
+{
+	struct tip_check *t;
+
+	ALLOC_GROW(h->tips, h->tips_nr + 1, h->tips_alloc);
+	t = &h->tips[h->tips_nr++];
+	memset(t, 0, sizeof(*t));
+	t->u = u;
+	return t;
+}
+
+/*
+ * Check the policy against each tip that targets a deploy branch. Scan
+ * settings come from the policy of the first tip that has one.
+ */
+static int check_policies(struct hook_run *h, bool *scan_enabled,
+			  char **scan_config, enum policy_dirty *dirty,
+			  bool *any_deploy)
+{
+	struct policy *own = NULL;
+	int rc = 0;
+	bool settings = false;
+
+	for (size_t i = 0; i < h->ups.nr; i++) {
+		const struct update *u = &h->ups.v[i];
+		const struct policy *p;
+		char tip[GITWALK_HEXSZ + 1];
+		struct tip_check *t;
+
+		policy_free(own);
+		own = NULL;
+		if (gitwalk_is_null_hex(u->new) ||
+		    !starts_with(u->ref, "refs/heads/") ||
+		    gitwalk_object_kind(h->w, u->new) != GITWALK_COMMIT)
+			continue;
+		memcpy(tip, u->new, sizeof(tip));
+		rc = load_policy(&own, h, tip);
+		if (rc < 0)
+			goto out;
+		p = policy_of(h, own);
+		if (!p)
+			continue;
+		if (!settings) {
+			settings = true;
+			*scan_enabled = p->scan || h->kind != HOOK_PRE_PUSH;
+			*scan_config =
+				p->scan_config ? xstrdup(p->scan_config) : NULL;
+		}
+		if (!policy_is_deploy_branch(p, u->ref + strlen("refs/heads/")))
+			continue;
+		*any_deploy = true;
+		if (p->dirty == POLICY_DIRTY_ERROR ||
+		    (p->dirty == POLICY_DIRTY_WARN &&
+		     *dirty == POLICY_DIRTY_IGNORE))
+			*dirty = p->dirty;
+		t = tip_add(h, u);
+		memcpy(t->commit, tip, sizeof(tip));
+		t->policy_source = xstrdup(p->source);
+		rc = policy_check_commit(&t->report, p, h->w, tip, NULL);
+		if (rc < 0)
+			goto out;
+	}
+out:
+	policy_free(own);
+	return rc;
+}
+
+static void add_size(struct strbuf *sb, size_t bytes)
+{
+	if (bytes < 1024)
+		strbuf_addf(sb, "%zu bytes", bytes);
+	else if (bytes < 1024 * 1024)
+		strbuf_addf(sb, "%zu KB", (bytes + 512) / 1024);
+	else
+		strbuf_addf(sb, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
+}
+
+static void scan_summary(struct strbuf *sb, const struct hook_run *h)
+{
+	if (!h->scanned) {
+		strbuf_addstr(sb, "no new commits to scan");
+		return;
+	}
+	strbuf_addf(sb, "%zu commit%s, ", h->scan.commits,
+		    h->scan.commits == 1 ? "" : "s");
+	add_size(sb, h->scan.bytes);
+	strbuf_addstr(sb, " scanned");
+}
+
+static void print_report(const struct hook_run *h, bool refused)
+{
+	FILE *out = h->o->out;
+	struct strbuf sb = STRBUF_INIT;
+	size_t policy_fail = 0;
+
+	for (size_t i = 0; i < h->tips_nr; i++)
+		policy_fail += policy_report_failures(&h->tips[i].report);
+	scan_summary(&sb, h);
+	if (!refused) {
+		for (size_t i = 0; i < h->notes.nr; i++)
+			fprintf(out, "slugguard: warning: %s\n", h->notes.v[i]);
+		if (!h->o->quiet)
+			fprintf(out, "slugguard: %s, %s\n", sb.buf,
+				h->tips_nr ? "policy ok" : "no policy checked");
+		goto out;
+	}
+	fprintf(out, "slugguard: %s refused by the %s hook\n",
+		h->kind == HOOK_PRE_PUSH ? "push" : "push", h->name);
+	fprintf(out, "slugguard: checked: %s", sb.buf);
+	for (size_t i = 0; i < h->ups.nr; i++)
+		fprintf(out, "%s%s", i ? ", " : " (", h->ups.v[i].ref);
+	fprintf(out, "%s\n", h->ups.nr ? ")" : "");
+	if (h->scan.findings) {
+		fprintf(out, "slugguard: %zu secret%s found:\n",
+			h->scan.findings, h->scan.findings == 1 ? "" : "s");
+		if (h->scan_report && h->scan_report_len)
+			fwrite(h->scan_report, 1, h->scan_report_len, out);
+	}
+	for (size_t i = 0; i < h->tips_nr; i++) {
+		const struct tip_check *t = &h->tips[i];
+
+		if (policy_report_ok(&t->report) && !policy_fail)
+			continue;
+		fprintf(out, "slugguard: policy for %s at %.12s (%s):\n",
+			t->u->ref, t->commit, t->policy_source);
+		policy_report_print(&t->report, out,
+				    "slugguard:   ", h->o->color, false);
+	}
+	for (size_t i = 0; i < h->notes.nr; i++)
+		fprintf(out, "slugguard: %s\n", h->notes.v[i]);
+	if (h->scan.findings)
+		fprintf(out,
+			"slugguard: to fix: take the secret out of the commits "
+			"(git commit --amend, or git rebase -i), then rotate "
+			"it where it was issued: a pushed or shared key is "
+			"compromised even if this push stops here\n");
+	if (policy_fail)
+		fprintf(out,
+			"slugguard: to fix: apply the fixes above, commit, "
+			"and push again\n");
+	if (h->kind == HOOK_PRE_PUSH)
+		fprintf(out, "slugguard: to bypass these checks deliberately: "
+			     "git push --no-verify (a server running "
+			     "slugguard still checks)\n");
+	else
+		fprintf(out, "slugguard: this check runs on the server: "
+			     "--no-verify does not skip it\n");
+out:
+	strbuf_release(&sb);
+}
+
+static int pre_push_or_receive(struct hook_run *h, const char *remote)
+{
+	enum policy_dirty dirty = POLICY_DIRTY_IGNORE;
+	bool scan_enabled = true, any_deploy = false, refused;
+	char *scan_config = NULL;
+	int rc;
+
+	rc = check_policies(h, &scan_enabled, &scan_config, &dirty,
+			    &any_deploy);
+	if (rc < 0)
+		goto out;
+	rc = run_scan(h, remote, scan_enabled, scan_config);
+	if (rc < 0)
+		goto out;
+	if (h->kind == HOOK_PRE_PUSH && any_deploy &&
+	    dirty != POLICY_DIRTY_IGNORE) {
+		bool is_dirty = false;
+
+		rc = gitwalk_is_dirty(&is_dirty, h->w);
+		if (rc < 0)
+			goto out;
+		if (is_dirty && dirty == POLICY_DIRTY_ERROR) {
+			h->dirty_refuses = true;
+			strvec_push(&h->notes,
+				    "the work tree has uncommitted changes "
+				    "(the policy makes that an error): commit "
+				    "or stash them, then push again");
+		} else if (is_dirty) {
+			strvec_push(&h->notes,
+				    "the work tree has uncommitted changes; "
+				    "they are not part of this push");
+		}
+	}
+	refused = h->scan.findings || h->dirty_refuses;
+	for (size_t i = 0; i < h->tips_nr; i++)
+		if (!policy_report_ok(&h->tips[i].report))
+			refused = true;
+	print_report(h, refused);
+	rc = refused ? ERR_REJECTED : 0;
+out:
+	free(scan_config);
+	return rc;
+}
+
+/* Record a post-receive failure in the repository; never fails itself. */
+static void log_failure(struct hook_run *h, const struct update *u,
+			const char *msg)
+{
+	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT;
+	const char *gd = gitwalk_gitdir(h->w);
+	const char *sep = ends_with(gd, "/") ? "" : "/";
+
+	strbuf_addf(&dir, "%s%sslugguard/logs", gd, sep);
+	if (fs_mkdir_p(dir.buf, 0755) < 0) {
+		error_clear();
+		strbuf_reset(&dir);
+		strbuf_addf(&dir, "%s%sslugguard", gd, sep);
+		if (fs_mkdir_p(dir.buf, 0755) < 0)
+			error_clear();
+	}
+	strbuf_addf(&path, "%s/post-receive-errors.log", dir.buf);
+	if (fs_read_capped(&text, path.buf, 4 * 1024 * 1024) < 0) {
+		error_clear();
+		strbuf_reset(&text);
+	}
+	strbuf_addf(&text, "%s %.40s ", u->ref, u->new);
+	strbuf_add_sanitized(&text, msg, strlen(msg));
+	strbuf_addch(&text, '\n');
+	if (fs_write_atomic(path.buf, text.buf, text.len, 0644) < 0) {
+		fprintf(h->o->out, "slugguard: cannot log the failure: %s\n",
+			error_last());
+		error_clear();
+	} else {
+		fprintf(h->o->out, "slugguard: failure logged in %s\n",
+			path.buf);
+	}
+	strbuf_release(&dir);
+	strbuf_release(&path);
+	strbuf_release(&text);
+}
+
+static int post_receive(struct hook_run *h)
+{
+	struct policy *own = NULL;
+	int rc = 0;
+	bool failed = false;
+
+	for (size_t i = 0; i < h->ups.nr; i++) {
+		const struct update *u = &h->ups.v[i];
+		const struct policy *p;
+		const char *branch;
+		bool deploy;
+
+		policy_free(own);
+		own = NULL;
+		if (gitwalk_is_null_hex(u->new) ||
+		    !starts_with(u->ref, "refs/heads/"))
+			continue;
+		branch = u->ref + strlen("refs/heads/");
+		rc = load_policy(&own, h, u->new);
+		p = policy_of(h, own);
+		if (!rc)
+			deploy = p ? policy_is_deploy_branch(p, branch) :
+				     !strcmp(branch, "main");
+		if (!rc && !deploy)
+			continue;
+		if (!rc)
+			rc = hooks_post_receive_deploy(h->w, p, u->ref, u->old,
+						       u->new, h->o->out);
+		if (rc < 0) {
+			/* the ref is already updated: say so, keep going */
+			struct strbuf msg = STRBUF_INIT;
+
+			strbuf_addstr(&msg, error_last());
+			error_clear();
+			fprintf(h->o->out,
+				"slugguard: post-receive failed for %s: %s\n"
+				"slugguard: the push itself was accepted and "
+				"%s now points at %.12s\n",
+				u->ref, msg.buf, u->ref, u->new);
+			log_failure(h, u, msg.buf);
+			strbuf_release(&msg);
+			failed = true;
+			rc = 0;
+		}
+	}
+	policy_free(own);
+	return failed ? ERR_REJECTED : 0;
+}
+
+int hooks_run(const char *name, int argc, const char *const *argv,
+	      const struct hooks_run_opts *opts)
+{
+	struct hook_run h;
+	struct strbuf input = STRBUF_INIT;
+	const char *remote = NULL;
+	int rc;
+
+	memset(&h, 0, sizeof(h));
+	strvec_init(&h.notes);
+	h.name = name;
+	h.o = opts;
+	if (!strcmp(name, "pre-push"))
+		h.kind = HOOK_PRE_PUSH;
+	else if (!strcmp(name, "pre-receive"))
+		h.kind = HOOK_PRE_RECEIVE;
+	else if (!strcmp(name, "post-receive"))
+		h.kind = HOOK_POST_RECEIVE;
+	else
+		return error_setc(ERR_USAGE,
+				  "'%s' is not a hook slugguard runs", name);
+	rc = gitwalk_open(&h.w, NULL);
+	if (rc < 0)
+		goto out;
+	/* pre-commit's framework leaves a terminal on stdin: do not wait */
+	if (!(h.kind == HOOK_PRE_PUSH && getenv("PRE_COMMIT_TO_REF") &&
+	      isatty(opts->in_fd))) {
+		rc = fs_read_fd_capped(&input, opts->in_fd, HOOKS_MAX_INPUT,
+				       "hook input");
+		if (rc < 0)
+			goto out;
+	}
+	rc = run_legacy(&h, argc, argv, &input);
+	if (rc < 0 && h.kind != HOOK_POST_RECEIVE)
+		goto out;
+	rc = parse_input(&h.ups, h.kind, &input);
+	if (rc < 0)
+		goto out;
+	if (h.kind == HOOK_PRE_PUSH) {
+		remote = argc > 0 ? argv[0] : getenv("PRE_COMMIT_REMOTE_NAME");
+		if (!h.ups.nr)
+			rc = updates_from_pre_commit(&h.ups, h.w);
+		if (rc < 0)
+			goto out;
+	}
+	if (h.kind == HOOK_POST_RECEIVE)
+		rc = post_receive(&h);
+	else
+		rc = pre_push_or_receive(&h, remote);
+out:
+	for (size_t i = 0; i < h.tips_nr; i++) {
+		policy_report_release(&h.tips[i].report);
+		free(h.tips[i].policy_source);
+	}
+	free(h.tips);
+	free(h.scan_report);
+	policy_free(h.server_policy);
+	updates_release(&h.ups);
+	strvec_clear(&h.notes);
+	gitwalk_free(h.w);
+	strbuf_release(&input);
+	return rc;
+}
