@@ -1,13 +1,134 @@
 /* SPDX-License-Identifier: MIT */
-/* slugguard build: placeholder until its issue lands. */
+/* slugguard build: a reproducible, signed slug from a commit. */
 #include "slugguard/common.h"
+#include "slugguard/buildpack.h"
 #include "slugguard/error.h"
+#include "slugguard/gitwalk.h"
 #include "cli.h"
+
+#include <getopt.h>
+#include <limits.h>
+
+static const char usage_str[] =
+	"usage: slugguard build [--commit REV] [--app NAME] [--out DIR]\n"
+	"                       [--cache-dir DIR] [--env-dir DIR] [--key FILE]\n"
+	"                       [--buildpack URL]... [--stack STACK]\n"
+	"                       [--timeout SEC] [--max-size BYTES]\n"
+	"                       [--keep-build-dir]\n"
+	"\n"
+	"    --commit REV       commit to build (default HEAD)\n"
+	"    --app NAME         Heroku app name, recorded in the provenance\n"
+	"    --out DIR          output directory (default ./slug)\n"
+	"    --cache-dir DIR    CACHE_DIR and buildpack clones\n"
+	"    --env-dir DIR      ENV_DIR: one file per config var\n"
+	"    --key FILE         private signing key (or SLUGGUARD_SIGNING_KEY)\n"
+	"    --buildpack URL    buildpack to run, in order (repeatable);\n"
+	"                       default: app.json, then .buildpacks\n"
+	"    --timeout SEC      limit per buildpack step (default 1500)\n"
+	"    --max-size BYTES   compressed slug limit (default 1 GiB)\n";
 
 int cmd_build(int argc, char **argv, const struct config *cfg)
 {
-	(void)argc;
-	(void)argv;
-	(void)cfg;
-	return error_set("'build' is not implemented yet");
+	static const struct option opts[] = {
+		{ "commit", required_argument, NULL, 'c' },
+		{ "app", required_argument, NULL, 'a' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "cache-dir", required_argument, NULL, 'C' },
+		{ "env-dir", required_argument, NULL, 'E' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "buildpack", required_argument, NULL, 'b' },
+		{ "stack", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "max-size", required_argument, NULL, 'm' },
+		{ "keep-build-dir", no_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct build_opts o = BUILD_OPTS_INIT;
+	struct build_result r = BUILD_RESULT_INIT;
+	struct gitwalk *w = NULL;
+	long v;
+	int opt, rc = 0;
+
+	o.quiet = cfg->quiet;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			o.commit = optarg;
+			break;
+		case 'a':
+			o.app = optarg;
+			break;
+		case 'o':
+			o.out_dir = optarg;
+			break;
+		case 'C':
+			o.cache_dir = optarg;
+			break;
+		case 'E':
+			o.env_dir = optarg;
+			break;
+		case 'k':
+			o.key_path = optarg;
+			break;
+		case 'b':
+			strvec_push(&o.buildpacks, optarg);
+			break;
+		case 's':
+			o.stack = optarg;
+			break;
+		case 't':
+			if (parse_long(&v, optarg, 1, 86400)) {
+				rc = error_setc(ERR_USAGE,
+						"invalid --timeout '%s'",
+						optarg);
+				goto out;
+			}
+			o.timeout = (unsigned)v;
+			break;
+		case 'm':
+			if (parse_long(&v, optarg, 1, LONG_MAX)) {
+				rc = error_setc(ERR_USAGE,
+						"invalid --max-size '%s'",
+						optarg);
+				goto out;
+			}
+			o.max_size = (uint64_t)v;
+			break;
+		case 'K':
+			o.keep_build_dir = true;
+			break;
+		case 'h':
+			rc = cli_usage(usage_str, false);
+			goto out;
+		default:
+			rc = cli_usage(usage_str, true);
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		rc = cli_usage(usage_str, true);
+		goto out;
+	}
+	rc = gitwalk_open(&w, NULL);
+	if (rc < 0)
+		goto out;
+	rc = buildpack_build(&r, w, &o);
+	if (rc < 0)
+		goto out;
+	printf("slug %s\n", r.slug_path);
+	printf("checksum %s\n", r.checksum);
+	printf("commit %s\n", r.commit);
+	if (r.intoto_path)
+		printf("attestation %s\n", r.intoto_path);
+	if (r.sigstore_path)
+		printf("bundle %s\n", r.sigstore_path);
+	printf("release %s\n", r.release_path);
+out:
+	if (rc == ERR_USAGE && error_last_code() == ERR_USAGE)
+		fprintf(stderr, "slugguard: %s\n", error_last());
+	build_result_release(&r);
+	build_opts_release(&o);
+	gitwalk_free(w);
+	return rc;
 }

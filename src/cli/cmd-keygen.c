@@ -1,13 +1,87 @@
 /* SPDX-License-Identifier: MIT */
-/* slugguard keygen: placeholder until its issue lands. */
+/* slugguard keygen: create a signing key pair. */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
+#include "slugguard/sign.h"
+#include "slugguard/strbuf.h"
 #include "cli.h"
+
+#include <getopt.h>
+
+static const char usage_str[] =
+	"usage: slugguard keygen [--type ecdsa-p256|ed25519] [--out FILE] "
+	"[--force]\n"
+	"\n"
+	"    --type TYPE   ecdsa-p256 (default) or ed25519\n"
+	"    --out FILE    private key (default slugguard-signing.pem, mode "
+	"0600);\n"
+	"                  the public key goes beside it as NAME.pub.pem\n"
+	"    --force       replace existing key files\n";
 
 int cmd_keygen(int argc, char **argv, const struct config *cfg)
 {
-	(void)argc;
-	(void)argv;
-	(void)cfg;
-	return error_set("'keygen' is not implemented yet");
+	static const struct option opts[] = {
+		{ "type", required_argument, NULL, 't' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum sign_key_type type = SIGN_KEY_ECDSA_P256;
+	const char *path = "slugguard-signing.pem";
+	struct strbuf pub = STRBUF_INIT, id = STRBUF_INIT;
+	struct sign_key *k = NULL;
+	bool force = false;
+	int opt, rc = 0;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 't':
+			rc = sign_key_type_parse(&type, optarg);
+			if (rc < 0) {
+				fprintf(stderr, "slugguard: %s\n",
+					error_last());
+				goto out;
+			}
+			break;
+		case 'o':
+			path = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'h':
+			rc = cli_usage(usage_str, false);
+			goto out;
+		default:
+			rc = cli_usage(usage_str, true);
+			goto out;
+		}
+	}
+	if (optind < argc || !*path) {
+		rc = cli_usage(usage_str, true);
+		goto out;
+	}
+	if (ends_with(path, ".pem"))
+		strbuf_add(&pub, path, strlen(path) - 4);
+	else
+		strbuf_addstr(&pub, path);
+	strbuf_addstr(&pub, ".pub.pem");
+	rc = sign_keygen(path, pub.buf, type, force);
+	if (rc < 0)
+		goto out;
+	rc = sign_key_load_public(&k, pub.buf);
+	if (!rc)
+		rc = sign_key_id(&id, k);
+	if (rc < 0)
+		goto out;
+	if (!cfg->quiet)
+		fprintf(stderr, "slugguard: wrote private key '%s' (0600)\n",
+			path);
+	printf("%s\n%s\n", pub.buf, id.buf);
+out:
+	sign_key_free(k);
+	strbuf_release(&pub);
+	strbuf_release(&id);
+	return rc;
 }

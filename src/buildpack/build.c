@@ -1,0 +1,753 @@
+/* SPDX-License-Identifier: MIT */
+/* The build pipeline: export, buildpacks, pack, attest. See buildpack.h. */
+#include "slugguard/common.h"
+#include "slugguard/buildpack.h"
+#include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/json.h"
+#include "slugguard/run.h"
+#include "slugguard/sign.h"
+#include "slugguard/slug.h"
+#include "buildpack-internal.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SMALL_FILE_MAX (1024 * 1024)
+#define DETECT_OUT_MAX 4096
+#define RELEASE_OUT_MAX (1024 * 1024)
+#define EXPORT_ENV_MAX (4 * 1024 * 1024)
+
+void build_opts_release(struct build_opts *o)
+{
+	strvec_clear(&o->buildpacks);
+}
+
+void build_result_release(struct build_result *r)
+{
+	free(r->slug_path);
+	free(r->intoto_path);
+	free(r->sigstore_path);
+	free(r->release_path);
+	free(r->stack);
+	free(r->description);
+	for (size_t i = 0; i < r->nr_procs; i++) {
+		free(r->procs[i].name);
+		free(r->procs[i].command);
+	}
+	free(r->procs);
+	memset(r, 0, sizeof(*r));
+}
+
+static void say(const struct build_opts *o, const char *fmt, ...)
+	SG_PRINTF(2, 3);
+static void say(const struct build_opts *o, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT, clean = STRBUF_INIT;
+	va_list ap;
+
+	if (o->quiet)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_add_sanitized(&clean, sb.buf, sb.len);
+	fprintf(stderr, "-----> %s\n", clean.buf);
+	strbuf_release(&sb);
+	strbuf_release(&clean);
+}
+
+static bool filter_ignored(const char *path, bool is_dir, void *data)
+{
+	return slug_ignore_match(data, path, is_dir);
+}
+
+/* Copy a local buildpack directory (skipping .git) into dst. */
+static int copy_tree(const char *src, const char *dst)
+{
+	struct strbuf s = STRBUF_INIT, d = STRBUF_INIT, data = STRBUF_INIT;
+	DIR *dir = NULL;
+	struct dirent *e;
+	int rc;
+
+	rc = fs_mkdir_p(dst, 0755);
+	if (rc < 0)
+		return rc;
+	dir = opendir(src);
+	if (!dir)
+		return error_from_errno("cannot open directory '%s'", src);
+	while ((e = readdir(dir))) {
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    !strcmp(e->d_name, ".git"))
+			continue;
+		strbuf_reset(&s);
+		strbuf_reset(&d);
+		strbuf_addf(&s, "%s/%s", src, e->d_name);
+		strbuf_addf(&d, "%s/%s", dst, e->d_name);
+		if (lstat(s.buf, &st) < 0) {
+			rc = error_from_errno("cannot stat '%s'", s.buf);
+			break;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			rc = copy_tree(s.buf, d.buf);
+		} else if (S_ISLNK(st.st_mode)) {
+			ssize_t n;
+
+			strbuf_reset(&data);
+			strbuf_grow(&data, (size_t)st.st_size + 256);
+			n = readlink(s.buf, data.buf, data.alloc - 1);
+			if (n < 0) {
+				rc = error_from_errno("cannot read link '%s'",
+						      s.buf);
+				break;
+			}
+			strbuf_setlen(&data, (size_t)n);
+			if (symlink(data.buf, d.buf) < 0)
+				rc = error_from_errno("cannot create '%s'",
+						      d.buf);
+		} else if (S_ISREG(st.st_mode)) {
+			strbuf_reset(&data);
+			rc = fs_read_capped(&data, s.buf, (size_t)1 << 30);
+			if (!rc)
+				rc = fs_write_exclusive(d.buf, data.buf,
+							data.len,
+							st.st_mode & 0777,
+							false);
+		}
+		if (rc < 0)
+			break;
+	}
+	closedir(dir);
+	strbuf_release(&s);
+	strbuf_release(&d);
+	strbuf_release(&data);
+	return rc;
+}
+
+/* Buildpack list: options, else app.json, else .buildpacks. */
+static int read_buildpack_list(struct strvec *out, struct gitwalk *w,
+			       const char *hex, const struct build_opts *o)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct json *root = NULL;
+	const struct json *arr;
+	int rc;
+
+	if (o->buildpacks.nr) {
+		strvec_pushv(out, o->buildpacks.v);
+		return 0;
+	}
+	rc = gitwalk_read_path(w, hex, "app.json", &sb, SMALL_FILE_MAX);
+	if (!rc) {
+		rc = json_parse(&root, sb.buf, sb.len, "app.json");
+		if (rc < 0)
+			goto out;
+		arr = json_get(root, "buildpacks");
+		for (size_t i = 0; i < json_array_size(arr); i++) {
+			const char *url =
+				json_get_string(json_array_at(arr, i), "url");
+
+			if (!url) {
+				rc = error_set("app.json: buildpacks[%zu] has "
+					       "no url",
+					       i);
+				goto out;
+			}
+			strvec_push(out, url);
+		}
+		if (out->nr)
+			goto out;
+	} else if (rc != ERR_NOTFOUND) {
+		goto out;
+	}
+	strbuf_reset(&sb);
+	rc = gitwalk_read_path(w, hex, ".buildpacks", &sb, SMALL_FILE_MAX);
+	if (rc == ERR_NOTFOUND) {
+		rc = error_setc(ERR_REJECTED,
+				"no buildpacks: pass --buildpack, or list them "
+				"in app.json or .buildpacks");
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	for (char *line = sb.buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		struct strbuf one = STRBUF_INIT;
+
+		strbuf_add(&one, line, nl ? (size_t)(nl - line) : strlen(line));
+		strbuf_trim(&one);
+		if (one.len && one.buf[0] != '#')
+			strvec_push(out, one.buf);
+		strbuf_release(&one);
+		line = nl ? nl + 1 : NULL;
+	}
+	rc = out->nr ? 0 :
+		       error_setc(ERR_REJECTED, "'.buildpacks' lists nothing");
+out:
+	json_free(root);
+	strbuf_release(&sb);
+	return rc;
+}
+
+static char *absolute(const char *path);
+
+/* Fetch buildpack i into dir; commit receives its git commit or "". */
+static int fetch_buildpack(struct bp *bp, const char *dir,
+			   const char *cache_dir)
+{
+	struct strbuf abs = STRBUF_INIT;
+	char *cwd = NULL;
+	int rc;
+
+	if (fs_is_dir(bp->ref)) {
+		cwd = absolute(bp->ref);
+		strbuf_addstr(&abs, cwd);
+		free(bp->url);
+		bp->url = xstrdup(abs.buf);
+		rc = copy_tree(abs.buf, dir);
+	} else if (starts_with(bp->url, "https://") ||
+		   starts_with(bp->url, "file://")) {
+		rc = gitwalk_fetch_export(bp->commit, bp->url, cache_dir, dir);
+	} else {
+		rc = error_set("buildpack '%s' is neither a directory nor an "
+			       "https:// or file:// git URL",
+			       bp->ref);
+	}
+	free(cwd);
+	strbuf_release(&abs);
+	return error_wrap(rc, "fetching buildpack '%s'", bp->ref);
+}
+
+static bool is_executable(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+}
+
+/* Start a child running <bp>/bin/<step> with env. */
+static void step_child(struct child *c, const struct bp *bp, const char *step,
+		       const struct strvec *env, unsigned timeout)
+{
+	strvec_pushf(&c->args, "%s/bin/%s", bp->dir, step);
+	strvec_pushv(&c->env, env->v);
+	c->clear_env = true;
+	c->timeout = timeout;
+}
+
+static int step_failed(const struct bp *bp, const char *step, int status,
+		       const struct child *c, unsigned timeout)
+{
+	if (c->timed_out)
+		return error_setc(ERR_REJECTED,
+				  "buildpack '%s': bin/%s timed out after %u "
+				  "seconds",
+				  bp->name ? bp->name : bp->ref, step, timeout);
+	return error_setc(ERR_REJECTED,
+			  "buildpack '%s' failed: bin/%s exited with status %d",
+			  bp->name ? bp->name : bp->ref, step, status);
+}
+
+/*
+ * Source <bp>/export with the current environment and adopt what it
+ * leaves: the buildpack contract is a shell script, so this one place runs
+ * sh on purpose, with the path as an argument, never interpolated.
+ */
+static int source_export(struct strvec *env, const struct bp *bp,
+			 unsigned timeout)
+{
+	struct child c = CHILD_INIT;
+	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT;
+	struct strvec next = STRVEC_INIT;
+	const char *p, *end;
+	int status;
+	int rc = 0;
+
+	strbuf_addf(&path, "%s/export", bp->dir);
+	if (!fs_exists(path.buf))
+		goto out;
+	strvec_pushl(&c.args, "sh", "-c", ". \"$1\" && env -0", "sh", path.buf,
+		     NULL);
+	strvec_pushv(&c.env, env->v);
+	c.clear_env = true;
+	c.timeout = timeout;
+	status = run_capture(&c, &out, EXPORT_ENV_MAX);
+	if (status < 0) {
+		rc = status;
+		goto out;
+	}
+	if (status) {
+		rc = error_setc(ERR_REJECTED,
+				"buildpack '%s': sourcing its export file "
+				"failed with status %d",
+				bp->name ? bp->name : bp->ref, status);
+		goto out;
+	}
+	p = out.buf;
+	end = out.buf + out.len;
+	while (p < end) {
+		size_t n = strnlen(p, (size_t)(end - p));
+
+		/* The shell's own bookkeeping is not the buildpack's. */
+		if (memchr(p, '=', n) && !starts_with(p, "PWD=") &&
+		    !starts_with(p, "OLDPWD=") && !starts_with(p, "SHLVL=") &&
+		    !starts_with(p, "_="))
+			strvec_push(&next, p);
+		p += n + 1;
+	}
+	strvec_clear(env);
+	strvec_pushv(env, next.v);
+out:
+	strvec_clear(&next);
+	strbuf_release(&out);
+	strbuf_release(&path);
+	child_release(&c);
+	return rc;
+}
+
+static int run_buildpacks(struct build_state *st, const struct build_opts *o)
+{
+	unsigned timeout = o->timeout ? o->timeout : BUILDPACK_DEFAULT_TIMEOUT;
+	struct strbuf out = STRBUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < st->nr_bps; i++) {
+		struct bp *bp = &st->bps[i];
+		struct child c = CHILD_INIT;
+		int status;
+
+		/* detect: must succeed; its first line names the buildpack. */
+		strbuf_reset(&out);
+		step_child(&c, bp, "detect", &st->env, timeout);
+		strvec_push(&c.args, st->build_dir);
+		status = run_capture(&c, &out, DETECT_OUT_MAX);
+		if (status < 0) {
+			rc = error_wrap(status, "buildpack '%s'", bp->ref);
+			goto out;
+		}
+		if (status) {
+			rc = error_setc(ERR_REJECTED,
+					"buildpack '%s': app not compatible "
+					"(bin/detect exited with status %d)",
+					bp->ref, status);
+			goto out;
+		}
+		strbuf_trim(&out);
+		{
+			char *nl = strchr(out.buf, '\n');
+
+			if (nl)
+				strbuf_setlen(&out, (size_t)(nl - out.buf));
+		}
+		bp->name = xstrdup(out.len ? out.buf : bp->ref);
+		say(o, "%s app detected", bp->name);
+
+		child_release(&c);
+		step_child(&c, bp, "compile", &st->env, timeout);
+		strvec_pushl(&c.args, st->build_dir, st->cache_dir, st->env_dir,
+			     NULL);
+		c.out_to_err = true;
+		status = run_command(&c);
+		if (status < 0) {
+			rc = error_wrap(status, "buildpack '%s'", bp->name);
+			goto out;
+		}
+		if (status) {
+			rc = step_failed(bp, "compile", status, &c, timeout);
+			goto out;
+		}
+		rc = source_export(&st->env, bp, timeout);
+		if (rc < 0)
+			goto out;
+	}
+	/* The last buildpack's bin/release gives the default types. */
+	if (st->nr_bps) {
+		struct bp *bp = &st->bps[st->nr_bps - 1];
+		struct strbuf rel = STRBUF_INIT;
+		struct child c = CHILD_INIT;
+		int status;
+
+		strbuf_addf(&rel, "%s/bin/release", bp->dir);
+		if (is_executable(rel.buf)) {
+			strbuf_reset(&out);
+			step_child(&c, bp, "release", &st->env, timeout);
+			strvec_push(&c.args, st->build_dir);
+			status = run_capture(&c, &out, RELEASE_OUT_MAX);
+			if (status > 0)
+				rc = step_failed(bp, "release", status, &c,
+						 timeout);
+			else if (status < 0)
+				rc = status;
+			else
+				rc = buildpack_parse_release_yaml(
+					&st->proc_names, &st->proc_cmds,
+					out.buf, out.len);
+			child_release(&c);
+		}
+		strbuf_release(&rel);
+	}
+out:
+	strbuf_release(&out);
+	return rc;
+}
+
+/* Procfile entries override the buildpack's defaults of the same name. */
+static int merge_procfile(struct build_state *st, struct build_result *r)
+{
+	struct strvec names = STRVEC_INIT, cmds = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	int rc;
+
+	strbuf_addf(&path, "%s/Procfile", st->build_dir);
+	rc = fs_read_capped(&sb, path.buf, SMALL_FILE_MAX);
+	if (rc == ERR_NOTFOUND) {
+		rc = 0;
+	} else if (rc < 0) {
+		goto out;
+	} else {
+		rc = buildpack_parse_procfile(&names, &cmds, sb.buf, sb.len);
+		if (rc < 0)
+			goto out;
+	}
+	r->procs = xcalloc(st->proc_names.nr + names.nr + 1, sizeof(*r->procs));
+	for (size_t i = 0; i < names.nr; i++) {
+		r->procs[r->nr_procs].name = xstrdup(names.v[i]);
+		r->procs[r->nr_procs++].command = xstrdup(cmds.v[i]);
+	}
+	for (size_t i = 0; i < st->proc_names.nr; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < names.nr; j++)
+			dup |= !strcmp(names.v[j], st->proc_names.v[i]);
+		if (dup)
+			continue;
+		r->procs[r->nr_procs].name = xstrdup(st->proc_names.v[i]);
+		r->procs[r->nr_procs++].command = xstrdup(st->proc_cmds.v[i]);
+	}
+out:
+	strvec_clear(&names);
+	strvec_clear(&cmds);
+	strbuf_release(&sb);
+	strbuf_release(&path);
+	return rc;
+}
+
+static void base_env(struct strvec *env, const struct build_state *st,
+		     const struct build_opts *o)
+{
+	const char *path = getenv("PATH");
+	const char *tmp = getenv("TMPDIR");
+	const char *lang = getenv("LANG");
+
+	strvec_pushf(env, "PATH=%s",
+		     path ? path : "/usr/local/bin:/usr/bin:/bin");
+	/* Heroku's HOME is /app; locally the build tree stands in for it. */
+	strvec_pushf(env, "HOME=%s", st->build_dir);
+	strvec_pushf(env, "LANG=%s", lang ? lang : "C.UTF-8");
+	strvec_pushf(env, "STACK=%s", st->stack);
+	strvec_pushf(env, "SOURCE_VERSION=%s", st->commit);
+	strvec_push(env, "DYNO=build.1");
+	strvec_pushf(env, "REQUEST_ID=slugguard-%.12s", st->commit);
+	strvec_push(env, "BUILDPACK_LOG_FILE=/dev/null");
+	if (tmp)
+		strvec_pushf(env, "TMPDIR=%s", tmp);
+	if (o->app)
+		strvec_pushf(env, "SLUGGUARD_APP=%s", o->app);
+}
+
+static int64_t source_date(struct gitwalk *w, const char *hex)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	int64_t t = 0;
+	long v;
+
+	if (s && *s && !parse_long(&v, s, 0, LONG_MAX))
+		return (int64_t)v;
+	if (s && *s)
+		warning("ignoring invalid SOURCE_DATE_EPOCH");
+	if (gitwalk_commit_time(w, hex, &t) < 0)
+		t = 0;
+	return t;
+}
+
+static int write_release_json(struct build_state *st, struct build_result *r,
+			      const struct build_opts *o)
+{
+	struct json *root = json_new_object(), *pt, *bps;
+	struct strbuf sb = STRBUF_INIT;
+	char *text = NULL;
+	int rc;
+
+	pt = json_add(root, "process_types", json_new_object());
+	for (size_t i = 0; i < r->nr_procs; i++)
+		json_add_string(pt, r->procs[i].name, r->procs[i].command);
+	json_add_string(root, "checksum", r->checksum);
+	json_add_string(root, "stack", r->stack);
+	json_add_string(root, "commit", r->commit);
+	json_add_string(root, "commit_description", st->summary.buf);
+	json_add_string(root, "buildpack_provided_description", r->description);
+	bps = json_add(root, "buildpacks", json_new_array());
+	for (size_t i = 0; i < st->nr_bps; i++)
+		json_push(bps, json_new_string(st->bps[i].url));
+	if (o->app)
+		json_add_string(root, "app", o->app);
+	else
+		json_add_null(root, "app");
+	json_add_number(root, "size", (double)r->size);
+	if (r->intoto_path)
+		json_add_string(root, "attestation", "slug.tgz.intoto.json");
+	text = json_print(root, true);
+	strbuf_addstr(&sb, text);
+	strbuf_addch(&sb, '\n');
+	rc = fs_write_atomic(r->release_path, sb.buf, sb.len, 0644);
+	strbuf_release(&sb);
+	free(text);
+	json_free(root);
+	return rc;
+}
+
+static int load_key(struct sign_key **out, const struct build_opts *o)
+{
+	const char *path = o->key_path;
+
+	*out = NULL;
+	if (!path || !*path)
+		path = getenv("SLUGGUARD_SIGNING_KEY");
+	if (!path || !*path)
+		return 0;
+	return sign_key_load_private(out, path);
+}
+
+static void state_release(struct build_state *st)
+{
+	for (size_t i = 0; i < st->nr_bps; i++) {
+		free(st->bps[i].ref);
+		free(st->bps[i].url);
+		free(st->bps[i].name);
+		free(st->bps[i].dir);
+	}
+	free(st->bps);
+	free(st->build_dir);
+	free(st->cache_dir);
+	free(st->env_dir);
+	free(st->stack);
+	strvec_clear(&st->env);
+	strvec_clear(&st->proc_names);
+	strvec_clear(&st->proc_cmds);
+	strbuf_release(&st->summary);
+	strbuf_release(&st->source_uri);
+	strbuf_release(&st->work);
+}
+
+static char *absolute(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *cwd = realpath(path, NULL);
+
+	if (cwd) {
+		/* realpath's buffer comes from malloc: hand ours back. */
+		strbuf_addstr(&sb, cwd);
+		free(cwd);
+		return strbuf_detach(&sb, NULL);
+	}
+	if (path[0] == '/')
+		return xstrdup(path);
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		die("cannot read the current directory");
+	strbuf_addf(&sb, "%s/%s", cwd, path);
+	free(cwd);
+	return strbuf_detach(&sb, NULL);
+}
+
+int buildpack_build(struct build_result *out, struct gitwalk *w,
+		    const struct build_opts *o)
+{
+	struct build_state st = BUILD_STATE_INIT;
+	struct build_result r = BUILD_RESULT_INIT;
+	struct slug_ignore ig = SLUG_IGNORE_INIT;
+	struct strvec list = STRVEC_INIT;
+	struct strbuf sb = STRBUF_INIT;
+	struct sign_key *key = NULL;
+	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0 };
+	struct slug_stats stats;
+	char hex[SIGN_SHA256_HEXSZ + 1];
+	const char *tmp = getenv("TMPDIR");
+	char *out_dir = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	st.started = time(NULL);
+	rc = load_key(&key, o);
+	if (rc < 0)
+		goto out;
+	rc = gitwalk_resolve_commit(w, o->commit ? o->commit : "HEAD",
+				    st.commit);
+	if (rc < 0)
+		goto out;
+	gitwalk_commit_summary(w, st.commit, &st.summary);
+	if (o->source_uri)
+		strbuf_addstr(&st.source_uri, o->source_uri);
+	else if (gitwalk_remote_url(w, &st.source_uri) < 0)
+		strbuf_addstr(&st.source_uri, gitwalk_commondir(w));
+	error_clear();
+	st.stack = xstrdup(o->stack ? o->stack : BUILDPACK_DEFAULT_STACK);
+	rc = fs_mkdir_p(o->out_dir ? o->out_dir : "slug", 0755);
+	if (rc < 0)
+		goto out;
+	out_dir = absolute(o->out_dir ? o->out_dir : "slug");
+
+	/* A private work area: the app, the buildpacks, an empty env. */
+	strbuf_addf(&st.work, "%s/slugguard-build-XXXXXX", tmp ? tmp : "/tmp");
+	rc = fs_mkdtemp(st.work.buf);
+	if (rc < 0)
+		goto out;
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/app", st.work.buf);
+	st.build_dir = strbuf_detach(&sb, NULL);
+	if (o->cache_dir) {
+		st.cache_dir = absolute(o->cache_dir);
+	} else {
+		strbuf_addf(&sb, "%s/slugguard/cache", gitwalk_commondir(w));
+		st.cache_dir = strbuf_detach(&sb, NULL);
+	}
+	strbuf_addf(&sb, "%s/build", st.cache_dir);
+	rc = fs_mkdir_p(sb.buf, 0700);
+	if (rc < 0)
+		goto out;
+	if (o->env_dir) {
+		st.env_dir = absolute(o->env_dir);
+	} else {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/env", st.work.buf);
+		st.env_dir = strbuf_detach(&sb, NULL);
+		rc = fs_mkdir_p(st.env_dir, 0700);
+		if (rc < 0)
+			goto out;
+	}
+
+	say(o, "Exporting %.12s", st.commit);
+	strbuf_reset(&sb);
+	rc = gitwalk_read_path(w, st.commit, ".slugignore", &sb,
+			       SMALL_FILE_MAX);
+	if (!rc)
+		slug_ignore_parse(&ig, sb.buf, sb.len);
+	else if (rc != ERR_NOTFOUND)
+		goto out;
+	error_clear();
+	rc = gitwalk_export(w, st.commit, st.build_dir, filter_ignored, &ig);
+	if (rc < 0)
+		goto out;
+
+	rc = read_buildpack_list(&list, w, st.commit, o);
+	if (rc < 0)
+		goto out;
+	rc = buildpack_check_order(w, st.commit, &list);
+	if (rc < 0)
+		goto out;
+	st.bps = xcalloc(list.nr, sizeof(*st.bps));
+	for (size_t i = 0; i < list.nr; i++) {
+		struct bp *bp = &st.bps[st.nr_bps++];
+
+		bp->ref = xstrdup(list.v[i]);
+		bp->url = buildpack_resolve_url(list.v[i]);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/buildpacks/%zu", st.work.buf, i);
+		bp->dir = strbuf_detach(&sb, NULL);
+		say(o, "Fetching buildpack %s", bp->url);
+		rc = fetch_buildpack(bp, bp->dir, st.cache_dir);
+		if (rc < 0)
+			goto out;
+	}
+
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/build", st.cache_dir);
+	free(st.cache_dir);
+	st.cache_dir = strbuf_detach(&sb, NULL);
+	base_env(&st.env, &st, o);
+	rc = run_buildpacks(&st, o);
+	if (rc < 0)
+		goto out;
+	rc = merge_procfile(&st, &r);
+	if (rc < 0)
+		goto out;
+	if (r.nr_procs) {
+		strbuf_reset(&sb);
+		for (size_t i = 0; i < r.nr_procs; i++)
+			strbuf_addf(&sb, "%s%s", i ? ", " : "",
+				    r.procs[i].name);
+		say(o, "Discovering process types: %s", sb.buf);
+	}
+
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/slug.tgz", out_dir);
+	r.slug_path = strbuf_detach(&sb, NULL);
+	so.dir = st.build_dir;
+	so.out_path = r.slug_path;
+	so.mtime = source_date(w, st.commit);
+	so.max_size = o->max_size;
+	say(o, "Compressing...");
+	rc = slug_pack(&stats, &so);
+	if (rc < 0)
+		goto out;
+	rc = sign_sha256_file(hex, &r.size, r.slug_path);
+	if (rc < 0)
+		goto out;
+	say(o, "Done: %.1fM (%zu entries)", (double)r.size / 1048576.0,
+	    stats.entries);
+	snprintf(r.checksum, sizeof(r.checksum), "SHA256:%s", hex);
+	memcpy(r.commit, st.commit, sizeof(r.commit));
+	r.stack = xstrdup(st.stack);
+	strbuf_reset(&sb);
+	for (size_t i = 0; i < st.nr_bps; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", st.bps[i].name);
+	r.description = strbuf_detach(&sb, NULL);
+	st.finished = time(NULL);
+
+	if (key) {
+		strbuf_addf(&sb, "%s/slug.tgz.intoto.json", out_dir);
+		r.intoto_path = strbuf_detach(&sb, NULL);
+		strbuf_addf(&sb, "%s/slug.tgz.sigstore.json", out_dir);
+		r.sigstore_path = strbuf_detach(&sb, NULL);
+		rc = buildpack_attest(&st, &r, o, key, hex);
+		if (rc < 0)
+			goto out;
+		say(o, "Signed provenance: %s", r.intoto_path);
+	} else {
+		warning("no signing key (--key or SLUGGUARD_SIGNING_KEY): the "
+			"slug is not signed");
+	}
+	strbuf_addf(&sb, "%s/release.json", out_dir);
+	r.release_path = strbuf_detach(&sb, NULL);
+	rc = write_release_json(&st, &r, o);
+	if (rc < 0)
+		goto out;
+	*out = r;
+	memset(&r, 0, sizeof(r));
+out:
+	if (st.work.len && !o->keep_build_dir) {
+		/* Cleaning up must not replace the message of a failure. */
+		char *msg = rc < 0 ? xstrdup(error_last()) : NULL;
+
+		fs_remove_tree(st.work.buf);
+		if (msg)
+			error_setc(rc, "%s", msg);
+		free(msg);
+	}
+	if (rc < 0 && r.slug_path)
+		unlink(r.slug_path);
+	build_result_release(&r);
+	sign_key_free(key);
+	slug_ignore_release(&ig);
+	strvec_clear(&list);
+	strbuf_release(&sb);
+	free(out_dir);
+	state_release(&st);
+	return rc;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to src/buildpack/: the state of one build. */
+#ifndef SLUGGUARD_BUILDPACK_INTERNAL_H
+#define SLUGGUARD_BUILDPACK_INTERNAL_H
+
+#include "slugguard/buildpack.h"
+#include "slugguard/sign.h"
+#include "slugguard/strbuf.h"
+
+#include <time.h>
+
+struct bp {
+	char *ref; /* as listed (app.json, .buildpacks, --buildpack) */
+	char *url; /* fetchable URL or absolute directory */
+	char *name; /* what bin/detect printed */
+	char *dir; /* the fetched copy we run */
+	char commit[GITWALK_HEXSZ + 1]; /* resolved git commit, or "" */
+};
+
+struct build_state {
+	char commit[GITWALK_HEXSZ + 1];
+	struct strbuf summary;
+	struct strbuf source_uri;
+	struct strbuf work; /* private temporary directory */
+	char *build_dir, *cache_dir, *env_dir, *stack;
+	struct bp *bps;
+	size_t nr_bps;
+	struct strvec env; /* compile environment, grows with exports */
+	struct strvec proc_names, proc_cmds; /* default_process_types */
+	time_t started, finished;
+};
+
+#define BUILD_STATE_INIT                                                  \
+	{                                                                 \
+		{ 0 }, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, NULL, NULL, \
+			NULL, NULL, NULL, 0, STRVEC_INIT, STRVEC_INIT,    \
+			STRVEC_INIT, 0, 0                                 \
+	}
+
+/*
+ * Check the buildpack order against the repository's deploy policy.
+ * Returns 0, or ERR_REJECTED naming the expected order.
+ */
+int buildpack_check_order(struct gitwalk *w, const char *hex,
+			  const struct strvec *list);
+
+/*
+ * Write the signed provenance for the slug with sha256 hex: the DSSE
+ * envelope to r->intoto_path and the Sigstore bundle to r->sigstore_path.
+ */
+int buildpack_attest(const struct build_state *st, const struct build_result *r,
+		     const struct build_opts *o, const struct sign_key *key,
+		     const char *hex);
+
+#endif
