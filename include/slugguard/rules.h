@@ -15,7 +15,8 @@
 
 enum rule_flags {
 	/* The finding is the file itself (e.g. config/master.key): regex is
-	 * matched against the whole content of a file whose path matches. */
+	 * matched against the whole content of a file whose path matches.
+	 * With regex NULL the path alone is the finding (e.g. *.p12). */
 	RULE_PATH_CONTENT = 1 << 0,
 	/* Secret must not be an all-lowercase/uppercase word-ish placeholder
 	 * and must pass the placeholder filter (generic rules). */
@@ -25,15 +26,17 @@ enum rule_flags {
 /* A rule definition. Built-ins are static; config rules are owned by the
  * config that made them. */
 struct rule {
-	const char *id;          /* kebab-case, e.g. "openai-api-key" */
+	const char *id; /* kebab-case, e.g. "openai-api-key" */
 	const char *description; /* one line */
-	const char *regex;       /* PCRE2; group 1, if present, is the secret */
-	const char *keywords;    /* comma-separated lowercase literals for the
-				    prefilter; NULL: scan every line */
-	double entropy;          /* minimum Shannon entropy (bits/char); 0 off */
+	const char *regex; /* PCRE2; group 1, if present, is the secret */
+	const char *keywords; /* comma-separated lowercase literals for the
+				 prefilter; NULL: scan every line */
+	double entropy; /* minimum Shannon entropy (bits/char); 0 off */
 	const char *remediation; /* where to revoke / rotate it */
-	const char *path;        /* optional PCRE2 on the path; NULL: any */
-	unsigned flags;          /* enum rule_flags */
+	const char *path; /* optional PCRE2 on the path; NULL: any.
+			     Keyword rules with a path only apply to
+			     matching paths. */
+	unsigned flags; /* enum rule_flags */
 };
 
 /* The built-in table (static storage). */
@@ -74,9 +77,13 @@ void rules_scratch_free(struct rules_scratch *s);
 /* True when path is excluded by an allow_paths entry. */
 bool rules_path_allowed(const struct rules *r, const char *path);
 
+/*
+ * A match. For a path-only rule (RULE_PATH_CONTENT, regex NULL) line and
+ * column are 1, offset 0, and secret points at the path.
+ */
 struct rules_match {
 	const struct rule *rule;
-	size_t line;   /* 1-based line of the secret's first byte */
+	size_t line; /* 1-based line of the secret's first byte */
 	size_t column; /* 1-based byte column of the secret */
 	size_t offset; /* byte offset of the secret in buf */
 	const char *secret; /* borrowed, points into buf */
@@ -93,9 +100,16 @@ typedef int (*rules_match_fn)(const struct rules_match *m, void *data);
  * UTF-8, NUL-free binary-ish text, CRLF and very long lines are fine.
  * Returns 0, fn's negative code, or ERR_FAIL on a matcher error.
  */
-int rules_scan(const struct rules *r, struct rules_scratch *s,
-	       const char *path, const char *buf, size_t len,
-	       rules_match_fn fn, void *data);
+int rules_scan(const struct rules *r, struct rules_scratch *s, const char *path,
+	       const char *buf, size_t len, rules_match_fn fn, void *data);
+
+/*
+ * Path-only rules for a file whose content is not scanned (binary files,
+ * size-capped blobs): reports e.g. a committed *.p12. rules_scan() already
+ * does this for the files it scans; call one or the other per file.
+ */
+int rules_scan_path(const struct rules *r, struct rules_scratch *s,
+		    const char *path, rules_match_fn fn, void *data);
 
 /* Shannon entropy in bits per byte of s. */
 double rules_entropy(const char *s, size_t len);

@@ -1,0 +1,329 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * False-positive discipline: placeholders, environment lookups,
+ * documented examples, default local passwords, lockfiles, and the
+ * benign names a generic "secret-named variable" rule trips over.
+ */
+#include "slugguard/common.h"
+#include "rules/rules-internal.h"
+
+static int lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+const char *rules_memcasemem(const char *hay, size_t hay_len,
+			     const char *needle, size_t needle_len)
+{
+	int first;
+
+	if (!needle_len)
+		return hay;
+	if (needle_len > hay_len)
+		return NULL;
+	first = (unsigned char)needle[0];
+	for (size_t i = 0; i + needle_len <= hay_len; i++) {
+		size_t j;
+
+		if (lower((unsigned char)hay[i]) != first)
+			continue;
+		for (j = 1; j < needle_len; j++)
+			if (lower((unsigned char)hay[i + j]) !=
+			    (unsigned char)needle[j])
+				break;
+		if (j == needle_len)
+			return hay + i;
+	}
+	return NULL;
+}
+
+static bool contains(const char *s, size_t len, const char *needle)
+{
+	return rules_memcasemem(s, len, needle, strlen(needle));
+}
+
+static bool contains_any(const char *s, size_t len, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (contains(s, len, list[i]))
+			return true;
+	return false;
+}
+
+static bool equals_any(const char *s, size_t len, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++) {
+		size_t n = strlen(list[i]);
+		size_t j;
+
+		if (n != len)
+			continue;
+		for (j = 0; j < n; j++)
+			if (lower((unsigned char)s[j]) != list[i][j])
+				break;
+		if (j == n)
+			return true;
+	}
+	return false;
+}
+
+static bool starts_any(const char *s, size_t len, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++) {
+		size_t n = strlen(list[i]);
+
+		if (n <= len && rules_memcasemem(s, n, list[i], n))
+			return true;
+	}
+	return false;
+}
+
+/* Words that mark a value as a stand-in, for every rule. */
+static const char *const placeholder_words[] = {
+	"example",     "xxxx",	     "****",	   "...",	"redacted",
+	"placeholder", "changeme",   "change_me",  "change-me", "dummy",
+	"your",	       "<",	     ">",	   "${",	"{{",
+	"%{",	       "<%",	     "$(",	   "#{",	"1234567",
+	"abcdefg",     "replace_me", "replace-me", "insert_",	"insert-",
+	NULL
+};
+
+/* More words for generic rules, which have no structure to lean on. */
+static const char *const strict_words[] = {
+	"test",	     "sample",	 "fake",   "mock",	"demo", "todo",
+	"fixme",     "password", "secret", "token",	"none", "null",
+	"undefined", "foobar",	 "lorem",  "localhost", NULL
+};
+
+/* Variable references that look like values to a regex. */
+static const char *const lookup_prefixes[] = {
+	"env.",	    "env[",	   "env(",	    "$",	"%",
+	"process.", "os.environ",  "getenv",	    "config.",	"settings.",
+	"self.",    "this.",	   "params",	    "secrets.", "credentials.",
+	"rails.",   "import.meta", "system.getenv", NULL
+};
+
+static size_t distinct(const char *s, size_t len)
+{
+	bool seen[256] = { false };
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!seen[c]) {
+			seen[c] = true;
+			n++;
+		}
+	}
+	return n;
+}
+
+static bool is_identifier(const char *s, size_t len)
+{
+	bool digit = false, alpha = false, upper_only = true, under = false;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c >= '0' && c <= '9')
+			digit = true;
+		else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			alpha = true;
+		if (c >= 'a' && c <= 'z')
+			upper_only = false;
+		if (c == '_')
+			under = true;
+	}
+	/* No digit: a word, a dotted name, kebab-case; all caps with an
+	 * underscore: an environment variable's name. */
+	if (!digit || !alpha)
+		return true;
+	return upper_only && under;
+}
+
+bool rules_is_placeholder(const char *s, size_t len, bool strict)
+{
+	if (contains_any(s, len, placeholder_words))
+		return true;
+	if (len >= 8 && distinct(s, len) <= 3)
+		return true;
+	if (!strict)
+		return false;
+	if (contains_any(s, len, strict_words))
+		return true;
+	if (starts_any(s, len, lookup_prefixes))
+		return true;
+	return is_identifier(s, len);
+}
+
+static const char *const default_passwords[] = {
+	"password", "passwd",	"pass",	    "pwd",	  "pw",
+	"changeme", "secret",	"postgres", "postgresql", "root",
+	"admin",    "mysql",	"mariadb",  "redis",	  "guest",
+	"user",	    "username", "test",	    "dev",	  "development",
+	"example",  "rabbitmq", "sa",	    "123456",	  "qwerty",
+	"letmein",  "default",	"p@ssw0rd", "password1",  "toor",
+	"docker",   "app",	"db",	    "database",	  NULL
+};
+
+static const char *const local_hosts[] = {
+	"localhost",  "127.0.0.1", "0.0.0.0",
+	"::1",	      "[::1]",	   "host.docker.internal",
+	"db",	      "database",  "postgres",
+	"postgresql", "mysql",	   "mariadb",
+	"redis",      "rabbitmq",  "amqp",
+	"mongo",      "mongodb",   "cache",
+	"queue",      NULL
+};
+
+static const char *const host_placeholders[] = { "example", "your", "<", "$",
+						 NULL };
+static const char *const host_words[] = { "host",   "hostname", "server",
+					  "domain", "db_host",	"dbhost",
+					  "myhost", NULL };
+
+static bool env_ref(const char *s, size_t len)
+{
+	if (!len)
+		return true;
+	return s[0] == '$' || s[0] == '%' || s[0] == '<' || s[0] == '{' ||
+	       contains(s, len, "${") || contains(s, len, "{{") ||
+	       contains(s, len, "%{") || contains(s, len, "#{") ||
+	       contains(s, len, "<%");
+}
+
+static bool weak_password(const char *user, size_t user_len, const char *pw,
+			  size_t pw_len)
+{
+	if (env_ref(pw, pw_len))
+		return true;
+	if (equals_any(pw, pw_len, default_passwords))
+		return true;
+	if (user_len == pw_len && !memcmp(user, pw, pw_len))
+		return true;
+	return rules_is_placeholder(pw, pw_len, false);
+}
+
+/*
+ * scheme://user:PASSWORD@host...: secret is the password. Skips env
+ * references, placeholders, defaults, user==password, and weak passwords
+ * on local hosts.
+ */
+bool rules_check_url_password(const char *match, size_t match_len,
+			      const char *secret, size_t secret_len)
+{
+	const char *end = match + match_len;
+	const char *user, *host, *p;
+	size_t user_len, host_len;
+
+	p = rules_memcasemem(match, match_len, "://", 3);
+	if (!p || p + 3 > secret || secret[-1] != ':')
+		return false;
+	user = p + 3;
+	user_len = (size_t)(secret - 1 - user);
+	host = secret + secret_len;
+	if (host < end && *host == '@')
+		host++;
+	p = host;
+	while (p < end && !strchr(":/?#'\" \t\r\n,;", *p))
+		p++;
+	host_len = (size_t)(p - host);
+
+	if (weak_password(user, user_len, secret, secret_len))
+		return false;
+	if (user_len && env_ref(user, user_len))
+		return false;
+	if (!host_len || contains_any(host, host_len, host_placeholders) ||
+	    equals_any(host, host_len, host_words))
+		return false;
+	if (equals_any(host, host_len, local_hosts) ||
+	    (host_len > 4 && !memcmp(host, "127.", 4))) {
+		if (secret_len < 8 || rules_entropy(secret, secret_len) < 3.0)
+			return false;
+	}
+	return true;
+}
+
+/* A bare password value (jdbc ...password=X). */
+bool rules_check_password(const char *match, size_t match_len,
+			  const char *secret, size_t secret_len)
+{
+	(void)match;
+	(void)match_len;
+	return !weak_password("", 0, secret, secret_len);
+}
+
+/* "user:password" in one group (curl -u, bundler credentials). */
+bool rules_check_userpass(const char *match, size_t match_len,
+			  const char *secret, size_t secret_len)
+{
+	const char *colon = memchr(secret, ':', secret_len);
+	size_t user_len, pw_len;
+
+	(void)match;
+	(void)match_len;
+	if (!colon)
+		return false;
+	user_len = (size_t)(colon - secret);
+	pw_len = secret_len - user_len - 1;
+	if (pw_len < 3 || env_ref(secret, user_len))
+		return false;
+	return !weak_password(secret, user_len, colon + 1, pw_len);
+}
+
+/* Names that contain a secret word but never hold a secret. */
+static const char *const benign_names[] = {
+	"public",	"publishable", "pubkey",	"pub_key",
+	"token_type",	"tokenizer",   "tokens_",	"csrf",
+	"xsrf",		"_url",	       "_uri",		"_path",
+	"_file",	"_name",       "key_id",	"keyid",
+	"_length",	"_len",	       "_size",		"_count",
+	"_max",		"_min",	       "_type",		"_format",
+	"_prefix",	"_header",     "_field",	"_param",
+	"_regex",	"_pattern",    "_hash",		"_expir",
+	"_ttl",		"_timeout",    "_version",	"_enabled",
+	"_required",	"_policy",     "_digest",	"_label",
+	"_placeholder", "_hint",       "_confirmation", "_reset",
+	"_env",		"_endpoint",   "_store",	"_manager",
+	"_provider",	"_class",      "_mode",		"-url",
+	"-path",	"-file",       "-name",		"-id",
+	".url",		".path",       "author",	NULL
+};
+
+bool rules_check_generic(const char *match, size_t match_len,
+			 const char *secret, size_t secret_len)
+{
+	size_t name_len = secret > match ? (size_t)(secret - match) : 0;
+
+	(void)match_len;
+	if (secret_len < 12)
+		return false;
+	if (contains_any(match, name_len, benign_names))
+		return false;
+	return true;
+}
+
+static const char *const lockfiles[] = {
+	"Gemfile.lock",	     "gems.locked",
+	"package-lock.json", "npm-shrinkwrap.json",
+	"yarn.lock",	     "pnpm-lock.yaml",
+	"bun.lock",	     "Cargo.lock",
+	"poetry.lock",	     "Pipfile.lock",
+	"composer.lock",     "go.sum",
+	"mix.lock",	     "pubspec.lock",
+	"Podfile.lock",	     "packages.lock.json",
+	"uv.lock",	     "flake.lock",
+	"deno.lock",	     NULL
+};
+
+bool rules_is_lockfile(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; lockfiles[i]; i++)
+		if (!strcmp(base, lockfiles[i]))
+			return true;
+	return false;
+}
