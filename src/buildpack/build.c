@@ -169,9 +169,13 @@ static int read_buildpack_list(struct strvec *out, struct gitwalk *w,
 	strbuf_reset(&sb);
 	rc = gitwalk_read_path(w, hex, ".buildpacks", &sb, SMALL_FILE_MAX);
 	if (rc == ERR_NOTFOUND) {
+		error_clear();
+		rc = buildpack_policy_buildpacks(out, w, hex);
+		if (rc < 0 || out->nr)
+			goto out;
 		rc = error_setc(ERR_REJECTED,
 				"no buildpacks: pass --buildpack, or list them "
-				"in app.json or .buildpacks");
+				"in app.json, .buildpacks or slugguard.json");
 		goto out;
 	}
 	if (rc < 0)
@@ -648,7 +652,7 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	rc = read_buildpack_list(&list, w, st.commit, o);
 	if (rc < 0)
 		goto out;
-	rc = buildpack_check_order(w, st.commit, &list);
+	rc = buildpack_check_order(w, st.commit, &list, o->app);
 	if (rc < 0)
 		goto out;
 	st.bps = xcalloc(list.nr, sizeof(*st.bps));

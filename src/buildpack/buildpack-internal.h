@@ -42,7 +42,10 @@ struct build_state {
  * Returns 0, or ERR_REJECTED naming the expected order.
  */
 int buildpack_check_order(struct gitwalk *w, const char *hex,
-			  const struct strvec *list);
+			  const struct strvec *list, const char *app);
+/* Append the policy's buildpack list (if it has one) to out. */
+int buildpack_policy_buildpacks(struct strvec *out, struct gitwalk *w,
+				const char *hex);
 
 /*
  * Write the signed provenance for the slug with sha256 hex: the DSSE

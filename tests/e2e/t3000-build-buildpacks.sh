@@ -207,4 +207,20 @@ test_expect_success 'no buildpacks at all is an error' '
 	grep "no buildpacks" err
 '
 
+test_expect_success 'the policy lists the buildpacks and checks their order' '
+	git init -q pol-app &&
+	(
+		cd pol-app &&
+		printf "{\"version\": 1, \"buildpacks\": [\"../bp1\", \"../bp2\"]}\n" \
+			>slugguard.json &&
+		git add -A && test_tick && git commit -q -m policy &&
+		"$SG" -q build --out ../out7 &&
+		test_expect_code 1 "$SG" build --buildpack ../bp2 \
+			--buildpack ../bp1 --out ../bad8 2>../err
+	) &&
+	tar tzf out7/slug.tgz | grep "^\./app/seen.txt$" &&
+	grep "slugguard: buildpack order refused by" err &&
+	test_must_fail test -f bad8/slug.tgz
+'
+
 test_done
