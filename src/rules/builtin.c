@@ -733,7 +733,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	/* ---- generic (last: specific rules win an overlap) ---- */
 	RX("generic-secret",
 	   "Secret-named variable assigned a high-entropy literal",
-	   "(?i)(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]{0,40}?(?:secret|token|"
+	   "(?i)(?:secret|token|"
 	   "passw(?:or)?d|pwd|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?"
 	   "key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|"
 	   "master[_.-]?key|credentials?)[A-Za-z0-9_.-]{0,20}?" OP

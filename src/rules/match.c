@@ -28,12 +28,18 @@
 /* Hyperscan takes an unsigned length: scan giant buffers in chunks. */
 #define HS_CHUNK ((size_t)1 << 30)
 #define MATCH_LIMIT 2000000
+/* Bytes a scratch scans with the pair table before it builds Hyperscan's
+ * database (about 25 ms of compile time, worth it only for volume). */
+#ifndef HS_THRESHOLD
+#define HS_THRESHOLD ((size_t)8 << 20)
+#endif
 #define ALLOW_MARK "slugguard:allow"
 
 /* Mutable state behind a const struct rules: lazily compiled regexes. */
 struct rules_lazy {
 	pthread_mutex_t lock;
 	pcre2_code **code; /* one per active rule */
+	hs_database_t *db; /* keyword database, built on first big scan */
 };
 
 struct rules {
@@ -45,14 +51,20 @@ struct rules {
 	struct rules_lazy *lazy;
 	pcre2_code **path_code; /* compiled rule->path, or NULL */
 
-	/* keyword prefilter */
-	hs_database_t *db;
+	/* keyword prefilter: Hyperscan for volume, a pair table for the
+	 * first few MB (Hyperscan's compile would dominate a small scan) */
 	char **kw;
 	size_t *kw_len;
 	size_t kw_nr;
 	size_t max_kw_len;
 	size_t *kw_first; /* kw_nr + 1 offsets into kw_rule */
 	size_t *kw_rule;
+	unsigned char lc[256]; /* ASCII lower-casing */
+	uint8_t pair_bits[65536 / 8]; /* first two bytes of some keyword */
+	size_t *pair_first; /* 65537 offsets into pair_kw */
+	size_t *pair_kw;
+	size_t *single_kw; /* one-byte keywords */
+	size_t single_nr;
 
 	size_t *nokw; /* rules scanned over the whole buffer */
 	size_t nokw_nr;
@@ -80,7 +92,8 @@ struct hit {
 
 struct rules_scratch {
 	const struct rules *r;
-	hs_scratch_t *hs;
+	hs_scratch_t *hs; /* once the database exists */
+	size_t scanned; /* bytes so far: switch to Hyperscan past a size */
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	pcre2_code **code; /* per-thread cache of r->lazy->code */
@@ -222,13 +235,81 @@ static size_t find_kw(const struct rules *r, const char *kw, size_t len)
 	return SIZE_MAX;
 }
 
+static unsigned pair_key(const struct rules *r, const char *p)
+{
+	return (unsigned)r->lc[(unsigned char)p[0]] << 8 |
+	       r->lc[(unsigned char)p[1]];
+}
+
+/* The small prefilter: keywords bucketed by their first two bytes. */
+static void build_pairs(struct rules *r)
+{
+	size_t *fill;
+
+	for (int c = 0; c < 256; c++)
+		r->lc[c] = (unsigned char)(c >= 'A' && c <= 'Z' ?
+						   c - 'A' + 'a' :
+						   c);
+	r->pair_first = xcalloc(65537, sizeof(size_t));
+	r->pair_kw = xcalloc(r->kw_nr ? r->kw_nr : 1, sizeof(size_t));
+	r->single_kw = xcalloc(r->kw_nr ? r->kw_nr : 1, sizeof(size_t));
+	for (size_t k = 0; k < r->kw_nr; k++) {
+		if (r->kw_len[k] < 2) {
+			r->single_kw[r->single_nr++] = k;
+			continue;
+		}
+		r->pair_first[pair_key(r, r->kw[k]) + 1]++;
+	}
+	for (size_t i = 0; i < 65536; i++)
+		r->pair_first[i + 1] += r->pair_first[i];
+	fill = xcalloc(65536, sizeof(size_t));
+	for (size_t k = 0; k < r->kw_nr; k++) {
+		unsigned key;
+
+		if (r->kw_len[k] < 2)
+			continue;
+		key = pair_key(r, r->kw[k]);
+		r->pair_kw[r->pair_first[key] + fill[key]++] = k;
+		r->pair_bits[key >> 3] |= (uint8_t)(1u << (key & 7));
+	}
+	free(fill);
+}
+
+static int build_db(const struct rules *r, hs_database_t **out)
+{
+	unsigned *flags = NULL, *ids = NULL;
+	hs_compile_error_t *cerr = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (r->kw_nr > UINT_MAX)
+		BUG("too many keywords");
+	flags = xcalloc(r->kw_nr, sizeof(unsigned));
+	ids = xcalloc(r->kw_nr, sizeof(unsigned));
+	for (size_t k = 0; k < r->kw_nr; k++) {
+		flags[k] = HS_FLAG_CASELESS;
+		ids[k] = (unsigned)k;
+	}
+	if (hs_compile_lit_multi((const char *const *)r->kw, flags, ids,
+				 r->kw_len, (unsigned)r->kw_nr, HS_MODE_BLOCK,
+				 NULL, out, &cerr) != HS_SUCCESS) {
+		rc = error_set("cannot compile rule keywords: %s",
+			       cerr && cerr->message ? cerr->message :
+						       "unknown error");
+		*out = NULL;
+	}
+	if (cerr)
+		hs_free_compile_error(cerr);
+	free(flags);
+	free(ids);
+	return rc;
+}
+
 /* Collects (keyword, rule) pairs, then groups them per keyword. */
 static int build_keywords(struct rules *r)
 {
 	size_t *pair_kw = NULL, *pair_rule = NULL;
 	size_t pairs = 0, pairs_alloc = 0, kw_alloc = 0;
-	unsigned *flags = NULL, *ids = NULL;
-	hs_compile_error_t *cerr = NULL;
 	int rc = 0;
 
 	for (size_t i = 0; i < r->nr; i++) {
@@ -305,30 +386,7 @@ static int build_keywords(struct rules *r)
 		free(fill);
 	}
 
-	if (r->kw_nr) {
-		if (r->kw_nr > UINT_MAX)
-			BUG("too many keywords");
-		flags = xcalloc(r->kw_nr, sizeof(unsigned));
-		ids = xcalloc(r->kw_nr, sizeof(unsigned));
-		for (size_t k = 0; k < r->kw_nr; k++) {
-			flags[k] = HS_FLAG_CASELESS;
-			ids[k] = (unsigned)k;
-		}
-		if (hs_compile_lit_multi((const char *const *)r->kw, flags, ids,
-					 r->kw_len, (unsigned)r->kw_nr,
-					 HS_MODE_BLOCK, NULL, &r->db,
-					 &cerr) != HS_SUCCESS) {
-			rc = error_set("cannot compile rule keywords: %s",
-				       cerr && cerr->message ? cerr->message :
-							       "unknown error");
-			goto out;
-		}
-	}
-out:
-	if (cerr)
-		hs_free_compile_error(cerr);
-	free(flags);
-	free(ids);
+	build_pairs(r);
 	free(pair_kw);
 	free(pair_rule);
 	return rc;
@@ -463,6 +521,8 @@ void rules_free(struct rules *r)
 			pcre2_code_free(r->lazy->code ? r->lazy->code[i] :
 							NULL);
 		free(r->lazy->code);
+		if (r->lazy->db)
+			hs_free_database(r->lazy->db);
 		pthread_mutex_destroy(&r->lazy->lock);
 		free(r->lazy);
 	}
@@ -474,8 +534,9 @@ void rules_free(struct rules *r)
 	free(r->owned);
 	free(r->rule);
 	free(r->bx);
-	if (r->db)
-		hs_free_database(r->db);
+	free(r->pair_first);
+	free(r->pair_kw);
+	free(r->single_kw);
 	for (size_t i = 0; i < r->kw_nr; i++)
 		free(r->kw[i]);
 	free(r->kw);
@@ -518,10 +579,6 @@ int rules_scratch_new(struct rules_scratch **out, const struct rules *r)
 
 	*out = NULL;
 	s->r = r;
-	if (r->db && hs_alloc_scratch(r->db, &s->hs) != HS_SUCCESS) {
-		rc = error_set("cannot allocate matcher scratch");
-		goto out;
-	}
 	s->md = pcre2_match_data_create(16, NULL);
 	s->mctx = pcre2_match_context_create(NULL);
 	if (!s->md || !s->mctx)
@@ -531,13 +588,8 @@ int rules_scratch_new(struct rules_scratch **out, const struct rules *r)
 	s->win_start = xcalloc(n, sizeof(size_t));
 	s->win_end = xcalloc(n, sizeof(size_t));
 	s->skip = xcalloc(n, sizeof(bool));
-out:
-	if (rc < 0) {
-		rules_scratch_free(s);
-		return rc;
-	}
 	*out = s;
-	return 0;
+	return rc;
 }
 
 void rules_scratch_free(struct rules_scratch *s)
@@ -628,6 +680,12 @@ static bool stopped(const struct rules *r, const char *s, size_t len)
 	return false;
 }
 
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
 static void consider(struct rules_scratch *s, size_t ri, size_t moff,
 		     size_t mlen, size_t off, size_t len)
 {
@@ -640,6 +698,16 @@ static void consider(struct rules_scratch *s, size_t ri, size_t moff,
 
 	if (!len)
 		return;
+	if (rule->flags & RULE_GENERIC) {
+		/* The match starts at the secret word: widen it to the whole
+		 * name so that checks see e.g. "public_" in public_key. */
+		size_t lim = moff > 64 ? moff - 64 : 0;
+
+		while (moff > lim && name_char(s->buf[moff - 1])) {
+			moff--;
+			mlen++;
+		}
+	}
 	h = rules_entropy(sec, len);
 	if (rule->entropy > 0 && h < rule->entropy)
 		return;
@@ -761,20 +829,37 @@ static int on_keyword(unsigned int id, unsigned long long from,
 	return 0;
 }
 
-static int prefilter(struct rules_scratch *s)
+/* Compiles the shared keyword database once; allocates our scratch. */
+static int start_hyperscan(struct rules_scratch *s)
+{
+	struct rules_lazy *lz = s->r->lazy;
+	int rc = 0;
+
+	pthread_mutex_lock(&lz->lock);
+	if (!lz->db)
+		rc = build_db(s->r, &lz->db);
+	pthread_mutex_unlock(&lz->lock);
+	if (rc < 0)
+		return rc;
+	if (hs_alloc_scratch(lz->db, &s->hs) != HS_SUCCESS) {
+		s->hs = NULL;
+		return error_set("cannot allocate matcher scratch");
+	}
+	return 0;
+}
+
+static int prefilter_hyperscan(struct rules_scratch *s)
 {
 	const struct rules *r = s->r;
 	size_t pos = 0;
 
-	if (!r->db)
-		return 0;
 	while (pos < s->len) {
 		size_t n = s->len - pos > HS_CHUNK ? HS_CHUNK : s->len - pos;
 		hs_error_t e;
 
 		s->chunk_base = pos;
-		e = hs_scan(r->db, s->buf + pos, (unsigned int)n, 0, s->hs,
-			    on_keyword, s);
+		e = hs_scan(r->lazy->db, s->buf + pos, (unsigned int)n, 0,
+			    s->hs, on_keyword, s);
 		if (e == HS_SCAN_TERMINATED)
 			return s->err;
 		if (e != HS_SUCCESS)
@@ -786,6 +871,70 @@ static int prefilter(struct rules_scratch *s)
 		pos += n - (r->max_kw_len > 1 ? r->max_kw_len - 1 : 0);
 	}
 	return 0;
+}
+
+static bool kw_at(const struct rules *r, const char *p, size_t k)
+{
+	const char *kw = r->kw[k];
+
+	for (size_t j = 2; j < r->kw_len[k]; j++)
+		if (r->lc[(unsigned char)p[j]] != (unsigned char)kw[j])
+			return false;
+	return true;
+}
+
+/* The pair-table prefilter, for small volumes. */
+static int prefilter_small(struct rules_scratch *s)
+{
+	const struct rules *r = s->r;
+	const char *b = s->buf;
+	size_t len = s->len;
+
+	s->chunk_base = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned key;
+
+		for (size_t j = 0; j < r->single_nr; j++) {
+			size_t k = r->single_kw[j];
+
+			if (r->lc[(unsigned char)b[i]] ==
+				    (unsigned char)r->kw[k][0] &&
+			    on_keyword((unsigned)k, 0, i + 1, 0, s))
+				return s->err;
+		}
+		if (i + 1 >= len)
+			break;
+		key = pair_key(r, b + i);
+		if (!(r->pair_bits[key >> 3] & (1u << (key & 7))))
+			continue;
+		for (size_t j = r->pair_first[key]; j < r->pair_first[key + 1];
+		     j++) {
+			size_t k = r->pair_kw[j];
+
+			if (r->kw_len[k] > len - i || !kw_at(r, b + i, k))
+				continue;
+			if (on_keyword((unsigned)k, 0, i + r->kw_len[k], 0, s))
+				return s->err;
+		}
+	}
+	return 0;
+}
+
+static int prefilter(struct rules_scratch *s)
+{
+	int rc;
+
+	if (!s->r->kw_nr)
+		return 0;
+	s->scanned = st_add(s->scanned, s->len);
+	if (!s->hs && s->scanned >= HS_THRESHOLD) {
+		rc = start_hyperscan(s);
+		if (rc < 0)
+			return rc;
+	}
+	if (s->hs)
+		return prefilter_hyperscan(s);
+	return prefilter_small(s);
 }
 
 static int cmp_hit(const void *a, const void *b)
@@ -817,7 +966,8 @@ static void dedupe(struct rules_scratch *s)
 	const struct rules *r = s->r;
 	size_t w = 0;
 
-	qsort(s->hits, s->hits_nr, sizeof(*s->hits), cmp_hit);
+	if (s->hits_nr > 1)
+		qsort(s->hits, s->hits_nr, sizeof(*s->hits), cmp_hit);
 	for (size_t i = 0; i < s->hits_nr; i++) {
 		struct hit *h = &s->hits[i];
 		bool drop = false;

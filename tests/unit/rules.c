@@ -457,6 +457,37 @@ static void expect_rule(const char *path, const char *tpl, const char *id)
 	strbuf_release(&sb);
 }
 
+/*
+ * Past a few MB a scratch switches from the pair-table prefilter to
+ * Hyperscan: both must find the same things.
+ */
+static void test_rules_hyperscan_path(void **state)
+{
+	struct rules_scratch *s = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	struct found f;
+
+	(void)state;
+	assert_int_equal(rules_scratch_new(&s, R), 0);
+	while (sb.len < 9 * 1024 * 1024)
+		strbuf_addstr(&sb, "  token = ENV.fetch(\"TOKEN\") # http\n");
+	scan_with(R, s, &f, NULL, sb.buf, sb.len);
+	assert_int_equal(f.nr, 0);
+	found_release(&f);
+	for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
+		rng_seed(i + 1);
+		strbuf_reset(&sb);
+		expand(&sb, samples[i].tpl);
+		scan_with(R, s, &f, samples[i].path, sb.buf, sb.len);
+		if (!found_rule(&f, samples[i].id))
+			fail_msg("hyperscan path: %s missed %s", samples[i].id,
+				 sb.buf);
+		found_release(&f);
+	}
+	rules_scratch_free(s);
+	strbuf_release(&sb);
+}
+
 static void test_rules_placeholders(void **state)
 {
 	static const char *const neg[] = {
@@ -989,6 +1020,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules_every_builtin),
+		cmocka_unit_test(test_rules_hyperscan_path),
 		cmocka_unit_test(test_rules_placeholders),
 		cmocka_unit_test(test_rules_env_lookups),
 		cmocka_unit_test(test_rules_documented_examples),
