@@ -3,7 +3,10 @@
 #include "slugguard/common.h"
 #include "slugguard/buildpack.h"
 #include "slugguard/error.h"
+#include "slugguard/fs.h"
 #include "slugguard/gitwalk.h"
+#include "slugguard/sign.h"
+#include "slugguard/slug.h"
 #include "cli.h"
 
 #include <getopt.h>
@@ -15,6 +18,7 @@ static const char usage_str[] =
 	"                       [--buildpack URL]... [--stack STACK]\n"
 	"                       [--timeout SEC] [--max-size BYTES]\n"
 	"                       [--keep-build-dir]\n"
+	"   or: slugguard build --pack-dir DIR [--out DIR] [--max-size BYTES]\n"
 	"\n"
 	"    --commit REV       commit to build (default HEAD)\n"
 	"    --app NAME         Heroku app name, recorded in the provenance\n"
@@ -25,7 +29,38 @@ static const char usage_str[] =
 	"    --buildpack URL    buildpack to run, in order (repeatable);\n"
 	"                       default: app.json, then .buildpacks\n"
 	"    --timeout SEC      limit per buildpack step (default 1500)\n"
-	"    --max-size BYTES   compressed slug limit (default 1 GiB)\n";
+	"    --max-size BYTES   compressed slug limit (default 1 GiB)\n"
+	"    --pack-dir DIR     only pack an already built app directory\n"
+	"                       (no buildpacks, no provenance)\n";
+
+/* --pack-dir: the slug step alone (benchmarks, prebuilt trees). */
+static int pack_only(const char *dir, const struct build_opts *o)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0 };
+	char hex[SIGN_SHA256_HEXSZ + 1];
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	long v = 0;
+	int rc;
+
+	if (epoch && *epoch && parse_long(&v, epoch, 0, LONG_MAX) < 0)
+		return error_set("invalid SOURCE_DATE_EPOCH '%s'", epoch);
+	rc = fs_mkdir_p(o->out_dir ? o->out_dir : "slug", 0755);
+	if (rc < 0)
+		return rc;
+	strbuf_addf(&path, "%s/slug.tgz", o->out_dir ? o->out_dir : "slug");
+	so.dir = dir;
+	so.out_path = path.buf;
+	so.mtime = v;
+	so.max_size = o->max_size;
+	rc = slug_pack(NULL, &so);
+	if (!rc)
+		rc = sign_sha256_file(hex, NULL, path.buf);
+	if (!rc)
+		printf("slug %s\nchecksum SHA256:%s\n", path.buf, hex);
+	strbuf_release(&path);
+	return rc;
+}
 
 int cmd_build(int argc, char **argv, const struct config *cfg)
 {
@@ -41,12 +76,14 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max-size", required_argument, NULL, 'm' },
 		{ "keep-build-dir", no_argument, NULL, 'K' },
+		{ "pack-dir", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct build_opts o = BUILD_OPTS_INIT;
 	struct build_result r = BUILD_RESULT_INIT;
 	struct gitwalk *w = NULL;
+	const char *pack_dir = NULL;
 	long v;
 	int opt, rc = 0;
 
@@ -98,6 +135,9 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 		case 'K':
 			o.keep_build_dir = true;
 			break;
+		case 'P':
+			pack_dir = optarg;
+			break;
 		case 'h':
 			rc = cli_usage(usage_str, false);
 			goto out;
@@ -108,6 +148,10 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 	}
 	if (optind < argc) {
 		rc = cli_usage(usage_str, true);
+		goto out;
+	}
+	if (pack_dir) {
+		rc = pack_only(pack_dir, &o);
 		goto out;
 	}
 	rc = gitwalk_open(&w, NULL);
