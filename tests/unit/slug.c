@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for slug: .slugignore matching and reproducible packing. */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/slug.h"
+#include "slugguard/strbuf.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct ignore_case {
+	const char *path;
+	bool is_dir;
+	bool ignored;
+};
+
+static void test_slug_slugignore_table(void **state)
+{
+	static const char patterns[] = "# comment\n"
+				       "\n"
+				       "*.psd\n"
+				       "log/\n"
+				       "/tmp\n"
+				       "spec/fixtures/*.bin\n"
+				       "docs/**/draft?.md\n"
+				       "vendor/cache\n"
+				       "!keep.psd\n"
+				       "[Bb]uild-*  \n"
+				       "\\#literal\n";
+	static const struct ignore_case cases[] = {
+		{ "art.psd", false, true },
+		{ "assets/art.psd", false, true },
+		{ "keep.psd", false, false },
+		{ "log", true, true },
+		{ "log", false, false }, /* "log/" matches directories only */
+		{ "log/dev.log", false, true },
+		{ "app/log/x", false, true },
+		{ "tmp", true, true },
+		{ "app/tmp", true, false }, /* anchored */
+		{ "spec/fixtures/a.bin", false, true },
+		{ "spec/fixtures/sub/a.bin", false, false },
+		{ "docs/draft1.md", false, true },
+		{ "docs/a/b/draft2.md", false, true },
+		{ "docs/a/b/final.md", false, false },
+		{ "vendor/cache/gem.gem", false, true },
+		{ "vendor/bundle", true, false },
+		{ "Build-1", true, true },
+		{ "build-x", false, true },
+		{ "rebuild-x", false, false },
+		{ "#literal", false, true },
+		{ "Gemfile", false, false },
+		{ "comment", false, false },
+	};
+	struct slug_ignore ig = SLUG_IGNORE_INIT;
+
+	(void)state;
+	slug_ignore_parse(&ig, patterns, strlen(patterns));
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		bool got =
+			slug_ignore_match(&ig, cases[i].path, cases[i].is_dir);
+
+		if (got != cases[i].ignored)
+			fail_msg("'%s' (%s): got %d", cases[i].path,
+				 cases[i].is_dir ? "dir" : "file", got);
+	}
+	slug_ignore_release(&ig);
+}
+
+static void write_file(const char *dir, const char *name, const char *text,
+		       unsigned mode)
+{
+	struct strbuf p = STRBUF_INIT;
+
+	strbuf_addf(&p, "%s/%s", dir, name);
+	assert_int_equal(fs_write_atomic(p.buf, text, strlen(text), mode), 0);
+	strbuf_release(&p);
+}
+
+static void read_all(struct strbuf *out, const char *path)
+{
+	strbuf_reset(out);
+	assert_int_equal(fs_read_capped(out, path, 1 << 24), 0);
+}
+
+static void test_slug_pack_reproducible(void **state)
+{
+	char dir[] = "/tmp/slugguard-slug-XXXXXX";
+	struct strbuf app = STRBUF_INIT, out1 = STRBUF_INIT;
+	struct strbuf out2 = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
+	struct strbuf big = STRBUF_INIT, link = STRBUF_INIT;
+	struct slug_opts o = { NULL, NULL, 1700000000, 0, 0, 1 };
+	struct slug_stats st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	strbuf_addf(&app, "%s/app", dir);
+	strbuf_addf(&out1, "%s/one.tgz", dir);
+	strbuf_addf(&out2, "%s/two.tgz", dir);
+	assert_int_equal(fs_mkdir_p(app.buf, 0755), 0);
+	write_file(app.buf, "Procfile", "web: x\n", 0644);
+	write_file(app.buf, "run", "#!/bin/sh\n", 0755);
+	/* Several compression blocks, so threads really share the work. */
+	for (int i = 0; i < 200000; i++)
+		strbuf_addf(&big, "line %d of a larger file\n", i * 7919 % 997);
+	write_file(app.buf, "big.txt", big.buf, 0644);
+	strbuf_addf(&link, "%s/link", app.buf);
+	assert_int_equal(symlink("run", link.buf), 0);
+
+	o.dir = app.buf;
+	o.out_path = out1.buf;
+	assert_int_equal(slug_pack(&st, &o), 0);
+	assert_int_equal(st.entries, 5);
+	o.out_path = out2.buf;
+	o.threads = 3;
+	assert_int_equal(slug_pack(NULL, &o), 0);
+	read_all(&a, out1.buf);
+	read_all(&b, out2.buf);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.buf, b.buf, a.len);
+	assert_int_equal((unsigned char)a.buf[0], 0x1f);
+	assert_int_equal((unsigned char)a.buf[1], 0x8b);
+	assert_int_equal(a.buf[3], 0); /* no name, no comment */
+	assert_int_equal(a.buf[4] | a.buf[5] | a.buf[6] | a.buf[7], 0);
+
+	/* Over the limit: refused, nothing left behind. */
+	o.max_size = 100;
+	unlink(out2.buf);
+	assert_int_equal(slug_pack(NULL, &o), ERR_REJECTED);
+	assert_non_null(strstr(error_last(), "largest paths: big.txt"));
+	assert_false(fs_exists(out2.buf));
+
+	/* A symlink climbing out of the app. */
+	o.max_size = 0;
+	unlink(link.buf);
+	assert_int_equal(symlink("../../etc/passwd", link.buf), 0);
+	assert_int_equal(slug_pack(NULL, &o), ERR_REJECTED);
+	assert_non_null(strstr(error_last(), "points outside"));
+	unlink(link.buf);
+	assert_int_equal(symlink("/app/run", link.buf), 0);
+	assert_int_equal(slug_pack(NULL, &o), 0);
+	error_clear();
+
+	assert_int_equal(fs_remove_tree(dir), 0);
+	strbuf_release(&app);
+	strbuf_release(&out1);
+	strbuf_release(&out2);
+	strbuf_release(&a);
+	strbuf_release(&b);
+	strbuf_release(&big);
+	strbuf_release(&link);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_slug_slugignore_table),
+		cmocka_unit_test(test_slug_pack_reproducible),
+	};
+
+	return cmocka_run_group_tests_name("slug", tests, NULL, NULL);
+}
