@@ -443,11 +443,12 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "npm_", 3.0,
 	  "Revoke at https://www.npmjs.com/settings/~/tokens (npm token "
 	  "revoke)"),
-	R("npmrc-auth", "Registry credential in .npmrc",
-	  "(?:_authToken|_auth|_password)[ \\t]*=[ \\t]*[\"']?"
-	  "([A-Za-z0-9+/=._-]{16,})",
-	  "_authtoken,_auth,_password", 3.0,
-	  "Revoke the registry token and use ${NPM_TOKEN} in .npmrc"),
+	RX("npmrc-auth", "Registry credential in .npmrc",
+	   "(?:^[ \\t]*|//[^\\s'\"]*:)_(?:authToken|auth|password)[ \\t]*=[ \\t]*"
+	   "[\"']?([A-Za-z0-9+/=._-]{16,})(?![A-Za-z0-9+/=._-])",
+	   "_authtoken,_auth,_password", 3.0,
+	   "Revoke the registry token and use ${NPM_TOKEN} in .npmrc", 0, 0,
+	   rules_check_password),
 	R("pypi-token", "PyPI upload token",
 	  B "(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})" E,
 	  "pypi-ageichlwas5vcmc", 3.5,
@@ -492,11 +493,12 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "curl", 0, "Change that password and pass it with --netrc-file", 0,
 	   0, rules_check_userpass),
 	RX("netrc-password", "Password in a .netrc entry",
-	   "\\bmachine\\s+\\S+\\s+login\\s+\\S+\\s+password\\s+([^\\s$]{6,})",
+	   "\\bmachine\\s+\\S+\\s+login\\s+\\S+\\s+password\\s+"
+	   "([^\\s$'\"{}<>%]{6,})(?=\\s|$)",
 	   "machine", 3.0,
 	   "Change the password or token and keep .netrc out of the "
 	   "repository",
-	   0, RX_MULTILINE, NULL),
+	   0, RX_MULTILINE, rules_check_password),
 	RX("kubernetes-secret", "Kubernetes Secret with inline data",
 	   "(?s)kind:[ \\t]*[\"']?Secret[\"']?[ \\t]*\\r?$.{0,2000}?"
 	   "^[ \\t]*(?:data|stringData):[ \\t]*\\r?\\n[ \\t]+[A-Za-z0-9_.-]+:"
@@ -737,7 +739,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "passw(?:or)?d|pwd|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?"
 	   "key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|"
 	   "master[_.-]?key|credentials?)[A-Za-z0-9_.-]{0,20}?" OP
-	   "([A-Za-z0-9+/_.=~-]{12,200})(?![A-Za-z0-9+/_.=~-])",
+	   "([A-Za-z0-9+/_.=~-]{12,200})(?=[\\x60'\"\\s;,)\\]}]|\\\\[nrt]|$)",
 	   "secret,token,passw,pwd,api_key,apikey,api-key,api.key,access_key,"
 	   "accesskey,access-key,auth_key,authkey,auth-key,private_key,"
 	   "privatekey,signing_key,encryption_key,master_key,credential",

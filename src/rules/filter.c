@@ -88,6 +88,17 @@ static const char *const placeholder_words[] = {
 	NULL
 };
 
+/* Published examples (RFC 6749, jwt.io, PyJWT's README), lowercase. */
+static const char *const documented_examples[] = {
+	"2yotnfzfejr1zcsicmwpaa",
+	"tgzv3jokf0xg5qx2tlkwia",
+	"czzcagrsa3f0mzpnwdfmqmf0m2jw",
+	"splxlobezqqybys6wxsbia",
+	"eyjzdwiioiixmjm0nty3odkwiiwibmftzsi6ikpvag4grg9liiwiawf0ijoxnte2mjm5mdiyfq",
+	"eyjzb21lijoicgf5bg9hzcj9",
+	NULL
+};
+
 /* More words for generic rules, which have no structure to lean on. */
 static const char *const strict_words[] = {
 	"test",	     "sample",	 "fake",   "mock",	"demo", "todo",
@@ -119,6 +130,42 @@ static size_t distinct(const char *s, size_t len)
 	return n;
 }
 
+static bool ident_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	       c == '$';
+}
+
+static bool ident_char(char c)
+{
+	return ident_start(c) || (c >= '0' && c <= '9');
+}
+
+/* a.b.c where every part is an identifier: a property path in code. */
+static bool is_dotted_path(const char *s, size_t len)
+{
+	size_t parts = 0;
+	bool start = true;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (start)
+				return false;
+			start = true;
+			continue;
+		}
+		if (start) {
+			if (!ident_start(s[i]))
+				return false;
+			start = false;
+			parts++;
+		} else if (!ident_char(s[i])) {
+			return false;
+		}
+	}
+	return !start && parts >= 2;
+}
+
 static bool is_identifier(const char *s, size_t len)
 {
 	bool digit = false, alpha = false, upper_only = true, under = false;
@@ -144,7 +191,8 @@ static bool is_identifier(const char *s, size_t len)
 
 bool rules_is_placeholder(const char *s, size_t len, bool strict)
 {
-	if (contains_any(s, len, placeholder_words))
+	if (contains_any(s, len, placeholder_words) ||
+	    contains_any(s, len, documented_examples))
 		return true;
 	if (len >= 8 && distinct(s, len) <= 3)
 		return true;
@@ -153,6 +201,8 @@ bool rules_is_placeholder(const char *s, size_t len, bool strict)
 	if (contains_any(s, len, strict_words))
 		return true;
 	if (starts_any(s, len, lookup_prefixes))
+		return true;
+	if (is_dotted_path(s, len))
 		return true;
 	return is_identifier(s, len);
 }
@@ -177,8 +227,8 @@ static const char *const local_hosts[] = {
 	"queue",      NULL
 };
 
-static const char *const host_placeholders[] = { "example", "your", "<", "$",
-						 NULL };
+static const char *const host_placeholders[] = { "example", "your", "company.",
+						 "<",	    "$",    NULL };
 static const char *const host_words[] = { "host",   "hostname", "server",
 					  "domain", "db_host",	"dbhost",
 					  "myhost", NULL };
@@ -291,6 +341,55 @@ static const char *const benign_names[] = {
 	".url",		".path",       "author",	NULL
 };
 
+static int b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+' || c == '-')
+		return 62;
+	if (c == '/' || c == '_')
+		return 63;
+	return -1;
+}
+
+/*
+ * True when s is base64 of readable text with a space in it ("not my
+ * real password"): a documentation stand-in, not random key material.
+ */
+static bool is_encoded_prose(const char *s, size_t len)
+{
+	unsigned acc = 0;
+	int bits = 0;
+	bool space = false;
+
+	while (len && s[len - 1] == '=')
+		len--;
+	if (len < 16)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		int v = b64_value(s[i]);
+
+		if (v < 0)
+			return false;
+		acc = (acc << 6 | (unsigned)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			unsigned char c = (unsigned char)(acc >> (bits - 8));
+
+			bits -= 8;
+			if (c < 0x20 || c > 0x7e)
+				return false;
+			if (c == ' ')
+				space = true;
+		}
+	}
+	return space;
+}
+
 bool rules_check_generic(const char *match, size_t match_len,
 			 const char *secret, size_t secret_len)
 {
@@ -301,7 +400,7 @@ bool rules_check_generic(const char *match, size_t match_len,
 		return false;
 	if (contains_any(match, name_len, benign_names))
 		return false;
-	return true;
+	return !is_encoded_prose(secret, secret_len);
 }
 
 static const char *const lockfiles[] = {
