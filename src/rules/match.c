@@ -31,7 +31,7 @@
 /* Bytes a scratch scans with the pair table before it builds Hyperscan's
  * database (about 25 ms of compile time, worth it only for volume). */
 #ifndef HS_THRESHOLD
-#define HS_THRESHOLD ((size_t)8 << 20)
+#define HS_THRESHOLD ((size_t)4 << 20)
 #endif
 #define ALLOW_MARK "slugguard:allow"
 
