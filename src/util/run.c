@@ -60,7 +60,18 @@ int run_start(struct child *c)
 	    (c->err < 0 && pipe(errp) < 0) || pipe(errpipe) < 0)
 		return error_from_errno("cannot create pipe for '%s'",
 					c->args.v[0]);
-	fcntl(errpipe[1], F_SETFD, FD_CLOEXEC);
+	/*
+	 * Every pipe end is close-on-exec, so that the child keeps only the
+	 * copies dup2'd onto 0/1/2: a child holding the write end of its own
+	 * stdin would never see EOF.
+	 */
+	for (int i = 0; i < 2; i++) {
+		int *fds[] = { inp, outp, errp, errpipe };
+
+		for (size_t k = 0; k < ARRAY_SIZE(fds); k++)
+			if (fds[k][i] >= 0)
+				fcntl(fds[k][i], F_SETFD, FD_CLOEXEC);
+	}
 	fflush(NULL);
 	c->pid = fork();
 	if (c->pid < 0)
