@@ -7,6 +7,7 @@
 #include "slugguard/common.h"
 #include "slugguard/config.h"
 #include "slugguard/error.h"
+#include "slugguard/heroku.h"
 #include "slugguard/strbuf.h"
 #include "cli/cli.h"
 
@@ -131,7 +132,12 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* glibc: full reset, so the command parses afresh */
+	if (heroku_global_init() < 0) {
+		print_error(error_last());
+		return 2;
+	}
 	rc = cmd->fn(argc, argv, &cfg);
+	heroku_global_cleanup();
 	if (rc < 0 && rc != ERR_USAGE)
 		print_error(error_last());
 	error_clear();

@@ -1,13 +1,345 @@
 /* SPDX-License-Identifier: MIT */
-/* slugguard deploy: placeholder until its issue lands. */
+/*
+ * slugguard deploy: build (or take a build directory), check the live app
+ * against the policy, create the slug, upload it, release it, follow the
+ * release to its end and record it in the ledger.
+ */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/heroku.h"
+#include "slugguard/json.h"
+#include "slugguard/strbuf.h"
 #include "cli.h"
+#include "heroku-cli.h"
+
+#include <getopt.h>
+
+static const char usage_str[] =
+	"usage: slugguard deploy --app NAME [--commit REV] [--key FILE]\n"
+	"                        [--fix-buildpacks] [--build-dir DIR]\n"
+	"                        [--cacert FILE]\n"
+	"\n"
+	"    --app NAME         the Heroku app\n"
+	"    --commit REV       what to build (default HEAD)\n"
+	"    --key FILE         signing key (default $SLUGGUARD_SIGNING_KEY)\n"
+	"    --fix-buildpacks   set the app's buildpacks to the policy's order\n"
+	"    --build-dir DIR    deploy the artifacts of an earlier build\n"
+	"                       (release.json, slug.tgz, slug.tgz.intoto.json)\n"
+	"    --cacert FILE      CA bundle for the API (default $SSL_CERT_FILE)\n";
+
+struct deploy {
+	const char *app;
+	const char *commit;
+	const char *key;
+	const char *build_dir;
+	const char *cacert;
+	bool fix_buildpacks;
+	bool quiet;
+};
+
+static void say(const struct deploy *d, const char *fmt, ...) SG_PRINTF(2, 3);
+static void say(const struct deploy *d, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT, clean = STRBUF_INIT;
+	va_list ap;
+
+	if (d->quiet)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_add_sanitized(&clean, sb.buf, sb.len);
+	fprintf(stderr, "-----> %s\n", clean.buf);
+	strbuf_release(&clean);
+	strbuf_release(&sb);
+}
+
+/* The POST /slugs body from release.json: only the fields Heroku knows. */
+static int slug_request(struct json **out, const struct json *rel)
+{
+	static const char *const fields[] = {
+		"commit", "commit_description", "checksum", "stack",
+		"buildpack_provided_description"
+	};
+	struct json *req = json_new_object();
+	const struct json *pt = json_get(rel, "process_types");
+
+	*out = NULL;
+	if (!json_is_object(pt)) {
+		json_free(req);
+		return error_set("release.json has no process_types object");
+	}
+	json_add(req, "process_types", json_dup(pt));
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		const char *v = json_get_string(rel, fields[i]);
+
+		if (v)
+			json_add_string(req, fields[i], v);
+	}
+	*out = req;
+	return 0;
+}
+
+static int check_app(struct heroku *h, const struct deploy *d,
+		     const struct hcli_expect *e)
+{
+	struct heroku_app app = HEROKU_APP_INIT;
+	struct strvec urls = STRVEC_INIT, names = STRVEC_INIT;
+	struct strbuf report = STRBUF_INIT;
+	int rc;
+
+	rc = heroku_app_get(h, &app, d->app);
+	if (rc < 0)
+		goto out;
+	if (heroku_app_is_fir(&app)) {
+		rc = error_setc(
+			ERR_REJECTED,
+			"app '%s' is a Fir app (stack '%s'): it has no "
+			"slugs or buildpack installations, so slugguard "
+			"cannot deploy it",
+			d->app, app.stack ? app.stack : "cnb");
+		goto out;
+	}
+	rc = heroku_buildpacks_get(h, &urls, &names, d->app);
+	if (rc < 0)
+		goto out;
+	rc = hcli_buildpacks_diff(&report, e, &urls, d->app);
+	if (rc == ERR_REJECTED && d->fix_buildpacks) {
+		strbuf_reset(&report);
+		say(d, "Setting the buildpacks of '%s' to the policy's order",
+		    d->app);
+		rc = heroku_buildpacks_set(h, d->app, e->buildpacks.v,
+					   e->buildpacks.nr);
+		if (rc < 0)
+			goto out;
+		rc = heroku_buildpacks_get(h, &urls, &names, d->app);
+		if (rc < 0)
+			goto out;
+		rc = hcli_buildpacks_diff(&report, e, &urls, d->app);
+	}
+	if (rc < 0) {
+		fputs(report.buf, stderr);
+		rc = error_setc(ERR_REJECTED,
+				"refusing to deploy: buildpacks of '%s' are "
+				"not in the policy's order",
+				d->app);
+		goto out;
+	}
+	rc = heroku_config_var_names(h, &names, d->app);
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; i < names.nr; i++)
+		if (!strcmp(names.v[i], "BUILDPACK_URL") ||
+		    !strcmp(names.v[i], "LANGUAGE_PACK_URL")) {
+			fprintf(stderr, "  fix: heroku config:unset %s -a %s\n",
+				names.v[i], d->app);
+			rc = error_setc(ERR_REJECTED,
+					"refusing to deploy: config var %s "
+					"overrides the app's buildpacks",
+					names.v[i]);
+			goto out;
+		}
+	rc = hcli_config_diff(&report, e, &names, d->app);
+	if (rc < 0) {
+		fputs(report.buf, stderr);
+		rc = error_setc(ERR_REJECTED,
+				"refusing to deploy: required config vars are "
+				"missing on '%s'",
+				d->app);
+		goto out;
+	}
+out:
+	strbuf_release(&report);
+	strvec_clear(&urls);
+	strvec_clear(&names);
+	heroku_app_release(&app);
+	return rc;
+}
+
+static int deploy_artifacts(const struct deploy *d, const char *dir)
+{
+	struct strbuf rel_path = STRBUF_INIT, slug_path = STRBUF_INIT,
+		      att_path = STRBUF_INIT, text = STRBUF_INIT,
+		      desc = STRBUF_INIT;
+	struct hcli_expect e = HCLI_EXPECT_INIT;
+	struct heroku *h = NULL;
+	struct json *rel = NULL, *req = NULL;
+	struct heroku_slug slug = HEROKU_SLUG_INIT, live = HEROKU_SLUG_INIT;
+	struct heroku_release r = HEROKU_RELEASE_INIT;
+	struct ledger ledger = LEDGER_INIT;
+	struct ledger_entry le;
+	char sha[HEROKU_SHA256_HEX + 1], att_sha[HEROKU_SHA256_HEX + 1];
+	const char *checksum, *commit;
+	long long sent = 0;
+	int rc;
+
+	memset(&le, 0, sizeof(le));
+	strbuf_addf(&rel_path, "%s/release.json", dir);
+	strbuf_addf(&slug_path, "%s/slug.tgz", dir);
+	strbuf_addf(&att_path, "%s/slug.tgz.intoto.json", dir);
+	rc = fs_read_capped(&text, rel_path.buf, 1024 * 1024);
+	if (rc < 0)
+		goto out;
+	rc = json_parse(&rel, text.buf, text.len, rel_path.buf);
+	if (rc < 0)
+		goto out;
+	checksum = json_get_string(rel, "checksum");
+	commit = json_get_string(rel, "commit");
+	if (!checksum || !starts_with(checksum, "SHA256:") ||
+	    strlen(checksum) != 7 + HEROKU_SHA256_HEX) {
+		rc = error_set("'%s' has no SHA256 checksum", rel_path.buf);
+		goto out;
+	}
+	if (!fs_exists(att_path.buf)) {
+		rc = error_setc(ERR_REJECTED,
+				"refusing to deploy an unsigned slug: '%s' is "
+				"missing",
+				att_path.buf);
+		goto out;
+	}
+	/* What we are about to upload must be what the build signed. */
+	rc = heroku_sha256_file(sha, slug_path.buf);
+	if (rc < 0)
+		goto out;
+	if (strcmp(sha, checksum + 7)) {
+		rc = error_setc(ERR_REJECTED,
+				"'%s' does not match its signed checksum "
+				"(sha256 %s, expected %s)",
+				slug_path.buf, sha, checksum + 7);
+		goto out;
+	}
+	rc = heroku_sha256_file(att_sha, att_path.buf);
+	if (rc < 0)
+		goto out;
+	rc = hcli_expect_load(&e, d->commit, rel_path.buf);
+	if (rc < 0)
+		goto out;
+	rc = hcli_client(&h, d->cacert);
+	if (rc < 0)
+		goto out;
+	rc = ledger_load(&ledger, NULL, d->app);
+	if (rc < 0)
+		goto out;
+	say(d, "Checking Heroku app '%s'", d->app);
+	rc = check_app(h, d, &e);
+	if (rc < 0)
+		goto out;
+	rc = slug_request(&req, rel);
+	if (rc < 0)
+		goto out;
+	say(d, "Creating the slug");
+	rc = heroku_slug_create(h, &slug, d->app, req);
+	if (rc < 0)
+		goto out;
+	say(d, "Uploading slug %s", slug.id);
+	rc = heroku_blob_upload(h, slug.blob_url, slug.blob_method,
+				slug_path.buf, checksum + 7, &sent);
+	if (rc < 0)
+		goto out;
+	rc = heroku_slug_get(h, &live, d->app, slug.id);
+	if (rc < 0)
+		goto out;
+	if (live.size >= 0 && live.size != sent) {
+		rc = error_set("heroku: slug %s has %lld bytes, %lld were sent",
+			       slug.id, live.size, sent);
+		goto out;
+	}
+	strbuf_addf(&desc, "Deploy %.8s (slugguard, attestation sha256:%s)",
+		    commit ? commit : "unknown", att_sha);
+	rc = heroku_release_create(h, &r, d->app, slug.id, desc.buf);
+	if (rc < 0)
+		goto out;
+	say(d, "Releasing v%ld", r.version);
+	rc = heroku_release_follow(
+		h, &r, d->app, hcli_env_ms("SLUGGUARD_RELEASE_POLL_MS", 2000),
+		hcli_env_ms("SLUGGUARD_RELEASE_TIMEOUT_MS", 3700000L),
+		d->quiet ? NULL : hcli_output, NULL);
+	if (rc < 0)
+		goto out;
+	le.slug_id = slug.id;
+	le.checksum = (char *)(uintptr_t)checksum;
+	le.attestation = att_path.buf;
+	le.commit = (char *)(uintptr_t)commit;
+	le.release_id = r.id;
+	le.version = r.version;
+	le.status = r.status;
+	rc = ledger_record(&ledger, &le);
+	if (rc < 0)
+		goto out;
+	if (!r.status || strcmp(r.status, "succeeded")) {
+		rc = error_set("release v%ld %s: the previous release stays "
+			       "live",
+			       r.version,
+			       r.status ? r.status : "has no status");
+		goto out;
+	}
+	printf("Released v%ld\n", r.version);
+out:
+	ledger_release(&ledger);
+	heroku_release_release(&r);
+	heroku_slug_release(&live);
+	heroku_slug_release(&slug);
+	json_free(req);
+	json_free(rel);
+	heroku_free(h);
+	hcli_expect_release(&e);
+	strbuf_release(&desc);
+	strbuf_release(&text);
+	strbuf_release(&att_path);
+	strbuf_release(&slug_path);
+	strbuf_release(&rel_path);
+	return rc;
+}
 
 int cmd_deploy(int argc, char **argv, const struct config *cfg)
 {
-	(void)argc;
-	(void)argv;
-	(void)cfg;
-	return error_set("'deploy' is not implemented yet");
+	static const struct option opts[] = {
+		{ "app", required_argument, NULL, 'a' },
+		{ "commit", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "fix-buildpacks", no_argument, NULL, 'f' },
+		{ "build-dir", required_argument, NULL, 'b' },
+		{ "cacert", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct deploy d;
+	int opt;
+
+	memset(&d, 0, sizeof(d));
+	d.quiet = cfg->quiet;
+	while ((opt = getopt_long(argc, argv, "a:c:k:fb:h", opts, NULL)) !=
+	       -1) {
+		switch (opt) {
+		case 'a':
+			d.app = optarg;
+			break;
+		case 'c':
+			d.commit = optarg;
+			break;
+		case 'k':
+			d.key = optarg;
+			break;
+		case 'f':
+			d.fix_buildpacks = true;
+			break;
+		case 'b':
+			d.build_dir = optarg;
+			break;
+		case 'C':
+			d.cacert = optarg;
+			break;
+		case 'h':
+			return cli_usage(usage_str, false);
+		default:
+			return cli_usage(usage_str, true);
+		}
+	}
+	if (optind < argc || !d.app)
+		return cli_usage(usage_str, true);
+	if (!d.build_dir)
+		return error_set("deploy: building in-process is not wired up "
+				 "yet; pass --build-dir");
+	return deploy_artifacts(&d, d.build_dir);
 }

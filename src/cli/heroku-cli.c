@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the Heroku commands: see heroku-cli.h. */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/heroku.h"
+#include "slugguard/json.h"
+#include "slugguard/strbuf.h"
+#include "heroku-cli.h"
+
+#include <unistd.h>
+
+int hcli_client(struct heroku **out, const char *cacert)
+{
+	struct heroku_opts o = HEROKU_OPTS_INIT;
+	int rc;
+
+	*out = NULL;
+	rc = heroku_opts_from_env(&o);
+	if (rc < 0)
+		return rc;
+	if (cacert)
+		o.cacert = cacert;
+	return heroku_new(out, &o);
+}
+
+void hcli_expect_release(struct hcli_expect *e)
+{
+	strvec_clear(&e->buildpacks);
+	strvec_clear(&e->config_vars);
+	free(e->source);
+	e->source = NULL;
+	e->have_buildpacks = false;
+}
+
+static void push_strings(struct strvec *sv, const struct json *arr,
+			 const char *member)
+{
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		const struct json *e = json_array_at(arr, i);
+		const char *s = json_string(e);
+
+		if (!s && member)
+			s = json_get_string(e, member);
+		if (s)
+			strvec_push(sv, s);
+	}
+}
+
+int hcli_expect_load(struct hcli_expect *e, const char *rev,
+		     const char *release_json)
+{
+	struct strbuf text = STRBUF_INIT;
+	struct json *j = NULL;
+	const struct json *bp;
+	int rc = 0;
+
+	(void)rev;
+	hcli_expect_release(e);
+	/*
+	 * NEEDSWORK: read the repository's slugguard.json through policy.h
+	 * once it is on main; until then release.json carries the lists.
+	 */
+	if (!release_json)
+		goto out;
+	rc = fs_read_capped(&text, release_json, 1024 * 1024);
+	if (rc < 0)
+		goto out;
+	rc = json_parse(&j, text.buf, text.len, release_json);
+	if (rc < 0)
+		goto out;
+	bp = json_get(j, "buildpacks");
+	if (json_is_array(bp)) {
+		e->have_buildpacks = true;
+		push_strings(&e->buildpacks, bp, "url");
+	}
+	push_strings(&e->config_vars, json_get(j, "required_config_vars"),
+		     "name");
+	e->source = xstrdup(release_json);
+out:
+	json_free(j);
+	strbuf_release(&text);
+	return rc;
+}
+
+static void add_list(struct strbuf *sb, const char *label, const char *const *v,
+		     size_t nr)
+{
+	strbuf_addf(sb, "    %s:", label);
+	if (!nr)
+		strbuf_addstr(sb, " (none)");
+	for (size_t i = 0; i < nr; i++) {
+		strbuf_addf(sb, "%s %zu. ", i ? "," : "", i + 1);
+		strbuf_add_sanitized(sb, v[i], strlen(v[i]));
+	}
+	strbuf_addch(sb, '\n');
+}
+
+int hcli_buildpacks_diff(struct strbuf *report, const struct hcli_expect *e,
+			 const struct strvec *live, const char *app)
+{
+	bool same = e->buildpacks.nr == live->nr;
+
+	if (!e->have_buildpacks)
+		return 0;
+	for (size_t i = 0; same && i < live->nr; i++)
+		same = heroku_buildpack_same(e->buildpacks.v[i], live->v[i]);
+	if (same)
+		return 0;
+	strbuf_addf(report,
+		    "buildpacks of Heroku app '%s' differ from the "
+		    "policy:\n",
+		    app);
+	add_list(report, "expected", e->buildpacks.v, e->buildpacks.nr);
+	add_list(report, "found   ", live->v, live->nr);
+	strbuf_addstr(report, "  fix: slugguard deploy --app ");
+	strbuf_addstr(report, app);
+	strbuf_addstr(report,
+		      " --fix-buildpacks\n  or:  heroku buildpacks:clear"
+		      " -a ");
+	strbuf_addstr(report, app);
+	strbuf_addch(report, '\n');
+	for (size_t i = 0; i < e->buildpacks.nr; i++)
+		strbuf_addf(
+			report,
+			"       heroku buildpacks:add --index %zu %s -a %s\n",
+			i + 1, e->buildpacks.v[i], app);
+	return ERR_REJECTED;
+}
+
+int hcli_config_diff(struct strbuf *report, const struct hcli_expect *e,
+		     const struct strvec *live, const char *app)
+{
+	struct strvec missing = STRVEC_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < e->config_vars.nr; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < live->nr && !found; k++)
+			found = !strcmp(live->v[k], e->config_vars.v[i]);
+		if (!found)
+			strvec_push(&missing, e->config_vars.v[i]);
+	}
+	if (!missing.nr)
+		goto out;
+	strbuf_addf(report, "Heroku app '%s' lacks required config vars:", app);
+	for (size_t i = 0; i < missing.nr; i++)
+		strbuf_addf(report, " %s", missing.v[i]);
+	strbuf_addstr(report, "\n  fix: heroku config:set");
+	for (size_t i = 0; i < missing.nr; i++)
+		strbuf_addf(report, " %s=...", missing.v[i]);
+	strbuf_addf(report, " -a %s\n", app);
+	rc = ERR_REJECTED;
+out:
+	strvec_clear(&missing);
+	return rc;
+}
+
+bool hcli_attestation_ok(const struct ledger_entry *e, const char *key_path,
+			 const char **why)
+{
+	(void)key_path;
+	*why = NULL;
+	if (!e) {
+		*why = "not released by slugguard (no ledger entry)";
+		return false;
+	}
+	if (!e->attestation || !fs_exists(e->attestation)) {
+		*why = "the attestation is missing from the ledger";
+		return false;
+	}
+	/* NEEDSWORK: verify with sign_dsse_open() once sign.h is on main. */
+	return true;
+}
+
+void hcli_output(const char *buf, size_t len, void *data)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)data;
+	/* Keep the line breaks; anything else that could drive a tty goes. */
+	while (len) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t n = nl ? (size_t)(nl - buf) : len;
+
+		strbuf_add_sanitized(&sb, buf, n);
+		if (nl) {
+			strbuf_addch(&sb, '\n');
+			n++;
+		}
+		buf += n;
+		len -= n;
+	}
+	fputs(sb.buf, stderr);
+	fflush(stderr);
+	strbuf_release(&sb);
+}
+
+long hcli_env_ms(const char *name, long def)
+{
+	const char *v = getenv(name);
+	long n;
+
+	if (v && *v && !parse_long(&n, v, 0, 86400000L))
+		return n;
+	return def;
+}

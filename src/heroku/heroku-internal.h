@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared between the files of src/heroku/ only. */
+#ifndef SLUGGUARD_HEROKU_INTERNAL_H
+#define SLUGGUARD_HEROKU_INTERNAL_H
+
+#include "slugguard/heroku.h"
+
+#define FREE_AND_NULL(p)    \
+	do {                \
+		free(p);    \
+		(p) = NULL; \
+	} while (0)
+
+struct heroku {
+	struct heroku_opts o;
+	char *base; /* without a trailing '/' */
+	char *cacert;
+	char *key; /* secret: wiped in heroku_free() */
+	void *curl; /* CURL *, reused so connections are kept alive */
+	bool base_loopback;
+	long rate_remaining; /* last RateLimit-Remaining, -1 unknown */
+	uint64_t rng;
+};
+
+struct heroku_upload {
+	FILE *fp;
+	const char *path;
+	long long size;
+	long long sent;
+	struct heroku_sha256 sha;
+	bool read_error;
+};
+
+/*
+ * Called before a failed non-idempotent request is retried: set *done
+ * when the request turns out to have taken effect (then no retry).
+ */
+typedef int (*heroku_retry_fn)(struct heroku *h, void *data, bool *done);
+
+struct heroku_req {
+	const char *method;
+	const char *url; /* absolute */
+	const char *body; /* JSON text or NULL */
+	const char *range; /* Range header value or NULL */
+	const char *accept; /* whole "Accept: ..." line or NULL */
+	bool auth; /* send the key (base URL only) */
+	bool fresh; /* new connection: no silent re-send by curl */
+	long timeout_ms;
+	struct heroku_upload *upload;
+	heroku_retry_fn before_retry;
+	void *retry_data;
+};
+#define HEROKU_REQ_INIT                                                    \
+	{                                                                  \
+		NULL, NULL, NULL, NULL, NULL, false, false, 0, NULL, NULL, \
+			NULL                                               \
+	}
+
+struct heroku_resp {
+	long status; /* 0: no response (or the retry probe found it) */
+	struct strbuf body;
+	char *retry_after;
+	char *next_range;
+	long rate_remaining;
+	bool too_big;
+	heroku_output_fn sink; /* stream the body here instead */
+	void *sink_data;
+};
+#define HEROKU_RESP_INIT                                          \
+	{                                                         \
+		0, STRBUF_INIT, NULL, NULL, -1, false, NULL, NULL \
+	}
+void heroku_resp_release(struct heroku_resp *r);
+
+bool heroku_url_is_loopback(const char *url);
+void heroku_url_redact(struct strbuf *sb, const char *url);
+int heroku_error_from_resp(const struct heroku_resp *r, const char *method,
+			   const char *path);
+int heroku_exchange(struct heroku *h, const struct heroku_req *q,
+		    struct heroku_resp *r);
+int heroku_call_ex(struct heroku *h, struct json **out, const char *method,
+		   const char *path, const struct json *body, const char *range,
+		   struct heroku_resp *resp, heroku_retry_fn before_retry,
+		   void *retry_data);
+/* GET an absolute URL without the key, body streamed to fn. */
+int heroku_get_stream(struct heroku *h, const char *url, long timeout_ms,
+		      heroku_output_fn fn, void *data, long *status);
+
+#endif
