@@ -1,13 +1,94 @@
 /* SPDX-License-Identifier: MIT */
-/* slugguard releases: placeholder until its issue lands. */
+/* slugguard releases: an app's releases, marked verified from the ledger. */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
+#include "slugguard/heroku.h"
+#include "slugguard/strbuf.h"
 #include "cli.h"
+#include "heroku-cli.h"
+
+#include <getopt.h>
+
+static const char usage_str[] =
+	"usage: slugguard releases --app NAME [--key PUB] [--cacert FILE]\n"
+	"\n"
+	"    --app NAME      the Heroku app\n"
+	"    --key PUB       key that signed the attestations\n"
+	"    --cacert FILE   CA bundle for the API (default $SSL_CERT_FILE)\n";
+
+static void add_clean(struct strbuf *sb, const char *s)
+{
+	if (s)
+		strbuf_add_sanitized(sb, s, strlen(s));
+}
 
 int cmd_releases(int argc, char **argv, const struct config *cfg)
 {
-	(void)argc;
-	(void)argv;
+	static const struct option opts[] = {
+		{ "app", required_argument, NULL, 'a' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "cacert", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *app = NULL, *key = NULL, *cacert = NULL;
+	struct heroku *h = NULL;
+	struct heroku_release *list = NULL;
+	struct ledger ledger = LEDGER_INIT;
+	struct strbuf line = STRBUF_INIT;
+	size_t nr = 0;
+	int opt, rc;
+
 	(void)cfg;
-	return error_set("'releases' is not implemented yet");
+	while ((opt = getopt_long(argc, argv, "a:k:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'a':
+			app = optarg;
+			break;
+		case 'k':
+			key = optarg;
+			break;
+		case 'C':
+			cacert = optarg;
+			break;
+		case 'h':
+			return cli_usage(usage_str, false);
+		default:
+			return cli_usage(usage_str, true);
+		}
+	}
+	if (optind < argc || !app)
+		return cli_usage(usage_str, true);
+	rc = ledger_load(&ledger, NULL, app);
+	if (rc < 0)
+		goto out;
+	rc = hcli_client(&h, cacert);
+	if (rc < 0)
+		goto out;
+	rc = heroku_releases_list(h, &list, &nr, app);
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; i < nr; i++) {
+		const struct heroku_release *r = &list[i];
+		const struct ledger_entry *e =
+			ledger_find_slug(&ledger, r->slug_id);
+		const char *why = NULL;
+		bool ok = r->slug_id && hcli_attestation_ok(e, key, &why);
+
+		strbuf_reset(&line);
+		strbuf_addf(&line, "v%-5ld ", r->version);
+		strbuf_addf(&line, "%-10s ", r->status ? r->status : "?");
+		strbuf_addstr(&line, r->current ? "current " : "        ");
+		strbuf_addstr(&line, ok ? "verified   " : "unverified ");
+		add_clean(&line, r->created_at);
+		strbuf_addstr(&line, "  ");
+		add_clean(&line, r->description);
+		puts(line.buf);
+	}
+out:
+	strbuf_release(&line);
+	heroku_releases_free(list, nr);
+	heroku_free(h);
+	ledger_release(&ledger);
+	return rc;
 }

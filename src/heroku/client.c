@@ -767,8 +767,13 @@ int heroku_exchange(struct heroku *h, const struct heroku_req *q,
 			rc = heroku_error_from_resp(r, q->method, where.buf);
 		break;
 	}
-	if (rc < 0 && retriable && attempt > 1 && attempt >= h->o.tries)
-		error_wrap(rc, "after %u tries", attempt);
+	if (rc < 0 && retriable && attempt > 1 && attempt >= h->o.tries) {
+		struct strbuf msg = STRBUF_INIT;
+
+		strbuf_addstr(&msg, error_last());
+		rc = error_setc(rc, "%s (after %u tries)", msg.buf, attempt);
+		strbuf_release(&msg);
+	}
 	strbuf_release(&where);
 	return rc;
 }

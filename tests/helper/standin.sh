@@ -174,3 +174,14 @@ JSON
 rand_hex() {
 	LC_ALL=C tr -dc 'a-f0-9' </dev/urandom | head -c "$1"
 }
+
+# test_line_count OP N FILE, as in git's test-lib (if lib.sh lacks it).
+if ! command -v test_line_count >/dev/null 2>&1; then
+	test_line_count() {
+		if ! test "$(wc -l <"$3" | tr -d ' ')" "$1" "$2"; then
+			echo "test_line_count: $3 has $(wc -l <"$3") lines, wanted $1 $2" >&2
+			cat "$3" >&2
+			return 1
+		fi
+	}
+fi
