@@ -472,6 +472,18 @@ static size_t read_cb(char *buf, size_t sz, size_t n, void *ud)
 	return got;
 }
 
+/* curl rewinds when it must re-send (a reused connection had died). */
+static int seek_cb(void *ud, curl_off_t offset, int origin)
+{
+	struct heroku_upload *u = ud;
+
+	if (offset != 0 || origin != SEEK_SET || fseek(u->fp, 0, SEEK_SET))
+		return CURL_SEEKFUNC_CANTSEEK;
+	heroku_sha256_init(&u->sha);
+	u->sent = 0;
+	return CURL_SEEKFUNC_OK;
+}
+
 void heroku_resp_release(struct heroku_resp *r)
 {
 	strbuf_release(&r->body);
@@ -597,6 +609,8 @@ static int http_once(struct heroku *h, const struct heroku_req *q,
 		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
 		curl_easy_setopt(c, CURLOPT_READDATA, q->upload);
+		curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_cb);
+		curl_easy_setopt(c, CURLOPT_SEEKDATA, q->upload);
 		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
 				 (curl_off_t)q->upload->size);
 		if (strcmp(q->method, "PUT"))

@@ -35,8 +35,8 @@ test_expect_success 'no key at all says how to provide one' '
 test_expect_success 'the key is read from ~/.netrc' '
 	printf "machine example.com login a password b\nmachine api.heroku.com\n  login me@example.com\n  password %s\n" \
 		"$HEROKU_API_KEY" >"$HOME/.netrc" &&
-	test_when_finished "rm -f \"$HOME/.netrc\"" &&
-	env -u HEROKU_API_KEY "$SG" releases --app app1
+	env -u HEROKU_API_KEY "$SG" releases --app app1 &&
+	rm "$HOME/.netrc"
 '
 
 test_expect_success 'an unknown app is not_found' '
