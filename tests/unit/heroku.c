@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for heroku: the pure parts (netrc, Retry-After, SHA-256,
+ * buildpack names, paths, options) and the ledger on disk. The client
+ * itself is tested against the HTTPS stand-in in tests/e2e/t400*. */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/heroku.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <unistd.h>
+
+static void test_heroku_netrc(void **state)
+{
+	static const char text[] =
+		"machine example.com login a password wrong\n"
+		"macdef init\ncd /tmp\n\n"
+		"machine api.heroku.com\n  login me@example.com\n"
+		"  password right-one\n"
+		"machine git.heroku.com login me password other\n";
+	static const char dflt[] = "default login x password y\n";
+	char *k;
+
+	(void)state;
+	k = heroku_netrc_password(text, strlen(text), "api.heroku.com");
+	assert_non_null(k);
+	assert_string_equal(k, "right-one");
+	heroku_wipe(k, strlen(k));
+	assert_int_equal(k[0], 0);
+	free(k);
+	assert_null(heroku_netrc_password(text, strlen(text), "x.example"));
+	assert_null(
+		heroku_netrc_password(dflt, strlen(dflt), "api.heroku.com"));
+	/* Truncated input: no token after "password". */
+	assert_null(heroku_netrc_password("machine api.heroku.com password", 31,
+					  "api.heroku.com"));
+	/* Not NUL-terminated: the length bounds the parse. */
+	k = heroku_netrc_password("machine api.heroku.com password abcdef", 36,
+				  "api.heroku.com");
+	assert_string_equal(k, "abcd");
+	free(k);
+}
+
+static void test_heroku_retry_after(void **state)
+{
+	/* 1994-11-06 08:49:37 UTC */
+	long long t = 784111777;
+
+	(void)state;
+	assert_int_equal(heroku_parse_retry_after("5", t), 5000);
+	assert_int_equal(heroku_parse_retry_after(" 0", t), 0);
+	assert_int_equal(
+		heroku_parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", t),
+		10000);
+	assert_int_equal(
+		heroku_parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", t),
+		0);
+	assert_int_equal(heroku_parse_retry_after("soon", t), -1);
+	assert_int_equal(heroku_parse_retry_after("-3", t), -1);
+	assert_int_equal(
+		heroku_parse_retry_after("Sun, 06 Foo 1994 08:49:47 GMT", t),
+		-1);
+	assert_int_equal(
+		heroku_parse_retry_after("Sun, 06 Nov 1994 08:49:47 PST", t),
+		-1);
+}
+
+static void test_heroku_sha256(void **state)
+{
+	struct heroku_sha256 c;
+	char hex[HEROKU_SHA256_HEX + 1];
+	char *big = xmalloc(1000000);
+
+	(void)state;
+	heroku_sha256_init(&c);
+	heroku_sha256_final_hex(&c, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+				 "27ae41e4649b934ca495991b7852b855");
+	heroku_sha256_init(&c);
+	heroku_sha256_update(&c, "abc", 3);
+	heroku_sha256_final_hex(&c, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+				 "b00361a396177a9cb410ff61f20015ad");
+	/* 56 bytes: the padding spills into a second block. */
+	heroku_sha256_init(&c);
+	heroku_sha256_update(
+		&c, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		56);
+	heroku_sha256_final_hex(&c, hex);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039"
+				 "a33ce45964ff2167f6ecedd419db06c1");
+	/* A million 'a's in uneven pieces. */
+	memset(big, 'a', 1000000);
+	heroku_sha256_init(&c);
+	heroku_sha256_update(&c, big, 1);
+	heroku_sha256_update(&c, big + 1, 63);
+	heroku_sha256_update(&c, big + 64, 100);
+	heroku_sha256_update(&c, big + 164, 1000000 - 164);
+	heroku_sha256_final_hex(&c, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+				 "f1809a48a497200e046d39ccc7112cd0");
+	free(big);
+}
+
+static void test_heroku_buildpack_names(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	heroku_buildpack_canonical(&sb, "urn:buildpack:heroku/ruby");
+	assert_string_equal(sb.buf, "heroku/ruby");
+	assert_true(heroku_buildpack_same(
+		"heroku/ruby",
+		"https://github.com/heroku/heroku-buildpack-ruby"));
+	assert_true(heroku_buildpack_same(
+		"urn:buildpack:heroku/ruby",
+		"https://github.com/heroku/heroku-buildpack-ruby.git"));
+	assert_true(heroku_buildpack_same(
+		"https://github.com/heroku/heroku-buildpack-pgvector.git",
+		"https://github.com/heroku/heroku-buildpack-pgvector"));
+	assert_false(heroku_buildpack_same("heroku/ruby", "heroku/nodejs"));
+	assert_false(heroku_buildpack_same(
+		"heroku/ruby",
+		"https://github.com/heroku/heroku-buildpack-pgvector.git"));
+	strbuf_release(&sb);
+}
+
+static void test_heroku_path_escape(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	heroku_path_escape(&sb, "my-app_1.x");
+	assert_string_equal(sb.buf, "my-app_1.x");
+	strbuf_reset(&sb);
+	heroku_path_escape(&sb, "../a b/?");
+	assert_string_equal(sb.buf, "..%2Fa%20b%2F%3F");
+	strbuf_release(&sb);
+}
+
+static void test_heroku_opts_env(void **state)
+{
+	struct heroku_opts o = HEROKU_OPTS_INIT;
+
+	(void)state;
+	setenv("SLUGGUARD_HTTP_TIMEOUT", "7", 1);
+	setenv("SLUGGUARD_HTTP_TRIES", "3", 1);
+	setenv("HEROKU_API_URL", "https://127.0.0.1:1", 1);
+	assert_int_equal(heroku_opts_from_env(&o), 0);
+	assert_int_equal(o.timeout_ms, 7000);
+	assert_int_equal(o.tries, 3);
+	assert_string_equal(o.base_url, "https://127.0.0.1:1");
+	setenv("SLUGGUARD_HTTP_TRIES", "lots", 1);
+	assert_true(heroku_opts_from_env(&o) < 0);
+	assert_non_null(strstr(error_last(), "SLUGGUARD_HTTP_TRIES"));
+	unsetenv("SLUGGUARD_HTTP_TIMEOUT");
+	unsetenv("SLUGGUARD_HTTP_TRIES");
+	unsetenv("HEROKU_API_URL");
+	error_clear();
+}
+
+static void test_heroku_client_refuses(void **state)
+{
+	struct heroku_opts o = HEROKU_OPTS_INIT;
+	struct heroku *h = NULL;
+
+	(void)state;
+	setenv("HEROKU_API_KEY", "k", 1);
+	o.base_url = "http://api.example.com";
+	assert_true(heroku_new(&h, &o) < 0);
+	assert_null(h);
+	o.base_url = "http://127.0.0.1:9";
+	assert_int_equal(heroku_new(&h, &o), 0);
+	heroku_free(h);
+	unsetenv("HEROKU_API_KEY");
+	o.netrc = "/nonexistent/netrc";
+	assert_int_equal(heroku_new(&h, &o), ERR_AUTH);
+	assert_null(strstr(error_last(), "k\n"));
+	error_clear();
+}
+
+static void test_heroku_ledger(void **state)
+{
+	char tmpl[] = "/tmp/sg-ledger-XXXXXX";
+	struct ledger l = LEDGER_INIT, again = LEDGER_INIT;
+	struct ledger_entry e;
+	struct strbuf att = STRBUF_INIT;
+	const struct ledger_entry *f;
+	char slug[] = "0b1c2d3e-aaaa-bbbb-cccc-0123456789ab";
+	char bad[] = "bad/slug", sum[] = "SHA256:00", commit[] = "abc";
+	char ok[] = "succeeded";
+
+	(void)state;
+	assert_int_equal(fs_mkdtemp(tmpl), 0);
+	strbuf_addf(&att, "%s/att.json", tmpl);
+	assert_int_equal(fs_write_atomic(att.buf, "{}", 2, 0644), 0);
+	assert_int_equal(ledger_load(&l, tmpl, "app1"), 0);
+	assert_int_equal(l.nr, 0);
+	assert_true(ledger_load(&again, tmpl, "../etc") < 0);
+	error_clear();
+	memset(&e, 0, sizeof(e));
+	e.slug_id = slug;
+	e.checksum = sum;
+	e.attestation = att.buf;
+	e.commit = commit;
+	e.version = 4;
+	e.status = ok;
+	assert_int_equal(ledger_record(&l, &e), 0);
+	e.slug_id = bad;
+	assert_true(ledger_record(&l, &e) < 0);
+	error_clear();
+	assert_int_equal(ledger_load(&again, tmpl, "app1"), 0);
+	assert_int_equal(again.nr, 1);
+	f = ledger_find_slug(&again, "0b1c2d3e-aaaa-bbbb-cccc-0123456789ab");
+	assert_non_null(f);
+	assert_int_equal(f->version, 4);
+	assert_string_equal(f->commit, "abc");
+	assert_non_null(strstr(f->attestation, "/app1/0b1c2d3e-"));
+	assert_true(fs_exists(f->attestation));
+	assert_null(ledger_find_slug(&again, "nope"));
+	ledger_release(&again);
+	ledger_release(&l);
+	ledger_release(&l);
+	fs_remove_tree(tmpl);
+	strbuf_release(&att);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_heroku_netrc),
+		cmocka_unit_test(test_heroku_retry_after),
+		cmocka_unit_test(test_heroku_sha256),
+		cmocka_unit_test(test_heroku_buildpack_names),
+		cmocka_unit_test(test_heroku_path_escape),
+		cmocka_unit_test(test_heroku_opts_env),
+		cmocka_unit_test(test_heroku_client_refuses),
+		cmocka_unit_test(test_heroku_ledger),
+	};
+
+	return cmocka_run_group_tests_name("heroku", tests, NULL, NULL);
+}
