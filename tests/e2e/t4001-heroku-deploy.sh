@@ -8,6 +8,7 @@
 standin_start "$TRASH/standin" || exit 1
 standin_app app1
 LEDGER="$HOME/.local/share/slugguard/ledger"
+export LEDGER
 
 test_expect_success 'deploy releases v1 and follows the release phase' '
 	standin_fake_build b1 &&

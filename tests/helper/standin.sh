@@ -47,11 +47,11 @@ standin_certs() {
 
 standin_start() {
 	STANDIN_DIR=${1:-$PWD/standin}
-	mkdir -p "$STANDIN_DIR" &&
-	standin_certs "$STANDIN_DIR" || {
+	mkdir -p "$STANDIN_DIR" || return 1
+	if ! standin_certs "$STANDIN_DIR"; then
 		echo "standin: cannot make certificates" >&2
 		return 1
-	}
+	fi
 	rm -f "$STANDIN_DIR/port"
 	python3 "$STANDIN_PY" serve --dir "$STANDIN_DIR" \
 		--cert "$STANDIN_DIR/server.pem" --key "$STANDIN_DIR/server.key" \
