@@ -7,6 +7,9 @@
 #ifndef SLUGGUARD_CONFIG_H
 #define SLUGGUARD_CONFIG_H
 
+#include "slugguard/rules.h"
+#include "slugguard/strvec.h"
+
 enum config_color {
 	CONFIG_COLOR_AUTO = -1,
 	CONFIG_COLOR_NEVER = 0,
@@ -29,5 +32,54 @@ struct config {
 void config_from_env(struct config *cfg);
 /* Should output to fd be coloured under cfg? */
 bool config_color(const struct config *cfg, int fd);
+
+/* ---- .slugguard.json (owned by the scan engine) ------------------------ */
+
+/*
+ * The scanner's tuning file, .slugguard.json at the repository root or
+ * `scan --config FILE`:
+ *   {
+ *     "rules": [{"id": "...", "description": "...", "regex": "...",
+ *                "keywords": ["..."], "entropy": 3.5,
+ *                "remediation": "...", "path": "..."}],
+ *     "disabledRules": ["rule-id", ...],
+ *     "allowlist": {"paths": ["<regex>"], "regexes": ["<regex>"],
+ *                   "stopwords": ["..."]},
+ *     "maxBlobSize": 10485760,
+ *     "fingerprintSalt": "..."
+ *   }
+ * Every member is optional; unknown members are errors (typos must not
+ * silently weaken the scan).
+ */
+struct config_scan {
+	struct rules_config rules; /* pointers valid until _release() */
+	size_t max_blob_size; /* 0: not set */
+	const char *fingerprint_salt; /* NULL: not set */
+	/* private */
+	struct json *doc;
+	struct rule *extra;
+	struct strvec owned, disabled, allow_regexes, allow_paths, stopwords;
+};
+
+#define CONFIG_SCAN_INIT                                                   \
+	{                                                                  \
+		{ NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0 }, 0, NULL,  \
+			NULL, NULL, STRVEC_INIT, STRVEC_INIT, STRVEC_INIT, \
+			STRVEC_INIT, STRVEC_INIT                           \
+	}
+
+/*
+ * Parse len bytes of JSON; what names the file in messages ("'x.json':
+ * rules[1]: missing 'regex'"). On error out is left released.
+ */
+int config_scan_parse(struct config_scan *out, const char *buf, size_t len,
+		      const char *what);
+/*
+ * Read and parse path. A missing file is ERR_NOTFOUND when must_exist,
+ * else out stays empty and 0 is returned.
+ */
+int config_scan_load(struct config_scan *out, const char *path,
+		     bool must_exist);
+void config_scan_release(struct config_scan *c);
 
 #endif

@@ -129,4 +129,12 @@ int sign_dsse_open(struct strbuf *payload, const struct sign_key *k,
 /* "OpenSSL 3.0.x ..." version text, borrowed (for provenance). */
 const char *sign_backend_version(void);
 
+/*
+ * HMAC-SHA256 of msg under key as lowercase hex (hex receives 65 bytes).
+ * Used by the scanner for content fingerprints that do not reveal the
+ * secret (added by the scan engine).
+ */
+void sign_hmac_sha256_hex(char hex[SIGN_SHA256_HEXSZ + 1], const void *key,
+			  size_t key_len, const void *msg, size_t msg_len);
+
 #endif

@@ -17,4 +17,11 @@ int gitwalk_error(int rc, const char *what);
 int gitwalk_export_repo(git_repository *repo, const char *hex, const char *dir,
 			gitwalk_export_filter_fn filter, void *data);
 
+/*
+ * Add the object directories named by GIT_QUARANTINE_PATH,
+ * GIT_OBJECT_DIRECTORY and GIT_ALTERNATE_OBJECT_DIRECTORIES (pre-receive)
+ * to repo's object database. Used for every handle we open.
+ */
+int gitwalk_add_quarantine(git_repository *repo);
+
 #endif

@@ -42,7 +42,7 @@ out:
 	return rc;
 }
 
-static int add_quarantine(git_repository *repo)
+int gitwalk_add_quarantine(git_repository *repo)
 {
 	const char *q = getenv("GIT_QUARANTINE_PATH");
 	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
@@ -89,7 +89,7 @@ int gitwalk_open(struct gitwalk **out, const char *path)
 			rc = gitwalk_error(rc, "opening repository");
 		goto out;
 	}
-	rc = add_quarantine(w->repo);
+	rc = gitwalk_add_quarantine(w->repo);
 	if (rc < 0)
 		goto out;
 	*out = w;

@@ -1,0 +1,1010 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * History enumeration for the scanner: walk commits, compare trees with
+ * the parents' trees by object id (equal subtrees are never opened), and
+ * hand every unique blob once to worker threads. No line diffs: the scan
+ * module decides attribution only for the few blobs that hold findings.
+ */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/gitwalk.h"
+#include "gitwalk-internal.h"
+
+#include <pthread.h>
+
+#define NO_COMMIT UINT32_MAX
+#define QUEUE_SIZE 4096
+/* Below this many commits the pool is not worth its start-up. */
+#define INLINE_COMMITS 64
+
+/* Open-addressing map from object id to a number. */
+struct oidmap {
+	git_oid *keys;
+	size_t *vals;
+	unsigned char *used;
+	size_t nr, alloc; /* alloc is 0 or a power of two */
+};
+
+/* Interned path strings: stable addresses until the hist is freed. */
+struct pathset {
+	char **keys;
+	size_t nr, alloc;
+};
+
+struct change {
+	uint32_t commit; /* index into hex[], NO_COMMIT for the index */
+	uint32_t parents_nr;
+	const char *path;
+	size_t blob;
+	size_t parents_at; /* into poids[] */
+};
+
+struct job {
+	size_t blob;
+	git_oid oid;
+	const char *path;
+};
+
+struct gitwalk_hist {
+	struct gitwalk *w;
+	const struct gitwalk_scan_ops *ops;
+	char (*hex)[GITWALK_HEXSZ + 1];
+	size_t commits_nr, commits_alloc;
+	struct change *changes;
+	size_t changes_nr, changes_alloc;
+	git_oid *poids;
+	size_t poids_nr, poids_alloc;
+	struct oidmap blobs;
+	struct oidmap commit_set;
+	struct pathset paths;
+	struct strbuf path; /* scratch for the recursive tree compare */
+	struct strvec missing;
+	struct oidmap missing_set;
+	size_t oversized;
+
+	/* The worker pool. */
+	pthread_mutex_t lock;
+	pthread_cond_t can_pop, can_push;
+	struct job queue[QUEUE_SIZE];
+	size_t q_head, q_nr;
+	bool closing;
+	int failed; /* first negative code from a worker or callback */
+	bool pool; /* threads running (else jobs run inline) */
+	pthread_t *tids;
+	unsigned started;
+};
+
+struct worker {
+	struct gitwalk_hist *h;
+	unsigned idx;
+};
+
+static uint64_t oid_hash(const git_oid *id)
+{
+	uint64_t v;
+
+	memcpy(&v, id->id, sizeof(v));
+	return v;
+}
+
+static void oidmap_grow(struct oidmap *m)
+{
+	struct oidmap n = { NULL, NULL, NULL, 0, 0 };
+
+	n.alloc = m->alloc ? m->alloc * 2 : 1024;
+	n.keys = xcalloc(n.alloc, sizeof(*n.keys));
+	n.vals = xcalloc(n.alloc, sizeof(*n.vals));
+	n.used = xcalloc(n.alloc, 1);
+	for (size_t i = 0; i < m->alloc; i++) {
+		size_t j;
+
+		if (!m->used[i])
+			continue;
+		j = oid_hash(&m->keys[i]) & (n.alloc - 1);
+		while (n.used[j])
+			j = (j + 1) & (n.alloc - 1);
+		n.used[j] = 1;
+		git_oid_cpy(&n.keys[j], &m->keys[i]);
+		n.vals[j] = m->vals[i];
+	}
+	n.nr = m->nr;
+	free(m->keys);
+	free(m->vals);
+	free(m->used);
+	*m = n;
+}
+
+/* Find id; when absent and val is not NULL... insert *val. Returns true
+ * when found (then *val holds the stored number). */
+static bool oidmap_get_or_put(struct oidmap *m, const git_oid *id, size_t *val,
+			      bool put)
+{
+	size_t j;
+
+	if (put && (m->nr + 1) * 2 > m->alloc)
+		oidmap_grow(m);
+	if (!m->alloc)
+		return false;
+	j = oid_hash(id) & (m->alloc - 1);
+	while (m->used[j]) {
+		if (git_oid_equal(&m->keys[j], id)) {
+			*val = m->vals[j];
+			return true;
+		}
+		j = (j + 1) & (m->alloc - 1);
+	}
+	if (put) {
+		m->used[j] = 1;
+		git_oid_cpy(&m->keys[j], id);
+		m->vals[j] = *val;
+		m->nr++;
+	}
+	return false;
+}
+
+static void oidmap_release(struct oidmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	free(m->used);
+	memset(m, 0, sizeof(*m));
+}
+
+static uint64_t str_hash(const char *s, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static const char *pathset_intern(struct pathset *ps, const char *s, size_t len)
+{
+	size_t j;
+
+	if ((ps->nr + 1) * 2 > ps->alloc) {
+		size_t alloc = ps->alloc ? ps->alloc * 2 : 1024;
+		char **keys = xcalloc(alloc, sizeof(*keys));
+
+		for (size_t i = 0; i < ps->alloc; i++) {
+			if (!ps->keys[i])
+				continue;
+			j = str_hash(ps->keys[i], strlen(ps->keys[i])) &
+			    (alloc - 1);
+			while (keys[j])
+				j = (j + 1) & (alloc - 1);
+			keys[j] = ps->keys[i];
+		}
+		free(ps->keys);
+		ps->keys = keys;
+		ps->alloc = alloc;
+	}
+	j = str_hash(s, len) & (ps->alloc - 1);
+	while (ps->keys[j]) {
+		if (!strncmp(ps->keys[j], s, len) && !ps->keys[j][len])
+			return ps->keys[j];
+		j = (j + 1) & (ps->alloc - 1);
+	}
+	ps->keys[j] = xstrndup(s, len);
+	ps->nr++;
+	return ps->keys[j];
+}
+
+static void pathset_release(struct pathset *ps)
+{
+	for (size_t i = 0; i < ps->alloc; i++)
+		free(ps->keys[i]);
+	free(ps->keys);
+	memset(ps, 0, sizeof(*ps));
+}
+
+static void note_missing(struct gitwalk_hist *h, const git_oid *id)
+{
+	char hex[GITWALK_HEXSZ + 1];
+	size_t one = 1;
+
+	pthread_mutex_lock(&h->lock);
+	if (!oidmap_get_or_put(&h->missing_set, id, &one, true)) {
+		git_oid_tostr(hex, sizeof(hex), id);
+		strvec_push(&h->missing, hex);
+	}
+	pthread_mutex_unlock(&h->lock);
+	git_error_clear();
+}
+
+static void set_failed(struct gitwalk_hist *h, int rc)
+{
+	pthread_mutex_lock(&h->lock);
+	if (!h->failed)
+		h->failed = rc;
+	pthread_cond_broadcast(&h->can_push);
+	pthread_cond_broadcast(&h->can_pop);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Read one blob and hand it to ops->blob(). */
+static int run_job(struct gitwalk_hist *h, git_odb *odb, unsigned thread,
+		   const struct job *j)
+{
+	const struct gitwalk_scan_ops *ops = h->ops;
+	git_odb_object *obj = NULL;
+	int rc;
+
+	rc = git_odb_read(&obj, odb, &j->oid);
+	if (rc < 0) {
+		/* A partial or damaged clone: skip it, say so once. */
+		note_missing(h, &j->oid);
+		return 0;
+	}
+	if (ops->max_blob_size &&
+	    git_odb_object_size(obj) > ops->max_blob_size) {
+		pthread_mutex_lock(&h->lock);
+		h->oversized++;
+		pthread_mutex_unlock(&h->lock);
+		rc = 0;
+		goto out;
+	}
+	rc = ops->blob(ops->data, thread, j->blob, j->path,
+		       git_odb_object_data(obj), git_odb_object_size(obj));
+out:
+	git_odb_object_free(obj);
+	return rc;
+}
+
+static int open_odb(git_repository **repo, git_odb **odb,
+		    const struct gitwalk *w)
+{
+	int rc;
+
+	*repo = NULL;
+	*odb = NULL;
+	rc = git_repository_open_ext(repo, git_repository_commondir(w->repo),
+				     GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	if (rc < 0)
+		return gitwalk_error(rc, "opening repository");
+	rc = gitwalk_add_quarantine(*repo);
+	if (rc < 0)
+		return rc;
+	rc = git_repository_odb(odb, *repo);
+	if (rc < 0)
+		return gitwalk_error(rc, "opening object database");
+	return 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	struct gitwalk_hist *h = wk->h;
+	git_repository *repo = NULL;
+	git_odb *odb = NULL;
+	struct job j;
+	int rc;
+
+	rc = open_odb(&repo, &odb, h->w);
+	if (rc < 0) {
+		set_failed(h, rc);
+		goto out;
+	}
+	for (;;) {
+		pthread_mutex_lock(&h->lock);
+		while (!h->q_nr && !h->closing && !h->failed)
+			pthread_cond_wait(&h->can_pop, &h->lock);
+		if (h->failed || (!h->q_nr && h->closing)) {
+			pthread_mutex_unlock(&h->lock);
+			break;
+		}
+		j = h->queue[h->q_head];
+		h->q_head = (h->q_head + 1) % QUEUE_SIZE;
+		h->q_nr--;
+		pthread_cond_signal(&h->can_push);
+		pthread_mutex_unlock(&h->lock);
+		rc = run_job(h, odb, wk->idx, &j);
+		if (rc < 0) {
+			set_failed(h, rc);
+			break;
+		}
+	}
+out:
+	git_odb_free(odb);
+	git_repository_free(repo);
+	free(wk);
+	return NULL;
+}
+
+static int pool_start(struct gitwalk_hist *h)
+{
+	unsigned n = h->ops->threads ? h->ops->threads : 1;
+
+	h->tids = xcalloc(n, sizeof(*h->tids));
+	for (unsigned i = 0; i < n; i++) {
+		struct worker *wk = xmalloc(sizeof(*wk));
+
+		wk->h = h;
+		wk->idx = i;
+		if (pthread_create(&h->tids[i], NULL, worker_main, wk)) {
+			free(wk);
+			return error_set("cannot start a scan thread");
+		}
+		h->started++;
+	}
+	h->pool = true;
+	return 0;
+}
+
+static int pool_finish(struct gitwalk_hist *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->closing = true;
+	pthread_cond_broadcast(&h->can_pop);
+	pthread_mutex_unlock(&h->lock);
+	for (unsigned i = 0; i < h->started; i++)
+		pthread_join(h->tids[i], NULL);
+	h->started = 0;
+	h->pool = false;
+	return h->failed;
+}
+
+static int enqueue(struct gitwalk_hist *h, size_t blob, const git_oid *id,
+		   const char *path)
+{
+	struct job j;
+	int rc = 0;
+
+	j.blob = blob;
+	git_oid_cpy(&j.oid, id);
+	j.path = path;
+	if (!h->pool) {
+		git_odb *odb = NULL;
+
+		rc = git_repository_odb(&odb, h->w->repo);
+		if (rc < 0)
+			return gitwalk_error(rc, "opening object database");
+		rc = run_job(h, odb, 0, &j);
+		git_odb_free(odb);
+		if (rc < 0 && !h->failed)
+			h->failed = rc;
+		return rc;
+	}
+	pthread_mutex_lock(&h->lock);
+	while (h->q_nr == QUEUE_SIZE && !h->failed)
+		pthread_cond_wait(&h->can_push, &h->lock);
+	if (h->failed) {
+		rc = h->failed;
+	} else {
+		h->queue[(h->q_head + h->q_nr) % QUEUE_SIZE] = j;
+		h->q_nr++;
+		pthread_cond_signal(&h->can_pop);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return rc;
+}
+
+/* Record (commit, path, blob) with the parents' versions pe[0..np). */
+static int add_change(struct gitwalk_hist *h, uint32_t commit, const char *path,
+		      size_t path_len, const git_oid *id,
+		      const git_oid *const *pe, size_t np)
+{
+	struct change *c;
+	size_t blob = h->blobs.nr;
+	const char *ipath = pathset_intern(&h->paths, path, path_len);
+	bool seen;
+
+	/* Only the walking thread touches the maps. */
+	seen = oidmap_get_or_put(&h->blobs, id, &blob, true);
+	ALLOC_GROW(h->changes, h->changes_nr + 1, h->changes_alloc);
+	c = &h->changes[h->changes_nr++];
+	c->commit = commit;
+	c->path = ipath;
+	c->blob = blob;
+	c->parents_nr = (uint32_t)np;
+	c->parents_at = h->poids_nr;
+	ALLOC_GROW(h->poids, h->poids_nr + np, h->poids_alloc);
+	for (size_t k = 0; k < np; k++) {
+		if (pe[k])
+			git_oid_cpy(&h->poids[h->poids_nr], pe[k]);
+		else
+			memset(&h->poids[h->poids_nr], 0, sizeof(git_oid));
+		h->poids_nr++;
+	}
+	if (seen)
+		return 0;
+	return enqueue(h, blob, id, ipath);
+}
+
+static bool is_blob_mode(git_filemode_t m)
+{
+	return m == GIT_FILEMODE_BLOB || m == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
+static int lookup_tree(git_tree **out, struct gitwalk_hist *h,
+		       const git_oid *id)
+{
+	int rc = git_tree_lookup(out, h->w->repo, id);
+
+	if (rc < 0) {
+		*out = NULL;
+		note_missing(h, id);
+	}
+	return rc;
+}
+
+/*
+ * Compare tree t (under h->path) with the parents' trees ps[0..np) (NULL:
+ * absent). A subtree equal to the same subtree of ANY parent holds
+ * nothing new and is skipped without being read.
+ */
+static int diff_trees(struct gitwalk_hist *h, uint32_t commit,
+		      const git_tree *t, git_tree *const *ps, size_t np)
+{
+	const git_tree_entry **pe = NULL;
+	const git_oid **pid = NULL;
+	git_tree **sub_ps = NULL;
+	size_t n = git_tree_entrycount(t), base = h->path.len;
+	int rc = 0;
+
+	if (np) {
+		pe = xcalloc(np, sizeof(*pe));
+		pid = xcalloc(np, sizeof(*pid));
+		sub_ps = xcalloc(np, sizeof(*sub_ps));
+	}
+	for (size_t i = 0; i < n && !rc && !h->failed; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+		const char *name = git_tree_entry_name(e);
+		const git_oid *id = git_tree_entry_id(e);
+		git_filemode_t mode = git_tree_entry_filemode(e);
+		bool same = false;
+
+		if (mode != GIT_FILEMODE_TREE && !is_blob_mode(mode))
+			continue; /* submodules, symlinks */
+		for (size_t k = 0; k < np && !same; k++) {
+			pe[k] = ps[k] ? git_tree_entry_byname(ps[k], name) :
+					NULL;
+			if (pe[k] &&
+			    git_oid_equal(git_tree_entry_id(pe[k]), id))
+				same = true;
+		}
+		if (same)
+			continue;
+		strbuf_setlen(&h->path, base);
+		strbuf_addstr(&h->path, name);
+		if (mode == GIT_FILEMODE_TREE) {
+			git_tree *sub = NULL;
+
+			if (lookup_tree(&sub, h, id) < 0)
+				continue;
+			for (size_t k = 0; k < np; k++) {
+				sub_ps[k] = NULL;
+				if (pe[k] && git_tree_entry_filemode(pe[k]) ==
+						     GIT_FILEMODE_TREE)
+					lookup_tree(&sub_ps[k], h,
+						    git_tree_entry_id(pe[k]));
+			}
+			strbuf_addch(&h->path, '/');
+			rc = diff_trees(h, commit, sub, sub_ps, np);
+			for (size_t k = 0; k < np; k++)
+				git_tree_free(sub_ps[k]);
+			git_tree_free(sub);
+		} else {
+			for (size_t k = 0; k < np; k++)
+				pid[k] =
+					pe[k] && is_blob_mode(
+							 git_tree_entry_filemode(
+								 pe[k])) ?
+						git_tree_entry_id(pe[k]) :
+						NULL;
+			rc = add_change(h, commit, h->path.buf, h->path.len, id,
+					pid, np);
+		}
+	}
+	strbuf_setlen(&h->path, base);
+	free(sub_ps);
+	free(pid);
+	free(pe);
+	return rc ? rc : h->failed;
+}
+
+static int call_message(struct gitwalk_hist *h, const char *hex,
+			const char *label, const char *msg)
+{
+	const struct gitwalk_scan_ops *ops = h->ops;
+
+	if (!ops->message || !msg)
+		return 0;
+	return ops->message(ops->data, ops->threads, hex, label, msg,
+			    strlen(msg));
+}
+
+static int walk_commit(struct gitwalk_hist *h, uint32_t idx, const git_oid *id)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree **ps = NULL;
+	size_t np = 0;
+	int rc;
+
+	rc = git_commit_lookup(&c, h->w->repo, id);
+	if (rc < 0) {
+		note_missing(h, id);
+		return 0;
+	}
+	rc = call_message(h, h->hex[idx], "(commit message)",
+			  git_commit_message(c));
+	if (rc < 0)
+		goto out;
+	if (lookup_tree(&tree, h, git_commit_tree_id(c)) < 0) {
+		rc = 0;
+		goto out;
+	}
+	np = git_commit_parentcount(c);
+	if (np)
+		ps = xcalloc(np, sizeof(*ps));
+	for (size_t k = 0; k < np; k++) {
+		const git_oid *pid = git_commit_parent_id(c, k);
+		git_commit *p = NULL;
+
+		/*
+		 * A parent we cannot read (shallow boundary, damaged clone)
+		 * counts as absent: we would rather report a line twice
+		 * than miss one.
+		 */
+		if (git_commit_lookup(&p, h->w->repo, pid) < 0) {
+			if (!git_repository_is_shallow(h->w->repo))
+				note_missing(h, pid);
+			git_error_clear();
+			continue;
+		}
+		lookup_tree(&ps[k], h, git_commit_tree_id(p));
+		git_commit_free(p);
+	}
+	rc = diff_trees(h, idx, tree, ps, np);
+out:
+	for (size_t k = 0; k < np; k++)
+		git_tree_free(ps[k]);
+	free(ps);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return rc;
+}
+
+static int push_glob(git_revwalk *rw, const char *base, const char *pat,
+		     bool hide)
+{
+	struct strbuf g = STRBUF_INIT;
+	int rc;
+
+	strbuf_addstr(&g, base);
+	if (pat) {
+		if (*base)
+			strbuf_addch(&g, '/');
+		strbuf_addstr(&g, pat);
+	}
+	if (!pat || !*base)
+		strbuf_addstr(&g, *base ? "/*" : "*");
+	rc = hide ? git_revwalk_hide_glob(rw, g.buf) :
+		    git_revwalk_push_glob(rw, g.buf);
+	if (rc < 0)
+		rc = gitwalk_error(rc, "walking references");
+	strbuf_release(&g);
+	return rc;
+}
+
+static int resolve(git_oid *out, const git_object *o, const char *arg)
+{
+	git_object *c = NULL;
+	int rc = git_object_peel(&c, o, GIT_OBJECT_COMMIT);
+
+	if (rc < 0)
+		return error_setc(ERR_NOTFOUND, "'%s' does not name a commit",
+				  arg);
+	git_oid_cpy(out, git_object_id(c));
+	git_object_free(c);
+	return 0;
+}
+
+static int add_rev(git_revwalk *rw, git_repository *repo, const char *arg,
+		   bool hide)
+{
+	git_revspec spec;
+	git_oid a, b;
+	int rc;
+
+	memset(&spec, 0, sizeof(spec));
+	if (*arg == '^') {
+		arg++;
+		hide = !hide;
+	}
+	rc = git_revparse(&spec, repo, arg);
+	if (rc < 0) {
+		git_error_clear();
+		return error_setc(ERR_NOTFOUND, "cannot resolve '%s'", arg);
+	}
+	if (!(spec.flags & GIT_REVSPEC_RANGE)) {
+		rc = resolve(&a, spec.from, arg);
+		if (!rc)
+			rc = hide ? git_revwalk_hide(rw, &a) :
+				    git_revwalk_push(rw, &a);
+		goto out;
+	}
+	rc = resolve(&a, spec.from, arg);
+	if (!rc)
+		rc = resolve(&b, spec.to, arg);
+	if (rc < 0)
+		goto out;
+	if (spec.flags & GIT_REVSPEC_MERGE_BASE) {
+		git_oidarray bases = { NULL, 0 };
+
+		if (hide) {
+			rc = git_revwalk_hide(rw, &a);
+			if (!rc)
+				rc = git_revwalk_hide(rw, &b);
+			goto out;
+		}
+		rc = git_revwalk_push(rw, &a);
+		if (!rc)
+			rc = git_revwalk_push(rw, &b);
+		if (!rc && !git_merge_bases(&bases, repo, &a, &b)) {
+			for (size_t i = 0; i < bases.count && !rc; i++)
+				rc = git_revwalk_hide(rw, &bases.ids[i]);
+			git_oidarray_dispose(&bases);
+		}
+		git_error_clear();
+		goto out;
+	}
+	/* a..b: with --not the sense of both ends flips, as in git. */
+	rc = hide ? git_revwalk_push(rw, &a) : git_revwalk_hide(rw, &a);
+	if (!rc)
+		rc = hide ? git_revwalk_hide(rw, &b) : git_revwalk_push(rw, &b);
+out:
+	if (rc < 0 && rc != ERR_NOTFOUND && rc != ERR_FAIL)
+		rc = gitwalk_error(rc, "walking revisions");
+	git_object_free(spec.from);
+	git_object_free(spec.to);
+	return rc;
+}
+
+static int add_arg(git_revwalk *rw, git_repository *repo, const char *arg,
+		   bool *negate)
+{
+	static const struct {
+		const char *opt;
+		const char *base;
+	} globs[] = {
+		{ "--branches", "heads" },
+		{ "--tags", "tags" },
+		{ "--remotes", "remotes" },
+		{ "--glob", "" },
+	};
+
+	if (!strcmp(arg, "--not")) {
+		*negate = !*negate;
+		return 0;
+	}
+	if (!strcmp(arg, "--all")) {
+		int rc = push_glob(rw, "", NULL, *negate);
+
+		/* Also a detached HEAD; an unborn one is no error. */
+		if (!rc && !*negate && git_revwalk_push_head(rw) < 0)
+			git_error_clear();
+		return rc;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(globs); i++) {
+		size_t n = strlen(globs[i].opt);
+
+		if (strncmp(arg, globs[i].opt, n))
+			continue;
+		if (!arg[n] && *globs[i].base)
+			return push_glob(rw, globs[i].base, NULL, *negate);
+		if (arg[n] == '=' && arg[n + 1])
+			return push_glob(rw, globs[i].base, arg + n + 1,
+					 *negate);
+	}
+	if (*arg == '-')
+		return error_setc(ERR_USAGE, "unknown revision option '%s'",
+				  arg);
+	return add_rev(rw, repo, arg, *negate);
+}
+
+static int scan_tags(struct gitwalk_hist *h)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	struct strbuf label = STRBUF_INIT;
+	int rc = 0, grc;
+
+	grc = git_reference_iterator_glob_new(&it, h->w->repo, "refs/tags/*");
+	if (grc < 0)
+		return gitwalk_error(grc, "listing tags");
+	while (!rc && !(grc = git_reference_next(&ref, it))) {
+		git_object *peeled = NULL;
+		git_tag *tag = NULL;
+		const git_oid *target = git_reference_target(ref);
+		size_t idx;
+
+		/* Only annotated tags whose commit is in the range. */
+		if (target &&
+		    !git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) &&
+		    oidmap_get_or_put(&h->commit_set, git_object_id(peeled),
+				      &idx, false) &&
+		    !git_tag_lookup(&tag, h->w->repo, target)) {
+			strbuf_reset(&label);
+			strbuf_addf(&label, "(tag %s)",
+				    git_reference_shorthand(ref));
+			rc = call_message(h, h->hex[idx], label.buf,
+					  git_tag_message(tag));
+		}
+		git_error_clear();
+		git_tag_free(tag);
+		git_object_free(peeled);
+		git_reference_free(ref);
+		ref = NULL;
+	}
+	if (!rc && grc < 0 && grc != GIT_ITEROVER)
+		rc = gitwalk_error(grc, "listing tags");
+	git_reference_iterator_free(it);
+	strbuf_release(&label);
+	return rc;
+}
+
+static struct gitwalk_hist *hist_new(struct gitwalk *w,
+				     const struct gitwalk_scan_ops *ops)
+{
+	struct gitwalk_hist *h = xcalloc(1, sizeof(*h));
+
+	h->w = w;
+	h->ops = ops;
+	strbuf_init(&h->path, 256);
+	strvec_init(&h->missing);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->can_pop, NULL);
+	pthread_cond_init(&h->can_push, NULL);
+	/* Trees are read again and again (the parent's tree is the next
+	 * commit's tree): let the object cache keep big ones too. */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+			 (size_t)1 << 20);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT,
+			 (size_t)1 << 16);
+	return h;
+}
+
+int gitwalk_hist_revs(struct gitwalk_hist **out, struct gitwalk *w,
+		      const char *const *revs, size_t revs_nr,
+		      const struct gitwalk_scan_ops *ops)
+{
+	struct gitwalk_hist *h = NULL;
+	git_revwalk *rw = NULL;
+	git_oid *ids = NULL;
+	size_t ids_nr = 0, ids_alloc = 0;
+	bool negate = false;
+	git_oid id;
+	int rc, prc;
+
+	*out = NULL;
+	h = hist_new(w, ops);
+	rc = git_revwalk_new(&rw, w->repo);
+	if (rc < 0) {
+		rc = gitwalk_error(rc, "walking revisions");
+		goto out;
+	}
+	git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	for (size_t i = 0; i < revs_nr; i++) {
+		rc = add_arg(rw, w->repo, revs[i], &negate);
+		if (rc < 0)
+			goto out;
+	}
+	while (!(rc = git_revwalk_next(&id, rw))) {
+		ALLOC_GROW(ids, ids_nr + 1, ids_alloc);
+		git_oid_cpy(&ids[ids_nr++], &id);
+	}
+	if (rc != GIT_ITEROVER) {
+		rc = gitwalk_error(rc, "walking revisions");
+		goto out;
+	}
+	rc = 0;
+	h->hex = xcalloc(ids_nr ? ids_nr : 1, sizeof(*h->hex));
+	for (size_t i = 0; i < ids_nr; i++) {
+		git_oid_tostr(h->hex[i], GITWALK_HEXSZ + 1, &ids[i]);
+		oidmap_get_or_put(&h->commit_set, &ids[i], &i, true);
+	}
+	h->commits_nr = ids_nr;
+	if (ids_nr >= INLINE_COMMITS) {
+		rc = pool_start(h);
+		if (rc < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < ids_nr && !rc; i++) {
+		rc = walk_commit(h, (uint32_t)i, &ids[i]);
+		if (ops->progress && (i % 256 == 255 || i + 1 == ids_nr))
+			ops->progress(ops->data, i + 1, ids_nr);
+	}
+	if (!rc && ids_nr)
+		rc = scan_tags(h);
+out:
+	prc = pool_finish(h);
+	if (!rc)
+		rc = prc;
+	if (!rc) {
+		*out = h;
+		h = NULL;
+	}
+	free(ids);
+	git_revwalk_free(rw);
+	gitwalk_hist_free(h);
+	return rc;
+}
+
+int gitwalk_hist_staged(struct gitwalk_hist **out, struct gitwalk *w,
+			const struct gitwalk_scan_ops *ops)
+{
+	struct gitwalk_hist *h = NULL;
+	git_index *idx = NULL;
+	git_object *head = NULL;
+	git_tree *tree = NULL;
+	int rc, prc;
+
+	*out = NULL;
+	h = hist_new(w, ops);
+	rc = git_repository_index(&idx, w->repo);
+	if (rc < 0) {
+		rc = gitwalk_error(rc, "reading the index");
+		goto out;
+	}
+	/* An unborn HEAD (first commit) compares with nothing. */
+	if (!git_revparse_single(&head, w->repo, "HEAD^{tree}"))
+		tree = (git_tree *)head;
+	git_error_clear();
+	for (size_t i = 0; i < git_index_entrycount(idx) && !rc; i++) {
+		const git_index_entry *e = git_index_get_byindex(idx, i);
+		git_tree_entry *te = NULL;
+		const git_oid *pid = NULL;
+
+		if (git_index_entry_stage(e) || !is_blob_mode(e->mode) ||
+		    (e->flags_extended & GIT_INDEX_ENTRY_INTENT_TO_ADD))
+			continue;
+		if (tree && !git_tree_entry_bypath(&te, tree, e->path)) {
+			if (git_oid_equal(git_tree_entry_id(te), &e->id)) {
+				git_tree_entry_free(te);
+				continue;
+			}
+			if (is_blob_mode(git_tree_entry_filemode(te)))
+				pid = git_tree_entry_id(te);
+		}
+		git_error_clear();
+		rc = add_change(h, NO_COMMIT, e->path, strlen(e->path), &e->id,
+				&pid, 1);
+		git_tree_entry_free(te);
+	}
+out:
+	prc = pool_finish(h);
+	if (!rc)
+		rc = prc;
+	if (!rc) {
+		*out = h;
+		h = NULL;
+	}
+	git_object_free(head);
+	git_index_free(idx);
+	gitwalk_hist_free(h);
+	return rc;
+}
+
+void gitwalk_hist_free(struct gitwalk_hist *h)
+{
+	if (!h)
+		return;
+	pool_finish(h);
+	free(h->tids);
+	pthread_cond_destroy(&h->can_push);
+	pthread_cond_destroy(&h->can_pop);
+	pthread_mutex_destroy(&h->lock);
+	free(h->hex);
+	free(h->changes);
+	free(h->poids);
+	oidmap_release(&h->blobs);
+	oidmap_release(&h->commit_set);
+	oidmap_release(&h->missing_set);
+	pathset_release(&h->paths);
+	strbuf_release(&h->path);
+	strvec_clear(&h->missing);
+	free(h);
+}
+
+size_t gitwalk_hist_commits(const struct gitwalk_hist *h)
+{
+	return h->commits_nr;
+}
+
+size_t gitwalk_hist_changes(const struct gitwalk_hist *h)
+{
+	return h->changes_nr;
+}
+
+void gitwalk_hist_change(const struct gitwalk_hist *h, size_t i,
+			 struct gitwalk_change *out)
+{
+	const struct change *c = &h->changes[i];
+
+	out->commit = c->commit == NO_COMMIT ? NULL : h->hex[c->commit];
+	out->path = c->path;
+	out->blob = c->blob;
+	out->parents_nr = c->parents_nr;
+}
+
+int gitwalk_hist_read_parent(struct gitwalk_hist *h, size_t i, size_t k,
+			     struct strbuf *out)
+{
+	const struct change *c = &h->changes[i];
+	const git_oid *id;
+	git_odb *odb = NULL;
+	git_odb_object *obj = NULL;
+	int rc;
+
+	strbuf_reset(out);
+	if (k >= c->parents_nr)
+		return ERR_NOTFOUND;
+	id = &h->poids[c->parents_at + k];
+	if (git_oid_is_zero(id))
+		return ERR_NOTFOUND;
+	rc = git_repository_odb(&odb, h->w->repo);
+	if (rc < 0)
+		return gitwalk_error(rc, "opening object database");
+	rc = git_odb_read(&obj, odb, id);
+	if (rc < 0) {
+		note_missing(h, id);
+		rc = ERR_NOTFOUND;
+	} else {
+		strbuf_add(out, git_odb_object_data(obj),
+			   git_odb_object_size(obj));
+	}
+	git_odb_object_free(obj);
+	git_odb_free(odb);
+	return rc;
+}
+
+size_t gitwalk_hist_oversized(const struct gitwalk_hist *h)
+{
+	return h->oversized;
+}
+
+const struct strvec *gitwalk_hist_missing(const struct gitwalk_hist *h)
+{
+	return &h->missing;
+}
+
+int gitwalk_commit_meta(struct gitwalk *w, const char *hex,
+			struct strbuf *author, struct strbuf *date)
+{
+	git_commit *c = NULL;
+	const git_signature *sig;
+	git_oid id;
+	struct tm tm;
+	time_t t;
+	int off, rc;
+
+	strbuf_reset(author);
+	strbuf_reset(date);
+	rc = git_oid_fromstr(&id, hex);
+	if (!rc)
+		rc = git_commit_lookup(&c, w->repo, &id);
+	if (rc < 0)
+		return gitwalk_error(rc, "reading commit");
+	sig = git_commit_author(c);
+	strbuf_addf(author, "%s <%s>", sig->name ? sig->name : "",
+		    sig->email ? sig->email : "");
+	off = sig->when.offset;
+	t = (time_t)sig->when.time + (time_t)off * 60;
+	if (gmtime_r(&t, &tm)) {
+		strbuf_addf(date, "%04d-%02d-%02dT%02d:%02d:%02d",
+			    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			    tm.tm_hour, tm.tm_min, tm.tm_sec);
+		if (!off)
+			strbuf_addch(date, 'Z');
+		else
+			strbuf_addf(date, "%c%02d:%02d", off < 0 ? '-' : '+',
+				    abs(off) / 60, abs(off) % 60);
+	}
+	git_commit_free(c);
+	return 0;
+}

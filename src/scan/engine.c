@@ -1,0 +1,827 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scan engine: configuration, rules, one scratch per thread, the
+ * blob-result cache and attribution of findings to the commit that
+ * introduced them. See include/slugguard/scan.h.
+ */
+#include "slugguard/common.h"
+#include "slugguard/config.h"
+#include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/gitwalk.h"
+#include "slugguard/rules.h"
+#include "slugguard/sign.h"
+#include "scan-internal.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_MAX_BLOB ((size_t)10 * 1024 * 1024)
+#define BINARY_PROBE 8000
+#define DEFAULT_SALT "slugguard-content-fingerprint-v1"
+#define MAX_THREADS 8
+
+struct hit {
+	const struct rule *rule;
+	size_t line, column;
+	char *secret;
+	double entropy;
+};
+
+struct hits {
+	struct hit *v;
+	size_t nr, alloc;
+};
+
+struct scan_ctx {
+	const struct scan_options *opts;
+	struct scan_report *rep;
+	struct config_scan cfg;
+	struct rules *rules;
+	struct rules_scratch **scratch; /* threads + 1 */
+	unsigned threads;
+	size_t max_blob;
+	const char *salt;
+	struct scan_ignore ign;
+	char *root;
+
+	pthread_mutex_t lock;
+	struct hits **by_blob; /* blob number -> hits, NULL when clean */
+	size_t by_blob_alloc;
+	atomic_uint_fast64_t bytes, blobs, skipped;
+	int failed;
+	double t0;
+	bool progress_shown;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static unsigned default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
+}
+
+static void hits_clear(struct hits *h)
+{
+	for (size_t i = 0; i < h->nr; i++)
+		free(h->v[i].secret);
+	free(h->v);
+	h->v = NULL;
+	h->nr = h->alloc = 0;
+}
+
+static int collect(const struct rules_match *m, void *data)
+{
+	struct hits *h = data;
+	struct hit *x;
+
+	ALLOC_GROW(h->v, h->nr + 1, h->alloc);
+	x = &h->v[h->nr++];
+	x->rule = m->rule;
+	x->line = m->line;
+	x->column = m->column;
+	x->secret = xstrndup(m->secret, m->secret_len);
+	x->entropy = m->entropy;
+	return 0;
+}
+
+static bool is_binary(const char *buf, size_t len)
+{
+	return memchr(buf, 0, len < BINARY_PROBE ? len : BINARY_PROBE);
+}
+
+/* Match buf with thread's scratch into h (appending). Messages (path
+ * NULL) count as bytes but not as blobs. */
+static int match(struct scan_ctx *c, unsigned thread, const char *path,
+		 const char *buf, size_t len, struct hits *h)
+{
+	atomic_fetch_add_explicit(&c->bytes, len, memory_order_relaxed);
+	if (path)
+		atomic_fetch_add_explicit(&c->blobs, 1, memory_order_relaxed);
+	return rules_scan(c->rules, c->scratch[thread], path, buf, len, collect,
+			  h);
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, dir);
+	if (sb.len && sb.buf[sb.len - 1] != '/')
+		strbuf_addch(&sb, '/');
+	strbuf_addstr(&sb, name);
+	return strbuf_detach(&sb, NULL);
+}
+
+static int ctx_init(struct scan_ctx *c, const struct scan_options *opts,
+		    struct scan_report *rep, const char *root)
+{
+	char *path = NULL;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->opts = opts;
+	c->rep = rep;
+	c->t0 = now();
+	pthread_mutex_init(&c->lock, NULL);
+	c->root = xstrdup(opts->root ? opts->root : root ? root : ".");
+	if (opts->config_path) {
+		rc = config_scan_load(&c->cfg, opts->config_path, true);
+	} else {
+		path = join_path(c->root, ".slugguard.json");
+		rc = config_scan_load(&c->cfg, path, false);
+	}
+	if (rc < 0)
+		goto out;
+	rc = rules_compile(&c->rules, &c->cfg.rules);
+	if (rc < 0) {
+		rc = error_wrap(rc, "'%s'",
+				opts->config_path ? opts->config_path :
+						    ".slugguard.json");
+		goto out;
+	}
+	c->threads = opts->threads ? opts->threads : default_threads();
+	c->scratch = xcalloc(c->threads + 1, sizeof(*c->scratch));
+	for (unsigned i = 0; i <= c->threads; i++) {
+		rc = rules_scratch_new(&c->scratch[i], c->rules);
+		if (rc < 0)
+			goto out;
+	}
+	c->max_blob = opts->max_blob_size  ? opts->max_blob_size :
+		      c->cfg.max_blob_size ? c->cfg.max_blob_size :
+					     DEFAULT_MAX_BLOB;
+	c->salt = c->cfg.fingerprint_salt ? c->cfg.fingerprint_salt :
+					    DEFAULT_SALT;
+	if (!(opts->flags & SCAN_NO_IGNORE_FILES)) {
+		free(path);
+		path = join_path(c->root, ".slugguardignore");
+		rc = scan_ignore_load(&c->ign, path);
+		free(path);
+		path = join_path(c->root, ".gitleaksignore");
+		if (!rc)
+			rc = scan_ignore_load(&c->ign, path);
+		if (rc < 0)
+			goto out;
+	}
+	if (opts->baseline_path) {
+		rc = scan_ignore_load_baseline(&c->ign, opts->baseline_path);
+		if (rc < 0)
+			goto out;
+	}
+out:
+	free(path);
+	return rc;
+}
+
+static void ctx_release(struct scan_ctx *c)
+{
+	for (size_t i = 0; i < c->by_blob_alloc; i++) {
+		if (c->by_blob[i]) {
+			hits_clear(c->by_blob[i]);
+			free(c->by_blob[i]);
+		}
+	}
+	free(c->by_blob);
+	if (c->scratch)
+		for (unsigned i = 0; i <= c->threads; i++)
+			rules_scratch_free(c->scratch[i]);
+	free(c->scratch);
+	rules_free(c->rules);
+	config_scan_release(&c->cfg);
+	scan_ignore_release(&c->ign);
+	free(c->root);
+	pthread_mutex_destroy(&c->lock);
+}
+
+static void progress_clear(struct scan_ctx *c)
+{
+	if (c->progress_shown)
+		fputs("\r\033[K", stderr);
+	c->progress_shown = false;
+}
+
+/* Add a finding from a hit; meta may be NULL. */
+static void add_finding(struct scan_ctx *c, const struct hit *h,
+			const char *commit, const char *file,
+			const char *author, const char *date)
+{
+	struct scan_finding *f = scan_report_add(c->rep);
+
+	f->rule = xstrdup(h->rule->id);
+	f->description = xstrdup(h->rule->description ? h->rule->description :
+							h->rule->id);
+	f->remediation =
+		xstrdup(h->rule->remediation ? h->rule->remediation : "");
+	f->file = xstrdup(file);
+	f->line = h->line;
+	f->column = h->column;
+	if (commit)
+		memcpy(f->commit, commit, GITWALK_HEXSZ + 1);
+	f->author = author ? xstrdup(author) : NULL;
+	f->date = date && *date ? xstrdup(date) : NULL;
+	f->secret = xstrdup(h->secret);
+	f->entropy = h->entropy;
+}
+
+static char *xstrfmt_content(const char *rule, const char *hex)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	/* 128 bits of the keyed hash: enough, and shorter to paste. */
+	strbuf_addf(&sb, "content:%s:%.32s", rule, hex);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void finish(struct scan_ctx *c)
+{
+	struct scan_report *rep = c->rep;
+	struct strbuf msg = STRBUF_INIT;
+	size_t kept = 0;
+
+	for (size_t i = 0; i < rep->nr; i++) {
+		struct scan_finding *f = &rep->findings[i];
+		char hex[SIGN_SHA256_HEXSZ + 1];
+
+		strbuf_reset(&msg);
+		strbuf_addstr(&msg, f->rule);
+		strbuf_addch(&msg, '\0');
+		strbuf_addstr(&msg, f->secret);
+		sign_hmac_sha256_hex(hex, c->salt, strlen(c->salt), msg.buf,
+				     msg.len);
+		f->fingerprint = scan_fingerprint(f);
+		f->content_fingerprint = xstrfmt_content(f->rule, hex);
+	}
+	for (size_t i = 0; i < rep->nr; i++) {
+		struct scan_finding *f = &rep->findings[i];
+
+		if (scan_ignore_match(&c->ign, f)) {
+			rep->ignored++;
+			scan_finding_release(f);
+			continue;
+		}
+		rep->findings[kept++] = *f;
+	}
+	rep->nr = kept;
+	if (c->opts->flags & SCAN_UNUSED_IGNORES)
+		for (size_t i = 0; i < c->ign.nr; i++)
+			if (!c->ign.v[i].used && !c->ign.v[i].baseline)
+				strvec_pushf(&rep->unused_ignores, "%s: %s",
+					     c->ign.v[i].source,
+					     c->ign.v[i].text);
+	rep->bytes += atomic_load(&c->bytes);
+	rep->blobs += atomic_load(&c->blobs);
+	rep->skipped += atomic_load(&c->skipped);
+	rep->seconds = now() - c->t0;
+	strbuf_release(&msg);
+}
+
+/* ---- commits and the index ------------------------------------------ */
+
+static int on_blob(void *data, unsigned thread, size_t blob, const char *path,
+		   const char *buf, size_t len)
+{
+	struct scan_ctx *c = data;
+	struct hits h = { NULL, 0, 0 };
+	int rc;
+
+	if (is_binary(buf, len)) {
+		atomic_fetch_add_explicit(&c->skipped, 1, memory_order_relaxed);
+		return 0;
+	}
+	rc = match(c, thread, path, buf, len, &h);
+	if (rc < 0 || !h.nr) {
+		hits_clear(&h);
+		return rc;
+	}
+	pthread_mutex_lock(&c->lock);
+	if (blob >= c->by_blob_alloc) {
+		size_t n = c->by_blob_alloc ? c->by_blob_alloc : 64;
+
+		while (n <= blob)
+			n = st_mult(n, 2);
+		c->by_blob =
+			xrealloc(c->by_blob, st_mult(n, sizeof(*c->by_blob)));
+		memset(c->by_blob + c->by_blob_alloc, 0,
+		       (n - c->by_blob_alloc) * sizeof(*c->by_blob));
+		c->by_blob_alloc = n;
+	}
+	c->by_blob[blob] = xmemdup(&h, sizeof(h));
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+struct meta_cache {
+	char commit[GITWALK_HEXSZ + 1];
+	struct strbuf author, date;
+};
+
+static int commit_meta(struct gitwalk *w, struct meta_cache *m,
+		       const char *commit)
+{
+	int rc;
+
+	if (!commit)
+		return 0;
+	if (!strcmp(m->commit, commit))
+		return 0;
+	rc = gitwalk_commit_meta(w, commit, &m->author, &m->date);
+	if (rc < 0)
+		return rc;
+	memcpy(m->commit, commit, GITWALK_HEXSZ + 1);
+	return 0;
+}
+
+static int on_message(void *data, unsigned thread, const char *commit,
+		      const char *label, const char *buf, size_t len)
+{
+	struct scan_ctx *c = data;
+	struct hits h = { NULL, 0, 0 };
+	int rc;
+
+	rc = match(c, thread, NULL, buf, len, &h);
+	if (rc < 0 || !h.nr)
+		goto out;
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < h.nr; i++)
+		add_finding(c, &h.v[i], commit, label, NULL, NULL);
+	pthread_mutex_unlock(&c->lock);
+out:
+	hits_clear(&h);
+	return rc;
+}
+
+static void on_progress(void *data, size_t done, size_t total)
+{
+	struct scan_ctx *c = data;
+	double dt = now() - c->t0;
+	double mb = (double)atomic_load(&c->bytes) / 1e6;
+
+	fprintf(stderr, "\rscanning: %zu/%zu commits, %.0f MB, %.1f MB/s\033[K",
+		done, total, mb, dt > 0 ? mb / dt : 0.0);
+	c->progress_shown = true;
+}
+
+/*
+ * The findings of each changed blob that are new in that change: the
+ * secret is absent from every parent's version of the file.
+ */
+static int attribute(struct scan_ctx *c, struct gitwalk *w,
+		     struct gitwalk_hist *hist)
+{
+	struct meta_cache meta = { "", STRBUF_INIT, STRBUF_INIT };
+	struct strbuf *parents = NULL;
+	bool *present = NULL;
+	size_t parents_alloc = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < gitwalk_hist_changes(hist) && !rc; i++) {
+		struct gitwalk_change ch;
+		struct hits *h;
+
+		gitwalk_hist_change(hist, i, &ch);
+		if (ch.blob >= c->by_blob_alloc || !c->by_blob[ch.blob])
+			continue;
+		h = c->by_blob[ch.blob];
+		if (rules_path_allowed(c->rules, ch.path))
+			continue;
+		if (ch.parents_nr > parents_alloc) {
+			parents = xrealloc(parents, st_mult(ch.parents_nr,
+							    sizeof(*parents)));
+			present = xrealloc(present, ch.parents_nr);
+			for (size_t k = parents_alloc; k < ch.parents_nr; k++)
+				strbuf_init(&parents[k], 0);
+			parents_alloc = ch.parents_nr;
+		}
+		for (size_t k = 0; k < ch.parents_nr; k++) {
+			rc = gitwalk_hist_read_parent(hist, i, k, &parents[k]);
+			present[k] = !rc;
+			if (rc == ERR_NOTFOUND) {
+				error_clear();
+				rc = 0;
+			}
+			if (rc < 0)
+				goto out;
+		}
+		for (size_t j = 0; j < h->nr; j++) {
+			const struct hit *x = &h->v[j];
+			size_t n = strlen(x->secret);
+			bool old = false;
+
+			for (size_t k = 0; k < ch.parents_nr && !old; k++)
+				old = present[k] &&
+				      scan_memmem(parents[k].buf,
+						  parents[k].len, x->secret, n);
+			if (old)
+				continue;
+			rc = commit_meta(w, &meta, ch.commit);
+			if (rc < 0)
+				goto out;
+			add_finding(c, x, ch.commit, ch.path,
+				    ch.commit ? meta.author.buf : NULL,
+				    ch.commit ? meta.date.buf : NULL);
+		}
+	}
+out:
+	for (size_t k = 0; k < parents_alloc; k++)
+		strbuf_release(&parents[k]);
+	free(parents);
+	free(present);
+	strbuf_release(&meta.author);
+	strbuf_release(&meta.date);
+	return rc;
+}
+
+/* Message findings carry no author yet: fill them in. */
+static int fill_message_meta(struct scan_ctx *c, struct gitwalk *w)
+{
+	struct meta_cache meta = { "", STRBUF_INIT, STRBUF_INIT };
+	int rc = 0;
+
+	for (size_t i = 0; i < c->rep->nr && !rc; i++) {
+		struct scan_finding *f = &c->rep->findings[i];
+
+		if (!*f->commit || f->author)
+			continue;
+		rc = commit_meta(w, &meta, f->commit);
+		if (rc < 0)
+			break;
+		f->author = xstrdup(meta.author.buf);
+		f->date = meta.date.len ? xstrdup(meta.date.buf) : NULL;
+	}
+	strbuf_release(&meta.author);
+	strbuf_release(&meta.date);
+	return rc;
+}
+
+static void warn_missing(struct gitwalk_hist *hist)
+{
+	const struct strvec *m = gitwalk_hist_missing(hist);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!m->nr)
+		return;
+	for (size_t i = 0; i < m->nr && i < 5; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", m->v[i]);
+	if (m->nr > 5)
+		strbuf_addf(&sb, " and %zu more", m->nr - 5);
+	warning("%zu missing object%s skipped: %s", m->nr,
+		m->nr == 1 ? "" : "s", sb.buf);
+	strbuf_release(&sb);
+}
+
+static const char *repo_root(struct gitwalk *w)
+{
+	const char *wd = gitwalk_workdir(w);
+
+	return wd ? wd : gitwalk_gitdir(w);
+}
+
+static void set_ops(struct gitwalk_scan_ops *ops, struct scan_ctx *c)
+{
+	memset(ops, 0, sizeof(*ops));
+	ops->blob = on_blob;
+	ops->message = on_message;
+	ops->progress = c->opts->flags & SCAN_PROGRESS ? on_progress : NULL;
+	ops->data = c;
+	ops->threads = c->threads;
+	ops->max_blob_size = c->max_blob;
+}
+
+static char *describe_revs(const char *const *revs, size_t nr)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, "commits");
+	for (size_t i = 0; i < nr; i++)
+		strbuf_addf(&sb, " %s", revs[i]);
+	return strbuf_detach(&sb, NULL);
+}
+
+static int run_hist(struct scan_report *rep, struct gitwalk *w,
+		    const struct scan_options *opts, const char *const *revs,
+		    size_t revs_nr, bool staged)
+{
+	struct scan_ctx c;
+	struct gitwalk_scan_ops ops;
+	struct gitwalk_hist *hist = NULL;
+	int rc;
+
+	rc = ctx_init(&c, opts, rep, repo_root(w));
+	if (rc < 0)
+		goto out;
+	set_ops(&ops, &c);
+	if (staged)
+		rc = gitwalk_hist_staged(&hist, w, &ops);
+	else
+		rc = gitwalk_hist_revs(&hist, w, revs, revs_nr, &ops);
+	progress_clear(&c);
+	if (rc < 0)
+		goto out;
+	free(rep->what);
+	rep->what = staged ? xstrdup("the index (--staged)") :
+			     describe_revs(revs, revs_nr);
+	if (!staged && !gitwalk_hist_commits(hist) &&
+	    !(opts->flags & SCAN_ALLOW_EMPTY)) {
+		struct strbuf sb = STRBUF_INIT;
+
+		for (size_t i = 0; i < revs_nr; i++)
+			strbuf_addf(&sb, "%s%s", i ? " " : "", revs[i]);
+		rc = error_set("'%s' selects no commits: nothing was scanned",
+			       sb.buf);
+		strbuf_release(&sb);
+		goto out;
+	}
+	warn_missing(hist);
+	rep->commits += gitwalk_hist_commits(hist);
+	atomic_fetch_add(&c.skipped, gitwalk_hist_oversized(hist) +
+					     gitwalk_hist_missing(hist)->nr);
+	rc = attribute(&c, w, hist);
+	if (!rc)
+		rc = fill_message_meta(&c, w);
+	if (rc < 0)
+		goto out;
+	finish(&c);
+out:
+	gitwalk_hist_free(hist);
+	if (c.opts)
+		ctx_release(&c);
+	return rc;
+}
+
+int scan_revs(struct scan_report *rep, struct gitwalk *w,
+	      const struct scan_options *opts, const char *const *revs,
+	      size_t revs_nr)
+{
+	if (!revs_nr)
+		return error_setc(ERR_USAGE, "no revisions to scan");
+	return run_hist(rep, w, opts, revs, revs_nr, false);
+}
+
+int scan_staged(struct scan_report *rep, struct gitwalk *w,
+		const struct scan_options *opts)
+{
+	return run_hist(rep, w, opts, NULL, 0, true);
+}
+
+/* ---- files on disk -------------------------------------------------- */
+
+struct file_job {
+	char *path;
+	struct hits hits;
+};
+
+struct dir_run {
+	struct scan_ctx *c;
+	struct file_job *files;
+	size_t nr, alloc;
+	atomic_size_t next;
+	int failed;
+	pthread_mutex_t lock;
+};
+
+static int list_files(struct dir_run *d, const char *path, bool top)
+{
+	struct stat st;
+	DIR *dir = NULL;
+	struct dirent *de;
+	int rc = 0;
+
+	if (lstat(path, &st) < 0)
+		return error_from_errno("cannot read '%s'", path);
+	if (S_ISREG(st.st_mode)) {
+		ALLOC_GROW(d->files, d->nr + 1, d->alloc);
+		d->files[d->nr].path = xstrdup(path);
+		memset(&d->files[d->nr].hits, 0, sizeof(struct hits));
+		d->nr++;
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (top)
+			return error_set("'%s' is not a file or directory",
+					 path);
+		return 0; /* symlinks, devices, sockets */
+	}
+	dir = opendir(path);
+	if (!dir)
+		return error_from_errno("cannot open directory '%s'", path);
+	while ((de = readdir(dir))) {
+		char *sub;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, ".git"))
+			continue;
+		sub = strcmp(path, ".") ? join_path(path, de->d_name) :
+					  xstrdup(de->d_name);
+		rc = list_files(d, sub, false);
+		free(sub);
+		if (rc < 0)
+			break;
+	}
+	closedir(dir);
+	return rc;
+}
+
+static int cmp_files(const void *a, const void *b)
+{
+	const struct file_job *x = a, *y = b;
+
+	return strcmp(x->path, y->path);
+}
+
+static int scan_one_file(struct dir_run *d, unsigned thread, struct file_job *f)
+{
+	struct scan_ctx *c = d->c;
+	struct stat st;
+	void *map = NULL;
+	int fd, rc = 0;
+
+	fd = open(f->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		warning("cannot read '%s': %s", f->path, strerror(errno));
+		atomic_fetch_add(&c->skipped, 1);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || !st.st_size)
+		goto out;
+	if ((uint64_t)st.st_size > c->max_blob) {
+		atomic_fetch_add(&c->skipped, 1);
+		goto out;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		map = NULL;
+		warning("cannot map '%s': %s", f->path, strerror(errno));
+		atomic_fetch_add(&c->skipped, 1);
+		goto out;
+	}
+	if (is_binary(map, (size_t)st.st_size)) {
+		atomic_fetch_add(&c->skipped, 1);
+		goto out;
+	}
+	rc = match(c, thread, f->path, map, (size_t)st.st_size, &f->hits);
+out:
+	if (map)
+		munmap(map, (size_t)st.st_size);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+struct dir_worker {
+	struct dir_run *d;
+	unsigned idx;
+};
+
+static void *dir_main(void *arg)
+{
+	struct dir_worker *dw = arg;
+	struct dir_run *d = dw->d;
+
+	for (;;) {
+		size_t i = atomic_fetch_add(&d->next, 1);
+		int rc;
+
+		if (i >= d->nr || d->failed)
+			break;
+		rc = scan_one_file(d, dw->idx, &d->files[i]);
+		if (rc < 0) {
+			pthread_mutex_lock(&d->lock);
+			if (!d->failed)
+				d->failed = rc;
+			pthread_mutex_unlock(&d->lock);
+			break;
+		}
+	}
+	return NULL;
+}
+
+int scan_dirs(struct scan_report *rep, const struct scan_options *opts,
+	      const char *const *paths, size_t paths_nr)
+{
+	struct scan_ctx c;
+	struct dir_run d;
+	struct dir_worker *dws = NULL;
+	pthread_t *tids = NULL;
+	unsigned started = 0;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	pthread_mutex_init(&d.lock, NULL);
+	rc = ctx_init(&c, opts, rep, NULL);
+	if (rc < 0)
+		goto out;
+	d.c = &c;
+	for (size_t i = 0; i < paths_nr && !rc; i++)
+		rc = list_files(&d, paths[i], true);
+	if (rc < 0)
+		goto out;
+	qsort(d.files, d.nr, sizeof(*d.files), cmp_files);
+	tids = xcalloc(c.threads, sizeof(*tids));
+	dws = xcalloc(c.threads, sizeof(*dws));
+	for (unsigned i = 0; i < c.threads && i < (d.nr ? d.nr : 1); i++) {
+		dws[i].d = &d;
+		dws[i].idx = i;
+		if (pthread_create(&tids[i], NULL, dir_main, &dws[i]))
+			break;
+		started++;
+	}
+	if (!started)
+		dir_main(&dws[0]);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	rc = d.failed;
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; i < d.nr; i++) {
+		const char *p = d.files[i].path;
+
+		while (starts_with(p, "./"))
+			p += 2;
+		for (size_t j = 0; j < d.files[i].hits.nr; j++)
+			add_finding(&c, &d.files[i].hits.v[j], NULL, p, NULL,
+				    NULL);
+	}
+	free(rep->what);
+	rep->what = xstrdup("files on disk");
+	finish(&c);
+out:
+	for (size_t i = 0; i < d.nr; i++) {
+		free(d.files[i].path);
+		hits_clear(&d.files[i].hits);
+	}
+	free(d.files);
+	free(tids);
+	free(dws);
+	pthread_mutex_destroy(&d.lock);
+	if (c.opts)
+		ctx_release(&c);
+	return rc;
+}
+
+/* ---- a buffer: a diff or plain text --------------------------------- */
+
+int scan_text(struct scan_report *rep, const struct scan_options *opts,
+	      const char *buf, size_t len, const char *name)
+{
+	struct scan_ctx c;
+	struct scan_diff_file *files = NULL;
+	size_t files_nr = 0;
+	struct hits h = { NULL, 0, 0 };
+	int rc;
+
+	rc = ctx_init(&c, opts, rep, NULL);
+	if (rc < 0)
+		goto out;
+	free(rep->what);
+	if (!scan_is_diff(buf, len)) {
+		rep->what = xstrdup("text");
+		rc = match(&c, 0, name, buf, len, &h);
+		for (size_t j = 0; !rc && j < h.nr; j++)
+			add_finding(&c, &h.v[j], NULL, name, NULL, NULL);
+		if (!rc)
+			finish(&c);
+		goto out;
+	}
+	rep->what = xstrdup("the added lines of a diff");
+	rc = scan_diff_parse(&files, &files_nr, buf, len);
+	for (size_t i = 0; !rc && i < files_nr; i++) {
+		struct scan_diff_file *f = &files[i];
+
+		hits_clear(&h);
+		if (!f->nr)
+			continue;
+		rc = match(&c, 0, f->path, f->text.buf, f->text.len, &h);
+		for (size_t j = 0; !rc && j < h.nr; j++) {
+			struct hit x = h.v[j];
+
+			/* Map the line of the joined text to the file's. */
+			if (x.line >= 1 && x.line <= f->nr)
+				x.line = f->lines[x.line - 1];
+			add_finding(&c, &x, NULL, f->path, NULL, NULL);
+		}
+	}
+	if (!rc)
+		finish(&c);
+out:
+	hits_clear(&h);
+	scan_diff_free(files, files_nr);
+	if (c.opts)
+		ctx_release(&c);
+	return rc;
+}
