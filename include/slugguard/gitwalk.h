@@ -50,10 +50,12 @@ int gitwalk_resolve_commit(const struct gitwalk *w, const char *rev,
  * commits, compares each commit's tree with its parents' trees (equal
  * subtrees are skipped by id, no line diffs), and records one change per
  * (commit, path) whose blob differs from the blob at that path in EVERY
- * parent. Each unique blob is read once, on one of ops->threads worker
- * threads (each with its own repository handle), and handed to
- * ops->blob(); the walk runs concurrently on the calling thread and hands
- * commit and annotated-tag messages to ops->message().
+ * parent. ops->threads walkers (the calling thread and threads-1 more,
+ * each with its own repository handle; one walker for short ranges) take
+ * commits in small chunks; the first walker to meet a blob reads it and
+ * hands it to ops->blob(), so each unique blob is scanned once. Commit
+ * and annotated-tag messages go to ops->message(). Callbacks run
+ * concurrently on the walkers' threads: they must lock what they share.
  */
 struct gitwalk_scan_ops {
 	/* One unique blob; path is the first path it was seen under. thread
@@ -61,12 +63,12 @@ struct gitwalk_scan_ops {
 	int (*blob)(void *data, unsigned thread, size_t blob, const char *path,
 		    const char *buf, size_t len);
 	/* A commit message (label "(commit message)") or an annotated tag
-	 * message (label "(tag <name>)"), on the walking thread, whose
-	 * thread index is `threads`. commit is the hex id of the commit (the
-	 * tag's target for tags). */
+	 * message (label "(tag <name>)"); thread is 0..threads-1. commit is
+	 * the hex id of the commit (the tag's target for tags). */
 	int (*message)(void *data, unsigned thread, const char *commit,
-		       const char *label, const char *buf, size_t len);
-	/* Optional, on the walking thread: commits done of total. */
+		       size_t commit_index, const char *label, const char *buf,
+		       size_t len);
+	/* Optional, on the calling thread: commits done of total. */
 	void (*progress)(void *data, size_t done, size_t total);
 	void *data;
 	unsigned threads; /* >= 1 */
@@ -79,6 +81,7 @@ struct gitwalk_hist;
 /* One recorded change, borrowed from the hist. */
 struct gitwalk_change {
 	const char *commit; /* hex id; NULL for the index (staged) */
+	size_t commit_index; /* position in walk order (newest first) */
 	const char *path;
 	size_t blob; /* the unique-blob number given to ops->blob() */
 	size_t parents_nr; /* versions to compare with (read_parent) */

@@ -84,6 +84,7 @@ struct scan_finding {
 	double entropy;
 	char *fingerprint; /* "<commit or 'dir'>:<file>:<rule>:<line>" */
 	char *content_fingerprint; /* "content:<rule>:<hex>" (keyed hash) */
+	size_t order; /* position of its commit in walk order (sorting) */
 };
 
 struct scan_report {

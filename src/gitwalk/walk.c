@@ -13,8 +13,8 @@
 #include <pthread.h>
 
 #define NO_COMMIT UINT32_MAX
-#define QUEUE_SIZE 4096
-/* Below this many commits the pool is not worth its start-up. */
+#define WALK_CHUNK 32
+/* Below this many commits more threads are not worth their start-up. */
 #define INLINE_COMMITS 64
 
 /* Open-addressing map from object id to a number. */
@@ -37,46 +37,48 @@ struct change {
 	const char *path;
 	size_t blob;
 	size_t parents_at; /* into poids[] */
+	size_t seq; /* order of discovery within its walker */
 };
 
-struct job {
-	size_t blob;
-	git_oid oid;
-	const char *path;
+/* One walking thread: its own repository handle and its own records. */
+struct walker {
+	struct gitwalk_hist *h;
+	unsigned idx;
+	git_repository *repo; /* borrowed (w->repo) for walker 0 */
+	git_odb *odb;
+	struct change *changes;
+	size_t changes_nr, changes_alloc;
+	git_oid *poids;
+	size_t poids_nr, poids_alloc;
+	struct pathset paths;
+	struct strbuf path; /* scratch for the recursive tree compare */
+	pthread_t tid;
+	bool started;
 };
 
 struct gitwalk_hist {
 	struct gitwalk *w;
 	const struct gitwalk_scan_ops *ops;
 	char (*hex)[GITWALK_HEXSZ + 1];
-	size_t commits_nr, commits_alloc;
+	git_oid *ids;
+	size_t commits_nr;
+	/* Merged from the walkers once they are done. */
 	struct change *changes;
-	size_t changes_nr, changes_alloc;
+	size_t changes_nr;
 	git_oid *poids;
-	size_t poids_nr, poids_alloc;
+	size_t poids_nr;
+	struct walker *walkers;
+	unsigned walkers_nr;
+
+	pthread_mutex_t lock; /* guards what follows */
 	struct oidmap blobs;
 	struct oidmap commit_set;
-	struct pathset paths;
-	struct strbuf path; /* scratch for the recursive tree compare */
 	struct strvec missing;
 	struct oidmap missing_set;
 	size_t oversized;
-
-	/* The worker pool. */
-	pthread_mutex_t lock;
-	pthread_cond_t can_pop, can_push;
-	struct job queue[QUEUE_SIZE];
-	size_t q_head, q_nr;
-	bool closing;
-	int failed; /* first negative code from a worker or callback */
-	bool pool; /* threads running (else jobs run inline) */
-	pthread_t *tids;
-	unsigned started;
-};
-
-struct worker {
-	struct gitwalk_hist *h;
-	unsigned idx;
+	size_t next; /* next commit to hand out */
+	size_t done; /* commits finished */
+	int failed; /* first negative code */
 };
 
 static uint64_t oid_hash(const git_oid *id)
@@ -220,23 +222,22 @@ static void set_failed(struct gitwalk_hist *h, int rc)
 	pthread_mutex_lock(&h->lock);
 	if (!h->failed)
 		h->failed = rc;
-	pthread_cond_broadcast(&h->can_push);
-	pthread_cond_broadcast(&h->can_pop);
 	pthread_mutex_unlock(&h->lock);
 }
 
-/* Read one blob and hand it to ops->blob(). */
-static int run_job(struct gitwalk_hist *h, git_odb *odb, unsigned thread,
-		   const struct job *j)
+/* Read one blob and hand it to ops->blob() on this walker's thread. */
+static int scan_blob(struct walker *wk, size_t blob, const git_oid *id,
+		     const char *path)
 {
+	struct gitwalk_hist *h = wk->h;
 	const struct gitwalk_scan_ops *ops = h->ops;
 	git_odb_object *obj = NULL;
 	int rc;
 
-	rc = git_odb_read(&obj, odb, &j->oid);
+	rc = git_odb_read(&obj, wk->odb, id);
 	if (rc < 0) {
 		/* A partial or damaged clone: skip it, say so once. */
-		note_missing(h, &j->oid);
+		note_missing(h, id);
 		return 0;
 	}
 	if (ops->max_blob_size &&
@@ -247,171 +248,48 @@ static int run_job(struct gitwalk_hist *h, git_odb *odb, unsigned thread,
 		rc = 0;
 		goto out;
 	}
-	rc = ops->blob(ops->data, thread, j->blob, j->path,
-		       git_odb_object_data(obj), git_odb_object_size(obj));
+	rc = ops->blob(ops->data, wk->idx, blob, path, git_odb_object_data(obj),
+		       git_odb_object_size(obj));
 out:
 	git_odb_object_free(obj);
 	return rc;
 }
 
-static int open_odb(git_repository **repo, git_odb **odb,
-		    const struct gitwalk *w)
-{
-	int rc;
-
-	*repo = NULL;
-	*odb = NULL;
-	rc = git_repository_open_ext(repo, git_repository_commondir(w->repo),
-				     GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-	if (rc < 0)
-		return gitwalk_error(rc, "opening repository");
-	rc = gitwalk_add_quarantine(*repo);
-	if (rc < 0)
-		return rc;
-	rc = git_repository_odb(odb, *repo);
-	if (rc < 0)
-		return gitwalk_error(rc, "opening object database");
-	return 0;
-}
-
-static void *worker_main(void *arg)
-{
-	struct worker *wk = arg;
-	struct gitwalk_hist *h = wk->h;
-	git_repository *repo = NULL;
-	git_odb *odb = NULL;
-	struct job j;
-	int rc;
-
-	rc = open_odb(&repo, &odb, h->w);
-	if (rc < 0) {
-		set_failed(h, rc);
-		goto out;
-	}
-	for (;;) {
-		pthread_mutex_lock(&h->lock);
-		while (!h->q_nr && !h->closing && !h->failed)
-			pthread_cond_wait(&h->can_pop, &h->lock);
-		if (h->failed || (!h->q_nr && h->closing)) {
-			pthread_mutex_unlock(&h->lock);
-			break;
-		}
-		j = h->queue[h->q_head];
-		h->q_head = (h->q_head + 1) % QUEUE_SIZE;
-		h->q_nr--;
-		pthread_cond_signal(&h->can_push);
-		pthread_mutex_unlock(&h->lock);
-		rc = run_job(h, odb, wk->idx, &j);
-		if (rc < 0) {
-			set_failed(h, rc);
-			break;
-		}
-	}
-out:
-	git_odb_free(odb);
-	git_repository_free(repo);
-	free(wk);
-	return NULL;
-}
-
-static int pool_start(struct gitwalk_hist *h)
-{
-	unsigned n = h->ops->threads ? h->ops->threads : 1;
-
-	h->tids = xcalloc(n, sizeof(*h->tids));
-	for (unsigned i = 0; i < n; i++) {
-		struct worker *wk = xmalloc(sizeof(*wk));
-
-		wk->h = h;
-		wk->idx = i;
-		if (pthread_create(&h->tids[i], NULL, worker_main, wk)) {
-			free(wk);
-			return error_set("cannot start a scan thread");
-		}
-		h->started++;
-	}
-	h->pool = true;
-	return 0;
-}
-
-static int pool_finish(struct gitwalk_hist *h)
-{
-	pthread_mutex_lock(&h->lock);
-	h->closing = true;
-	pthread_cond_broadcast(&h->can_pop);
-	pthread_mutex_unlock(&h->lock);
-	for (unsigned i = 0; i < h->started; i++)
-		pthread_join(h->tids[i], NULL);
-	h->started = 0;
-	h->pool = false;
-	return h->failed;
-}
-
-static int enqueue(struct gitwalk_hist *h, size_t blob, const git_oid *id,
-		   const char *path)
-{
-	struct job j;
-	int rc = 0;
-
-	j.blob = blob;
-	git_oid_cpy(&j.oid, id);
-	j.path = path;
-	if (!h->pool) {
-		git_odb *odb = NULL;
-
-		rc = git_repository_odb(&odb, h->w->repo);
-		if (rc < 0)
-			return gitwalk_error(rc, "opening object database");
-		rc = run_job(h, odb, 0, &j);
-		git_odb_free(odb);
-		if (rc < 0 && !h->failed)
-			h->failed = rc;
-		return rc;
-	}
-	pthread_mutex_lock(&h->lock);
-	while (h->q_nr == QUEUE_SIZE && !h->failed)
-		pthread_cond_wait(&h->can_push, &h->lock);
-	if (h->failed) {
-		rc = h->failed;
-	} else {
-		h->queue[(h->q_head + h->q_nr) % QUEUE_SIZE] = j;
-		h->q_nr++;
-		pthread_cond_signal(&h->can_pop);
-	}
-	pthread_mutex_unlock(&h->lock);
-	return rc;
-}
-
 /* Record (commit, path, blob) with the parents' versions pe[0..np). */
-static int add_change(struct gitwalk_hist *h, uint32_t commit, const char *path,
+static int add_change(struct walker *wk, uint32_t commit, const char *path,
 		      size_t path_len, const git_oid *id,
 		      const git_oid *const *pe, size_t np)
 {
+	struct gitwalk_hist *h = wk->h;
 	struct change *c;
-	size_t blob = h->blobs.nr;
-	const char *ipath = pathset_intern(&h->paths, path, path_len);
+	size_t blob;
+	const char *ipath = pathset_intern(&wk->paths, path, path_len);
 	bool seen;
 
-	/* Only the walking thread touches the maps. */
+	pthread_mutex_lock(&h->lock);
+	blob = h->blobs.nr;
 	seen = oidmap_get_or_put(&h->blobs, id, &blob, true);
-	ALLOC_GROW(h->changes, h->changes_nr + 1, h->changes_alloc);
-	c = &h->changes[h->changes_nr++];
+	pthread_mutex_unlock(&h->lock);
+	ALLOC_GROW(wk->changes, wk->changes_nr + 1, wk->changes_alloc);
+	c = &wk->changes[wk->changes_nr];
+	c->seq = wk->changes_nr++;
 	c->commit = commit;
 	c->path = ipath;
 	c->blob = blob;
 	c->parents_nr = (uint32_t)np;
-	c->parents_at = h->poids_nr;
-	ALLOC_GROW(h->poids, h->poids_nr + np, h->poids_alloc);
+	c->parents_at = wk->poids_nr;
+	ALLOC_GROW(wk->poids, wk->poids_nr + np, wk->poids_alloc);
 	for (size_t k = 0; k < np; k++) {
 		if (pe[k])
-			git_oid_cpy(&h->poids[h->poids_nr], pe[k]);
+			git_oid_cpy(&wk->poids[wk->poids_nr], pe[k]);
 		else
-			memset(&h->poids[h->poids_nr], 0, sizeof(git_oid));
-		h->poids_nr++;
+			memset(&wk->poids[wk->poids_nr], 0, sizeof(git_oid));
+		wk->poids_nr++;
 	}
+	/* The first walker to meet a blob reads and scans it, at once. */
 	if (seen)
 		return 0;
-	return enqueue(h, blob, id, ipath);
+	return scan_blob(wk, blob, id, ipath);
 }
 
 static bool is_blob_mode(git_filemode_t m)
@@ -419,38 +297,40 @@ static bool is_blob_mode(git_filemode_t m)
 	return m == GIT_FILEMODE_BLOB || m == GIT_FILEMODE_BLOB_EXECUTABLE;
 }
 
-static int lookup_tree(git_tree **out, struct gitwalk_hist *h,
-		       const git_oid *id)
+static int lookup_tree(git_tree **out, struct walker *wk, const git_oid *id)
 {
-	int rc = git_tree_lookup(out, h->w->repo, id);
+	int rc = git_tree_lookup(out, wk->repo, id);
 
 	if (rc < 0) {
 		*out = NULL;
-		note_missing(h, id);
+		note_missing(wk->h, id);
 	}
 	return rc;
 }
 
 /*
- * Compare tree t (under h->path) with the parents' trees ps[0..np) (NULL:
- * absent). A subtree equal to the same subtree of ANY parent holds
+ * Compare tree t (under wk->path) with the parents' trees ps[0..np)
+ * (NULL: absent). A subtree equal to the same subtree of ANY parent holds
  * nothing new and is skipped without being read.
  */
-static int diff_trees(struct gitwalk_hist *h, uint32_t commit,
-		      const git_tree *t, git_tree *const *ps, size_t np)
+static int diff_trees(struct walker *wk, uint32_t commit, const git_tree *t,
+		      git_tree *const *ps, size_t np)
 {
-	const git_tree_entry **pe = NULL;
-	const git_oid **pid = NULL;
-	git_tree **sub_ps = NULL;
-	size_t n = git_tree_entrycount(t), base = h->path.len;
+	const git_tree_entry *pe_small[4];
+	const git_oid *pid_small[4];
+	git_tree *sub_small[4];
+	const git_tree_entry **pe = pe_small;
+	const git_oid **pid = pid_small;
+	git_tree **sub_ps = sub_small;
+	size_t n = git_tree_entrycount(t), base = wk->path.len;
 	int rc = 0;
 
-	if (np) {
+	if (np > ARRAY_SIZE(pe_small)) {
 		pe = xcalloc(np, sizeof(*pe));
 		pid = xcalloc(np, sizeof(*pid));
 		sub_ps = xcalloc(np, sizeof(*sub_ps));
 	}
-	for (size_t i = 0; i < n && !rc && !h->failed; i++) {
+	for (size_t i = 0; i < n && !rc; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(t, i);
 		const char *name = git_tree_entry_name(e);
 		const git_oid *id = git_tree_entry_id(e);
@@ -468,22 +348,22 @@ static int diff_trees(struct gitwalk_hist *h, uint32_t commit,
 		}
 		if (same)
 			continue;
-		strbuf_setlen(&h->path, base);
-		strbuf_addstr(&h->path, name);
+		strbuf_setlen(&wk->path, base);
+		strbuf_addstr(&wk->path, name);
 		if (mode == GIT_FILEMODE_TREE) {
 			git_tree *sub = NULL;
 
-			if (lookup_tree(&sub, h, id) < 0)
+			if (lookup_tree(&sub, wk, id) < 0)
 				continue;
 			for (size_t k = 0; k < np; k++) {
 				sub_ps[k] = NULL;
 				if (pe[k] && git_tree_entry_filemode(pe[k]) ==
 						     GIT_FILEMODE_TREE)
-					lookup_tree(&sub_ps[k], h,
+					lookup_tree(&sub_ps[k], wk,
 						    git_tree_entry_id(pe[k]));
 			}
-			strbuf_addch(&h->path, '/');
-			rc = diff_trees(h, commit, sub, sub_ps, np);
+			strbuf_addch(&wk->path, '/');
+			rc = diff_trees(wk, commit, sub, sub_ps, np);
 			for (size_t k = 0; k < np; k++)
 				git_tree_free(sub_ps[k]);
 			git_tree_free(sub);
@@ -495,51 +375,56 @@ static int diff_trees(struct gitwalk_hist *h, uint32_t commit,
 								 pe[k])) ?
 						git_tree_entry_id(pe[k]) :
 						NULL;
-			rc = add_change(h, commit, h->path.buf, h->path.len, id,
-					pid, np);
+			rc = add_change(wk, commit, wk->path.buf, wk->path.len,
+					id, pid, np);
 		}
 	}
-	strbuf_setlen(&h->path, base);
-	free(sub_ps);
-	free(pid);
-	free(pe);
-	return rc ? rc : h->failed;
+	strbuf_setlen(&wk->path, base);
+	if (pe != pe_small) {
+		free(sub_ps);
+		free(pid);
+		free(pe);
+	}
+	return rc;
 }
 
-static int call_message(struct gitwalk_hist *h, const char *hex,
+static int call_message(struct gitwalk_hist *h, unsigned thread, size_t commit,
 			const char *label, const char *msg)
 {
 	const struct gitwalk_scan_ops *ops = h->ops;
 
 	if (!ops->message || !msg)
 		return 0;
-	return ops->message(ops->data, ops->threads, hex, label, msg,
-			    strlen(msg));
+	return ops->message(ops->data, thread, h->hex[commit], commit, label,
+			    msg, strlen(msg));
 }
 
-static int walk_commit(struct gitwalk_hist *h, uint32_t idx, const git_oid *id)
+static int walk_commit(struct walker *wk, uint32_t idx)
 {
+	struct gitwalk_hist *h = wk->h;
+	const git_oid *id = &h->ids[idx];
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
-	git_tree **ps = NULL;
+	git_tree *ps_small[4] = { NULL, NULL, NULL, NULL };
+	git_tree **ps = ps_small;
 	size_t np = 0;
 	int rc;
 
-	rc = git_commit_lookup(&c, h->w->repo, id);
+	rc = git_commit_lookup(&c, wk->repo, id);
 	if (rc < 0) {
 		note_missing(h, id);
 		return 0;
 	}
-	rc = call_message(h, h->hex[idx], "(commit message)",
+	rc = call_message(h, wk->idx, idx, "(commit message)",
 			  git_commit_message(c));
 	if (rc < 0)
 		goto out;
-	if (lookup_tree(&tree, h, git_commit_tree_id(c)) < 0) {
+	if (lookup_tree(&tree, wk, git_commit_tree_id(c)) < 0) {
 		rc = 0;
 		goto out;
 	}
 	np = git_commit_parentcount(c);
-	if (np)
+	if (np > ARRAY_SIZE(ps_small))
 		ps = xcalloc(np, sizeof(*ps));
 	for (size_t k = 0; k < np; k++) {
 		const git_oid *pid = git_commit_parent_id(c, k);
@@ -550,23 +435,168 @@ static int walk_commit(struct gitwalk_hist *h, uint32_t idx, const git_oid *id)
 		 * counts as absent: we would rather report a line twice
 		 * than miss one.
 		 */
-		if (git_commit_lookup(&p, h->w->repo, pid) < 0) {
-			if (!git_repository_is_shallow(h->w->repo))
+		if (git_commit_lookup(&p, wk->repo, pid) < 0) {
+			if (!git_repository_is_shallow(wk->repo))
 				note_missing(h, pid);
 			git_error_clear();
 			continue;
 		}
-		lookup_tree(&ps[k], h, git_commit_tree_id(p));
+		lookup_tree(&ps[k], wk, git_commit_tree_id(p));
 		git_commit_free(p);
 	}
-	rc = diff_trees(h, idx, tree, ps, np);
+	rc = diff_trees(wk, idx, tree, ps, np);
 out:
 	for (size_t k = 0; k < np; k++)
 		git_tree_free(ps[k]);
-	free(ps);
+	if (ps != ps_small)
+		free(ps);
 	git_tree_free(tree);
 	git_commit_free(c);
 	return rc;
+}
+
+/* Hand out commits in small consecutive chunks: a commit's parent is
+ * usually the next one, so its trees are still in this walker's cache. */
+static bool next_chunk(struct gitwalk_hist *h, size_t *from, size_t *to)
+{
+	bool ok;
+
+	pthread_mutex_lock(&h->lock);
+	ok = !h->failed && h->next < h->commits_nr;
+	if (ok) {
+		*from = h->next;
+		h->next += WALK_CHUNK;
+		if (h->next > h->commits_nr)
+			h->next = h->commits_nr;
+		*to = h->next;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return ok;
+}
+
+static void *walker_main(void *arg)
+{
+	struct walker *wk = arg;
+	struct gitwalk_hist *h = wk->h;
+	const struct gitwalk_scan_ops *ops = h->ops;
+	size_t from, to, done;
+	int rc = 0;
+
+	while (!rc && next_chunk(h, &from, &to)) {
+		for (size_t i = from; i < to && !rc; i++)
+			rc = walk_commit(wk, (uint32_t)i);
+		pthread_mutex_lock(&h->lock);
+		h->done += to - from;
+		done = h->done;
+		pthread_mutex_unlock(&h->lock);
+		if (!wk->idx && ops->progress)
+			ops->progress(ops->data, done, h->commits_nr);
+	}
+	if (rc < 0)
+		set_failed(h, rc);
+	return NULL;
+}
+
+static int open_walker(struct walker *wk, struct gitwalk_hist *h, unsigned i)
+{
+	int rc;
+
+	wk->h = h;
+	wk->idx = i;
+	strbuf_init(&wk->path, 256);
+	if (!i) {
+		wk->repo = h->w->repo;
+	} else {
+		rc = git_repository_open_ext(
+			&wk->repo, git_repository_commondir(h->w->repo),
+			GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+		if (rc < 0)
+			return gitwalk_error(rc, "opening repository");
+		rc = gitwalk_add_quarantine(wk->repo);
+		if (rc < 0)
+			return rc;
+	}
+	rc = git_repository_odb(&wk->odb, wk->repo);
+	if (rc < 0)
+		return gitwalk_error(rc, "opening object database");
+	return 0;
+}
+
+static void close_walker(struct walker *wk)
+{
+	git_odb_free(wk->odb);
+	if (wk->idx)
+		git_repository_free(wk->repo);
+	free(wk->changes);
+	free(wk->poids);
+	pathset_release(&wk->paths);
+	strbuf_release(&wk->path);
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	const struct change *x = a, *y = b;
+
+	if (x->commit != y->commit)
+		return x->commit < y->commit ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Concatenate the walkers' records in walk order. */
+static void merge_walkers(struct gitwalk_hist *h)
+{
+	size_t nr = 0, pnr = 0;
+
+	for (unsigned i = 0; i < h->walkers_nr; i++) {
+		nr += h->walkers[i].changes_nr;
+		pnr += h->walkers[i].poids_nr;
+	}
+	h->changes = xcalloc(nr ? nr : 1, sizeof(*h->changes));
+	h->poids = xcalloc(pnr ? pnr : 1, sizeof(*h->poids));
+	for (unsigned i = 0; i < h->walkers_nr; i++) {
+		struct walker *wk = &h->walkers[i];
+
+		for (size_t j = 0; j < wk->changes_nr; j++) {
+			struct change c = wk->changes[j];
+
+			c.parents_at += h->poids_nr;
+			h->changes[h->changes_nr++] = c;
+		}
+		memcpy(h->poids + h->poids_nr, wk->poids,
+		       wk->poids_nr * sizeof(*wk->poids));
+		h->poids_nr += wk->poids_nr;
+		free(wk->changes);
+		wk->changes = NULL;
+		free(wk->poids);
+		wk->poids = NULL;
+	}
+	qsort(h->changes, h->changes_nr, sizeof(*h->changes), cmp_change);
+}
+
+/* Run the walkers: the calling thread is walker 0. */
+static int run_walkers(struct gitwalk_hist *h, unsigned n)
+{
+	int rc = 0;
+
+	h->walkers = xcalloc(n, sizeof(*h->walkers));
+	h->walkers_nr = n;
+	for (unsigned i = 0; i < n && !rc; i++)
+		rc = open_walker(&h->walkers[i], h, i);
+	for (unsigned i = 1; i < n && !rc; i++) {
+		if (pthread_create(&h->walkers[i].tid, NULL, walker_main,
+				   &h->walkers[i]))
+			rc = error_set("cannot start a scan thread");
+		else
+			h->walkers[i].started = true;
+	}
+	if (rc < 0)
+		set_failed(h, rc);
+	walker_main(&h->walkers[0]);
+	for (unsigned i = 1; i < n; i++)
+		if (h->walkers[i].started)
+			pthread_join(h->walkers[i].tid, NULL);
+	merge_walkers(h);
+	return h->failed;
 }
 
 static int push_glob(git_revwalk *rw, const char *base, const char *pat,
@@ -709,12 +739,13 @@ static int add_arg(git_revwalk *rw, git_repository *repo, const char *arg,
 
 static int scan_tags(struct gitwalk_hist *h)
 {
+	git_repository *repo = h->w->repo;
 	git_reference_iterator *it = NULL;
 	git_reference *ref = NULL;
 	struct strbuf label = STRBUF_INIT;
 	int rc = 0, grc;
 
-	grc = git_reference_iterator_glob_new(&it, h->w->repo, "refs/tags/*");
+	grc = git_reference_iterator_glob_new(&it, repo, "refs/tags/*");
 	if (grc < 0)
 		return gitwalk_error(grc, "listing tags");
 	while (!rc && !(grc = git_reference_next(&ref, it))) {
@@ -728,11 +759,11 @@ static int scan_tags(struct gitwalk_hist *h)
 		    !git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT) &&
 		    oidmap_get_or_put(&h->commit_set, git_object_id(peeled),
 				      &idx, false) &&
-		    !git_tag_lookup(&tag, h->w->repo, target)) {
+		    !git_tag_lookup(&tag, repo, target)) {
 			strbuf_reset(&label);
 			strbuf_addf(&label, "(tag %s)",
 				    git_reference_shorthand(ref));
-			rc = call_message(h, h->hex[idx], label.buf,
+			rc = call_message(h, 0, idx, label.buf,
 					  git_tag_message(tag));
 		}
 		git_error_clear();
@@ -755,17 +786,12 @@ static struct gitwalk_hist *hist_new(struct gitwalk *w,
 
 	h->w = w;
 	h->ops = ops;
-	strbuf_init(&h->path, 256);
 	strvec_init(&h->missing);
 	pthread_mutex_init(&h->lock, NULL);
-	pthread_cond_init(&h->can_pop, NULL);
-	pthread_cond_init(&h->can_push, NULL);
 	/* Trees are read again and again (the parent's tree is the next
 	 * commit's tree): let the object cache keep big ones too. */
 	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
 			 (size_t)1 << 20);
-	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_COMMIT,
-			 (size_t)1 << 16);
 	return h;
 }
 
@@ -775,11 +801,11 @@ int gitwalk_hist_revs(struct gitwalk_hist **out, struct gitwalk *w,
 {
 	struct gitwalk_hist *h = NULL;
 	git_revwalk *rw = NULL;
-	git_oid *ids = NULL;
-	size_t ids_nr = 0, ids_alloc = 0;
+	size_t ids_alloc = 0;
 	bool negate = false;
+	unsigned n;
 	git_oid id;
-	int rc, prc;
+	int rc;
 
 	*out = NULL;
 	h = hist_new(w, ops);
@@ -795,41 +821,29 @@ int gitwalk_hist_revs(struct gitwalk_hist **out, struct gitwalk *w,
 			goto out;
 	}
 	while (!(rc = git_revwalk_next(&id, rw))) {
-		ALLOC_GROW(ids, ids_nr + 1, ids_alloc);
-		git_oid_cpy(&ids[ids_nr++], &id);
+		ALLOC_GROW(h->ids, h->commits_nr + 1, ids_alloc);
+		git_oid_cpy(&h->ids[h->commits_nr++], &id);
 	}
 	if (rc != GIT_ITEROVER) {
 		rc = gitwalk_error(rc, "walking revisions");
 		goto out;
 	}
 	rc = 0;
-	h->hex = xcalloc(ids_nr ? ids_nr : 1, sizeof(*h->hex));
-	for (size_t i = 0; i < ids_nr; i++) {
-		git_oid_tostr(h->hex[i], GITWALK_HEXSZ + 1, &ids[i]);
-		oidmap_get_or_put(&h->commit_set, &ids[i], &i, true);
+	h->hex = xcalloc(h->commits_nr ? h->commits_nr : 1, sizeof(*h->hex));
+	for (size_t i = 0; i < h->commits_nr; i++) {
+		git_oid_tostr(h->hex[i], GITWALK_HEXSZ + 1, &h->ids[i]);
+		oidmap_get_or_put(&h->commit_set, &h->ids[i], &i, true);
 	}
-	h->commits_nr = ids_nr;
-	if (ids_nr >= INLINE_COMMITS) {
-		rc = pool_start(h);
-		if (rc < 0)
-			goto out;
-	}
-	for (size_t i = 0; i < ids_nr && !rc; i++) {
-		rc = walk_commit(h, (uint32_t)i, &ids[i]);
-		if (ops->progress && (i % 256 == 255 || i + 1 == ids_nr))
-			ops->progress(ops->data, i + 1, ids_nr);
-	}
-	if (!rc && ids_nr)
+	n = h->commits_nr >= INLINE_COMMITS && ops->threads > 1 ? ops->threads :
+								  1;
+	rc = run_walkers(h, n);
+	if (!rc && h->commits_nr)
 		rc = scan_tags(h);
 out:
-	prc = pool_finish(h);
-	if (!rc)
-		rc = prc;
 	if (!rc) {
 		*out = h;
 		h = NULL;
 	}
-	free(ids);
 	git_revwalk_free(rw);
 	gitwalk_hist_free(h);
 	return rc;
@@ -839,13 +853,20 @@ int gitwalk_hist_staged(struct gitwalk_hist **out, struct gitwalk *w,
 			const struct gitwalk_scan_ops *ops)
 {
 	struct gitwalk_hist *h = NULL;
+	struct walker *wk;
 	git_index *idx = NULL;
 	git_object *head = NULL;
 	git_tree *tree = NULL;
-	int rc, prc;
+	int rc;
 
 	*out = NULL;
 	h = hist_new(w, ops);
+	h->walkers = xcalloc(1, sizeof(*h->walkers));
+	h->walkers_nr = 1;
+	wk = &h->walkers[0];
+	rc = open_walker(wk, h, 0);
+	if (rc < 0)
+		goto out;
 	rc = git_repository_index(&idx, w->repo);
 	if (rc < 0) {
 		rc = gitwalk_error(rc, "reading the index");
@@ -872,14 +893,12 @@ int gitwalk_hist_staged(struct gitwalk_hist **out, struct gitwalk *w,
 				pid = git_tree_entry_id(te);
 		}
 		git_error_clear();
-		rc = add_change(h, NO_COMMIT, e->path, strlen(e->path), &e->id,
+		rc = add_change(wk, NO_COMMIT, e->path, strlen(e->path), &e->id,
 				&pid, 1);
 		git_tree_entry_free(te);
 	}
+	merge_walkers(h);
 out:
-	prc = pool_finish(h);
-	if (!rc)
-		rc = prc;
 	if (!rc) {
 		*out = h;
 		h = NULL;
@@ -894,19 +913,17 @@ void gitwalk_hist_free(struct gitwalk_hist *h)
 {
 	if (!h)
 		return;
-	pool_finish(h);
-	free(h->tids);
-	pthread_cond_destroy(&h->can_push);
-	pthread_cond_destroy(&h->can_pop);
+	for (unsigned i = 0; i < h->walkers_nr; i++)
+		close_walker(&h->walkers[i]);
+	free(h->walkers);
 	pthread_mutex_destroy(&h->lock);
+	free(h->ids);
 	free(h->hex);
 	free(h->changes);
 	free(h->poids);
 	oidmap_release(&h->blobs);
 	oidmap_release(&h->commit_set);
 	oidmap_release(&h->missing_set);
-	pathset_release(&h->paths);
-	strbuf_release(&h->path);
 	strvec_clear(&h->missing);
 	free(h);
 }
@@ -927,6 +944,7 @@ void gitwalk_hist_change(const struct gitwalk_hist *h, size_t i,
 	const struct change *c = &h->changes[i];
 
 	out->commit = c->commit == NO_COMMIT ? NULL : h->hex[c->commit];
+	out->commit_index = c->commit == NO_COMMIT ? 0 : c->commit;
 	out->path = c->path;
 	out->blob = c->blob;
 	out->parents_nr = c->parents_nr;

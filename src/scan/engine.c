@@ -217,9 +217,9 @@ static void progress_clear(struct scan_ctx *c)
 }
 
 /* Add a finding from a hit; meta may be NULL. */
-static void add_finding(struct scan_ctx *c, const struct hit *h,
-			const char *commit, const char *file,
-			const char *author, const char *date)
+static struct scan_finding *add_finding(struct scan_ctx *c, const struct hit *h,
+					const char *commit, const char *file,
+					const char *author, const char *date)
 {
 	struct scan_finding *f = scan_report_add(c->rep);
 
@@ -237,6 +237,25 @@ static void add_finding(struct scan_ctx *c, const struct hit *h,
 	f->date = date && *date ? xstrdup(date) : NULL;
 	f->secret = xstrdup(h->secret);
 	f->entropy = h->entropy;
+	return f;
+}
+
+/* Walk order (newest commit first), then file, line, column. */
+static int cmp_finding(const void *a, const void *b)
+{
+	const struct scan_finding *x = a, *y = b;
+	int r;
+
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	r = strcmp(x->file, y->file);
+	if (r)
+		return r;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->column != y->column)
+		return x->column < y->column ? -1 : 1;
+	return strcmp(x->rule, y->rule);
 }
 
 static char *xstrfmt_content(const char *rule, const char *hex)
@@ -278,6 +297,7 @@ static void finish(struct scan_ctx *c)
 		rep->findings[kept++] = *f;
 	}
 	rep->nr = kept;
+	qsort(rep->findings, rep->nr, sizeof(*rep->findings), cmp_finding);
 	if (c->opts->flags & SCAN_UNUSED_IGNORES)
 		for (size_t i = 0; i < c->ign.nr; i++)
 			if (!c->ign.v[i].used && !c->ign.v[i].baseline)
@@ -348,7 +368,8 @@ static int commit_meta(struct gitwalk *w, struct meta_cache *m,
 }
 
 static int on_message(void *data, unsigned thread, const char *commit,
-		      const char *label, const char *buf, size_t len)
+		      size_t commit_index, const char *label, const char *buf,
+		      size_t len)
 {
 	struct scan_ctx *c = data;
 	struct hits h = { NULL, 0, 0 };
@@ -359,7 +380,8 @@ static int on_message(void *data, unsigned thread, const char *commit,
 		goto out;
 	pthread_mutex_lock(&c->lock);
 	for (size_t i = 0; i < h.nr; i++)
-		add_finding(c, &h.v[i], commit, label, NULL, NULL);
+		add_finding(c, &h.v[i], commit, label, NULL, NULL)->order =
+			commit_index;
 	pthread_mutex_unlock(&c->lock);
 out:
 	hits_clear(&h);
@@ -434,7 +456,8 @@ static int attribute(struct scan_ctx *c, struct gitwalk *w,
 				goto out;
 			add_finding(c, x, ch.commit, ch.path,
 				    ch.commit ? meta.author.buf : NULL,
-				    ch.commit ? meta.date.buf : NULL);
+				    ch.commit ? meta.date.buf : NULL)
+				->order = ch.commit_index;
 		}
 	}
 out:
