@@ -1,0 +1,66 @@
+#!/bin/sh
+# Merges: what the parents introduced is not reported again, but lines a
+# merge adds that neither parent had (conflict resolutions) are.
+. "$(dirname "$0")/lib.sh"
+
+fake_token() {
+	printf 'ghp_%s' "$(rand_chars 36)"
+}
+
+test_expect_success 'setup: two branches edit the same line' '
+	git init -q repo &&
+	test_commit -C repo base app.cfg "name = demo
+value = 0
+end = 1" &&
+	git -C repo checkout -q -b topic &&
+	TA=$(fake_token) && echo "$TA" >ta &&
+	test_commit -C repo topic-side other.cfg "token = $TA" &&
+	test_commit -C repo topic-edit app.cfg "name = demo
+value = topic
+end = 1" &&
+	git -C repo checkout -q main &&
+	test_commit -C repo main-edit app.cfg "name = demo
+value = main
+end = 1"
+'
+
+test_expect_success 'a conflict resolved with a new secret is found at the merge' '
+	TM=$(fake_token) &&
+	(cd repo &&
+	 test_must_fail git merge -q topic >/dev/null 2>&1 &&
+	 printf "name = demo\nvalue = %s\nend = 1\n" "$TM" >app.cfg &&
+	 git add app.cfg && test_tick && git commit -q --no-edit &&
+	 git rev-parse HEAD >../merge.commit &&
+	 test_expect_code 1 "$SG" scan --format json HEAD >../out) &&
+	grep "\"file\":\"app.cfg\",\"line\":2,\"column\":9,\"commit\":\"$(cat merge.commit)\"" out &&
+	test "$(grep -o "\"file\":\"other.cfg\"" out | wc -l)" = 1 &&
+	! grep "\"file\":\"other.cfg\"[^}]*$(cat merge.commit)" out
+'
+
+test_expect_success 'git log -p (what log-based scanners read) misses that line' '
+	(cd repo && git log -p -U0 HEAD >../log.txt) &&
+	! grep "^+value = ghp_" log.txt
+'
+
+test_expect_success 'scanning only the merge reports only the resolution' '
+	(cd repo && test_expect_code 1 "$SG" scan HEAD --not HEAD^1 HEAD^2 >../out) &&
+	grep "^app.cfg:2:9  github-pat" out &&
+	! grep "other.cfg" out
+'
+
+test_expect_success 'a clean merge re-reports nothing from its parents' '
+	(cd repo &&
+	 git checkout -q -b feature HEAD~1 &&
+	 TF=$(fake_token) &&
+	 test_commit feature-leak feature.cfg "key = $TF" &&
+	 git checkout -q main &&
+	 test_commit main-more more.txt "more" &&
+	 test_tick && git merge -q --no-edit feature &&
+	 test_expect_code 1 "$SG" scan HEAD~1..HEAD >../out1 &&
+	 "$SG" scan HEAD^1..HEAD --not feature >../out2) &&
+	grep "^feature.cfg:1" out1 && grep "feature-leak\|commit" out1 &&
+	test "$(grep -c "  github-pat  " out1)" = 1 &&
+	grep "0 findings" out2
+'
+
+test_done
