@@ -57,6 +57,19 @@ enum {
 	OPT_REVOPT
 };
 
+/* main prints nothing for ERR_USAGE: say it here, then the usage. */
+SG_PRINTF(1, 2) static int bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("slugguard: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return cli_usage(usage_str, true);
+}
+
 static int set_mode(enum mode *mode, enum mode m)
 {
 	if (*mode != MODE_REVS && *mode != m) {
@@ -168,10 +181,9 @@ int cmd_scan(int argc, char **argv, const struct config *cfg)
 			else if (!strcmp(optarg, "sarif"))
 				fmt = FORMAT_SARIF;
 			else
-				rc = error_setc(ERR_USAGE,
-						"unknown --format '%s' (text, "
-						"json, sarif)",
-						optarg);
+				rc = bad_usage("unknown --format '%s' (text, "
+					       "json, sarif)",
+					       optarg);
 			break;
 		case OPT_REPORT:
 			report_path = optarg;
@@ -181,17 +193,15 @@ int cmd_scan(int argc, char **argv, const struct config *cfg)
 			break;
 		case OPT_MAX_BLOB:
 			if (parse_long(&n, optarg, 1, LONG_MAX) < 0)
-				rc = error_setc(ERR_USAGE,
-						"invalid --max-blob-size '%s'",
-						optarg);
+				rc = bad_usage("invalid --max-blob-size '%s'",
+					       optarg);
 			else
 				so.max_blob_size = (size_t)n;
 			break;
 		case OPT_THREADS:
 			if (parse_long(&n, optarg, 1, 64) < 0)
-				rc = error_setc(ERR_USAGE,
-						"invalid --threads '%s'",
-						optarg);
+				rc = bad_usage("invalid --threads '%s'",
+					       optarg);
 			else
 				so.threads = (unsigned)n;
 			break;
@@ -216,13 +226,12 @@ int cmd_scan(int argc, char **argv, const struct config *cfg)
 	}
 	if ((mode == MODE_ALL || mode == MODE_STAGED || mode == MODE_STDIN) &&
 	    args.nr) {
-		rc = error_setc(ERR_USAGE,
-				"unexpected argument '%s' for this mode",
-				args.v[0]);
+		rc = bad_usage("unexpected argument '%s' for this mode",
+			       args.v[0]);
 		goto out;
 	}
 	if (mode == MODE_DIR && !args.nr) {
-		rc = error_setc(ERR_USAGE, "--dir needs at least one path");
+		rc = bad_usage("--dir needs at least one path");
 		goto out;
 	}
 	if (!cfg->quiet && term_is_tty(2))

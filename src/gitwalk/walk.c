@@ -732,8 +732,7 @@ static int add_arg(git_revwalk *rw, git_repository *repo, const char *arg,
 					 *negate);
 	}
 	if (*arg == '-')
-		return error_setc(ERR_USAGE, "unknown revision option '%s'",
-				  arg);
+		return error_set("unknown revision option '%s'", arg);
 	return add_rev(rw, repo, arg, *negate);
 }
 

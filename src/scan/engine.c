@@ -592,7 +592,7 @@ int scan_revs(struct scan_report *rep, struct gitwalk *w,
 	      size_t revs_nr)
 {
 	if (!revs_nr)
-		return error_setc(ERR_USAGE, "no revisions to scan");
+		return error_set("no revisions to scan");
 	return run_hist(rep, w, opts, revs, revs_nr, false);
 }
 
