@@ -52,7 +52,7 @@ static int bp_detect(int argc, char **argv)
 
 static int bp_compile(int argc, char **argv, const struct config *cfg)
 {
-	static const char *const verbs[] = { "scan", "check" };
+	static const char *const verbs[] = { "check", "scan" };
 	char *self = NULL;
 	int rc = 0;
 
