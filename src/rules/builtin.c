@@ -494,7 +494,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	   0, rules_check_userpass),
 	RX("netrc-password", "Password in a .netrc entry",
 	   "\\bmachine\\s+\\S+\\s+login\\s+\\S+\\s+password\\s+"
-	   "([^\\s$'\"{}<>%]{6,})(?=\\s|$)",
+	   "([^\\s\\\\$'\"{}<>%]{6,})(?=\\s|$)",
 	   "machine", 3.0,
 	   "Change the password or token and keep .netrc out of the "
 	   "repository",
