@@ -122,9 +122,11 @@ static char *join_path(const char *dir, const char *name)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_addstr(&sb, dir);
-	if (sb.len && sb.buf[sb.len - 1] != '/')
-		strbuf_addch(&sb, '/');
+	if (strcmp(dir, ".")) {
+		strbuf_addstr(&sb, dir);
+		if (sb.len && sb.buf[sb.len - 1] != '/')
+			strbuf_addch(&sb, '/');
+	}
 	strbuf_addstr(&sb, name);
 	return strbuf_detach(&sb, NULL);
 }
@@ -604,6 +606,18 @@ int scan_staged(struct scan_report *rep, struct gitwalk *w,
 
 /* ---- files on disk -------------------------------------------------- */
 
+/* Settings live at the top of the work tree we are in, if any. */
+static const char *discover_root(const struct scan_options *opts,
+				 struct gitwalk **w)
+{
+	const char *root = NULL;
+
+	if (!opts->root && !gitwalk_open(w, NULL))
+		root = gitwalk_workdir(*w);
+	error_clear();
+	return root;
+}
+
 struct file_job {
 	char *path;
 	struct hits hits;
@@ -740,13 +754,14 @@ int scan_dirs(struct scan_report *rep, const struct scan_options *opts,
 	struct scan_ctx c;
 	struct dir_run d;
 	struct dir_worker *dws = NULL;
+	struct gitwalk *w = NULL;
 	pthread_t *tids = NULL;
 	unsigned started = 0;
 	int rc;
 
 	memset(&d, 0, sizeof(d));
 	pthread_mutex_init(&d.lock, NULL);
-	rc = ctx_init(&c, opts, rep, NULL);
+	rc = ctx_init(&c, opts, rep, discover_root(opts, &w));
 	if (rc < 0)
 		goto out;
 	d.c = &c;
@@ -794,6 +809,7 @@ out:
 	pthread_mutex_destroy(&d.lock);
 	if (c.opts)
 		ctx_release(&c);
+	gitwalk_free(w);
 	return rc;
 }
 
@@ -806,9 +822,10 @@ int scan_text(struct scan_report *rep, const struct scan_options *opts,
 	struct scan_diff_file *files = NULL;
 	size_t files_nr = 0;
 	struct hits h = { NULL, 0, 0 };
+	struct gitwalk *w = NULL;
 	int rc;
 
-	rc = ctx_init(&c, opts, rep, NULL);
+	rc = ctx_init(&c, opts, rep, discover_root(opts, &w));
 	if (rc < 0)
 		goto out;
 	free(rep->what);
@@ -846,5 +863,6 @@ out:
 	scan_diff_free(files, files_nr);
 	if (c.opts)
 		ctx_release(&c);
+	gitwalk_free(w);
 	return rc;
 }
