@@ -8,6 +8,7 @@
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/gitwalk.h"
+#include "slugguard/fs.h"
 #include "gitwalk-internal.h"
 
 #include <pthread.h>
@@ -599,7 +600,83 @@ static int run_walkers(struct gitwalk_hist *h, unsigned n)
 	return h->failed;
 }
 
-static int push_glob(git_revwalk *rw, const char *base, const char *pat,
+/*
+ * The commits to walk. Normally a git_revwalk; in a shallow clone our own
+ * walk, because libgit2 (1.5) fails on the parents cut off at the
+ * shallow boundary.
+ */
+struct revset {
+	git_revwalk *rw;
+	git_repository *repo;
+	bool shallow;
+	git_oid *oids; /* shallow: the tips, hidden ones flagged */
+	bool *hidden;
+	size_t nr, alloc;
+};
+
+static int rs_oid(struct revset *rs, const git_oid *id, bool hide)
+{
+	if (!rs->shallow)
+		return hide ? git_revwalk_hide(rs->rw, id) :
+			      git_revwalk_push(rs->rw, id);
+	ALLOC_GROW(rs->oids, rs->nr + 1, rs->alloc);
+	rs->hidden = xrealloc(rs->hidden, rs->alloc * sizeof(*rs->hidden));
+	git_oid_cpy(&rs->oids[rs->nr], id);
+	rs->hidden[rs->nr++] = hide;
+	return 0;
+}
+
+struct glob_data {
+	struct revset *rs;
+	bool hide;
+};
+
+static int glob_cb(const char *name, void *payload)
+{
+	struct glob_data *gd = payload;
+	git_object *o = NULL;
+	git_reference *ref = NULL;
+
+	if (!git_reference_lookup(&ref, gd->rs->repo, name) &&
+	    !git_reference_peel(&o, ref, GIT_OBJECT_COMMIT))
+		rs_oid(gd->rs, git_object_id(o), gd->hide);
+	git_error_clear();
+	git_object_free(o);
+	git_reference_free(ref);
+	return 0;
+}
+
+static int rs_glob(struct revset *rs, const char *glob, bool hide)
+{
+	struct strbuf g = STRBUF_INIT;
+	struct glob_data gd = { rs, hide };
+	int rc;
+
+	if (!rs->shallow)
+		return hide ? git_revwalk_hide_glob(rs->rw, glob) :
+			      git_revwalk_push_glob(rs->rw, glob);
+	if (!starts_with(glob, "refs/"))
+		strbuf_addstr(&g, "refs/");
+	strbuf_addstr(&g, glob);
+	if (!strpbrk(glob, "?*["))
+		strbuf_addstr(&g, "/*");
+	rc = git_reference_foreach_glob(rs->repo, g.buf, glob_cb, &gd);
+	strbuf_release(&g);
+	return rc;
+}
+
+static int rs_head(struct revset *rs)
+{
+	git_oid id;
+
+	if (!rs->shallow)
+		return git_revwalk_push_head(rs->rw);
+	if (git_reference_name_to_id(&id, rs->repo, "HEAD") < 0)
+		return -1;
+	return rs_oid(rs, &id, false);
+}
+
+static int push_glob(struct revset *rw, const char *base, const char *pat,
 		     bool hide)
 {
 	struct strbuf g = STRBUF_INIT;
@@ -613,8 +690,7 @@ static int push_glob(git_revwalk *rw, const char *base, const char *pat,
 	}
 	if (!pat || !*base)
 		strbuf_addstr(&g, *base ? "/*" : "*");
-	rc = hide ? git_revwalk_hide_glob(rw, g.buf) :
-		    git_revwalk_push_glob(rw, g.buf);
+	rc = hide ? rs_glob(rw, g.buf, true) : rs_glob(rw, g.buf, false);
 	if (rc < 0)
 		rc = gitwalk_error(rc, "walking references");
 	strbuf_release(&g);
@@ -634,7 +710,7 @@ static int resolve(git_oid *out, const git_object *o, const char *arg)
 	return 0;
 }
 
-static int add_rev(git_revwalk *rw, git_repository *repo, const char *arg,
+static int add_rev(struct revset *rw, git_repository *repo, const char *arg,
 		   bool hide)
 {
 	git_revspec spec;
@@ -654,8 +730,8 @@ static int add_rev(git_revwalk *rw, git_repository *repo, const char *arg,
 	if (!(spec.flags & GIT_REVSPEC_RANGE)) {
 		rc = resolve(&a, spec.from, arg);
 		if (!rc)
-			rc = hide ? git_revwalk_hide(rw, &a) :
-				    git_revwalk_push(rw, &a);
+			rc = hide ? rs_oid(rw, &a, true) :
+				    rs_oid(rw, &a, false);
 		goto out;
 	}
 	rc = resolve(&a, spec.from, arg);
@@ -667,26 +743,26 @@ static int add_rev(git_revwalk *rw, git_repository *repo, const char *arg,
 		git_oidarray bases = { NULL, 0 };
 
 		if (hide) {
-			rc = git_revwalk_hide(rw, &a);
+			rc = rs_oid(rw, &a, true);
 			if (!rc)
-				rc = git_revwalk_hide(rw, &b);
+				rc = rs_oid(rw, &b, true);
 			goto out;
 		}
-		rc = git_revwalk_push(rw, &a);
+		rc = rs_oid(rw, &a, false);
 		if (!rc)
-			rc = git_revwalk_push(rw, &b);
+			rc = rs_oid(rw, &b, false);
 		if (!rc && !git_merge_bases(&bases, repo, &a, &b)) {
 			for (size_t i = 0; i < bases.count && !rc; i++)
-				rc = git_revwalk_hide(rw, &bases.ids[i]);
+				rc = rs_oid(rw, &bases.ids[i], true);
 			git_oidarray_dispose(&bases);
 		}
 		git_error_clear();
 		goto out;
 	}
 	/* a..b: with --not the sense of both ends flips, as in git. */
-	rc = hide ? git_revwalk_push(rw, &a) : git_revwalk_hide(rw, &a);
+	rc = hide ? rs_oid(rw, &a, false) : rs_oid(rw, &a, true);
 	if (!rc)
-		rc = hide ? git_revwalk_hide(rw, &b) : git_revwalk_push(rw, &b);
+		rc = hide ? rs_oid(rw, &b, true) : rs_oid(rw, &b, false);
 out:
 	if (rc < 0 && rc != ERR_NOTFOUND && rc != ERR_FAIL)
 		rc = gitwalk_error(rc, "walking revisions");
@@ -695,7 +771,7 @@ out:
 	return rc;
 }
 
-static int add_arg(git_revwalk *rw, git_repository *repo, const char *arg,
+static int add_arg(struct revset *rw, git_repository *repo, const char *arg,
 		   bool *negate)
 {
 	static const struct {
@@ -716,7 +792,7 @@ static int add_arg(git_revwalk *rw, git_repository *repo, const char *arg,
 		int rc = push_glob(rw, "", NULL, *negate);
 
 		/* Also a detached HEAD; an unborn one is no error. */
-		if (!rc && !*negate && git_revwalk_push_head(rw) < 0)
+		if (!rc && !*negate && rs_head(rw) < 0)
 			git_error_clear();
 		return rc;
 	}
@@ -794,12 +870,113 @@ static struct gitwalk_hist *hist_new(struct gitwalk *w,
 	return h;
 }
 
+/* The shallow boundary: commits whose parents we must not look for. */
+static void load_shallow(struct oidmap *set, git_repository *repo)
+{
+	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+	size_t pos = 0, one = 1;
+
+	strbuf_addf(&path, "%s/shallow", git_repository_commondir(repo));
+	if (fs_read_capped(&sb, path.buf, 64 * 1024 * 1024) < 0)
+		error_clear();
+	while (pos + GITWALK_HEXSZ <= sb.len) {
+		git_oid id;
+
+		if (!git_oid_fromstrn(&id, sb.buf + pos, GITWALK_HEXSZ))
+			oidmap_get_or_put(set, &id, &one, true);
+		while (pos < sb.len && sb.buf[pos] != '\n')
+			pos++;
+		pos++;
+	}
+	git_error_clear();
+	strbuf_release(&sb);
+	strbuf_release(&path);
+}
+
+struct dated {
+	git_oid id;
+	int64_t time;
+};
+
+static int cmp_dated(const void *a, const void *b)
+{
+	const struct dated *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time > y->time ? -1 : 1;
+	return git_oid_cmp(&x->id, &y->id);
+}
+
+/*
+ * Everything reachable from the unhidden tips but not from the hidden
+ * ones, stopping at the shallow boundary; newest first.
+ */
+static int shallow_walk(struct gitwalk_hist *h, struct revset *rs)
+{
+	struct oidmap shallow = { NULL, NULL, NULL, 0, 0 };
+	struct oidmap seen[2] = { { NULL, NULL, NULL, 0, 0 },
+				  { NULL, NULL, NULL, 0, 0 } };
+	struct dated *out = NULL;
+	size_t out_nr = 0, out_alloc = 0, ids_alloc = 0;
+	git_oid *stack = NULL;
+	size_t stack_nr = 0, stack_alloc = 0;
+
+	load_shallow(&shallow, rs->repo);
+	/* Pass 0 marks what the hidden tips reach; pass 1 collects. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < rs->nr; i++) {
+			if (rs->hidden[i] != !pass)
+				continue;
+			ALLOC_GROW(stack, stack_nr + 1, stack_alloc);
+			git_oid_cpy(&stack[stack_nr++], &rs->oids[i]);
+		}
+		while (stack_nr) {
+			git_oid id = stack[--stack_nr];
+			git_commit *c = NULL;
+			size_t v = 1, np;
+
+			if (oidmap_get_or_put(&seen[0], &id, &v, false) ||
+			    oidmap_get_or_put(&seen[pass], &id, &v, true))
+				continue;
+			if (git_commit_lookup(&c, rs->repo, &id) < 0) {
+				git_error_clear();
+				continue;
+			}
+			if (pass) {
+				ALLOC_GROW(out, out_nr + 1, out_alloc);
+				git_oid_cpy(&out[out_nr].id, &id);
+				out[out_nr++].time = git_commit_time(c);
+			}
+			np = oidmap_get_or_put(&shallow, &id, &v, false) ?
+				     0 :
+				     git_commit_parentcount(c);
+			for (size_t k = 0; k < np; k++) {
+				ALLOC_GROW(stack, stack_nr + 1, stack_alloc);
+				git_oid_cpy(&stack[stack_nr++],
+					    git_commit_parent_id(c, k));
+			}
+			git_commit_free(c);
+		}
+	}
+	qsort(out, out_nr, sizeof(*out), cmp_dated);
+	for (size_t i = 0; i < out_nr; i++) {
+		ALLOC_GROW(h->ids, h->commits_nr + 1, ids_alloc);
+		git_oid_cpy(&h->ids[h->commits_nr++], &out[i].id);
+	}
+	free(out);
+	free(stack);
+	oidmap_release(&seen[0]);
+	oidmap_release(&seen[1]);
+	oidmap_release(&shallow);
+	return 0;
+}
+
 int gitwalk_hist_revs(struct gitwalk_hist **out, struct gitwalk *w,
 		      const char *const *revs, size_t revs_nr,
 		      const struct gitwalk_scan_ops *ops)
 {
 	struct gitwalk_hist *h = NULL;
-	git_revwalk *rw = NULL;
+	struct revset rs;
 	size_t ids_alloc = 0;
 	bool negate = false;
 	unsigned n;
@@ -807,27 +984,34 @@ int gitwalk_hist_revs(struct gitwalk_hist **out, struct gitwalk *w,
 	int rc;
 
 	*out = NULL;
+	memset(&rs, 0, sizeof(rs));
+	rs.repo = w->repo;
+	rs.shallow = git_repository_is_shallow(w->repo) == 1;
 	h = hist_new(w, ops);
-	rc = git_revwalk_new(&rw, w->repo);
+	rc = git_revwalk_new(&rs.rw, w->repo);
 	if (rc < 0) {
 		rc = gitwalk_error(rc, "walking revisions");
 		goto out;
 	}
-	git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+	git_revwalk_sorting(rs.rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
 	for (size_t i = 0; i < revs_nr; i++) {
-		rc = add_arg(rw, w->repo, revs[i], &negate);
+		rc = add_arg(&rs, w->repo, revs[i], &negate);
 		if (rc < 0)
 			goto out;
 	}
-	while (!(rc = git_revwalk_next(&id, rw))) {
-		ALLOC_GROW(h->ids, h->commits_nr + 1, ids_alloc);
-		git_oid_cpy(&h->ids[h->commits_nr++], &id);
+	if (rs.shallow) {
+		rc = shallow_walk(h, &rs);
+	} else {
+		while (!(rc = git_revwalk_next(&id, rs.rw))) {
+			ALLOC_GROW(h->ids, h->commits_nr + 1, ids_alloc);
+			git_oid_cpy(&h->ids[h->commits_nr++], &id);
+		}
+		if (rc != GIT_ITEROVER) {
+			rc = gitwalk_error(rc, "walking revisions");
+			goto out;
+		}
+		rc = 0;
 	}
-	if (rc != GIT_ITEROVER) {
-		rc = gitwalk_error(rc, "walking revisions");
-		goto out;
-	}
-	rc = 0;
 	h->hex = xcalloc(h->commits_nr ? h->commits_nr : 1, sizeof(*h->hex));
 	for (size_t i = 0; i < h->commits_nr; i++) {
 		git_oid_tostr(h->hex[i], GITWALK_HEXSZ + 1, &h->ids[i]);
@@ -843,7 +1027,9 @@ out:
 		*out = h;
 		h = NULL;
 	}
-	git_revwalk_free(rw);
+	git_revwalk_free(rs.rw);
+	free(rs.oids);
+	free(rs.hidden);
 	gitwalk_hist_free(h);
 	return rc;
 }
