@@ -1,7 +1,6 @@
 #!/bin/sh
 # slugguard scan on awkward input: binary files, size caps, CRLF, invalid
-# UTF-8, long lines, missing objects, shallow clones, unborn branches, and
-# this repository's own history.
+# UTF-8, long lines, missing objects, shallow clones, unborn branches.
 . "$(dirname "$0")/lib.sh"
 
 fake_token() {
@@ -86,15 +85,6 @@ test_expect_success 'an unborn branch: --staged works, HEAD is an error' '
 	 test_expect_code 2 "$SG" scan HEAD 2>../err) &&
 	grep "0 findings in the index" out &&
 	grep "HEAD" err
-'
-
-test_expect_success 'scan --all over this repository finds nothing' '
-	if git -C "$SLUGGUARD_TOP" rev-parse --git-dir >/dev/null 2>&1
-	then
-		(cd "$SLUGGUARD_TOP" && "$SG" scan --all --no-ignore-files >"$TRASH/out")
-	else
-		say "skipped: $SLUGGUARD_TOP is not a git repository"
-	fi
 '
 
 test_done
