@@ -31,7 +31,8 @@ static int add_alternates(git_odb *odb, const char *list)
 		if (one.len) {
 			rc = git_odb_add_disk_alternate(odb, one.buf);
 			if (rc < 0) {
-				rc = gitwalk_error(rc, "adding object directory");
+				rc = gitwalk_error(rc,
+						   "adding object directory");
 				goto out;
 			}
 		}

@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CHECK="$TEST_DIRECTORY/helper/check-report.py"
+export CHECK
 
 fake_token() {
 	printf 'ghp_%s' "$(rand_chars 36)"

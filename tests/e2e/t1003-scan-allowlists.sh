@@ -4,8 +4,6 @@
 # allowlists, disabled and extra rules; bad configuration.
 . "$(dirname "$0")/lib.sh"
 
-CHECK="$TEST_DIRECTORY/helper/check-report.py"
-
 fake_token() {
 	printf 'ghp_%s' "$(rand_chars 36)"
 }
