@@ -1,0 +1,80 @@
+#!/bin/sh
+# The hooks' cost on a clean 5-commit push to a local bare remote: the
+# same push with the pre-push hook and with --no-verify (no hook run), and
+# to a server with and without pre-receive/post-receive. Medians of N runs
+# (default 9). Target: the pre-push hook adds at most 50 ms.
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
+N=${N:-9}
+d=$BENCH_DIR/hook
+rm -rf "$d"
+mkdir -p "$d" || exit 2
+cd "$d" || exit 2
+export GIT_CONFIG_NOSYSTEM=1 HOME="$d" GIT_AUTHOR_NAME=b \
+	GIT_AUTHOR_EMAIL=b@example.com GIT_COMMITTER_NAME=b \
+	GIT_COMMITTER_EMAIL=b@example.com
+git config --global init.defaultBranch main
+
+git init -q --bare plain.git
+git init -q --bare server.git
+(cd server.git && "$SG" hooks install --server >/dev/null) || exit 2
+git init -q work
+cd work || exit 2
+"$SG" init --app-json >/dev/null || exit 2
+mkdir -p app/models
+# a history of 200 commits so that "what the remote has" is not trivial
+i=0
+while [ $i -lt 200 ]; do
+	printf 'class Model%d < ApplicationRecord\n  validates :name, presence: true\nend\n' \
+		$i >app/models/model$i.rb
+	git add -A && git commit -q -m "model $i" || exit 2
+	i=$((i + 1))
+done
+base=$(git rev-parse HEAD)
+i=0
+while [ $i -lt 5 ]; do
+	seq 1 200 | sed "s/^/  # line $i: /" >>app/models/model$i.rb
+	git commit -q -am "change $i" || exit 2
+	i=$((i + 1))
+done
+"$SG" hooks install >/dev/null || exit 2
+git remote add plain ../plain.git
+git remote add server ../server.git
+git push -q --no-verify plain main 2>/dev/null &&
+	git push -q --no-verify server main 2>/dev/null || exit 2
+
+# push REMOTE [ARGS]: put REMOTE (and our view of it) back at base, push
+reset_to_base() {
+	git --git-dir="../$1.git" update-ref refs/heads/main "$base" &&
+		git update-ref "refs/remotes/$1/main" "$base"
+}
+push_hook() {
+	reset_to_base plain && git push -q plain main 2>/dev/null
+}
+push_nohook() {
+	reset_to_base plain && git push -q --no-verify plain main 2>/dev/null
+}
+push_server() {
+	reset_to_base server && git push -q --no-verify server main 2>/dev/null
+}
+# the reset alone, to subtract from every figure
+reset_only() {
+	reset_to_base plain
+}
+
+push_hook || { echo "hook: the clean push was refused" >&2; exit 1; }
+r=$(median_ms "$N" reset_only)
+with=$(median_ms "$N" push_hook)
+without=$(median_ms "$N" push_nohook)
+server=$(median_ms "$N" push_server)
+with=$((with - r))
+without=$((without - r))
+server=$((server - r))
+echo "clean 5-commit push, 200-commit repo, policy checked (medians of $N):"
+echo "  no hook (--no-verify):           ${without} ms"
+echo "  pre-push hook:                   ${with} ms  (+$((with - without)) ms, target <= 50)"
+echo "  server pre-receive+post-receive: ${server} ms  (+$((server - without)) ms)"
+echo "  hook alone: $(git rev-list --count "$base"..main) commits; $(cd .. && median_ms "$N" sh -c \
+	"cd work && echo 'refs/heads/main $(git rev-parse main) refs/heads/main $base' | \
+	\"$SG\" hooks run pre-push plain ../plain.git") ms per 'slugguard hooks run pre-push'"
+[ $((with - without)) -le 50 ]
