@@ -211,6 +211,12 @@ enum gitwalk_kind gitwalk_object_kind(const struct gitwalk *w, const char *hex);
 /* Peel hex (a commit or a tag pointing at one) to its commit id. */
 int gitwalk_peel_commit(const struct gitwalk *w, const char *hex,
 			char out[GITWALK_HEXSZ + 1]);
+/*
+ * Append the name and message of the annotated tag hex to out (name on
+ * the first line). ERR_NOTFOUND when hex is not a tag object.
+ */
+int gitwalk_tag_message(struct strbuf *out, const struct gitwalk *w,
+			const char *hex);
 /* True when hex is the all-zero id git uses for "no object". */
 bool gitwalk_is_null_hex(const char *hex);
 /* True when s is exactly 40 hex digits. */

@@ -69,3 +69,25 @@ out:
 	git_object_free(obj);
 	return rc;
 }
+
+int gitwalk_tag_message(struct strbuf *out, const struct gitwalk *w,
+			const char *hex)
+{
+	git_tag *tag = NULL;
+	git_oid oid;
+	const char *msg;
+	int rc;
+
+	if (!gitwalk_is_hex(hex) || git_oid_fromstr(&oid, hex) < 0)
+		return error_set("'%s' is not an object id", hex);
+	rc = git_tag_lookup(&tag, w->repo, &oid);
+	if (rc < 0) {
+		git_error_clear();
+		return error_setc(ERR_NOTFOUND, "%.12s is not an annotated tag",
+				  hex);
+	}
+	msg = git_tag_message(tag);
+	strbuf_addf(out, "%s\n%s", git_tag_name(tag), msg ? msg : "");
+	git_tag_free(tag);
+	return 0;
+}
