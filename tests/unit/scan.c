@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for scan: diff parsing, ignore entries, redaction,
+ * fingerprints, report shapes and the .slugguard.json parser. */
+#include "slugguard/common.h"
+#include "slugguard/config.h"
+#include "slugguard/error.h"
+#include "slugguard/json.h"
+#include "slugguard/scan.h"
+#include "scan/scan-internal.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+static void test_scan_diff_added_lines(void **state)
+{
+	static const char diff[] = "diff --git a/x.txt b/x.txt\n"
+				   "index 1..2 100644\n"
+				   "--- a/x.txt\n"
+				   "+++ b/x.txt\n"
+				   "@@ -1,3 +1,4 @@\n"
+				   " keep\n"
+				   "-gone\n"
+				   "+added one\n"
+				   "+++ looks like a header but is content\n"
+				   " tail\n"
+				   "@@ -20 +21,2 @@ ctx\n"
+				   "-x\n"
+				   "+late\n"
+				   "+later\n"
+				   "diff --git a/old b/old\n"
+				   "deleted file mode 100644\n"
+				   "--- a/old\n"
+				   "+++ /dev/null\n"
+				   "@@ -1 +0,0 @@\n"
+				   "-bye\n"
+				   "--- a/\"q z\"\n"
+				   "+++ \"b/q z\"\n"
+				   "@@ -0,0 +1 @@\n"
+				   "+quoted\n";
+	struct scan_diff_file *files = NULL;
+	size_t nr = 0;
+
+	(void)state;
+	assert_true(scan_is_diff(diff, strlen(diff)));
+	assert_false(scan_is_diff("just text\n+ plus\n", 17));
+	assert_int_equal(scan_diff_parse(&files, &nr, diff, strlen(diff)), 0);
+	assert_int_equal(nr, 2);
+	assert_string_equal(files[0].path, "x.txt");
+	assert_string_equal(files[0].text.buf,
+			    "added one\n"
+			    "++ looks like a header but is content\n"
+			    "late\nlater");
+	assert_int_equal(files[0].nr, 4);
+	assert_int_equal(files[0].lines[0], 2);
+	assert_int_equal(files[0].lines[1], 3);
+	assert_int_equal(files[0].lines[2], 21);
+	assert_int_equal(files[0].lines[3], 22);
+	assert_string_equal(files[1].path, "q z");
+	assert_string_equal(files[1].text.buf, "quoted");
+	assert_int_equal(files[1].lines[0], 1);
+	scan_diff_free(files, nr);
+}
+
+static void test_scan_ignore_lines(void **state)
+{
+	static const char hex[] = "0123456789abcdef0123456789abcdef01234567";
+	struct scan_ignore_entry e;
+	char line[200];
+
+	(void)state;
+	assert_false(scan_ignore_parse_line(&e, "   ", "f"));
+	assert_false(scan_ignore_parse_line(&e, "# comment", "f"));
+	assert_false(scan_ignore_parse_line(&e, "no-colons", "f"));
+	assert_false(scan_ignore_parse_line(&e, "a:rule:notanumber", "f"));
+
+	assert_true(scan_ignore_parse_line(&e, "path/a.txt:rule-x:12", "f"));
+	assert_null(e.commit);
+	assert_string_equal(e.file, "path/a.txt");
+	assert_string_equal(e.rule, "rule-x");
+	assert_int_equal(e.line, 12);
+	free(e.text);
+	free(e.source);
+	free(e.file);
+	free(e.rule);
+
+	snprintf(line, sizeof(line), "%s:we:ird:path:r:3", hex);
+	assert_true(scan_ignore_parse_line(&e, line, "f"));
+	assert_string_equal(e.commit, hex);
+	assert_string_equal(e.file, "we:ird:path");
+	assert_string_equal(e.rule, "r");
+	free(e.text);
+	free(e.source);
+	free(e.commit);
+	free(e.file);
+	free(e.rule);
+
+	assert_true(scan_ignore_parse_line(&e, " content:r:abcdef \n", "f"));
+	assert_string_equal(e.content, "content:r:abcdef");
+	free(e.text);
+	free(e.source);
+	free(e.content);
+}
+
+static void test_scan_ignore_match(void **state)
+{
+	struct scan_ignore ign = { NULL, 0, 0 };
+	struct scan_finding f;
+	char secret[] = "abcdefgh12345678";
+	char rule[] = "r", file[] = "a.txt", cfp[] = "content:r:00ff";
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.rule = rule;
+	f.file = file;
+	f.line = 4;
+	f.secret = secret;
+	f.content_fingerprint = cfp;
+	ign.v = xcalloc(3, sizeof(*ign.v));
+	assert_true(scan_ignore_parse_line(&ign.v[0], "dir:a.txt:r:5", "f"));
+	assert_true(scan_ignore_parse_line(&ign.v[1], "content:r:11", "f"));
+	ign.nr = 2;
+	assert_false(scan_ignore_match(&ign, &f));
+	f.line = 5;
+	assert_true(scan_ignore_match(&ign, &f));
+	assert_true(ign.v[0].used);
+	assert_false(ign.v[1].used);
+	memcpy(f.commit, "0123456789abcdef0123456789abcdef01234567", 41);
+	assert_false(scan_ignore_match(&ign, &f)); /* "dir" != a commit */
+	assert_true(scan_ignore_parse_line(&ign.v[2], "content:r:00ff", "f"));
+	ign.nr = 3;
+	assert_true(scan_ignore_match(&ign, &f));
+	/* A baseline entry with a redacted secret needs the same prefix. */
+	scan_ignore_release(&ign);
+	ign.v = xcalloc(1, sizeof(*ign.v));
+	assert_true(scan_ignore_parse_line(&ign.v[0], "a.txt:r:5", "b"));
+	ign.v[0].secret = xstrdup("abcd****");
+	ign.nr = 1;
+	assert_true(scan_ignore_match(&ign, &f));
+	secret[0] = 'X';
+	assert_false(scan_ignore_match(&ign, &f));
+	scan_ignore_release(&ign);
+}
+
+static void test_scan_redact_and_fingerprint(void **state)
+{
+	struct scan_finding f;
+	char rule[] = "r", file[] = "x/y.txt";
+	char *s;
+
+	(void)state;
+	s = scan_redact("sk_test_abcdefgh");
+	assert_string_equal(s, "sk_t****");
+	free(s);
+	s = scan_redact("short");
+	assert_string_equal(s, "****");
+	free(s);
+	memset(&f, 0, sizeof(f));
+	f.rule = rule;
+	f.file = file;
+	f.line = 7;
+	s = scan_fingerprint(&f);
+	assert_string_equal(s, "dir:x/y.txt:r:7");
+	free(s);
+	memcpy(f.commit, "0123456789abcdef0123456789abcdef01234567", 41);
+	s = scan_fingerprint(&f);
+	assert_string_equal(s, "0123456789abcdef0123456789abcdef01234567"
+			       ":x/y.txt:r:7");
+	free(s);
+	assert_ptr_equal(scan_memmem("abcabd", 6, "abd", 3), "abcabd" + 3);
+	assert_null(scan_memmem("abcab", 5, "abd", 3));
+	assert_null(scan_memmem("ab", 2, "abc", 3));
+}
+
+static struct scan_finding *sample(struct scan_report *rep, bool commit)
+{
+	struct scan_finding *f = scan_report_add(rep);
+
+	f->rule = xstrdup("demo-rule");
+	f->description = xstrdup("A \"demo\" rule");
+	f->remediation = xstrdup("rotate it");
+	f->file = xstrdup("a/b.txt");
+	f->line = 3;
+	f->column = 9;
+	f->secret = xstrdup("abcdefghijkl");
+	f->entropy = 3.5;
+	if (commit) {
+		memcpy(f->commit, "0123456789abcdef0123456789abcdef01234567",
+		       41);
+		f->author = xstrdup("A <a@example.com>");
+		f->date = xstrdup("2023-11-14T22:13:20Z");
+	}
+	f->fingerprint = scan_fingerprint(f);
+	f->content_fingerprint = xstrdup("content:demo-rule:00");
+	return f;
+}
+
+static void test_scan_json_shape(void **state)
+{
+	static const char *const keys[] = {
+		"rule",	  "description", "file",   "line",
+		"column", "commit",	 "author", "date",
+		"secret", "fingerprint", "entropy"
+	};
+	struct scan_report rep = SCAN_REPORT_INIT;
+	struct json *doc = NULL, *f, *m;
+	char *s;
+	size_t i = 0;
+
+	(void)state;
+	sample(&rep, true);
+	sample(&rep, false);
+	rep.commits = 2;
+	rep.blobs = 5;
+	rep.bytes = 100;
+	s = scan_report_json(&rep, 0);
+	assert_int_equal(json_parse(&doc, s, strlen(s), "report"), 0);
+	m = json_child(doc);
+	assert_string_equal(json_key(m), "version");
+	assert_string_equal(json_key(json_next(m)), "findings");
+	assert_string_equal(json_key(json_next(json_next(m))), "stats");
+	f = json_array_at(json_get(doc, "findings"), 0);
+	for (m = json_child(f); m; m = json_next(m))
+		assert_string_equal(json_key(m), keys[i++]);
+	assert_int_equal(i, ARRAY_SIZE(keys));
+	assert_string_equal(json_get_string(f, "secret"), "abcd****");
+	assert_string_equal(json_get_string(f, "commit"),
+			    "0123456789abcdef0123456789abcdef01234567");
+	f = json_array_at(json_get(doc, "findings"), 1);
+	assert_true(json_is_null(json_get(f, "commit")));
+	assert_true(json_is_null(json_get(f, "date")));
+	assert_string_equal(json_get_string(f, "fingerprint"),
+			    "dir:a/b.txt:demo-rule:3");
+	json_free(doc);
+	free(s);
+	s = scan_report_json(&rep, SCAN_PRINT_NO_REDACT);
+	assert_non_null(strstr(s, "\"secret\":\"abcdefghijkl\""));
+	free(s);
+	scan_report_release(&rep);
+	scan_report_release(&rep);
+}
+
+static void test_scan_sarif_shape(void **state)
+{
+	struct scan_report rep = SCAN_REPORT_INIT;
+	struct json *doc = NULL, *run, *res, *rules;
+	char *s;
+
+	(void)state;
+	sample(&rep, true);
+	sample(&rep, false);
+	s = scan_report_sarif(&rep, 0);
+	assert_int_equal(json_parse(&doc, s, strlen(s), "sarif"), 0);
+	assert_string_equal(json_get_string(doc, "version"), "2.1.0");
+	assert_non_null(json_get_string(doc, "$schema"));
+	run = json_array_at(json_get(doc, "runs"), 0);
+	rules = json_get(json_get(json_get(run, "tool"), "driver"), "rules");
+	assert_int_equal(json_array_size(rules), 1); /* deduplicated */
+	res = json_array_at(json_get(run, "results"), 1);
+	assert_string_equal(json_get_string(res, "ruleId"), "demo-rule");
+	assert_non_null(json_get(res, "partialFingerprints"));
+	assert_non_null(
+		json_get(json_get(json_array_at(json_get(res, "locations"), 0),
+				  "physicalLocation"),
+			 "region"));
+	assert_null(strstr(s, "abcdefghijkl"));
+	json_free(doc);
+	free(s);
+	scan_report_release(&rep);
+}
+
+static void test_scan_config_parse(void **state)
+{
+	static const char good[] =
+		"{\"rules\":[{\"id\":\"acme\",\"regex\":\"(acme_[0-9]+)\","
+		"\"keywords\":[\"ACME_\",\"x\"],\"entropy\":2}],"
+		"\"disabledRules\":[\"generic-api-key\"],"
+		"\"allowlist\":{\"paths\":[\"^test/\"],\"stopwords\":[\"demo\"]},"
+		"\"maxBlobSize\":4096,\"fingerprintSalt\":\"s\"}";
+	struct config_scan c = CONFIG_SCAN_INIT;
+
+	(void)state;
+	assert_int_equal(config_scan_parse(&c, good, strlen(good), "g.json"),
+			 0);
+	assert_int_equal(c.rules.extra_nr, 1);
+	assert_string_equal(c.rules.extra[0].keywords, "acme_,x");
+	assert_string_equal(c.rules.extra[0].description, "acme");
+	assert_true(c.rules.extra[0].entropy == 2.0);
+	assert_int_equal(c.rules.disabled_nr, 1);
+	assert_int_equal(c.rules.allow_paths_nr, 1);
+	assert_int_equal(c.rules.stopwords_nr, 1);
+	assert_int_equal(c.max_blob_size, 4096);
+	assert_string_equal(c.fingerprint_salt, "s");
+	config_scan_release(&c);
+	config_scan_release(&c);
+
+	assert_true(config_scan_parse(&c, "[]", 2, "b.json") < 0);
+	assert_non_null(strstr(error_last(), "'b.json'"));
+	assert_true(config_scan_parse(&c, "{\"x\":1}", 7, "b.json") < 0);
+	assert_non_null(strstr(error_last(), "unknown member 'x'"));
+	assert_true(config_scan_parse(&c, "{\"rules\":[{\"regex\":\"a\"}]}", 25,
+				      "b.json") < 0);
+	assert_non_null(strstr(error_last(), "missing 'id'"));
+	assert_true(config_scan_parse(&c, "{\"maxBlobSize\":1.5}", 19,
+				      "b.json") < 0);
+	assert_true(config_scan_parse(&c, "{\"allowlist\":{\"path\":[]}}", 25,
+				      "b.json") < 0);
+	assert_non_null(strstr(error_last(), "unknown member 'path'"));
+	error_clear();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scan_diff_added_lines),
+		cmocka_unit_test(test_scan_ignore_lines),
+		cmocka_unit_test(test_scan_ignore_match),
+		cmocka_unit_test(test_scan_redact_and_fingerprint),
+		cmocka_unit_test(test_scan_json_shape),
+		cmocka_unit_test(test_scan_sarif_shape),
+		cmocka_unit_test(test_scan_config_parse),
+	};
+
+	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
+}
