@@ -150,8 +150,8 @@ int gitwalk_commit_time(const struct gitwalk *w, const char *hex, int64_t *out);
 int gitwalk_commit_summary(const struct gitwalk *w, const char *hex,
 			   struct strbuf *out);
 /*
- * The URL of remote "origin" (or of the first remote), appended to out.
- * Returns ERR_NOTFOUND when the repository has no remote.
+ * The URL of remote "origin", appended to out. Returns ERR_NOTFOUND when
+ * the repository has no such remote.
  */
 int gitwalk_remote_url(const struct gitwalk *w, struct strbuf *out);
 /* Read the blob at path in commit hex, capped; ERR_NOTFOUND if absent. */

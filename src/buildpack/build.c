@@ -552,14 +552,8 @@ static void state_release(struct build_state *st)
 static char *absolute(const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *cwd = realpath(path, NULL);
+	char *cwd;
 
-	if (cwd) {
-		/* realpath's buffer comes from malloc: hand ours back. */
-		strbuf_addstr(&sb, cwd);
-		free(cwd);
-		return strbuf_detach(&sb, NULL);
-	}
 	if (path[0] == '/')
 		return xstrdup(path);
 	cwd = getcwd(NULL, 0);

@@ -24,13 +24,21 @@ static int mirror_fetch(git_repository *repo, const char *url)
 	git_strarray refspecs = { specs, 2 };
 	git_fetch_options fo;
 	git_remote_callbacks cb;
+	git_remote_create_options co;
 	git_remote *remote = NULL;
 	git_buf head = { NULL, 0, 0 };
 	int rc;
 
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	git_remote_init_callbacks(&cb, GIT_REMOTE_CALLBACKS_VERSION);
-	rc = git_remote_create_anonymous(&remote, repo, url);
+	git_remote_create_options_init(&co, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	co.repository = repo;
+	/*
+	 * The mirror's own config has no insteadOf rules, and reading them
+	 * leaks regex match data in libgit2 1.5 built with PCRE2.
+	 */
+	co.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
+	rc = git_remote_create_with_opts(&remote, url, &co);
 	if (rc < 0)
 		goto fail;
 	rc = git_remote_connect(remote, GIT_DIRECTION_FETCH, &cb, NULL, NULL);
