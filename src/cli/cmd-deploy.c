@@ -6,7 +6,9 @@
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
+#include "slugguard/buildpack.h"
 #include "slugguard/fs.h"
+#include "slugguard/gitwalk.h"
 #include "slugguard/heroku.h"
 #include "slugguard/json.h"
 #include "slugguard/strbuf.h"
@@ -209,6 +211,18 @@ static int deploy_artifacts(const struct deploy *d, const char *dir)
 				slug_path.buf, sha, checksum + 7);
 		goto out;
 	}
+	if (!hcli_key_path(d->key)) {
+		rc = error_setc(ERR_REJECTED,
+				"refusing to deploy: no key to verify the "
+				"attestation (--key or SLUGGUARD_SIGNING_KEY)");
+		goto out;
+	}
+	rc = hcli_attestation_verify(att_path.buf, checksum,
+				     hcli_key_path(d->key));
+	if (rc < 0) {
+		error_wrap(rc, "refusing to deploy");
+		goto out;
+	}
 	rc = heroku_sha256_file(att_sha, att_path.buf);
 	if (rc < 0)
 		goto out;
@@ -267,6 +281,10 @@ static int deploy_artifacts(const struct deploy *d, const char *dir)
 	rc = ledger_record(&ledger, &le);
 	if (rc < 0)
 		goto out;
+	rc = hcli_record_pubkey(ledger_find_slug(&ledger, slug.id)->attestation,
+				hcli_key_path(d->key));
+	if (rc < 0)
+		goto out;
 	if (!r.status || strcmp(r.status, "succeeded")) {
 		rc = error_set("release v%ld %s: the previous release stays "
 			       "live",
@@ -289,6 +307,47 @@ out:
 	strbuf_release(&att_path);
 	strbuf_release(&slug_path);
 	strbuf_release(&rel_path);
+	return rc;
+}
+
+/* Build the commit into a private temporary directory, then deploy it. */
+static int build_and_deploy(const struct deploy *d)
+{
+	struct build_opts o = BUILD_OPTS_INIT;
+	struct build_result res = BUILD_RESULT_INIT;
+	struct gitwalk *w = NULL;
+	struct strbuf tmp = STRBUF_INIT;
+	const char *tmpdir = getenv("TMPDIR");
+	bool made = false;
+	int rc;
+
+	rc = gitwalk_open(&w, NULL);
+	if (rc < 0)
+		goto out;
+	strbuf_addf(&tmp, "%s/slugguard-deploy-XXXXXX",
+		    tmpdir && *tmpdir ? tmpdir : "/tmp");
+	rc = fs_mkdtemp(tmp.buf);
+	if (rc < 0)
+		goto out;
+	made = true;
+	o.commit = d->commit;
+	o.app = d->app;
+	o.out_dir = tmp.buf;
+	o.key_path = d->key;
+	o.quiet = d->quiet;
+	say(d, "Building %s for '%s'", d->commit ? d->commit : "HEAD",
+	    d->app);
+	rc = buildpack_build(&res, w, &o);
+	if (rc < 0)
+		goto out;
+	rc = deploy_artifacts(d, tmp.buf);
+out:
+	if (made)
+		fs_remove_tree(tmp.buf);
+	build_result_release(&res);
+	build_opts_release(&o);
+	gitwalk_free(w);
+	strbuf_release(&tmp);
 	return rc;
 }
 
@@ -338,8 +397,7 @@ int cmd_deploy(int argc, char **argv, const struct config *cfg)
 	}
 	if (optind < argc || !d.app)
 		return cli_usage(usage_str, true);
-	if (!d.build_dir)
-		return error_set("deploy: building in-process is not wired up "
-				 "yet; pass --build-dir");
-	return deploy_artifacts(&d, d.build_dir);
+	if (d.build_dir)
+		return deploy_artifacts(&d, d.build_dir);
+	return build_and_deploy(&d);
 }

@@ -3,10 +3,15 @@
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
+#include "slugguard/gitwalk.h"
 #include "slugguard/heroku.h"
 #include "slugguard/json.h"
+#include "slugguard/policy.h"
+#include "slugguard/sign.h"
 #include "slugguard/strbuf.h"
 #include "heroku-cli.h"
+
+#define ATTESTATION_MAX (16 * 1024 * 1024)
 
 #include <unistd.h>
 
@@ -47,6 +52,53 @@ static void push_strings(struct strvec *sv, const struct json *arr,
 	}
 }
 
+/*
+ * The policy at rev of the repository around the current directory.
+ * Returns 1 when one was found, 0 when there is none (or no repository).
+ */
+static int expect_from_policy(struct hcli_expect *e, const char *rev)
+{
+	struct gitwalk *w = NULL;
+	struct policy *p = NULL;
+	char hex[GITWALK_HEXSZ + 1];
+	int rc;
+
+	rc = gitwalk_open(&w, NULL);
+	if (rc == ERR_NOTFOUND) {
+		error_clear();
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	rc = gitwalk_resolve_commit(w, rev ? rev : "HEAD", hex);
+	if (rc < 0 && !rev) {
+		error_clear(); /* an empty repository: no policy yet */
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	rc = policy_load_from_commit(&p, w, hex);
+	if (rc == ERR_NOTFOUND) {
+		error_clear();
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	e->have_buildpacks = p->has_buildpacks;
+	strvec_pushv(&e->buildpacks, p->buildpacks.v);
+	for (size_t i = 0; i < p->vars_nr; i++)
+		strvec_push(&e->config_vars, p->vars[i].name);
+	e->source = xstrdup(p->source ? p->source : POLICY_FILE);
+	rc = 1;
+out:
+	policy_free(p);
+	gitwalk_free(w);
+	return rc;
+}
+
 int hcli_expect_load(struct hcli_expect *e, const char *rev,
 		     const char *release_json)
 {
@@ -55,12 +107,11 @@ int hcli_expect_load(struct hcli_expect *e, const char *rev,
 	const struct json *bp;
 	int rc = 0;
 
-	(void)rev;
 	hcli_expect_release(e);
-	/*
-	 * NEEDSWORK: read the repository's slugguard.json through policy.h
-	 * once it is on main; until then release.json carries the lists.
-	 */
+	rc = expect_from_policy(e, rev);
+	if (rc)
+		goto out;
+	/* No repository policy: what the build recorded, if anything. */
 	if (!release_json)
 		goto out;
 	rc = fs_read_capped(&text, release_json, 1024 * 1024);
@@ -80,7 +131,7 @@ int hcli_expect_load(struct hcli_expect *e, const char *rev,
 out:
 	json_free(j);
 	strbuf_release(&text);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 static void add_list(struct strbuf *sb, const char *label, const char *const *v,
@@ -157,21 +208,128 @@ out:
 	return rc;
 }
 
+int hcli_attestation_verify(const char *path, const char *checksum,
+			    const char *key_path)
+{
+	struct strbuf buf = STRBUF_INIT, payload = STRBUF_INIT;
+	struct sign_key *key = NULL;
+	struct json *stmt = NULL;
+	const struct json *subj;
+	const char *hex = checksum;
+	bool found = false;
+	int rc;
+
+	if (starts_with(hex, "SHA256:"))
+		hex += strlen("SHA256:");
+	rc = sign_key_load_public(&key, key_path);
+	if (rc < 0)
+		goto out;
+	rc = fs_read_capped(&buf, path, ATTESTATION_MAX);
+	if (rc < 0)
+		goto out;
+	rc = sign_dsse_open(&payload, key, buf.buf, buf.len, path);
+	if (rc < 0)
+		goto out;
+	rc = json_parse(&stmt, payload.buf, payload.len, path);
+	if (rc < 0) {
+		rc = error_setc(ERR_REJECTED, "'%s': payload is not JSON",
+				path);
+		goto out;
+	}
+	subj = json_get(stmt, "subject");
+	for (size_t i = 0; i < json_array_size(subj); i++) {
+		const char *d = json_get_string(
+			json_get(json_array_at(subj, i), "digest"), "sha256");
+
+		if (d && !strcmp(d, hex))
+			found = true;
+	}
+	if (!found)
+		rc = error_setc(ERR_REJECTED,
+				"'%s' does not attest sha256 %.12s...", path,
+				hex);
+out:
+	json_free(stmt);
+	sign_key_free(key);
+	strbuf_release(&payload);
+	strbuf_release(&buf);
+	return rc;
+}
+
+const char *hcli_key_path(const char *key_path)
+{
+	const char *env = getenv("SLUGGUARD_SIGNING_KEY");
+
+	if (key_path)
+		return key_path;
+	return env && *env ? env : NULL;
+}
+
+void hcli_pubkey_path(struct strbuf *sb, const char *attestation)
+{
+	size_t n = strlen(attestation);
+
+	if (ends_with(attestation, ".intoto.json"))
+		n -= strlen(".intoto.json");
+	strbuf_add(sb, attestation, n);
+	strbuf_addstr(sb, ".pub.pem");
+}
+
+int hcli_record_pubkey(const char *attestation, const char *key_path)
+{
+	struct strbuf pem = STRBUF_INIT, path = STRBUF_INIT;
+	struct sign_key *key = NULL;
+	int rc;
+
+	rc = sign_key_load_public(&key, key_path);
+	if (rc < 0)
+		goto out;
+	rc = sign_key_public_pem(&pem, key);
+	if (rc < 0)
+		goto out;
+	hcli_pubkey_path(&path, attestation);
+	rc = fs_write_atomic(path.buf, pem.buf, pem.len, 0644);
+out:
+	sign_key_free(key);
+	strbuf_release(&path);
+	strbuf_release(&pem);
+	return rc;
+}
+
 bool hcli_attestation_ok(const struct ledger_entry *e, const char *key_path,
 			 const char **why)
 {
-	(void)key_path;
+	struct strbuf pub = STRBUF_INIT;
+	const char *key = hcli_key_path(key_path);
+	bool ok = false;
+
 	*why = NULL;
 	if (!e) {
 		*why = "not released by slugguard (no ledger entry)";
 		return false;
 	}
-	if (!e->attestation || !fs_exists(e->attestation)) {
+	if (!e->attestation || !fs_exists(e->attestation) || !e->checksum) {
 		*why = "the attestation is missing from the ledger";
 		return false;
 	}
-	/* NEEDSWORK: verify with sign_dsse_open() once sign.h is on main. */
-	return true;
+	if (!key) {
+		/* The public key recorded when this slug was deployed. */
+		hcli_pubkey_path(&pub, e->attestation);
+		key = pub.buf;
+	}
+	if (!fs_exists(key)) {
+		*why = "no key to verify it (--key or SLUGGUARD_SIGNING_KEY)";
+		goto out;
+	}
+	if (hcli_attestation_verify(e->attestation, e->checksum, key) < 0) {
+		*why = "the attestation does not verify";
+		error_clear();
+		goto out;
+	}
+	ok = true;
+out:
+	strbuf_release(&pub);
+	return ok;
 }
 
 void hcli_output(const char *buf, size_t len, void *data)

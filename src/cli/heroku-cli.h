@@ -56,6 +56,20 @@ int hcli_config_diff(struct strbuf *report, const struct hcli_expect *e,
 bool hcli_attestation_ok(const struct ledger_entry *e, const char *key_path,
 			 const char **why);
 
+/*
+ * Verify the DSSE attestation at path with the key at key_path (public,
+ * or private whose public half is used) and require checksum
+ * ("SHA256:<hex>" or hex) among its subjects. 0, ERR_REJECTED or ERR_FAIL.
+ */
+int hcli_attestation_verify(const char *path, const char *checksum,
+			    const char *key_path);
+/* key_path, else $SLUGGUARD_SIGNING_KEY, else NULL (borrowed). */
+const char *hcli_key_path(const char *key_path);
+/* Where the ledger keeps the public key beside an attestation copy. */
+void hcli_pubkey_path(struct strbuf *sb, const char *attestation);
+/* Write the public half of key_path beside the attestation copy. */
+int hcli_record_pubkey(const char *attestation, const char *key_path);
+
 /* Release output to stderr, sanitised, prefixed like git's remote lines. */
 void hcli_output(const char *buf, size_t len, void *data);
 /* Milliseconds from an environment variable, else def. */

@@ -7,7 +7,9 @@
 #                         and export HEROKU_API_URL, SSL_CERT_FILE,
 #                         HEROKU_API_KEY (a random token made now, also
 #                         given to the server), STANDIN_DIR, STANDIN_PID
-#                         and short retry/timeout knobs for slugguard
+#                         and short retry/timeout knobs for slugguard;
+#                         with $SG set and no SLUGGUARD_SIGNING_KEY, also
+#                         a signing key (standin_signing_key)
 #   standin_stop          stop it (also run at exit)
 #   standin_ctl JSON      POST JSON to /__control (see standin.py)
 #   standin_app NAME [JSON-OVERRIDES]
@@ -81,7 +83,10 @@ standin_start() {
 		SLUGGUARD_HTTP_BACKOFF_MS SLUGGUARD_HTTP_MAX_WAIT_MS \
 		SLUGGUARD_RELEASE_POLL_MS
 	trap 'standin_stop' EXIT
-	standin_ctl "{\"token\": \"$HEROKU_API_KEY\"}" >/dev/null
+	standin_ctl "{\"token\": \"$HEROKU_API_KEY\"}" >/dev/null &&
+	if [ -n "$SG" ] && [ -z "$SLUGGUARD_SIGNING_KEY" ]; then
+		standin_signing_key
+	fi
 }
 
 standin_stop() {
@@ -142,18 +147,47 @@ r = eval(sys.argv[1])
 print(r if isinstance(r, str) else json.dumps(r))' "$1"
 }
 
+# standin_signing_key: make (once) an Ed25519 key with slugguard keygen
+# and export SLUGGUARD_SIGNING_KEY (its public half is beside it).
+standin_signing_key() {
+	if [ ! -f "$STANDIN_DIR/signing.pem" ]; then
+		"$SG" keygen --type ed25519 --out "$STANDIN_DIR/signing.pem" 2>&1 \
+			>/dev/null || return 1
+	fi
+	SLUGGUARD_SIGNING_KEY="$STANDIN_DIR/signing.pem"
+	export SLUGGUARD_SIGNING_KEY
+}
+
+# standin_sign_slug SLUG OUT: a DSSE envelope with an in-toto statement
+# whose subject is SLUG's sha256, signed by $SLUGGUARD_SIGNING_KEY with
+# the openssl CLI (the PAE of the DSSE spec; Ed25519 signs it raw).
+standin_sign_slug() {
+	_sha=$(sha256sum "$1" | cut -d' ' -f1) &&
+	printf '{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"slug.tgz","digest":{"sha256":"%s"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{}}' \
+		"$_sha" >"$2.payload" &&
+	_len=$(wc -c <"$2.payload" | tr -d ' ') &&
+	{ printf 'DSSEv1 28 application/vnd.in-toto+json %s ' "$_len" &&
+	  cat "$2.payload"; } >"$2.pae" &&
+	openssl pkeyutl -sign -rawin -inkey "$SLUGGUARD_SIGNING_KEY" \
+		-in "$2.pae" -out "$2.sig" &&
+	printf '{"payloadType":"application/vnd.in-toto+json","payload":"%s","signatures":[{"keyid":"","sig":"%s"}]}\n' \
+		"$(base64 -w0 <"$2.payload")" "$(base64 -w0 <"$2.sig")" >"$2" &&
+	rm -f "$2.payload" "$2.pae" "$2.sig"
+}
+
 # standin_fake_build DIR [RELEASE-CMD]: a build directory as `slugguard
-# build` leaves it (slug.tgz, slug.tgz.intoto.json, release.json) made
-# with tar, for deploy tests that do not need a real build.
+# build` leaves it (slug.tgz, slug.tgz.intoto.json signed with
+# standin_signing_key, release.json) made with tar and openssl, for
+# deploy tests that need no buildpacks.
 standin_fake_build() {
 	_d=$1
+	standin_signing_key &&
 	mkdir -p "$_d/tree/app" &&
 	printf 'source "https://rubygems.org"\n' >"$_d/tree/app/Gemfile" &&
 	printf 'build %s\n' "$(rand_hex 16)" >"$_d/tree/app/VERSION" &&
 	tar -C "$_d/tree" -czf "$_d/slug.tgz" ./app &&
 	_sha=$(sha256sum "$_d/slug.tgz" | cut -d' ' -f1) &&
-	printf '{"payloadType": "application/vnd.in-toto+json", "payload": "", "signatures": []}\n' \
-		>"$_d/slug.tgz.intoto.json" &&
+	standin_sign_slug "$_d/slug.tgz" "$_d/slug.tgz.intoto.json" &&
 	cat >"$_d/release.json" <<JSON
 {
   "process_types": {"web": "bundle exec puma -C config/puma.rb",
