@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * post-receive for a deploy branch. For now it records the accepted push;
- * the build and the hand-off to Heroku replace this body.
+ * post-receive for a deploy branch: run `slugguard deploy` for the pushed
+ * commit, stream its output to the pusher (git shows it as "remote:"
+ * lines) and keep it in "<gitdir>/slugguard/logs/". A failed deploy
+ * leaves the last good release live; the push itself is kept either way.
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
@@ -9,8 +11,72 @@
 #include "slugguard/gitwalk.h"
 #include "slugguard/hooks.h"
 #include "slugguard/policy.h"
+#include "slugguard/run.h"
 
 #include <time.h>
+#include <unistd.h>
+
+#define DEPLOY_LOG_MAX (64u * 1024 * 1024)
+
+/* Our own executable, so the hook runs the very binary git invoked. */
+static void self_path(struct strbuf *sb)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n > 0 && (size_t)n < sizeof(buf) - 1)
+		strbuf_add(sb, buf, (size_t)n);
+	else
+		strbuf_addstr(sb, "slugguard");
+}
+
+/* Run the deploy with stdout and stderr on one pipe; tee it to out/log. */
+static int run_deploy(struct strbuf *log, const char *gitdir, const char *app,
+		      const char *new_hex, FILE *out)
+{
+	struct child c = CHILD_INIT;
+	struct strbuf exe = STRBUF_INIT;
+	char buf[8192];
+	int fds[2] = { -1, -1 };
+	int rc;
+
+	self_path(&exe);
+	strvec_pushl(&c.args, exe.buf, "deploy", "--commit", new_hex, "--app",
+		     app, NULL);
+	c.dir = gitdir;
+	if (pipe(fds) < 0) {
+		rc = error_from_errno("cannot make a pipe");
+		goto out;
+	}
+	c.out = fds[1];
+	c.err = fds[1];
+	rc = run_start(&c);
+	close(fds[1]);
+	fds[1] = -1;
+	if (rc < 0)
+		goto out;
+	for (;;) {
+		ssize_t n = read(fds[0], buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		fwrite(buf, 1, (size_t)n, out);
+		fflush(out);
+		if (log->len < DEPLOY_LOG_MAX)
+			strbuf_add(log, buf, (size_t)n);
+	}
+	rc = run_finish(&c);
+out:
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	child_release(&c);
+	strbuf_release(&exe);
+	return rc;
+}
 
 int hooks_post_receive_deploy(struct gitwalk *w, const struct policy *p,
 			      const char *ref, const char *old_hex,
@@ -19,11 +85,14 @@ int hooks_post_receive_deploy(struct gitwalk *w, const struct policy *p,
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
 	struct strbuf text = STRBUF_INIT;
 	const char *gd = gitwalk_gitdir(w);
+	const char *app = getenv("SLUGGUARD_DEPLOY_APP");
 	char stamp[32], iso[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	int rc;
+	int rc, status = 0;
 
+	if (!app || !*app)
+		app = p && p->app ? p->app : NULL;
 	if (!gmtime_r(&now, &tm) ||
 	    !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm) ||
 	    !strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm))
@@ -34,15 +103,45 @@ int hooks_post_receive_deploy(struct gitwalk *w, const struct policy *p,
 	if (rc < 0)
 		goto out;
 	strbuf_addf(&path, "%s/push-%s-%.12s.log", dir.buf, stamp, new_hex);
-	strbuf_addf(&text,
-		    "ref %s\nold %s\nnew %s\ntime %s\napp %s\n"
-		    "status accepted; build and deploy not configured\n",
-		    ref, old_hex, new_hex, iso, p && p->app ? p->app : "-");
+	strbuf_addf(&text, "ref %s\nold %s\nnew %s\ntime %s\napp %s\n", ref,
+		    old_hex, new_hex, iso, app ? app : "-");
+	if (!app) {
+		strbuf_addstr(&text, "status accepted; no Heroku app "
+				     "configured (slugguard.json \"app\" or "
+				     "SLUGGUARD_DEPLOY_APP)\n");
+		rc = fs_write_atomic(path.buf, text.buf, text.len, 0644);
+		if (!rc)
+			fprintf(out,
+				"slugguard: accepted %s at %.12s; no Heroku "
+				"app configured, nothing deployed\n",
+				ref, new_hex);
+		goto out;
+	}
+	fprintf(out, "slugguard: deploying %.12s to Heroku app '%s'\n", new_hex,
+		app);
+	fflush(out);
+	strbuf_addstr(&text, "--- deploy output\n");
+	status = run_deploy(&text, gd, app, new_hex, out);
+	if (status < 0) {
+		rc = status;
+		strbuf_addf(&text, "--- status: cannot run: %s\n",
+			    error_last());
+	} else {
+		strbuf_addf(&text, "--- status: %s (exit %d)\n",
+			    status ? "failed" : "deployed", status);
+	}
 	rc = fs_write_atomic(path.buf, text.buf, text.len, 0644);
 	if (rc < 0)
 		goto out;
-	fprintf(out, "slugguard: accepted %s at %.12s; recorded in %s\n", ref,
-		new_hex, path.buf);
+	if (status) {
+		rc = error_set(
+			"deploy of %.12s to '%s' failed%s; the last good "
+			"release stays live; log in %s",
+			new_hex, app, status > 0 ? "" : " to start", path.buf);
+		goto out;
+	}
+	fprintf(out, "slugguard: deployed %.12s to '%s'; log in %s\n", new_hex,
+		app, path.buf);
 out:
 	strbuf_release(&dir);
 	strbuf_release(&path);

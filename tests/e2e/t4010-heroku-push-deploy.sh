@@ -1,0 +1,119 @@
+#!/bin/sh
+# A real git push to a bare deploy repository whose post-receive builds
+# the pushed commit in-process and deploys it to the HTTPS stand-in,
+# streaming the output to the pusher; a failing release keeps the last
+# good release live and the log.
+. "$(dirname "$0")/lib.sh"
+. "$TEST_DIRECTORY/helper/standin.sh"
+
+standin_start "$TRASH/standin" || exit 1
+SLUGGUARD_DEPLOY_APP=app1
+export SLUGGUARD_DEPLOY_APP
+
+# make_bp DIR NAME: a fixture buildpack that detects as NAME.
+make_bp() {
+	mkdir -p "$1/bin" &&
+	printf '#!/bin/sh\necho %s\n' "$2" >"$1/bin/detect" &&
+	printf '#!/bin/sh\necho "-----> %s compile"\necho %s >"$1/.%s"\n' \
+		"$2" "$2" "$2" >"$1/bin/compile" &&
+	chmod +x "$1/bin/detect" "$1/bin/compile"
+}
+
+test_expect_success 'setup: buildpacks, a deploy repository with server hooks, an app' '
+	make_bp "$TRASH/bp/ruby" Ruby &&
+	make_bp "$TRASH/bp/pgvector" pgvector &&
+	git init -q --bare remote.git &&
+	(cd remote.git && "$SG" hooks install --server >/dev/null) &&
+	git clone -q remote.git work 2>/dev/null &&
+	(
+		cd work &&
+		"$SG" init --app-json >/dev/null &&
+		for f in app.json slugguard.json; do
+			sed -e "s|\"heroku/ruby\"|\"$TRASH/bp/ruby\"|" \
+				-e "s|\"https://github.com/heroku/heroku-buildpack-pgvector.git\"|\"$TRASH/bp/pgvector\"|" \
+				"$f" >"$f.new" && mv "$f.new" "$f" || return 1
+		done &&
+		grep "$TRASH/bp/ruby" app.json slugguard.json &&
+		mkdir -p config && echo "# puma" >config/puma.rb &&
+		git add . && test_tick && git commit -q -m "the app"
+	) &&
+	standin_app app1 "{\"buildpacks\": [\"$TRASH/bp/ruby\", \"$TRASH/bp/pgvector\"]}"
+'
+
+test_expect_success 'a push to main deploys it, output streamed to the pusher' '
+	git -C work push origin main 2>err &&
+	grep "^remote: slugguard: deploying [0-9a-f]* to Heroku app .app1." err &&
+	grep "^remote: -----> Ruby app detected" err &&
+	grep "^remote: -----> Releasing v1" err &&
+	grep "^remote: Running release command" err &&
+	grep "^remote: Released v1" err &&
+	grep "^remote: slugguard: deployed [0-9a-f]* to .app1.; log in" err &&
+	test "$(standin_json "s[\"apps\"][\"app1\"][\"releases\"][0][\"status\"]")" = succeeded
+'
+
+test_expect_success 'the deploy log is kept in the repository' '
+	ls remote.git/slugguard/logs/push-*.log >logs &&
+	test_line_count = 1 logs &&
+	grep "^Released v1$" $(cat logs) &&
+	grep "^--- status: deployed (exit 0)$" $(cat logs)
+'
+
+test_expect_success 'the released slug is the signed build of the pushed commit' '
+	"$SG" releases --app app1 >out &&
+	grep "^v1 .*succeeded  current verified " out &&
+	standin_log POST /apps/app1/slugs >log &&
+	grep -F "\\\"commit\\\":\\\"$(git -C work rev-parse main)\\\"" log &&
+	grep -F "\\\"release\\\":\\\"bundle exec rails db:migrate\\\"" log
+'
+
+test_expect_success 'check --app passes every line on the live app' '
+	(cd work && "$SG" check --app app1 >../out) &&
+	grep "^ok     buildpacks: 1. $TRASH/bp/ruby 2. $TRASH/bp/pgvector" out &&
+	grep "^ok     config vars: all 16 required names set" out &&
+	grep "^ok     formation: web=1 worker=1" out &&
+	grep "^ok     last release: v1 succeeded" out &&
+	grep "^ok     signed: current release v1 runs a verified slug" out
+'
+
+test_expect_success 'check --app names what is wrong and how to fix it' '
+	standin_ctl "{\"apps\": {\"app1\": {\"buildpacks\": [\"$TRASH/bp/pgvector\", \"$TRASH/bp/ruby\"], \"formation\": [{\"type\": \"web\", \"quantity\": 1}], \"config_vars\": {\"RAILS_ENV\": \"production\"}}}}" &&
+	(cd work && test_expect_code 1 "$SG" check --app app1 >../out 2>../err) &&
+	grep "^FAILED buildpacks: not in the policy.s order" out &&
+	grep "fix: slugguard deploy --app app1 --fix-buildpacks" out &&
+	grep "^FAILED config vars: required names are missing" out &&
+	grep "OPENAI_API_KEY" out &&
+	! grep production out &&
+	grep "^FAILED formation: web=1 worker=0" out &&
+	grep "fix: heroku ps:scale worker=1 -a app1" out &&
+	grep "3 checks failed for app .app1." err &&
+	standin_app app1 "{\"buildpacks\": [\"$TRASH/bp/ruby\", \"$TRASH/bp/pgvector\"]}"
+'
+
+test_expect_success 'a failing release phase keeps the push, the last good release and the log' '
+	standin_ctl "{\"apps\": {\"app1\": {\"release_phase\": \"failed\"}}}" &&
+	test_commit -C work second second.txt &&
+	git -C work push origin main 2>err &&
+	test "$(git --git-dir=remote.git rev-parse main)" = "$(git -C work rev-parse main)" &&
+	grep "^remote: -----> Releasing v2" err &&
+	grep "^remote: slugguard: release v2 failed: the previous release stays live" err &&
+	grep "^remote: slugguard: post-receive failed for refs/heads/main: deploy of [0-9a-f]* to .app1. failed; the last good release stays live" err &&
+	test "$(standin_json "[r[\"version\"] for r in s[\"apps\"][\"app1\"][\"releases\"] if r[\"current\"]]")" = "[1]" &&
+	ls remote.git/slugguard/logs/push-*.log >logs &&
+	grep -l "^--- status: failed (exit 2)$" $(cat logs) >failed &&
+	test_line_count = 1 failed &&
+	grep "rake aborted" $(cat failed)
+'
+
+test_expect_success 'check --app reports the failed release' '
+	(cd work && test_expect_code 1 "$SG" check --app app1 >../out) &&
+	grep "^FAILED last release: v2 failed" out &&
+	grep "^ok     signed: current release v1 runs a verified slug" out
+'
+
+test_expect_success 'rollback after the failure goes back to the verified v1' '
+	standin_ctl "{\"apps\": {\"app1\": {\"release_phase\": \"succeeded\"}}}" &&
+	"$SG" rollback --app app1 v1 >out &&
+	test "$(cat out)" = "Rolled back to v1 (release v3)"
+'
+
+test_done
