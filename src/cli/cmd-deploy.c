@@ -335,8 +335,7 @@ static int build_and_deploy(const struct deploy *d)
 	o.out_dir = tmp.buf;
 	o.key_path = d->key;
 	o.quiet = d->quiet;
-	say(d, "Building %s for '%s'", d->commit ? d->commit : "HEAD",
-	    d->app);
+	say(d, "Building %s for '%s'", d->commit ? d->commit : "HEAD", d->app);
 	rc = buildpack_build(&res, w, &o);
 	if (rc < 0)
 		goto out;
