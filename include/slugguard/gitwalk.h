@@ -159,6 +159,15 @@ int gitwalk_read_path(const struct gitwalk *w, const char *hex,
 		      const char *path, struct strbuf *out, size_t cap);
 
 /*
+ * Apply the url.<base>.insteadOf rules of w's git config (repository,
+ * global and system) to url, as git does for fetches: the longest
+ * matching prefix wins. *out is a new string the caller frees (url itself
+ * when no rule matches). This is how a company mirror, or the demo's
+ * local fixture buildpacks, stand in for https://github.com/... URLs.
+ */
+int gitwalk_rewrite_url(char **out, const struct gitwalk *w, const char *url);
+
+/*
  * Fetch the git repository at url (https:// or file://, optionally with a
  * "#ref" suffix naming a branch, tag or commit) into a bare mirror under
  * cache_dir (one directory per URL, reused and fetched again), resolve

@@ -202,8 +202,8 @@ out:
 static char *absolute(const char *path);
 
 /* Fetch buildpack i into dir; commit receives its git commit or "". */
-static int fetch_buildpack(struct bp *bp, const char *dir,
-			   const char *cache_dir)
+static int fetch_buildpack(struct bp *bp, const char *fetch_url,
+			   const char *dir, const char *cache_dir)
 {
 	struct strbuf abs = STRBUF_INIT;
 	char *cwd = NULL;
@@ -217,7 +217,8 @@ static int fetch_buildpack(struct bp *bp, const char *dir,
 		rc = copy_tree(abs.buf, dir);
 	} else if (starts_with(bp->url, "https://") ||
 		   starts_with(bp->url, "file://")) {
-		rc = gitwalk_fetch_export(bp->commit, bp->url, cache_dir, dir);
+		rc = gitwalk_fetch_export(bp->commit, fetch_url, cache_dir,
+					  dir);
 	} else {
 		rc = error_set("buildpack '%s' is neither a directory nor an "
 			       "https:// or file:// git URL",
@@ -578,6 +579,7 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	char hex[SIGN_SHA256_HEXSZ + 1];
 	const char *tmp = getenv("TMPDIR");
 	char *out_dir = NULL;
+	char *fetch_url = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -659,7 +661,13 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 		strbuf_addf(&sb, "%s/buildpacks/%zu", st.work.buf, i);
 		bp->dir = strbuf_detach(&sb, NULL);
 		say(o, "Fetching buildpack %s", bp->url);
-		rc = fetch_buildpack(bp, bp->dir, st.cache_dir);
+		/* Provenance keeps the canonical URL; a mirror only serves it.
+		 */
+		free(fetch_url);
+		rc = gitwalk_rewrite_url(&fetch_url, w, bp->url);
+		if (rc < 0)
+			goto out;
+		rc = fetch_buildpack(bp, fetch_url, bp->dir, st.cache_dir);
 		if (rc < 0)
 			goto out;
 	}
@@ -740,6 +748,7 @@ out:
 	}
 	if (rc < 0 && r.slug_path)
 		unlink(r.slug_path);
+	free(fetch_url);
 	build_result_release(&r);
 	sign_key_free(key);
 	slug_ignore_release(&ig);
