@@ -20,6 +20,9 @@
 #define OP                                                                \
 	"[\"'\\x60]?[ \\t]{0,3}(?:=|:=|::=|:|=>|\\?=|\\|\\|=)[ \\t]{0,3}" \
 	"[\"'\\x60]?"
+/* The same without the opening quote of the value. */
+#define OP_BARE \
+	"[\"'\\x60]?[ \\t]{0,3}(?:=|:=|::=|:|=>|\\?=|\\|\\|=)[ \\t]{0,3}"
 /* A name containing ids (case-insensitive), then an assignment. */
 #define CTX(ids) "(?i:" ids ")[A-Za-z0-9_.-]{0,30}?" OP
 #define UUID                                                           \
@@ -738,8 +741,10 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "(?i)(?:secret|token|"
 	   "passw(?:or)?d|pwd|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?"
 	   "key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|"
-	   "master[_.-]?key|credentials?)[A-Za-z0-9_.-]{0,20}?" OP
-	   "([A-Za-z0-9+/_.=~-]{12,200})(?=[\\x60'\"\\s;,)\\]}]|\\\\[nrt]|$)",
+	   "master[_.-]?key|credentials?)[A-Za-z0-9_.-]{0,20}?" OP_BARE
+	   "(?|\"([^\"\\s$<>{}\\\\]{12,200})\"|'([^'\\s$<>{}\\\\]{12,200})'|"
+	   "\\x60([^\\x60\\s$<>{}\\\\]{12,200})\\x60|"
+	   "([A-Za-z0-9+/_.=~-]{12,200})(?=[\\x60'\"\\s;,)\\]}]|\\\\[nrt]|$))",
 	   "secret,token,passw,pwd,api_key,apikey,api-key,api.key,access_key,"
 	   "accesskey,access-key,auth_key,authkey,auth-key,private_key,"
 	   "privatekey,signing_key,encryption_key,master_key,credential",

@@ -756,6 +756,9 @@ static void test_rules_families(void **state)
 		    "authorization-header");
 	expect_rule(NULL, "export DJANGO_SECRET_KEY='%50a'", "generic-secret");
 	expect_rule(NULL, "  api_key: %32h", "generic-secret");
+	expect_rule(NULL, "  password: \"%4a#%4a!%4a@%4a\"", "generic-secret");
+	expect_rule(NULL, "{\"client_secret\": \"%8a:%8a%%%8a\"}",
+		    "generic-secret");
 	expect_rule(NULL, "TAXCLOUD_API_KEY: %24u", "taxcloud-api-key");
 }
 
@@ -775,6 +778,13 @@ static void test_rules_generic_negatives(void **state)
 		"author: Jane Doe <jane@example.com>",
 		"password = \"hunter2\"",
 		"secret: MY_SECRET_NAME_123",
+		"token_expired: \"Your token has expired 2 times\"",
+		"password_format = \"[A-Za-z0-9]{12,}\"",
+		"SECRET_ARN = \"arn:aws:secretsmanager:us-east-1:1234:x\"",
+		"token: \"https://hooks.internal.io/abc123def456\"",
+		"private_key: \"./config/keys/prod_2024.pem\"",
+		"password: \"%%{password_2024_value}\"",
+		"secret = \"${SECRET_VALUE_2024}\"",
 	};
 
 	(void)state;
