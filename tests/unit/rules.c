@@ -11,6 +11,7 @@
 #include "slugguard/rules.h"
 #include "slugguard/strbuf.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -521,6 +522,77 @@ static void test_rules_hyperscan_path(void **state)
 		found_release(&f);
 	}
 	rules_scratch_free(s);
+	strbuf_release(&sb);
+}
+
+struct worker {
+	const char *buf;
+	size_t len;
+	size_t found;
+	int rc;
+};
+
+static int count_found(const struct rules_match *m, void *data)
+{
+	(void)m;
+	((struct worker *)data)->found++;
+	return 0;
+}
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct rules_scratch *s = NULL;
+
+	w->rc = rules_scratch_new(&s, R);
+	/* 1 MB, 5 times: each thread compiles regexes and, past the
+	 * threshold, the keyword database, racing the others. */
+	for (int round = 0; !w->rc && round < 5; round++)
+		w->rc = rules_scan(R, s, NULL, w->buf, w->len, count_found, w);
+	rules_scratch_free(s);
+	return NULL;
+}
+
+/* One compiled rule set, several threads, one scratch each. */
+static void test_rules_threads(void **state)
+{
+	struct rules *saved = R;
+	struct worker w[4];
+	pthread_t t[4];
+	struct strbuf sb = STRBUF_INIT;
+	size_t per_copy = 0;
+
+	(void)state;
+	/* A fresh set, so that lazy compilation happens under the race. */
+	assert_int_equal(rules_compile(&R, NULL), 0);
+	rng_seed(11);
+	for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
+		if (samples[i].path)
+			continue;
+		expand(&sb, samples[i].tpl);
+		strbuf_addch(&sb, '\n');
+		per_copy++;
+	}
+	while (sb.len < 1024 * 1024)
+		strbuf_addstr(&sb,
+			      "  lorem ipsum dolor sit amet, consectetur\n");
+	for (int i = 0; i < 4; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].buf = sb.buf;
+		w[i].len = sb.len;
+		assert_int_equal(pthread_create(&t[i], NULL, worker_run, &w[i]),
+				 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(w[i].rc, 0);
+		assert_true(w[i].found > 0);
+		assert_int_equal(w[i].found, w[0].found);
+	}
+	assert_true(per_copy > 100);
+	assert_true(w[0].found >= 5 * per_copy);
+	rules_free(R);
+	R = saved;
 	strbuf_release(&sb);
 }
 
@@ -1070,6 +1142,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules_every_builtin),
 		cmocka_unit_test(test_rules_hyperscan_path),
+		cmocka_unit_test(test_rules_threads),
 		cmocka_unit_test(test_rules_placeholders),
 		cmocka_unit_test(test_rules_env_lookups),
 		cmocka_unit_test(test_rules_documented_examples),
