@@ -78,7 +78,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	/* ---- AWS ---- */
 	R("aws-access-key-id", "AWS access key ID",
 	  "(?<![A-Z0-9])((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)"
-	  "(?![A-Z2-7]{9}EXAMPLE)[A-Z2-7]{16})(?![A-Z0-9])",
+	  "(?![A-Z0-9]{9}EXAMPLE)[A-Z0-9]{16})(?![A-Z0-9])",
 	  "akia,asia,abia,acca,a3t", 3.0,
 	  "Deactivate and delete the key in AWS IAM (https://console.aws.amazon"
 	  ".com/iam/home#/security_credentials), create a new one" SETX(

@@ -208,7 +208,7 @@ static const struct sample samples[] = {
 	{ "openai-project-key", NULL, "key = \"sk-proj-%74wT3BlbkFJ%74w\"" },
 	{ "openai-service-account-key", NULL, "sk-svcacct-%74wT3BlbkFJ%74w" },
 	{ "openai-admin-key", NULL, "k: sk-admin-%74wT3BlbkFJ%74w" },
-	{ "aws-access-key-id", NULL, "aws_access_key_id = AKIA%16U" },
+	{ "aws-access-key-id", NULL, "aws_access_key_id = AKIA%16u" },
 	{ "aws-secret-access-key", NULL, "aws_secret_access_key = %40b" },
 	{ "aws-session-token", NULL, "aws_session_token = %300b" },
 	{ "aws-bedrock-api-key", NULL, "ABSK%120b" },
