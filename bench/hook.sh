@@ -74,7 +74,19 @@ echo "clean 5-commit push, 200-commit repo, policy checked (medians of $N):"
 echo "  no hook (--no-verify):           ${without} ms"
 echo "  pre-push hook:                   ${with} ms  (+$((with - without)) ms, target <= 50)"
 echo "  server pre-receive+post-receive: ${server} ms  (+$((server - without)) ms)"
-echo "  hook alone: $(git rev-list --count "$base"..main) commits; $(cd .. && median_ms "$N" sh -c \
-	"cd work && echo 'refs/heads/main $(git rev-parse main) refs/heads/main $base' | \
-	\"$SG\" hooks run pre-push plain ../plain.git") ms per 'slugguard hooks run pre-push'"
+# the hook process alone, on the same 5-commit range: wall and CPU time
+echo "refs/heads/main $(git rev-parse main) refs/heads/main $base" >../stdin
+hook_alone() {
+	git update-ref refs/remotes/plain/main "$base" &&
+		"$SG" hooks run pre-push plain ../plain.git <../stdin
+}
+alone=$(median_ms "$N" hook_alone)
+echo "  'slugguard hooks run pre-push' alone: ${alone} ms wall (5 commits scanned, policy checked)"
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f "  ... of which CPU: %U s user + %S s system" \
+		sh -c 'git update-ref refs/remotes/plain/main "$1" &&
+			"$2" hooks run pre-push plain ../plain.git <../stdin' \
+		sh "$base" "$SG" 2>&1 >/dev/null | grep CPU
+fi
+echo "  load average: $(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)"
 [ $((with - without)) -le 50 ]

@@ -33,8 +33,14 @@ static char *self_path(const char *argv0)
 		buf[n] = '\0';
 		return xstrdup(buf);
 	}
-	if (argv0 && strchr(argv0, '/'))
-		return realpath(argv0, NULL);
+	if (argv0 && argv0[0] == '/')
+		return xstrdup(argv0);
+	if (argv0 && strchr(argv0, '/') && getcwd(buf, sizeof(buf))) {
+		struct strbuf sb = STRBUF_INIT;
+
+		strbuf_addf(&sb, "%s/%s", buf, argv0);
+		return strbuf_detach(&sb, NULL);
+	}
 	return NULL;
 }
 

@@ -563,8 +563,9 @@ static void merge_walkers(struct gitwalk_hist *h)
 			c.parents_at += h->poids_nr;
 			h->changes[h->changes_nr++] = c;
 		}
-		memcpy(h->poids + h->poids_nr, wk->poids,
-		       wk->poids_nr * sizeof(*wk->poids));
+		if (wk->poids_nr)
+			memcpy(h->poids + h->poids_nr, wk->poids,
+			       wk->poids_nr * sizeof(*wk->poids));
 		h->poids_nr += wk->poids_nr;
 		free(wk->changes);
 		wk->changes = NULL;

@@ -92,13 +92,11 @@ out:
 /* Is the configured hooks directory git's default one anyway? */
 static bool same_dir(const char *a, const char *b)
 {
-	char *ra = realpath(a, NULL);
-	char *rb = realpath(b, NULL);
-	bool same = ra && rb ? !strcmp(ra, rb) : !strcmp(a, b);
+	struct stat sa, sb;
 
-	free(ra);
-	free(rb);
-	return same;
+	if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
+		return !strcmp(a, b);
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 static int install_one(struct strvec *done, const char *dir, const char *name,

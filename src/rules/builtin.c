@@ -20,6 +20,9 @@
 #define OP                                                                \
 	"[\"'\\x60]?[ \\t]{0,3}(?:=|:=|::=|:|=>|\\?=|\\|\\|=)[ \\t]{0,3}" \
 	"[\"'\\x60]?"
+/* The same without the opening quote of the value. */
+#define OP_BARE \
+	"[\"'\\x60]?[ \\t]{0,3}(?:=|:=|::=|:|=>|\\?=|\\|\\|=)[ \\t]{0,3}"
 /* A name containing ids (case-insensitive), then an assignment. */
 #define CTX(ids) "(?i:" ids ")[A-Za-z0-9_.-]{0,30}?" OP
 #define UUID                                                           \
@@ -75,7 +78,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	/* ---- AWS ---- */
 	R("aws-access-key-id", "AWS access key ID",
 	  "(?<![A-Z0-9])((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)"
-	  "(?![A-Z2-7]{9}EXAMPLE)[A-Z2-7]{16})(?![A-Z0-9])",
+	  "(?![A-Z0-9]{9}EXAMPLE)[A-Z0-9]{16})(?![A-Z0-9])",
 	  "akia,asia,abia,acca,a3t", 3.0,
 	  "Deactivate and delete the key in AWS IAM (https://console.aws.amazon"
 	  ".com/iam/home#/security_credentials), create a new one" SETX(
@@ -738,8 +741,10 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "(?i)(?:secret|token|"
 	   "passw(?:or)?d|pwd|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?"
 	   "key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|"
-	   "master[_.-]?key|credentials?)[A-Za-z0-9_.-]{0,20}?" OP
-	   "([A-Za-z0-9+/_.=~-]{12,200})(?=[\\x60'\"\\s;,)\\]}]|\\\\[nrt]|$)",
+	   "master[_.-]?key|credentials?)[A-Za-z0-9_.-]{0,20}?" OP_BARE
+	   "(?|\"([^\"\\s$<>{}\\\\]{12,200})\"|'([^'\\s$<>{}\\\\]{12,200})'|"
+	   "\\x60([^\\x60\\s$<>{}\\\\]{12,200})\\x60|"
+	   "([A-Za-z0-9+/_.=~-]{12,200})(?=[\\x60'\"\\s;,)\\]}]|\\\\[nrt]|$))",
 	   "secret,token,passw,pwd,api_key,apikey,api-key,api.key,access_key,"
 	   "accesskey,access-key,auth_key,authkey,auth-key,private_key,"
 	   "privatekey,signing_key,encryption_key,master_key,credential",

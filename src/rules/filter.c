@@ -103,7 +103,8 @@ static const char *const documented_examples[] = {
 static const char *const strict_words[] = {
 	"test",	     "sample",	 "fake",   "mock",	"demo", "todo",
 	"fixme",     "password", "secret", "token",	"none", "null",
-	"undefined", "foobar",	 "lorem",  "localhost", NULL
+	"undefined", "foobar",	 "lorem",  "localhost", "://",	"arn:",
+	".pem",	     ".json",	 ".yml",   ".yaml",	".txt", NULL
 };
 
 /* Variable references that look like values to a regex. */
@@ -111,7 +112,8 @@ static const char *const lookup_prefixes[] = {
 	"env.",	    "env[",	   "env(",	    "$",	"%",
 	"process.", "os.environ",  "getenv",	    "config.",	"settings.",
 	"self.",    "this.",	   "params",	    "secrets.", "credentials.",
-	"rails.",   "import.meta", "system.getenv", NULL
+	"rails.",   "import.meta", "system.getenv", "./",	"../",
+	"~/",	    NULL
 };
 
 static size_t distinct(const char *s, size_t len)

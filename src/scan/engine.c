@@ -299,7 +299,9 @@ static void finish(struct scan_ctx *c)
 		rep->findings[kept++] = *f;
 	}
 	rep->nr = kept;
-	qsort(rep->findings, rep->nr, sizeof(*rep->findings), cmp_finding);
+	if (rep->nr)
+		qsort(rep->findings, rep->nr, sizeof(*rep->findings),
+		      cmp_finding);
 	if (c->opts->flags & SCAN_UNUSED_IGNORES)
 		for (size_t i = 0; i < c->ign.nr; i++)
 			if (!c->ign.v[i].used && !c->ign.v[i].baseline)

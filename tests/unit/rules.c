@@ -11,6 +11,7 @@
 #include "slugguard/rules.h"
 #include "slugguard/strbuf.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -207,7 +208,7 @@ static const struct sample samples[] = {
 	{ "openai-project-key", NULL, "key = \"sk-proj-%74wT3BlbkFJ%74w\"" },
 	{ "openai-service-account-key", NULL, "sk-svcacct-%74wT3BlbkFJ%74w" },
 	{ "openai-admin-key", NULL, "k: sk-admin-%74wT3BlbkFJ%74w" },
-	{ "aws-access-key-id", NULL, "aws_access_key_id = AKIA%16U" },
+	{ "aws-access-key-id", NULL, "aws_access_key_id = AKIA%16u" },
 	{ "aws-secret-access-key", NULL, "aws_secret_access_key = %40b" },
 	{ "aws-session-token", NULL, "aws_session_token = %300b" },
 	{ "aws-bedrock-api-key", NULL, "ABSK%120b" },
@@ -524,6 +525,77 @@ static void test_rules_hyperscan_path(void **state)
 	strbuf_release(&sb);
 }
 
+struct worker {
+	const char *buf;
+	size_t len;
+	size_t found;
+	int rc;
+};
+
+static int count_found(const struct rules_match *m, void *data)
+{
+	(void)m;
+	((struct worker *)data)->found++;
+	return 0;
+}
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct rules_scratch *s = NULL;
+
+	w->rc = rules_scratch_new(&s, R);
+	/* 1 MB, 5 times: each thread compiles regexes and, past the
+	 * threshold, the keyword database, racing the others. */
+	for (int round = 0; !w->rc && round < 5; round++)
+		w->rc = rules_scan(R, s, NULL, w->buf, w->len, count_found, w);
+	rules_scratch_free(s);
+	return NULL;
+}
+
+/* One compiled rule set, several threads, one scratch each. */
+static void test_rules_threads(void **state)
+{
+	struct rules *saved = R;
+	struct worker w[4];
+	pthread_t t[4];
+	struct strbuf sb = STRBUF_INIT;
+	size_t per_copy = 0;
+
+	(void)state;
+	/* A fresh set, so that lazy compilation happens under the race. */
+	assert_int_equal(rules_compile(&R, NULL), 0);
+	rng_seed(11);
+	for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
+		if (samples[i].path)
+			continue;
+		expand(&sb, samples[i].tpl);
+		strbuf_addch(&sb, '\n');
+		per_copy++;
+	}
+	while (sb.len < 1024 * 1024)
+		strbuf_addstr(&sb,
+			      "  lorem ipsum dolor sit amet, consectetur\n");
+	for (int i = 0; i < 4; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].buf = sb.buf;
+		w[i].len = sb.len;
+		assert_int_equal(pthread_create(&t[i], NULL, worker_run, &w[i]),
+				 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_equal(w[i].rc, 0);
+		assert_true(w[i].found > 0);
+		assert_int_equal(w[i].found, w[0].found);
+	}
+	assert_true(per_copy > 100);
+	assert_true(w[0].found >= 5 * per_copy);
+	rules_free(R);
+	R = saved;
+	strbuf_release(&sb);
+}
+
 static void test_rules_placeholders(void **state)
 {
 	static const char *const neg[] = {
@@ -756,6 +828,9 @@ static void test_rules_families(void **state)
 		    "authorization-header");
 	expect_rule(NULL, "export DJANGO_SECRET_KEY='%50a'", "generic-secret");
 	expect_rule(NULL, "  api_key: %32h", "generic-secret");
+	expect_rule(NULL, "  password: \"%4a#%4a!%4a@%4a\"", "generic-secret");
+	expect_rule(NULL, "{\"client_secret\": \"%8a:%8a%%%8a\"}",
+		    "generic-secret");
 	expect_rule(NULL, "TAXCLOUD_API_KEY: %24u", "taxcloud-api-key");
 }
 
@@ -775,6 +850,13 @@ static void test_rules_generic_negatives(void **state)
 		"author: Jane Doe <jane@example.com>",
 		"password = \"hunter2\"",
 		"secret: MY_SECRET_NAME_123",
+		"token_expired: \"Your token has expired 2 times\"",
+		"password_format = \"[A-Za-z0-9]{12,}\"",
+		"SECRET_ARN = \"arn:aws:secretsmanager:us-east-1:1234:x\"",
+		"token: \"https://hooks.internal.io/abc123def456\"",
+		"private_key: \"./config/keys/prod_2024.pem\"",
+		"password: \"%%{password_2024_value}\"",
+		"secret = \"${SECRET_VALUE_2024}\"",
 	};
 
 	(void)state;
@@ -1060,6 +1142,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules_every_builtin),
 		cmocka_unit_test(test_rules_hyperscan_path),
+		cmocka_unit_test(test_rules_threads),
 		cmocka_unit_test(test_rules_placeholders),
 		cmocka_unit_test(test_rules_env_lookups),
 		cmocka_unit_test(test_rules_documented_examples),
