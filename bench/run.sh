@@ -9,6 +9,7 @@ for b in "$top"/bench/*.sh; do
 	case "$name" in
 	run.sh | lib.sh) continue ;;
 	esac
+	# shellcheck disable=SC2254 # B is a glob on purpose
 	case "$name" in
 	${B:-*}) ;;
 	*) continue ;;
