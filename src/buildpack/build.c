@@ -452,8 +452,12 @@ static void base_env(struct strvec *env, const struct build_state *st,
 
 	strvec_pushf(env, "PATH=%s",
 		     path ? path : "/usr/local/bin:/usr/bin:/bin");
-	/* Heroku's HOME is /app; locally the build tree stands in for it. */
-	strvec_pushf(env, "HOME=%s", st->build_dir);
+	/*
+	 * Heroku's HOME is /app, which is not BUILD_DIR during a build: what
+	 * a buildpack writes there stays out of the slug. A scratch
+	 * directory beside the build tree plays that part here.
+	 */
+	strvec_pushf(env, "HOME=%s/home", st->work.buf);
 	strvec_pushf(env, "LANG=%s", lang ? lang : "C.UTF-8");
 	strvec_pushf(env, "STACK=%s", st->stack);
 	strvec_pushf(env, "SOURCE_VERSION=%s", st->commit);
@@ -676,6 +680,11 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	strbuf_addf(&sb, "%s/build", st.cache_dir);
 	free(st.cache_dir);
 	st.cache_dir = strbuf_detach(&sb, NULL);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/home", st.work.buf);
+	rc = fs_mkdir_p(sb.buf, 0700);
+	if (rc < 0)
+		goto out;
 	base_env(&st.env, &st, o);
 	rc = run_buildpacks(&st, o);
 	if (rc < 0)

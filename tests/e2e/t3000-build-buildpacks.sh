@@ -38,6 +38,7 @@ test_expect_success 'setup: an app and two buildpacks' '
 	cat >bp2/bin/compile <<-\EOS &&
 	#!/bin/sh
 	printf "%s\n" "$FIRST_VAR" "$STACK" "$SOURCE_VERSION" "$PATH" >"$1/seen.txt"
+	echo cache >"$HOME/.bp-cache"
 	cat "$3/GREETING" >"$1/greeting.txt" 2>/dev/null || true
 	EOS
 	cat >bp2/bin/release <<-\EOS &&
@@ -69,7 +70,8 @@ test_expect_success 'multi-buildpack build with an export file' '
 	sed -n 3p x1/app/seen.txt >v && git -C app rev-parse HEAD >e &&
 	test_cmp e v &&
 	sed -n 4p x1/app/seen.txt | grep "^/opt/first/bin:" &&
-	echo hello >e && test_cmp e x1/app/greeting.txt
+	echo hello >e && test_cmp e x1/app/greeting.txt &&
+	tar tzf out1/slug.tgz >names1 && ! grep "bp-cache" names1
 '
 
 test_expect_success 'Procfile wins over default_process_types' '
