@@ -65,6 +65,9 @@ struct rules {
 	size_t *pair_kw;
 	size_t *single_kw; /* one-byte keywords */
 	size_t single_nr;
+	uint8_t quad_bits[65536 / 8]; /* hashed first four bytes (len >= 4) */
+	size_t *quad_first; /* 65537 offsets into quad_kw */
+	size_t *quad_kw;
 
 	size_t *nokw; /* rules scanned over the whole buffer */
 	size_t nokw_nr;
@@ -241,38 +244,65 @@ static unsigned pair_key(const struct rules *r, const char *p)
 	       r->lc[(unsigned char)p[1]];
 }
 
-/* The small prefilter: keywords bucketed by their first two bytes. */
+static uint32_t quad_of(const struct rules *r, const char *p)
+{
+	return (uint32_t)r->lc[(unsigned char)p[0]] << 24 |
+	       (uint32_t)r->lc[(unsigned char)p[1]] << 16 |
+	       (uint32_t)r->lc[(unsigned char)p[2]] << 8 |
+	       r->lc[(unsigned char)p[3]];
+}
+
+static unsigned quad_hash(uint32_t v)
+{
+	return (unsigned)((v * 2654435761u) >> 16);
+}
+
+/* Counting sort of keywords into 65536 buckets by key(). */
+static void bucket(struct rules *r, size_t **first, size_t **kws, uint8_t *bits,
+		   size_t min_len, size_t max_len, bool quad)
+{
+	size_t *fill = xcalloc(65536, sizeof(size_t));
+
+	*first = xcalloc(65537, sizeof(size_t));
+	*kws = xcalloc(r->kw_nr ? r->kw_nr : 1, sizeof(size_t));
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < r->kw_nr; k++) {
+			unsigned key;
+
+			if (r->kw_len[k] < min_len || r->kw_len[k] > max_len)
+				continue;
+			key = quad ? quad_hash(quad_of(r, r->kw[k])) :
+				     pair_key(r, r->kw[k]);
+			if (!pass) {
+				(*first)[key + 1]++;
+				continue;
+			}
+			(*kws)[(*first)[key] + fill[key]++] = k;
+			bits[key >> 3] |= (uint8_t)(1u << (key & 7));
+		}
+		if (!pass)
+			for (size_t i = 0; i < 65536; i++)
+				(*first)[i + 1] += (*first)[i];
+	}
+	free(fill);
+}
+
+/*
+ * The small prefilter: keywords of four bytes or more bucketed by a hash
+ * of their first four bytes, shorter ones by their first two (or one).
+ */
 static void build_pairs(struct rules *r)
 {
-	size_t *fill;
-
 	for (int c = 0; c < 256; c++)
 		r->lc[c] = (unsigned char)(c >= 'A' && c <= 'Z' ?
 						   c - 'A' + 'a' :
 						   c);
-	r->pair_first = xcalloc(65537, sizeof(size_t));
-	r->pair_kw = xcalloc(r->kw_nr ? r->kw_nr : 1, sizeof(size_t));
 	r->single_kw = xcalloc(r->kw_nr ? r->kw_nr : 1, sizeof(size_t));
-	for (size_t k = 0; k < r->kw_nr; k++) {
-		if (r->kw_len[k] < 2) {
-			r->single_kw[r->single_nr++] = k;
-			continue;
-		}
-		r->pair_first[pair_key(r, r->kw[k]) + 1]++;
-	}
-	for (size_t i = 0; i < 65536; i++)
-		r->pair_first[i + 1] += r->pair_first[i];
-	fill = xcalloc(65536, sizeof(size_t));
-	for (size_t k = 0; k < r->kw_nr; k++) {
-		unsigned key;
-
+	for (size_t k = 0; k < r->kw_nr; k++)
 		if (r->kw_len[k] < 2)
-			continue;
-		key = pair_key(r, r->kw[k]);
-		r->pair_kw[r->pair_first[key] + fill[key]++] = k;
-		r->pair_bits[key >> 3] |= (uint8_t)(1u << (key & 7));
-	}
-	free(fill);
+			r->single_kw[r->single_nr++] = k;
+	bucket(r, &r->pair_first, &r->pair_kw, r->pair_bits, 2, 3, false);
+	bucket(r, &r->quad_first, &r->quad_kw, r->quad_bits, 4, SIZE_MAX, true);
 }
 
 static int build_db(const struct rules *r, hs_database_t **out)
@@ -536,6 +566,8 @@ void rules_free(struct rules *r)
 	free(r->bx);
 	free(r->pair_first);
 	free(r->pair_kw);
+	free(r->quad_first);
+	free(r->quad_kw);
 	free(r->single_kw);
 	for (size_t i = 0; i < r->kw_nr; i++)
 		free(r->kw[i]);
@@ -877,20 +909,46 @@ static bool kw_at(const struct rules *r, const char *p, size_t k)
 {
 	const char *kw = r->kw[k];
 
-	for (size_t j = 2; j < r->kw_len[k]; j++)
+	for (size_t j = 0; j < r->kw_len[k]; j++)
 		if (r->lc[(unsigned char)p[j]] != (unsigned char)kw[j])
 			return false;
 	return true;
 }
 
-/* The pair-table prefilter, for small volumes. */
+static bool has_bit(const uint8_t *bits, unsigned key)
+{
+	return bits[key >> 3] & (1u << (key & 7));
+}
+
+/* Reports keywords of bucket key starting at b + i. */
+static int try_bucket(struct rules_scratch *s, const size_t *first,
+		      const size_t *kws, unsigned key, size_t i)
+{
+	const struct rules *r = s->r;
+
+	for (size_t j = first[key]; j < first[key + 1]; j++) {
+		size_t k = kws[j];
+
+		if (r->kw_len[k] > s->len - i || !kw_at(r, s->buf + i, k))
+			continue;
+		if (on_keyword((unsigned)k, 0, i + r->kw_len[k], 0, s))
+			return 1;
+	}
+	return 0;
+}
+
+/* The table prefilter, for small volumes (no compile cost). */
 static int prefilter_small(struct rules_scratch *s)
 {
 	const struct rules *r = s->r;
 	const char *b = s->buf;
 	size_t len = s->len;
+	bool pairs = r->pair_first[65536] > 0;
+	uint32_t v = 0;
 
 	s->chunk_base = 0;
+	for (size_t i = 0; i < 3 && i < len; i++)
+		v = v << 8 | r->lc[(unsigned char)b[i]];
 	for (size_t i = 0; i < len; i++) {
 		unsigned key;
 
@@ -904,18 +962,22 @@ static int prefilter_small(struct rules_scratch *s)
 		}
 		if (i + 1 >= len)
 			break;
-		key = pair_key(r, b + i);
-		if (!(r->pair_bits[key >> 3] & (1u << (key & 7))))
-			continue;
-		for (size_t j = r->pair_first[key]; j < r->pair_first[key + 1];
-		     j++) {
-			size_t k = r->pair_kw[j];
-
-			if (r->kw_len[k] > len - i || !kw_at(r, b + i, k))
-				continue;
-			if (on_keyword((unsigned)k, 0, i + r->kw_len[k], 0, s))
-				return s->err;
+		if (i + 3 < len) {
+			/* v holds the lower-cased bytes i .. i+3 */
+			v = v << 8 | r->lc[(unsigned char)b[i + 3]];
+			key = v >> 16;
+		} else {
+			key = pair_key(r, b + i);
 		}
+		if (pairs && has_bit(r->pair_bits, key) &&
+		    try_bucket(s, r->pair_first, r->pair_kw, key, i))
+			return s->err;
+		if (i + 3 >= len)
+			continue;
+		key = quad_hash(v);
+		if (has_bit(r->quad_bits, key) &&
+		    try_bucket(s, r->quad_first, r->quad_kw, key, i))
+			return s->err;
 	}
 	return 0;
 }
