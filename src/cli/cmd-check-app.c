@@ -15,11 +15,10 @@
 #include <getopt.h>
 
 static const char usage_str[] =
-	"usage: slugguard check --app NAME [--commit REV] [--key PUB]\n"
-	"                       [--cacert FILE]\n"
+	"usage: slugguard check --app NAME [<rev>] [--key PUB] [--cacert FILE]\n"
 	"\n"
 	"    --app NAME      the Heroku app to check\n"
-	"    --commit REV    where the policy is read (default HEAD)\n"
+	"    <rev>           where the policy is read (default HEAD)\n"
 	"    --key PUB       key that signed the attestations\n"
 	"    --cacert FILE   CA bundle for the API (default $SSL_CERT_FILE)\n";
 
@@ -216,12 +215,10 @@ int cmd_check_app(int argc, char **argv, const struct config *cfg)
 		{ "commit", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "cacert", required_argument, NULL, 'C' },
-		{ "policy", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *app = NULL, *commit = NULL, *key = NULL, *cacert = NULL;
-	const char *policy = NULL;
 	struct hcli_expect e = HCLI_EXPECT_INIT;
 	struct heroku_app a = HEROKU_APP_INIT;
 	struct checklist c = { 0 };
@@ -243,18 +240,17 @@ int cmd_check_app(int argc, char **argv, const struct config *cfg)
 		case 'C':
 			cacert = optarg;
 			break;
-		case 'p':
-			policy = optarg;
-			break;
 		case 'h':
 			return cli_usage(usage_str, false);
 		default:
 			return cli_usage(usage_str, true);
 		}
 	}
+	if (optind + 1 == argc && !commit)
+		commit = argv[optind++];
 	if (optind < argc || !app)
 		return cli_usage(usage_str, true);
-	rc = hcli_expect_load(&e, commit, policy);
+	rc = hcli_expect_load(&e, commit, NULL);
 	if (rc < 0)
 		goto out;
 	rc = hcli_client(&h, cacert);

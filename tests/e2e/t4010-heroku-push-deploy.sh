@@ -72,7 +72,9 @@ test_expect_success 'check --app passes every line on the live app' '
 	grep "^ok     config vars: all 16 required names set" out &&
 	grep "^ok     formation: web=1 worker=1" out &&
 	grep "^ok     last release: v1 succeeded" out &&
-	grep "^ok     signed: current release v1 runs a verified slug" out
+	grep "^ok     signed: current release v1 runs a verified slug" out &&
+	(cd work && "$SG" check --app app1 main >../out2) &&
+	test_cmp out out2
 '
 
 test_expect_success 'check --app names what is wrong and how to fix it' '
