@@ -283,6 +283,71 @@ static void test_policy_grayledger(void **state)
 	policy_free(p);
 }
 
+/* A tree in memory: pairs of path, content; NULL content = absent. */
+static int mem_read(struct strbuf *out, const char *path, void *data)
+{
+	const char *const *files = data;
+
+	for (size_t i = 0; files[i]; i += 2)
+		if (!strcmp(files[i], path)) {
+			strbuf_addstr(out, files[i + 1]);
+			return 0;
+		}
+	return error_setc(ERR_NOTFOUND, "'%s' not found", path);
+}
+
+static void check_mem(struct policy_report *r, const struct policy *p,
+		      const char *const *files)
+{
+	struct policy_tree t = { mem_read, (void *)(uintptr_t)files, "mem" };
+
+	assert_int_equal(policy_check_tree(r, p, &t, NULL), 0);
+}
+
+static void test_policy_tree_sources(void **state)
+{
+	struct policy *p = parse_ok("{\"buildpacks\": [\"heroku/ruby\"]}");
+	struct policy *f = parse_ok("{\"buildpacks\": {\"order\": "
+				    "[\"heroku/ruby\"], \"source\": "
+				    "\".buildpacks\"}}");
+	struct policy_report r = POLICY_REPORT_INIT;
+	const char *none[] = { NULL };
+	const char *both_agree[] = {
+		"app.json", "{\"buildpacks\": [{\"url\": \"heroku/ruby\"}]}",
+		".buildpacks", "# comment\nurn:buildpack:heroku/ruby\n", NULL
+	};
+	const char *both_differ[] = {
+		"app.json", "{\"buildpacks\": [{\"url\": \"heroku/ruby\"}]}",
+		".buildpacks", "heroku/nodejs\n", NULL
+	};
+	const char *bad_json[] = { "app.json", "{nope", NULL };
+
+	(void)state;
+	check_mem(&r, p, none);
+	assert_false(policy_report_ok(&r));
+	assert_non_null(strstr(r.v[0].message, "no buildpacks declared"));
+	policy_report_release(&r);
+	check_mem(&r, p, both_agree);
+	assert_true(policy_report_ok(&r));
+	assert_int_equal(r.nr, 2);
+	policy_report_release(&r);
+	check_mem(&r, p, both_differ);
+	assert_true(r.v[0].ok);
+	assert_false(r.v[1].ok);
+	assert_non_null(strstr(r.v[1].message, "in .buildpacks"));
+	policy_report_release(&r);
+	check_mem(&r, p, bad_json);
+	assert_false(policy_report_ok(&r));
+	policy_report_release(&r);
+	/* source .buildpacks ignores app.json */
+	check_mem(&r, f, both_differ);
+	assert_int_equal(r.nr, 1);
+	assert_false(r.v[0].ok);
+	policy_report_release(&r);
+	policy_free(p);
+	policy_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_policy_procfile_check),
 		cmocka_unit_test(test_policy_templates_match_files),
 		cmocka_unit_test(test_policy_grayledger),
+		cmocka_unit_test(test_policy_tree_sources),
 	};
 
 	return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
