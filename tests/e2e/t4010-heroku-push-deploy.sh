@@ -118,4 +118,9 @@ test_expect_success 'rollback after the failure goes back to the verified v1' '
 	test "$(cat out)" = "Rolled back to v1 (release v3)"
 '
 
+test_expect_success 'the API key is in no log, no output and no ledger' '
+	! grep -r -F -e "$HEROKU_API_KEY" remote.git/slugguard "$STANDIN_DIR/requests.log" \
+		"$HOME/.local/share/slugguard" err out
+'
+
 test_done
