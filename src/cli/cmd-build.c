@@ -40,6 +40,7 @@ static int pack_only(const char *dir, const struct build_opts *o)
 	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0 };
 	char hex[SIGN_SHA256_HEXSZ + 1];
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	const char *level;
 	long v = 0;
 	int rc;
 
@@ -53,6 +54,9 @@ static int pack_only(const char *dir, const struct build_opts *o)
 	so.out_path = path.buf;
 	so.mtime = v;
 	so.max_size = o->max_size;
+	level = getenv("SLUGGUARD_SLUG_LEVEL");
+	if (level && *level && !parse_long(&v, level, 1, 9))
+		so.level = (int)v;
 	rc = slug_pack(NULL, &so);
 	if (!rc)
 		rc = sign_sha256_file(hex, NULL, path.buf);

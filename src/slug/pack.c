@@ -344,7 +344,8 @@ int slug_pack(struct slug_stats *out, const struct slug_opts *o)
 		strbuf_reset(&lock);
 		goto out;
 	}
-	rc = pgz_open(&sink.gz, fd, o->level ? o->level : 6, threads, limit);
+	rc = pgz_open(&sink.gz, fd, o->level ? o->level : SLUG_DEFAULT_LEVEL,
+		      threads, limit);
 	if (rc < 0)
 		goto out;
 	a = archive_write_new();
