@@ -46,7 +46,10 @@ const struct rule *rules_builtin(size_t i);
 /* Tuning from .slugguard.json; every pointer is borrowed by
  * rules_compile() only for the duration of the call (it copies). */
 struct rules_config {
-	const struct rule *extra; /* additional rules */
+	/* Additional rules; one with a built-in's id replaces it. Their
+	 * regexes are compiled (and checked) by rules_compile(); built-in
+	 * regexes are compiled on first use. */
+	const struct rule *extra;
 	size_t extra_nr;
 	const char *const *disabled; /* rule ids to drop */
 	size_t disabled_nr;

@@ -1100,6 +1100,37 @@ static void test_rules_config(void **state)
 	strbuf_release(&sb);
 }
 
+/* A config rule with a built-in's id replaces the built-in. */
+static void test_rules_override(void **state)
+{
+	struct rule extra = { .id = "github-pat",
+			      .description = "GitHub token, our way",
+			      .regex = "\\b(ghp_[A-Za-z0-9]{8})\\b",
+			      .keywords = "ghp_" };
+	struct rules_config cfg = { 0 };
+	struct rules *r = NULL;
+	struct rules_scratch *s = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	struct found f;
+
+	(void)state;
+	cfg.extra = &extra;
+	cfg.extra_nr = 1;
+	assert_int_equal(rules_compile(&r, &cfg), 0);
+	assert_int_equal(rules_count(r), rules_builtin_count());
+	assert_int_equal(rules_scratch_new(&s, r), 0);
+	rng_seed(12);
+	expand(&sb, "a ghp_%36a\nb ghp_%8a\n");
+	scan_with(r, s, &f, NULL, sb.buf, sb.len);
+	assert_int_equal(f.nr, 1);
+	assert_int_equal(f.line, 2);
+	assert_string_equal(f.ids.buf, ",github-pat,");
+	found_release(&f);
+	rules_scratch_free(s);
+	rules_free(r);
+	strbuf_release(&sb);
+}
+
 static int count_cb(const struct rules_match *m, void *data)
 {
 	(void)m;
@@ -1159,6 +1190,7 @@ int main(void)
 		cmocka_unit_test(test_rules_long_line),
 		cmocka_unit_test(test_rules_inline_allow),
 		cmocka_unit_test(test_rules_config),
+		cmocka_unit_test(test_rules_override),
 		cmocka_unit_test(test_rules_path_only_and_stop),
 	};
 
