@@ -97,6 +97,13 @@ test_expect_success 'releases page through Range / Next-Range' '
 	standin_ctl "{\"page_size\": 200}"
 '
 
+test_expect_success 'an empty rate-limit bucket slows down but still works' '
+	standin_ctl "{\"rate_remaining\": 0}" &&
+	"$SG" releases --app paged >out &&
+	test_line_count = 7 out &&
+	standin_ctl "{\"rate_remaining\": 4500}"
+'
+
 test_expect_success 'TLS is verified: an unknown CA is refused' '
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 		-keyout other.key -out other.pem -days 1 -subj "/CN=other" \
