@@ -35,6 +35,12 @@
 #endif
 #define ALLOW_MARK "slugguard:allow"
 
+/* A keyword under a 16-bit prefix key (small prefilter). */
+struct kw_key {
+	unsigned key;
+	size_t kw;
+};
+
 /* Mutable state behind a const struct rules: lazily compiled regexes. */
 struct rules_lazy {
 	pthread_mutex_t lock;
@@ -61,13 +67,13 @@ struct rules {
 	size_t *kw_rule;
 	unsigned char lc[256]; /* ASCII lower-casing */
 	uint8_t pair_bits[65536 / 8]; /* first two bytes of some keyword */
-	size_t *pair_first; /* 65537 offsets into pair_kw */
-	size_t *pair_kw;
+	struct kw_key *pair_keys; /* sorted by key */
+	size_t pair_nr;
 	size_t *single_kw; /* one-byte keywords */
 	size_t single_nr;
 	uint8_t quad_bits[65536 / 8]; /* hashed first four bytes (len >= 4) */
-	size_t *quad_first; /* 65537 offsets into quad_kw */
-	size_t *quad_kw;
+	struct kw_key *quad_keys; /* sorted by key */
+	size_t quad_nr;
 
 	size_t *nokw; /* rules scanned over the whole buffer */
 	size_t nokw_nr;
@@ -257,34 +263,33 @@ static unsigned quad_hash(uint32_t v)
 	return (unsigned)((v * 2654435761u) >> 16);
 }
 
-/* Counting sort of keywords into 65536 buckets by key(). */
-static void bucket(struct rules *r, size_t **first, size_t **kws, uint8_t *bits,
-		   size_t min_len, size_t max_len, bool quad)
+static int cmp_kw_key(const void *a, const void *b)
 {
-	size_t *fill = xcalloc(65536, sizeof(size_t));
+	const struct kw_key *x = a, *y = b;
 
-	*first = xcalloc(65537, sizeof(size_t));
-	*kws = xcalloc(r->kw_nr ? r->kw_nr : 1, sizeof(size_t));
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t k = 0; k < r->kw_nr; k++) {
-			unsigned key;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->kw < y->kw ? -1 : x->kw > y->kw;
+}
 
-			if (r->kw_len[k] < min_len || r->kw_len[k] > max_len)
-				continue;
-			key = quad ? quad_hash(quad_of(r, r->kw[k])) :
-				     pair_key(r, r->kw[k]);
-			if (!pass) {
-				(*first)[key + 1]++;
-				continue;
-			}
-			(*kws)[(*first)[key] + fill[key]++] = k;
-			bits[key >> 3] |= (uint8_t)(1u << (key & 7));
-		}
-		if (!pass)
-			for (size_t i = 0; i < 65536; i++)
-				(*first)[i + 1] += (*first)[i];
+/* Keywords of min_len..max_len bytes, sorted by their prefix key. */
+static void bucket(struct rules *r, struct kw_key **out, size_t *nr,
+		   uint8_t *bits, size_t min_len, size_t max_len, bool quad)
+{
+	*out = xcalloc(r->kw_nr ? r->kw_nr : 1, sizeof(**out));
+	*nr = 0;
+	for (size_t k = 0; k < r->kw_nr; k++) {
+		unsigned key;
+
+		if (r->kw_len[k] < min_len || r->kw_len[k] > max_len)
+			continue;
+		key = quad ? quad_hash(quad_of(r, r->kw[k])) :
+			     pair_key(r, r->kw[k]);
+		(*out)[*nr].key = key;
+		(*out)[(*nr)++].kw = k;
+		bits[key >> 3] |= (uint8_t)(1u << (key & 7));
 	}
-	free(fill);
+	qsort(*out, *nr, sizeof(**out), cmp_kw_key);
 }
 
 /*
@@ -301,8 +306,8 @@ static void build_pairs(struct rules *r)
 	for (size_t k = 0; k < r->kw_nr; k++)
 		if (r->kw_len[k] < 2)
 			r->single_kw[r->single_nr++] = k;
-	bucket(r, &r->pair_first, &r->pair_kw, r->pair_bits, 2, 3, false);
-	bucket(r, &r->quad_first, &r->quad_kw, r->quad_bits, 4, SIZE_MAX, true);
+	bucket(r, &r->pair_keys, &r->pair_nr, r->pair_bits, 2, 3, false);
+	bucket(r, &r->quad_keys, &r->quad_nr, r->quad_bits, 4, SIZE_MAX, true);
 }
 
 static int build_db(const struct rules *r, hs_database_t **out)
@@ -564,10 +569,8 @@ void rules_free(struct rules *r)
 	free(r->owned);
 	free(r->rule);
 	free(r->bx);
-	free(r->pair_first);
-	free(r->pair_kw);
-	free(r->quad_first);
-	free(r->quad_kw);
+	free(r->pair_keys);
+	free(r->quad_keys);
 	free(r->single_kw);
 	for (size_t i = 0; i < r->kw_nr; i++)
 		free(r->kw[i]);
@@ -920,14 +923,23 @@ static bool has_bit(const uint8_t *bits, unsigned key)
 	return bits[key >> 3] & (1u << (key & 7));
 }
 
-/* Reports keywords of bucket key starting at b + i. */
-static int try_bucket(struct rules_scratch *s, const size_t *first,
-		      const size_t *kws, unsigned key, size_t i)
+/* Reports the keywords under key that start at buf + i. */
+static int try_bucket(struct rules_scratch *s, const struct kw_key *keys,
+		      size_t nr, unsigned key, size_t i)
 {
 	const struct rules *r = s->r;
+	size_t lo = 0, hi = nr;
 
-	for (size_t j = first[key]; j < first[key + 1]; j++) {
-		size_t k = kws[j];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (keys[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < nr && keys[lo].key == key; lo++) {
+		size_t k = keys[lo].kw;
 
 		if (r->kw_len[k] > s->len - i || !kw_at(r, s->buf + i, k))
 			continue;
@@ -943,7 +955,7 @@ static int prefilter_small(struct rules_scratch *s)
 	const struct rules *r = s->r;
 	const char *b = s->buf;
 	size_t len = s->len;
-	bool pairs = r->pair_first[65536] > 0;
+	bool pairs = r->pair_nr > 0;
 	uint32_t v = 0;
 
 	s->chunk_base = 0;
@@ -970,13 +982,13 @@ static int prefilter_small(struct rules_scratch *s)
 			key = pair_key(r, b + i);
 		}
 		if (pairs && has_bit(r->pair_bits, key) &&
-		    try_bucket(s, r->pair_first, r->pair_kw, key, i))
+		    try_bucket(s, r->pair_keys, r->pair_nr, key, i))
 			return s->err;
 		if (i + 3 >= len)
 			continue;
 		key = quad_hash(v);
 		if (has_bit(r->quad_bits, key) &&
-		    try_bucket(s, r->quad_first, r->quad_kw, key, i))
+		    try_bucket(s, r->quad_keys, r->quad_nr, key, i))
 			return s->err;
 	}
 	return 0;
