@@ -883,6 +883,25 @@ static void test_rules_deploy_guide(void **state)
 	strbuf_release(&sb);
 }
 
+/* docs/rules.md has a row for every built-in rule. */
+static void test_rules_doc_table(void **state)
+{
+	struct strbuf sb = STRBUF_INIT, row = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(fs_read_capped(&sb, "docs/rules.md", 1 << 20), 0);
+	for (size_t i = 0; i < rules_builtin_count(); i++) {
+		strbuf_reset(&row);
+		strbuf_addf(&row, "| `%s` | %s |", rules_builtin(i)->id,
+			    rules_builtin(i)->description);
+		if (!strstr(sb.buf, row.buf))
+			fail_msg("docs/rules.md lacks a row for %s",
+				 rules_builtin(i)->id);
+	}
+	strbuf_release(&row);
+	strbuf_release(&sb);
+}
+
 /* The rules module's own files must be clean under its own rules. */
 static void test_rules_self_scan(void **state)
 {
@@ -1183,6 +1202,7 @@ int main(void)
 		cmocka_unit_test(test_rules_families),
 		cmocka_unit_test(test_rules_generic_negatives),
 		cmocka_unit_test(test_rules_deploy_guide),
+		cmocka_unit_test(test_rules_doc_table),
 		cmocka_unit_test(test_rules_self_scan),
 		cmocka_unit_test(test_rules_entropy),
 		cmocka_unit_test(test_rules_positions),
