@@ -959,7 +959,8 @@ static int shallow_walk(struct gitwalk_hist *h, struct revset *rs)
 			git_commit_free(c);
 		}
 	}
-	qsort(out, out_nr, sizeof(*out), cmp_dated);
+	if (out_nr)
+		qsort(out, out_nr, sizeof(*out), cmp_dated);
 	for (size_t i = 0; i < out_nr; i++) {
 		ALLOC_GROW(h->ids, h->commits_nr + 1, ids_alloc);
 		git_oid_cpy(&h->ids[h->commits_nr++], &out[i].id);

@@ -771,7 +771,8 @@ int scan_dirs(struct scan_report *rep, const struct scan_options *opts,
 		rc = list_files(&d, paths[i], true);
 	if (rc < 0)
 		goto out;
-	qsort(d.files, d.nr, sizeof(*d.files), cmp_files);
+	if (d.nr)
+		qsort(d.files, d.nr, sizeof(*d.files), cmp_files);
 	tids = xcalloc(c.threads, sizeof(*tids));
 	dws = xcalloc(c.threads, sizeof(*dws));
 	for (unsigned i = 0; i < c.threads && i < (d.nr ? d.nr : 1); i++) {
