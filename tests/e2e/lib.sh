@@ -44,7 +44,6 @@ git config --global advice.detachedHead false
 test_count=0
 test_failures=0
 test_tick_n=0
-_cleanup=
 
 say() {
 	printf '%s\n' "$*" >&2
@@ -59,15 +58,16 @@ test_tick() {
 }
 
 # test_when_finished CMD: run CMD after the current test, pass or fail.
+# The test body runs in a subshell, so the commands go through a file.
 test_when_finished() {
-	_cleanup="$*; $_cleanup"
+	printf '%s\n' "$*" >>"$TRASH/.when-finished"
 }
 
 test_expect_success() {
 	_desc=$1
 	_body=$2
 	test_count=$((test_count + 1))
-	_cleanup=
+	rm -f "$TRASH/.when-finished"
 	say "--- $test_count: $_desc"
 	if (
 		cd "$TRASH" || exit 1
@@ -79,9 +79,11 @@ test_expect_success() {
 		test_failures=$((test_failures + 1))
 		printf 'not ok %d - %s\n' "$test_count" "$_desc"
 	fi
-	if [ -n "$_cleanup" ]; then
-		(cd "$TRASH" && eval "$_cleanup") >&2 2>&1
+	if [ -s "$TRASH/.when-finished" ]; then
+		# Last registered runs first, as in git's test-lib.
+		(cd "$TRASH" && eval "$(sed -n '1!G;h;$p' .when-finished)") >&2 2>&1
 	fi
+	rm -f "$TRASH/.when-finished"
 }
 
 # test_must_fail CMD...: CMD must exit non-zero but not die of a signal.
