@@ -326,9 +326,13 @@ static int on_blob(void *data, unsigned thread, size_t blob, const char *path,
 
 	if (is_binary(buf, len)) {
 		atomic_fetch_add_explicit(&c->skipped, 1, memory_order_relaxed);
-		return 0;
+		/* The content is not read, but a *.p12 is a finding by path. */
+		rc = path ? rules_scan_path(c->rules, c->scratch[thread], path,
+					    collect, &h) :
+			    0;
+	} else {
+		rc = match(c, thread, path, buf, len, &h);
 	}
-	rc = match(c, thread, path, buf, len, &h);
 	if (rc < 0 || !h.nr) {
 		hits_clear(&h);
 		return rc;
@@ -711,6 +715,8 @@ static int scan_one_file(struct dir_run *d, unsigned thread, struct file_job *f)
 	}
 	if (is_binary(map, (size_t)st.st_size)) {
 		atomic_fetch_add(&c->skipped, 1);
+		rc = rules_scan_path(c->rules, c->scratch[thread], f->path,
+				     collect, &f->hits);
 		goto out;
 	}
 	rc = match(c, thread, f->path, map, (size_t)st.st_size, &f->hits);

@@ -1,0 +1,29 @@
+#!/bin/sh
+# A binary key store is not read, but its path alone is a finding, in
+# commits and on disk; other binary files stay skipped and silent.
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'setup: a committed binary .p12 and a binary image' '
+	git init -q repo &&
+	head -c 2000 /dev/urandom >repo/store.p12 &&
+	printf "\\000" >>repo/store.p12 &&
+	head -c 2000 /dev/urandom >repo/logo.png &&
+	printf "\\000" >>repo/logo.png &&
+	git -C repo add . &&
+	git -C repo commit -qm "key store"
+'
+
+test_expect_success 'scan of the commit reports the key store by path' '
+	(cd repo && test_expect_code 1 "$SG" scan HEAD) >out &&
+	grep "^store.p12:1:1  pkcs12-file" out &&
+	! grep "logo.png" out &&
+	grep "2 skipped: binary" out
+'
+
+test_expect_success 'scan --dir reports it too' '
+	(cd repo && test_expect_code 1 "$SG" scan --dir .) >out &&
+	grep "^store.p12:1:1  pkcs12-file" out &&
+	! grep "logo.png" out
+'
+
+test_done
