@@ -64,6 +64,9 @@ struct policy {
 	bool scan; /* run the secret scan (default true) */
 	char *scan_config; /* scanner config path in the repo, or NULL */
 	enum policy_dirty dirty;
+	char *signing_key; /* "signing": {"key": PATH}: the private key a
+			      build signs with when neither --key nor
+			      SLUGGUARD_SIGNING_KEY names one; or NULL */
 };
 
 /* Parse a policy document; what names it in messages ("slugguard.json").

@@ -584,6 +584,7 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	const char *tmp = getenv("TMPDIR");
 	char *out_dir = NULL;
 	char *fetch_url = NULL;
+	char *policy_key = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -595,6 +596,15 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 				    st.commit);
 	if (rc < 0)
 		goto out;
+	if (!key) {
+		/* Last in line after --key and SLUGGUARD_SIGNING_KEY. */
+		rc = buildpack_policy_signing_key(&policy_key, w, st.commit);
+		if (!rc && policy_key)
+			rc = error_wrap(sign_key_load_private(&key, policy_key),
+					"signing key from the policy");
+		if (rc < 0)
+			goto out;
+	}
 	gitwalk_commit_summary(w, st.commit, &st.summary);
 	if (o->source_uri)
 		strbuf_addstr(&st.source_uri, o->source_uri);
@@ -758,6 +768,7 @@ out:
 	if (rc < 0 && r.slug_path)
 		unlink(r.slug_path);
 	free(fetch_url);
+	free(policy_key);
 	build_result_release(&r);
 	sign_key_free(key);
 	slug_ignore_release(&ig);

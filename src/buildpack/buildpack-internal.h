@@ -41,6 +41,9 @@ struct build_state {
  * Check the buildpack order against the repository's deploy policy.
  * Returns 0, or ERR_REJECTED naming the expected order.
  */
+/* The policy's signing.key of commit hex, or *out NULL; caller frees. */
+int buildpack_policy_signing_key(char **out, struct gitwalk *w,
+				 const char *hex);
 int buildpack_check_order(struct gitwalk *w, const char *hex,
 			  const struct strvec *list, const char *app);
 /* Append the policy's buildpack list (if it has one) to out. */

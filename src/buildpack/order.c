@@ -28,6 +28,18 @@ int buildpack_policy_buildpacks(struct strvec *out, struct gitwalk *w,
 	return rc;
 }
 
+int buildpack_policy_signing_key(char **out, struct gitwalk *w, const char *hex)
+{
+	struct policy *p = NULL;
+	int rc = load(&p, w, hex);
+
+	*out = NULL;
+	if (!rc && p && p->signing_key)
+		*out = xstrdup(p->signing_key);
+	policy_free(p);
+	return rc;
+}
+
 int buildpack_check_order(struct gitwalk *w, const char *hex,
 			  const struct strvec *list, const char *app)
 {

@@ -42,6 +42,7 @@ void policy_free(struct policy *p)
 	strvec_clear(&p->process_types);
 	strvec_clear(&p->release_commands);
 	strvec_clear(&p->deploy_branches);
+	free(p->signing_key);
 	free(p->scan_config);
 	free(p->app);
 	free(p->source);
@@ -302,7 +303,7 @@ int policy_parse(struct policy **out, const char *buf, size_t len,
 	static const char *const keys[] = {
 		"$schema",	  "version",	 "app",	     "deploy_branches",
 		"buildpacks",	  "config_vars", "procfile", "scan",
-		"dirty_worktree", NULL,
+		"dirty_worktree", "signing",	 NULL,
 	};
 	struct json *root = NULL;
 	struct policy *p = NULL;
@@ -336,6 +337,26 @@ int policy_parse(struct policy **out, const char *buf, size_t len,
 			goto out;
 		}
 		p->app = xstrdup(json_string(j));
+	}
+	j = json_get(root, "signing");
+	if (j) {
+		static const char *const skeys[] = { "key", NULL };
+		const struct json *k;
+
+		if (!json_is_object(j)) {
+			rc = bad(what, "'%s' must be an object", "signing");
+			goto out;
+		}
+		rc = check_keys(j, skeys, what, "'signing'");
+		if (rc < 0)
+			goto out;
+		k = json_get(j, "key");
+		if (k && (!json_string(k) || !*json_string(k))) {
+			rc = bad(what, "'%s' must be a path", "signing.key");
+			goto out;
+		}
+		if (k)
+			p->signing_key = xstrdup(json_string(k));
 	}
 	j = json_get(root, "deploy_branches");
 	if (j)
