@@ -336,6 +336,13 @@ static int run_buildpacks(struct build_state *st, const struct build_opts *o)
 			rc = error_wrap(status, "buildpack '%s'", bp->ref);
 			goto out;
 		}
+		if (status && c.timed_out) {
+			rc = error_setc(ERR_REJECTED,
+					"buildpack '%s': bin/detect timed out "
+					"after %u seconds",
+					bp->ref, timeout);
+			goto out;
+		}
 		if (status) {
 			rc = error_setc(ERR_REJECTED,
 					"buildpack '%s': app not compatible "

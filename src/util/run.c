@@ -6,6 +6,7 @@
 #include "slugguard/run.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -186,6 +187,58 @@ int run_command(struct child *c)
 	return run_finish(c);
 }
 
+/*
+ * Read the child's stdout until EOF, but give up at its deadline: a child
+ * that hangs with the pipe open (a stuck bin/detect) must not outlive its
+ * timeout just because we are blocked reading it.
+ */
+static int read_until(struct child *c, struct strbuf *out, size_t cap)
+{
+	struct timespec start, now;
+	size_t start_len = out->len;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct pollfd pfd = { c->out, POLLIN, 0 };
+		long left_ms;
+		ssize_t n;
+		int pr;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left_ms = (long)c->timeout * 1000 -
+			  ((now.tv_sec - start.tv_sec) * 1000 +
+			   (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left_ms <= 0) {
+			kill(-c->pid, SIGKILL);
+			kill(c->pid, SIGKILL);
+			c->timed_out = true;
+			return 0;
+		}
+		pr = poll(&pfd, 1, (int)(left_ms > 1000 ? 1000 : left_ms));
+		if (pr < 0 && errno != EINTR)
+			return error_from_errno("cannot wait for '%s'",
+						c->args.v[0]);
+		if (pr <= 0)
+			continue;
+		strbuf_grow(out, 65536);
+		n = read(c->out, out->buf + out->len,
+			 out->alloc - out->len - 1);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return error_from_errno("cannot read from '%s'",
+						c->args.v[0]);
+		}
+		if (!n)
+			return 0;
+		out->len += (size_t)n;
+		out->buf[out->len] = '\0';
+		if (out->len - start_len > cap)
+			return error_set("'%s' wrote more than %zu bytes",
+					 c->args.v[0], cap);
+	}
+}
+
 int run_capture(struct child *c, struct strbuf *out, size_t cap)
 {
 	int rc, rrc;
@@ -196,7 +249,10 @@ int run_capture(struct child *c, struct strbuf *out, size_t cap)
 		child_release(c);
 		return rc;
 	}
-	rrc = fs_read_fd_capped(out, c->out, cap, c->args.v[0]);
+	if (c->timeout)
+		rrc = read_until(c, out, cap);
+	else
+		rrc = fs_read_fd_capped(out, c->out, cap, c->args.v[0]);
 	close(c->out);
 	rc = run_finish(c);
 	if (rrc < 0)

@@ -178,6 +178,16 @@ test_expect_success 'a compile step over the timeout is killed' '
 	grep "bin/compile timed out after 1 seconds" err
 '
 
+test_expect_success 'a detect step that hangs with stdout open is killed' '
+	make_bp stuck Stuck &&
+	printf "#!/bin/sh\necho Stuck\nsleep 30\n" >stuck/bin/detect &&
+	start=$(date +%s) &&
+	(cd app && test_expect_code 1 "$SG" build --buildpack ../stuck \
+		--timeout 1 --out ../bad4) 2>err &&
+	test $(($(date +%s) - start)) -lt 15 &&
+	grep "timed out after 1 seconds" err
+'
+
 test_expect_success 'a symlink escaping the app is refused' '
 	make_bp escape Escape &&
 	printf "#!/bin/sh\nln -s ../../etc/passwd \"\$1/config/pw\"\n" \

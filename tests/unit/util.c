@@ -166,6 +166,16 @@ static void test_util_run_capture(void **state)
 	rc = run_command(&c);
 	assert_true(c.timed_out);
 	assert_int_equal(rc, 128 + 9);
+
+	/* A child that keeps its stdout open is still stopped in time. */
+	c.timed_out = false;
+	strvec_pushl(&c.args, "sh", "-c", "echo partial; sleep 5", NULL);
+	c.timeout = 1;
+	rc = run_capture(&c, &out, 1024);
+	assert_true(c.timed_out);
+	assert_int_equal(rc, 128 + 9);
+	assert_string_equal(out.buf, "partial\n");
+	strbuf_release(&out);
 	error_clear();
 }
 
