@@ -34,11 +34,13 @@ WARN += -Werror
 endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libcurl is dlopen()ed by src/heroku on first use (see curl-dl.h): its
+# headers are needed, its link is not.
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
 CFLAGS  ?=
 LDFLAGS ?=
 ALL_CFLAGS := $(STD) $(WARN) $(OPT) -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
-LIBS := $(PKG_LIBS) -lpthread -lm
+LIBS := $(PKG_LIBS) -lpthread -lm -ldl
 
 # Modules in layering order; every .c of a module folder is part of it.
 MODULES := util json rules gitwalk heroku slug sign config scan policy \

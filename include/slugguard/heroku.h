@@ -66,7 +66,11 @@ struct heroku_opts {
  */
 int heroku_opts_from_env(struct heroku_opts *opts);
 
-/* curl_global_init / curl_global_cleanup; call once from main. */
+/*
+ * Call once from main. Loading libcurl and curl_global_init() itself are
+ * deferred to the first heroku_new(), so that commands that never talk to
+ * Heroku start without them; cleanup runs only if they ran.
+ */
 int heroku_global_init(void);
 void heroku_global_cleanup(void);
 

@@ -6,8 +6,8 @@
 #include "slugguard/heroku.h"
 #include "slugguard/json.h"
 #include "heroku-internal.h"
+#include "curl-dl.h"
 
-#include <curl/curl.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -25,16 +25,38 @@ void heroku_wipe(void *p, size_t len)
 		wipe_fn(p, 0, len);
 }
 
+/*
+ * Loading libcurl and curl_global_init() are deferred to the first
+ * heroku_new(): commands that never talk to Heroku (the git hooks above
+ * all) start without them. Our commands are single-threaded there.
+ */
+static bool curl_inited;
+
 int heroku_global_init(void)
 {
+	return 0;
+}
+
+static int lazy_global_init(void)
+{
+	int rc;
+
+	if (curl_inited)
+		return 0;
+	rc = heroku_curl_load();
+	if (rc < 0)
+		return rc;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT))
 		return error_set("cannot initialise libcurl");
+	curl_inited = true;
 	return 0;
 }
 
 void heroku_global_cleanup(void)
 {
-	curl_global_cleanup();
+	if (curl_inited)
+		curl_global_cleanup();
+	curl_inited = false;
 }
 
 static int env_long(long *out, const char *name, long min, long max, long scale)
@@ -250,6 +272,9 @@ int heroku_new(struct heroku **out, const struct heroku_opts *opts)
 	int rc = 0;
 
 	*out = NULL;
+	rc = lazy_global_init();
+	if (rc < 0)
+		return rc;
 	h = xcalloc(1, sizeof(*h));
 	h->o = *opts;
 	if (h->o.tries < 1)
