@@ -256,22 +256,6 @@ int heroku_release_follow(struct heroku *h, struct heroku_release *rel,
 			  const char *app, long poll_ms, long timeout_ms,
 			  heroku_output_fn fn, void *data);
 
-/* ---- SHA-256 (for streaming uploads; see sha256.c for why here) ---------- */
-
-struct heroku_sha256 {
-	uint32_t h[8];
-	uint64_t len;
-	unsigned char buf[64];
-	size_t nbuf;
-};
-void heroku_sha256_init(struct heroku_sha256 *c);
-void heroku_sha256_update(struct heroku_sha256 *c, const void *p, size_t n);
-/* Writes 64 lowercase hex digits and a NUL into hex. */
-void heroku_sha256_final_hex(struct heroku_sha256 *c,
-			     char hex[HEROKU_SHA256_HEX + 1]);
-/* Hash a whole file into hex. */
-int heroku_sha256_file(char hex[HEROKU_SHA256_HEX + 1], const char *path);
-
 /* ---- the local release ledger ------------------------------------------- */
 
 /*

@@ -78,6 +78,21 @@ void sign_sha256_hex(char hex[SIGN_SHA256_HEXSZ + 1], const void *buf,
 int sign_sha256_file(char hex[SIGN_SHA256_HEXSZ + 1], uint64_t *size_out,
 		     const char *path);
 
+/*
+ * Streaming SHA-256, for hashing bytes as they are sent (the slug upload).
+ * sign_sha256_new() returns a started context the caller frees with
+ * sign_sha256_free(); reset starts over; final_hex writes 64 lowercase hex
+ * digits and a NUL (call reset before reusing). OpenSSL failures here are
+ * allocation failures and fatal.
+ */
+struct sign_sha256;
+struct sign_sha256 *sign_sha256_new(void);
+void sign_sha256_reset(struct sign_sha256 *c);
+void sign_sha256_update(struct sign_sha256 *c, const void *p, size_t n);
+void sign_sha256_final_hex(struct sign_sha256 *c,
+			   char hex[SIGN_SHA256_HEXSZ + 1]);
+void sign_sha256_free(struct sign_sha256 *c);
+
 /* Standard padded base64 of buf, appended to out. */
 void sign_base64_encode(struct strbuf *out, const void *buf, size_t len);
 /*

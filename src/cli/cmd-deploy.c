@@ -11,6 +11,7 @@
 #include "slugguard/gitwalk.h"
 #include "slugguard/heroku.h"
 #include "slugguard/json.h"
+#include "slugguard/sign.h"
 #include "slugguard/strbuf.h"
 #include "cli.h"
 #include "heroku-cli.h"
@@ -201,7 +202,7 @@ static int deploy_artifacts(const struct deploy *d, const char *dir)
 		goto out;
 	}
 	/* What we are about to upload must be what the build signed. */
-	rc = heroku_sha256_file(sha, slug_path.buf);
+	rc = sign_sha256_file(sha, NULL, slug_path.buf);
 	if (rc < 0)
 		goto out;
 	if (strcmp(sha, checksum + 7)) {
@@ -223,7 +224,7 @@ static int deploy_artifacts(const struct deploy *d, const char *dir)
 		error_wrap(rc, "refusing to deploy");
 		goto out;
 	}
-	rc = heroku_sha256_file(att_sha, att_path.buf);
+	rc = sign_sha256_file(att_sha, NULL, att_path.buf);
 	if (rc < 0)
 		goto out;
 	rc = hcli_expect_load(&e, d->commit, rel_path.buf);

@@ -5,6 +5,7 @@
 #include "slugguard/fs.h"
 #include "slugguard/heroku.h"
 #include "slugguard/json.h"
+#include "slugguard/sign.h"
 #include "heroku-internal.h"
 #include "curl-dl.h"
 
@@ -492,7 +493,7 @@ static size_t read_cb(char *buf, size_t sz, size_t n, void *ud)
 		u->read_error = true;
 		return CURL_READFUNC_ABORT;
 	}
-	heroku_sha256_update(&u->sha, buf, got);
+	sign_sha256_update(u->sha, buf, got);
 	u->sent += (long long)got;
 	return got;
 }
@@ -504,7 +505,7 @@ static int seek_cb(void *ud, curl_off_t offset, int origin)
 
 	if (offset != 0 || origin != SEEK_SET || fseek(u->fp, 0, SEEK_SET))
 		return CURL_SEEKFUNC_CANTSEEK;
-	heroku_sha256_init(&u->sha);
+	sign_sha256_reset(u->sha);
 	u->sent = 0;
 	return CURL_SEEKFUNC_OK;
 }
@@ -743,7 +744,7 @@ int heroku_exchange(struct heroku *h, const struct heroku_req *q,
 						      q->upload->path);
 				break;
 			}
-			heroku_sha256_init(&q->upload->sha);
+			sign_sha256_reset(q->upload->sha);
 			q->upload->sent = 0;
 		}
 		/* The bucket is empty: give it time to refill. */
@@ -911,7 +912,7 @@ int heroku_blob_upload(struct heroku *h, const char *url, const char *method,
 		goto out;
 	}
 	u.size = (long long)st.st_size;
-	heroku_sha256_init(&u.sha);
+	u.sha = sign_sha256_new();
 	for (const char *p = method ? method : "PUT"; *p; p++) {
 		char ch = *p;
 
@@ -937,7 +938,7 @@ int heroku_blob_upload(struct heroku *h, const char *url, const char *method,
 			       u.sent, path, u.size);
 		goto out;
 	}
-	heroku_sha256_final_hex(&u.sha, hex);
+	sign_sha256_final_hex(u.sha, hex);
 	if (want_sha256 && strcmp(hex, want_sha256)) {
 		rc = error_set("heroku: the uploaded bytes of '%s' hash to "
 			       "%s, not the signed %s",
@@ -949,6 +950,7 @@ int heroku_blob_upload(struct heroku *h, const char *url, const char *method,
 out:
 	if (u.fp)
 		fclose(u.fp);
+	sign_sha256_free(u.sha);
 	strbuf_release(&m);
 	heroku_resp_release(&r);
 	return rc;

@@ -27,7 +27,7 @@ struct heroku_upload {
 	const char *path;
 	long long size;
 	long long sent;
-	struct heroku_sha256 sha;
+	struct sign_sha256 *sha; /* hashes what was actually sent */
 	bool read_error;
 };
 

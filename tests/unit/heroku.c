@@ -66,43 +66,6 @@ static void test_heroku_retry_after(void **state)
 		-1);
 }
 
-static void test_heroku_sha256(void **state)
-{
-	struct heroku_sha256 c;
-	char hex[HEROKU_SHA256_HEX + 1];
-	char *big = xmalloc(1000000);
-
-	(void)state;
-	heroku_sha256_init(&c);
-	heroku_sha256_final_hex(&c, hex);
-	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb924"
-				 "27ae41e4649b934ca495991b7852b855");
-	heroku_sha256_init(&c);
-	heroku_sha256_update(&c, "abc", 3);
-	heroku_sha256_final_hex(&c, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
-				 "b00361a396177a9cb410ff61f20015ad");
-	/* 56 bytes: the padding spills into a second block. */
-	heroku_sha256_init(&c);
-	heroku_sha256_update(
-		&c, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-		56);
-	heroku_sha256_final_hex(&c, hex);
-	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039"
-				 "a33ce45964ff2167f6ecedd419db06c1");
-	/* A million 'a's in uneven pieces. */
-	memset(big, 'a', 1000000);
-	heroku_sha256_init(&c);
-	heroku_sha256_update(&c, big, 1);
-	heroku_sha256_update(&c, big + 1, 63);
-	heroku_sha256_update(&c, big + 64, 100);
-	heroku_sha256_update(&c, big + 164, 1000000 - 164);
-	heroku_sha256_final_hex(&c, hex);
-	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
-				 "f1809a48a497200e046d39ccc7112cd0");
-	free(big);
-}
-
 static void test_heroku_buildpack_names(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -231,7 +194,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_heroku_netrc),
 		cmocka_unit_test(test_heroku_retry_after),
-		cmocka_unit_test(test_heroku_sha256),
 		cmocka_unit_test(test_heroku_buildpack_names),
 		cmocka_unit_test(test_heroku_path_escape),
 		cmocka_unit_test(test_heroku_opts_env),

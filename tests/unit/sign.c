@@ -210,6 +210,44 @@ static void test_sign_sha256(void **state)
 				 "b00361a396177a9cb410ff61f20015ad");
 }
 
+static void test_sign_sha256_stream(void **state)
+{
+	struct sign_sha256 *c = sign_sha256_new();
+	char hex[SIGN_SHA256_HEXSZ + 1];
+	char *big = xmalloc(1000000);
+
+	(void)state;
+	sign_sha256_reset(c);
+	sign_sha256_final_hex(c, hex);
+	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb924"
+				 "27ae41e4649b934ca495991b7852b855");
+	sign_sha256_reset(c);
+	sign_sha256_update(c, "abc", 3);
+	sign_sha256_final_hex(c, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
+				 "b00361a396177a9cb410ff61f20015ad");
+	/* 56 bytes: the padding spills into a second block. */
+	sign_sha256_reset(c);
+	sign_sha256_update(
+		c, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		56);
+	sign_sha256_final_hex(c, hex);
+	assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039"
+				 "a33ce45964ff2167f6ecedd419db06c1");
+	/* A million 'a's in uneven pieces. */
+	memset(big, 'a', 1000000);
+	sign_sha256_reset(c);
+	sign_sha256_update(c, big, 1);
+	sign_sha256_update(c, big + 1, 63);
+	sign_sha256_update(c, big + 64, 100);
+	sign_sha256_update(c, big + 164, 1000000 - 164);
+	sign_sha256_final_hex(c, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+				 "f1809a48a497200e046d39ccc7112cd0");
+	free(big);
+	sign_sha256_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_sign_envelope_both_types),
 		cmocka_unit_test(test_sign_keygen_p256),
 		cmocka_unit_test(test_sign_sha256),
+		cmocka_unit_test(test_sign_sha256_stream),
 	};
 
 	return cmocka_run_group_tests_name("sign", tests, NULL, NULL);
