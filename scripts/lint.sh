@@ -34,7 +34,7 @@ owner git2 gitwalk
 owner curl/ heroku
 owner cjson/ json
 owner archive slug
-owner zlib slug
+owner zlib zstream
 owner openssl/ sign
 owner hs rules
 owner pcre2 rules

@@ -10,11 +10,11 @@
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
+#include "slugguard/zstream.h"
 #include "slug-internal.h"
 
 #include <pthread.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #define PGZ_BLOCK (256 * 1024)
 #define PGZ_DICT (32 * 1024)
@@ -32,7 +32,7 @@ struct pgz_job {
 	bool last;
 	unsigned char *out;
 	size_t out_len, out_alloc;
-	unsigned long crc;
+	uint32_t crc;
 	int zerr;
 };
 
@@ -49,7 +49,7 @@ struct pgz {
 	size_t cur_len;
 	unsigned char dict[PGZ_DICT];
 	size_t dict_len;
-	unsigned long crc;
+	uint32_t crc;
 	uint64_t isize;
 	uint64_t out_bytes;
 	uint64_t limit; /* stop writing past this many bytes; 0 = none */
@@ -58,48 +58,28 @@ struct pgz {
 	int werr; /* first write error (errno) */
 };
 
-static void compress_job(z_stream *z, struct pgz_job *j, int level)
+static void compress_job(struct zs_deflate *z, struct pgz_job *j)
 {
 	size_t bound;
-	int zrc;
 
-	j->crc = crc32(0L, j->in, (uInt)j->in_len);
-	bound = deflateBound(z, (uLong)j->in_len) + 64;
+	j->crc = zs_crc32(0, j->in, j->in_len);
+	bound = zs_deflate_bound(z, j->in_len);
 	if (j->out_alloc < bound) {
 		free(j->out);
 		j->out = xmalloc(bound);
 		j->out_alloc = bound;
 	}
-	zrc = deflateReset(z);
-	if (zrc == Z_OK)
-		zrc = deflateParams(z, level, Z_DEFAULT_STRATEGY);
-	if (zrc == Z_OK && j->dict_len)
-		zrc = deflateSetDictionary(z, j->dict, (uInt)j->dict_len);
-	if (zrc != Z_OK) {
-		j->zerr = zrc;
-		return;
-	}
-	z->next_in = j->in;
-	z->avail_in = (uInt)j->in_len;
-	z->next_out = j->out;
-	z->avail_out = (uInt)j->out_alloc;
-	zrc = deflate(z, j->last ? Z_FINISH : Z_SYNC_FLUSH);
-	if ((j->last && zrc != Z_STREAM_END) || (!j->last && zrc != Z_OK) ||
-	    z->avail_in) {
-		j->zerr = zrc == Z_OK ? Z_BUF_ERROR : zrc;
-		return;
-	}
-	j->out_len = j->out_alloc - z->avail_out;
+	if (zs_deflate_block(z, j->dict, j->dict_len, j->in, j->in_len, j->last,
+			     j->out, j->out_alloc, &j->out_len) < 0)
+		j->zerr = 1;
 }
 
 static void *worker(void *arg)
 {
 	struct pgz *g = arg;
-	z_stream z;
+	struct zs_deflate *z = NULL;
 
-	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, g->level, Z_DEFLATED, -15, 8,
-			 Z_DEFAULT_STRATEGY) != Z_OK)
+	if (zs_deflate_new(&z, g->level) < 0)
 		die("zlib: cannot initialise deflate");
 	pthread_mutex_lock(&g->lock);
 	for (;;) {
@@ -109,7 +89,7 @@ static void *worker(void *arg)
 			j->state = JOB_BUSY;
 			g->next_compress++;
 			pthread_mutex_unlock(&g->lock);
-			compress_job(&z, j, g->level);
+			compress_job(z, j);
 			pthread_mutex_lock(&g->lock);
 			j->state = JOB_DONE;
 			pthread_cond_broadcast(&g->done);
@@ -121,7 +101,7 @@ static void *worker(void *arg)
 		pthread_cond_wait(&g->work, &g->lock);
 	}
 	pthread_mutex_unlock(&g->lock);
-	deflateEnd(&z);
+	zs_deflate_free(z);
 	return NULL;
 }
 
@@ -158,14 +138,14 @@ static int drain(struct pgz *g, bool wait_all)
 		if (j->zerr)
 			zerr = j->zerr;
 		out_write(g, j->out, j->out_len);
-		g->crc = crc32_combine(g->crc, j->crc, (z_off_t)j->in_len);
+		g->crc = zs_crc32_combine(g->crc, j->crc, j->in_len);
 		pthread_mutex_lock(&g->lock);
 		j->state = JOB_FREE;
 		g->next_write++;
 	}
 	pthread_mutex_unlock(&g->lock);
 	if (zerr)
-		return error_set("zlib: deflate failed (%d)", zerr);
+		return error_set("zlib: cannot compress the slug");
 	return 0;
 }
 
@@ -224,7 +204,7 @@ int pgz_open(struct pgz **out, int fd, int level, unsigned threads,
 	g->level = level;
 	g->nthreads = threads ? threads : 1;
 	g->limit = limit;
-	g->crc = crc32(0L, NULL, 0);
+	g->crc = 0;
 	g->cur = xmalloc(PGZ_BLOCK);
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->work, NULL);
