@@ -63,4 +63,26 @@ test_expect_success 'a clean merge re-reports nothing from its parents' '
 	grep "0 findings" out2
 '
 
+test_expect_success 'packed objects read the same as loose ones and as libgit2' '
+	(cd repo &&
+	 test_expect_code 1 "$SG" scan --format json --all >../loose.json &&
+	 SLUGGUARD_NO_ODB=1 test_expect_code 1 "$SG" scan --format json \
+		--all >../git2-loose.json &&
+	 git -c repack.useDeltaBaseOffset=false repack -adfq --depth=50 &&
+	 git count-objects -v | grep "^in-pack: [1-9]" &&
+	 test_expect_code 1 "$SG" scan --format json --all >../refdelta.json &&
+	 git repack -adfq --depth=50 &&
+	 test_expect_code 1 "$SG" scan --format json --all >../packed.json &&
+	 SLUGGUARD_NO_ODB=1 test_expect_code 1 "$SG" scan --format json \
+		--all >../git2-packed.json) &&
+	for f in loose git2-loose refdelta packed git2-packed; do
+		sed "s/\"seconds\":[0-9.e+-]*//" $f.json >$f.cmp || return 1
+	done &&
+	grep "\"findings\":\[{" loose.cmp &&
+	test_cmp loose.cmp git2-loose.cmp &&
+	test_cmp loose.cmp refdelta.cmp &&
+	test_cmp loose.cmp packed.cmp &&
+	test_cmp loose.cmp git2-packed.cmp
+'
+
 test_done

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to src/odb/: the store behind the opaque handles. */
+#ifndef SLUGGUARD_ODB_INTERNAL_H
+#define SLUGGUARD_ODB_INTERNAL_H
+
+#include "slugguard/odb.h"
+
+/* One pack: its index and data, both mapped read-only. */
+struct odb_pack {
+	const unsigned char *idx;
+	size_t idx_len;
+	const unsigned char *data;
+	size_t data_len;
+	uint32_t nr; /* objects */
+	const unsigned char *fanout, *names, *off32, *off64;
+	size_t off64_nr;
+};
+
+struct odb {
+	struct odb_pack *packs;
+	size_t packs_nr, packs_alloc;
+	char **dirs; /* object directories, for loose objects */
+	size_t dirs_nr, dirs_alloc;
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} *dir_ids; /* parallel to dirs */
+	size_t dir_ids_alloc;
+};
+
+/*
+ * Find id in pack p; *off receives its offset in the pack data. Returns
+ * true when found.
+ */
+bool odb_pack_find(const struct odb_pack *p, const unsigned char *id,
+		   uint64_t *off);
+
+#endif

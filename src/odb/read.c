@@ -1,0 +1,626 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Reading objects: pack entries (whole or delta), loose objects, and the
+ * per-reader cache of resolved objects that makes a history walk cheap.
+ *
+ * Every object a reader resolves from a pack, the one asked for and the
+ * bases on the way, goes into its cache keyed by (pack, offset). Walking
+ * history newest first, the next version of a file is usually a delta on
+ * the version just read, so its chain ends at the first step. The cache
+ * is bounded (LRU by bytes); objects larger than an eighth of it are
+ * never kept.
+ */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/zstream.h"
+#include "odb-internal.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_CACHE ((size_t)256 << 20)
+#define BUCKETS 65536
+/* git itself stops at 4095 (pack.depth); a longer chain is a loop. */
+#define MAX_CHAIN 10000
+/* Beyond this an object is not ours to read (zlib's 32-bit counts). */
+#define MAX_OBJECT ((size_t)UINT_MAX & ~(size_t)0xfff)
+#define MAX_LOOSE_FILE ((size_t)1 << 30)
+
+enum pack_type {
+	PT_OFS_DELTA = 6,
+	PT_REF_DELTA = 7,
+};
+
+struct entry {
+	struct entry *hnext; /* bucket chain */
+	struct entry *prev, *next; /* LRU, most recent first */
+	uint32_t pack;
+	uint64_t off;
+	enum odb_type type;
+	size_t len;
+	unsigned char *buf;
+};
+
+/* An object being resolved: in the cache (e) or owned by the caller. */
+struct obj {
+	struct entry *e;
+	enum odb_type type;
+	unsigned char *buf;
+	size_t len;
+	bool owned;
+};
+
+/* One delta on the way down a chain, applied on the way back up. */
+struct step {
+	uint32_t pack;
+	uint64_t off;
+	size_t data_at; /* start of the zlib stream */
+	size_t delta_len; /* its inflated size */
+};
+
+struct odb_reader {
+	struct odb *db;
+	struct zs_inflate *z;
+	struct entry *buckets[BUCKETS];
+	struct entry *head, *tail;
+	size_t bytes, limit, max_entry;
+	uint32_t last_pack;
+	unsigned char *delta; /* scratch: one inflated delta */
+	size_t delta_alloc;
+	struct step *steps;
+	size_t steps_alloc;
+	unsigned char *big; /* the last answer when it is not cached */
+	unsigned char *loose; /* scratch: a loose object's file */
+	size_t loose_alloc;
+};
+
+struct odb_reader *odb_reader_new(struct odb *db, size_t cache_bytes)
+{
+	struct odb_reader *r = xcalloc(1, sizeof(*r));
+
+	r->db = db;
+	r->limit = cache_bytes ? cache_bytes : DEFAULT_CACHE;
+	r->max_entry = r->limit / 8;
+	if (zs_inflate_new(&r->z) < 0)
+		die("zlib: cannot initialise inflate");
+	return r;
+}
+
+static void entry_unlink(struct odb_reader *r, struct entry *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		r->head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		r->tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void entry_push_front(struct odb_reader *r, struct entry *e)
+{
+	e->prev = NULL;
+	e->next = r->head;
+	if (r->head)
+		r->head->prev = e;
+	r->head = e;
+	if (!r->tail)
+		r->tail = e;
+}
+
+static size_t bucket_of(uint32_t pack, uint64_t off)
+{
+	uint64_t h = (off ^ ((uint64_t)pack << 40)) * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 48) & (BUCKETS - 1);
+}
+
+static struct entry *cache_get(struct odb_reader *r, uint32_t pack,
+			       uint64_t off)
+{
+	struct entry *e = r->buckets[bucket_of(pack, off)];
+
+	while (e && (e->pack != pack || e->off != off))
+		e = e->hnext;
+	if (e && e != r->head) {
+		entry_unlink(r, e);
+		entry_push_front(r, e);
+	}
+	return e;
+}
+
+static void cache_drop(struct odb_reader *r, struct entry *e)
+{
+	struct entry **pp = &r->buckets[bucket_of(e->pack, e->off)];
+
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	entry_unlink(r, e);
+	r->bytes -= e->len;
+	free(e->buf);
+	free(e);
+}
+
+/* Evict from the old end until under the limit, sparing keep[]. */
+static void cache_trim(struct odb_reader *r, const struct entry *keep1,
+		       const struct entry *keep2)
+{
+	struct entry *e = r->tail;
+
+	while (e && r->bytes > r->limit) {
+		struct entry *prev = e->prev;
+
+		if (e != keep1 && e != keep2)
+			cache_drop(r, e);
+		e = prev;
+	}
+}
+
+/* Keep o in the cache when it is small enough; o then belongs to it. */
+static void cache_put(struct odb_reader *r, struct obj *o, uint32_t pack,
+		      uint64_t off, const struct entry *keep)
+{
+	struct entry *e;
+	size_t b;
+
+	if (!o->owned || o->len > r->max_entry)
+		return;
+	e = xcalloc(1, sizeof(*e));
+	e->pack = pack;
+	e->off = off;
+	e->type = o->type;
+	e->len = o->len;
+	e->buf = o->buf;
+	b = bucket_of(pack, off);
+	e->hnext = r->buckets[b];
+	r->buckets[b] = e;
+	entry_push_front(r, e);
+	r->bytes += e->len;
+	o->e = e;
+	o->owned = false;
+	cache_trim(r, e, keep);
+}
+
+void odb_reader_free(struct odb_reader *r)
+{
+	if (!r)
+		return;
+	while (r->head)
+		cache_drop(r, r->head);
+	zs_inflate_free(r->z);
+	free(r->delta);
+	free(r->steps);
+	free(r->big);
+	free(r->loose);
+	free(r);
+}
+
+static void obj_release(struct obj *o)
+{
+	if (o->owned)
+		free(o->buf);
+	memset(o, 0, sizeof(*o));
+}
+
+/* Parse the entry header at off: type, size, and where its data starts. */
+static int entry_header(const struct odb_pack *p, uint64_t off, int *type,
+			size_t *size, size_t *data_at, uint64_t *base_off,
+			const unsigned char **base_id)
+{
+	const unsigned char *d = p->data;
+	size_t end = p->data_len - 20, pos = (size_t)off;
+	unsigned shift = 4;
+	uint64_t sz;
+	unsigned c;
+
+	if (off < 12 || off >= end)
+		return ERR_FAIL;
+	c = d[pos++];
+	*type = (c >> 4) & 7;
+	sz = c & 15;
+	while (c & 0x80) {
+		if (pos >= end || shift > 56)
+			return ERR_FAIL;
+		c = d[pos++];
+		sz += (uint64_t)(c & 0x7f) << shift;
+		shift += 7;
+	}
+	if (sz > MAX_OBJECT)
+		return ERR_NOTFOUND;
+	*size = (size_t)sz;
+	if (*type == PT_OFS_DELTA) {
+		uint64_t rel;
+
+		if (pos >= end)
+			return ERR_FAIL;
+		c = d[pos++];
+		rel = c & 0x7f;
+		while (c & 0x80) {
+			if (pos >= end || rel > (UINT64_MAX >> 8))
+				return ERR_FAIL;
+			c = d[pos++];
+			rel = ((rel + 1) << 7) | (c & 0x7f);
+		}
+		if (!rel || rel > off)
+			return ERR_FAIL;
+		*base_off = off - rel;
+	} else if (*type == PT_REF_DELTA) {
+		if (end - pos < 20)
+			return ERR_FAIL;
+		*base_id = d + pos;
+		pos += 20;
+	} else if (*type < ODB_COMMIT || *type > ODB_TAG) {
+		return ERR_FAIL;
+	}
+	*data_at = pos;
+	return 0;
+}
+
+static int inflate_at(struct odb_reader *r, const struct odb_pack *p, size_t at,
+		      unsigned char *out, size_t len)
+{
+	return zs_inflate_exact(r->z, p->data + at, p->data_len - 20 - at, out,
+				len, NULL);
+}
+
+static bool find_packed(struct odb_reader *r, const unsigned char *id,
+			uint32_t *pack, uint64_t *off)
+{
+	const struct odb *db = r->db;
+
+	if (r->last_pack < db->packs_nr &&
+	    odb_pack_find(&db->packs[r->last_pack], id, off)) {
+		*pack = r->last_pack;
+		return true;
+	}
+	for (size_t i = 0; i < db->packs_nr; i++) {
+		if (i == r->last_pack || !odb_pack_find(&db->packs[i], id, off))
+			continue;
+		*pack = r->last_pack = (uint32_t)i;
+		return true;
+	}
+	return false;
+}
+
+/* A delta's header: two little-endian base-128 sizes. */
+static bool delta_size(const unsigned char **p, const unsigned char *end,
+		       size_t *out)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	unsigned c;
+
+	do {
+		if (*p >= end || shift > 56)
+			return false;
+		c = *(*p)++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		shift += 7;
+	} while (c & 0x80);
+	if (v > MAX_OBJECT)
+		return false;
+	*out = (size_t)v;
+	return true;
+}
+
+/* Apply delta[0..len) to base into a new buffer of the promised size. */
+static int apply_delta(const struct obj *base, const unsigned char *delta,
+		       size_t len, struct obj *out)
+{
+	const unsigned char *p = delta, *end = delta + len;
+	size_t src_len, dst_len, pos = 0;
+	unsigned char *dst;
+
+	if (!delta_size(&p, end, &src_len) || !delta_size(&p, end, &dst_len) ||
+	    src_len != base->len)
+		return ERR_FAIL;
+	dst = xmalloc(dst_len ? dst_len : 1);
+	while (p < end) {
+		unsigned cmd = *p++;
+
+		if (cmd & 0x80) {
+			size_t coff = 0, csz = 0;
+
+			for (int i = 0; i < 4; i++)
+				if (cmd & (1u << i)) {
+					if (p >= end)
+						goto bad;
+					coff |= (size_t)*p++ << (8 * i);
+				}
+			for (int i = 0; i < 3; i++)
+				if (cmd & (0x10u << i)) {
+					if (p >= end)
+						goto bad;
+					csz |= (size_t)*p++ << (8 * i);
+				}
+			if (!csz)
+				csz = 0x10000;
+			if (coff > src_len || csz > src_len - coff ||
+			    csz > dst_len - pos)
+				goto bad;
+			memcpy(dst + pos, base->buf + coff, csz);
+			pos += csz;
+		} else if (cmd) {
+			if (cmd > (size_t)(end - p) || cmd > dst_len - pos)
+				goto bad;
+			memcpy(dst + pos, p, cmd);
+			p += cmd;
+			pos += cmd;
+		} else {
+			goto bad; /* opcode 0 is reserved */
+		}
+	}
+	if (pos != dst_len)
+		goto bad;
+	out->type = base->type;
+	out->buf = dst;
+	out->len = dst_len;
+	out->owned = true;
+	out->e = NULL;
+	return 0;
+bad:
+	free(dst);
+	return ERR_FAIL;
+}
+
+static int read_loose(struct odb_reader *r, const unsigned char *id, size_t max,
+		      struct obj *out, bool size_only);
+
+/*
+ * Resolve the object at (pack, off): walk down its delta chain to a
+ * cached or whole object, then apply the deltas on the way back up,
+ * caching each result. With max, stop early when the final size is
+ * larger (out->buf stays NULL).
+ */
+static int resolve(struct odb_reader *r, uint32_t pack, uint64_t off,
+		   size_t max, struct obj *out)
+{
+	const struct odb *db = r->db;
+	struct obj base = { NULL, ODB_NONE, NULL, 0, false };
+	size_t nsteps = 0;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (;;) {
+		const struct odb_pack *p = &db->packs[pack];
+		struct entry *e = cache_get(r, pack, off);
+		const unsigned char *base_id = NULL;
+		uint64_t base_off = 0;
+		size_t size, at;
+		int type;
+
+		if (e) {
+			base.e = e;
+			base.type = e->type;
+			base.buf = e->buf;
+			base.len = e->len;
+			break;
+		}
+		rc = entry_header(p, off, &type, &size, &at, &base_off,
+				  &base_id);
+		if (rc < 0)
+			goto out;
+		if (type != PT_OFS_DELTA && type != PT_REF_DELTA) {
+			if (max && !nsteps && size > max) {
+				out->type = (enum odb_type)type;
+				out->len = size;
+				goto out;
+			}
+			base.type = (enum odb_type)type;
+			base.len = size;
+			base.buf = xmalloc(size ? size : 1);
+			base.owned = true;
+			rc = inflate_at(r, p, at, base.buf, size);
+			if (rc < 0)
+				goto out;
+			cache_put(r, &base, pack, off, NULL);
+			break;
+		}
+		if (max && !nsteps) {
+			/* The result size leads the delta: peek at it. */
+			unsigned char head[32];
+			const unsigned char *hp = head;
+			size_t got = 0, src, dst;
+
+			if (zs_inflate_prefix(r->z, p->data + at,
+					      p->data_len - 20 - at, head,
+					      sizeof(head), &got) < 0 ||
+			    !delta_size(&hp, head + got, &src) ||
+			    !delta_size(&hp, head + got, &dst)) {
+				rc = ERR_FAIL;
+				goto out;
+			}
+			if (dst > max) {
+				out->len = dst;
+				out->type = ODB_NONE; /* unknown yet */
+				goto out;
+			}
+		}
+		if (nsteps >= MAX_CHAIN) {
+			rc = ERR_FAIL;
+			goto out;
+		}
+		ALLOC_GROW(r->steps, nsteps + 1, r->steps_alloc);
+		r->steps[nsteps].pack = pack;
+		r->steps[nsteps].off = off;
+		r->steps[nsteps].data_at = at;
+		r->steps[nsteps].delta_len = size;
+		nsteps++;
+		if (type == PT_OFS_DELTA) {
+			off = base_off;
+			continue;
+		}
+		if (!find_packed(r, base_id, &pack, &off)) {
+			/* A thin base stored loose (rare: quarantine). */
+			rc = read_loose(r, base_id, 0, &base, false);
+			if (rc < 0)
+				goto out;
+			break;
+		}
+	}
+	while (nsteps) {
+		const struct step *s = &r->steps[--nsteps];
+		struct obj next = { NULL, ODB_NONE, NULL, 0, false };
+
+		if (r->delta_alloc < s->delta_len + 1) {
+			free(r->delta);
+			r->delta_alloc = s->delta_len + 1;
+			r->delta = xmalloc(r->delta_alloc);
+		}
+		rc = inflate_at(r, &db->packs[s->pack], s->data_at, r->delta,
+				s->delta_len);
+		if (!rc)
+			rc = apply_delta(&base, r->delta, s->delta_len, &next);
+		if (rc < 0)
+			goto out;
+		cache_put(r, &next, s->pack, s->off, base.e);
+		obj_release(&base);
+		base = next;
+	}
+	*out = base;
+	base.owned = false;
+out:
+	obj_release(&base);
+	return rc;
+}
+
+static int parse_loose_header(const unsigned char *h, size_t n,
+			      enum odb_type *type, size_t *size, size_t *hlen)
+{
+	static const char *const names[] = { NULL, "commit", "tree", "blob",
+					     "tag" };
+	const unsigned char *sp = memchr(h, ' ', n);
+	const unsigned char *nul = memchr(h, '\0', n);
+	uint64_t v = 0;
+
+	if (!sp || !nul || nul < sp)
+		return ERR_FAIL;
+	*type = ODB_NONE;
+	for (int t = ODB_COMMIT; t <= ODB_TAG; t++)
+		if ((size_t)(sp - h) == strlen(names[t]) &&
+		    !memcmp(h, names[t], (size_t)(sp - h)))
+			*type = (enum odb_type)t;
+	if (*type == ODB_NONE || sp + 1 == nul)
+		return ERR_FAIL;
+	for (const unsigned char *p = sp + 1; p < nul; p++) {
+		if (*p < '0' || *p > '9' || v > MAX_OBJECT)
+			return ERR_FAIL;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v > MAX_OBJECT)
+		return ERR_NOTFOUND;
+	*size = (size_t)v;
+	*hlen = (size_t)(nul - h) + 1;
+	return 0;
+}
+
+/* Read a loose object into a buffer the caller owns (out->owned). */
+static int read_loose(struct odb_reader *r, const unsigned char *id, size_t max,
+		      struct obj *out, bool size_only)
+{
+	static const char hexd[] = "0123456789abcdef";
+	const struct odb *db = r->db;
+	char name[2 * ODB_RAWSZ + 2];
+	unsigned char head[64];
+	size_t got = 0, hlen = 0, size = 0;
+	enum odb_type type = ODB_NONE;
+	int rc = ERR_NOTFOUND;
+	int fd = -1;
+	struct stat st;
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 0, j = 0; i < ODB_RAWSZ; i++) {
+		name[j++] = hexd[id[i] >> 4];
+		name[j++] = hexd[id[i] & 15];
+		if (!i)
+			name[j++] = '/';
+	}
+	name[sizeof(name) - 1] = '\0';
+	for (size_t i = 0; i < db->dirs_nr && fd < 0; i++) {
+		char path[PATH_MAX];
+
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", db->dirs[i],
+				     name) < sizeof(path))
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return ERR_NOTFOUND;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (size_t)st.st_size > MAX_LOOSE_FILE)
+		goto out;
+	if (r->loose_alloc < (size_t)st.st_size) {
+		free(r->loose);
+		r->loose_alloc = (size_t)st.st_size;
+		r->loose = xmalloc(r->loose_alloc);
+	}
+	for (size_t n = 0; n < (size_t)st.st_size;) {
+		ssize_t k = read(fd, r->loose + n, (size_t)st.st_size - n);
+
+		if (k <= 0) {
+			rc = ERR_FAIL;
+			goto out;
+		}
+		n += (size_t)k;
+	}
+	rc = zs_inflate_prefix(r->z, r->loose, (size_t)st.st_size, head,
+			       sizeof(head), &got);
+	if (!rc)
+		rc = parse_loose_header(head, got, &type, &size, &hlen);
+	if (rc < 0)
+		goto out;
+	out->type = type;
+	out->len = size;
+	if (size_only || (max && size > max))
+		goto out;
+	out->buf = xmalloc(hlen + size);
+	out->owned = true;
+	rc = zs_inflate_exact(r->z, r->loose, (size_t)st.st_size, out->buf,
+			      hlen + size, NULL);
+	if (rc < 0) {
+		obj_release(out);
+		goto out;
+	}
+	memmove(out->buf, out->buf + hlen, size);
+out:
+	close(fd);
+	return rc;
+}
+
+int odb_read(struct odb_reader *r, const unsigned char *id, size_t max,
+	     enum odb_type *type, const unsigned char **data, size_t *len)
+{
+	struct obj o;
+	uint32_t pack;
+	uint64_t off;
+	int rc;
+
+	*type = ODB_NONE;
+	*data = NULL;
+	*len = 0;
+	free(r->big);
+	r->big = NULL;
+	if (find_packed(r, id, &pack, &off))
+		rc = resolve(r, pack, off, max, &o);
+	else
+		rc = read_loose(r, id, max, &o, false);
+	if (rc < 0)
+		return rc;
+	if (!o.buf) {
+		/* Over max: the type of a delta's result is not known yet,
+		 * and the caller only needs to know it is too large. */
+		*type = o.type;
+		*len = o.len;
+		return 0;
+	}
+	if (o.owned)
+		r->big = o.buf;
+	*type = o.type;
+	*data = o.buf;
+	*len = o.len;
+	return 0;
+}

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The store: object directories (with their alternates) and their packs,
+ * mapped read-only. Nothing here changes after odb_open(), which is what
+ * lets every scan thread share it without locks.
+ */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/strbuf.h"
+#include "odb-internal.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define IDX_HEADER 8
+#define IDX_FANOUT (256 * 4)
+/* Alternates may chain; git stops at five levels too. */
+#define MAX_ALT_DEPTH 5
+#define MAX_ALT_FILE (64 * 1024)
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static int map_file(const char *path, const unsigned char **out, size_t *len)
+{
+	struct stat st;
+	void *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*out = NULL;
+	*len = 0;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		close(fd);
+		return -1;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	*out = p;
+	*len = (size_t)st.st_size;
+	return 0;
+}
+
+static void unmap(const unsigned char *p, size_t len)
+{
+	if (p)
+		munmap((void *)(uintptr_t)p, len);
+}
+
+/*
+ * Check a version-2 index and its pack against each other: sizes that
+ * do not add up mean a pack we must not trust, so it is left to libgit2.
+ */
+static bool parse_idx(struct odb_pack *p)
+{
+	static const unsigned char magic[4] = { 0xff, 't', 'O', 'c' };
+	size_t fixed;
+
+	if (p->idx_len < IDX_HEADER + IDX_FANOUT + 40 ||
+	    memcmp(p->idx, magic, 4) || be32(p->idx + 4) != 2)
+		return false;
+	p->fanout = p->idx + IDX_HEADER;
+	p->nr = be32(p->fanout + 255 * 4);
+	for (int i = 1; i < 256; i++)
+		if (be32(p->fanout + i * 4) < be32(p->fanout + (i - 1) * 4))
+			return false;
+	fixed = IDX_HEADER + IDX_FANOUT + (size_t)p->nr * (20 + 4 + 4) + 40;
+	if (p->idx_len < fixed || (p->idx_len - fixed) % 8)
+		return false;
+	p->names = p->fanout + IDX_FANOUT;
+	p->off32 = p->names + (size_t)p->nr * (20 + 4);
+	p->off64 = p->off32 + (size_t)p->nr * 4;
+	p->off64_nr = (p->idx_len - fixed) / 8;
+	return p->data_len >= 12 + 20 && !memcmp(p->data, "PACK", 4) &&
+	       (be32(p->data + 4) == 2 || be32(p->data + 4) == 3) &&
+	       be32(p->data + 8) == p->nr;
+}
+
+bool odb_pack_find(const struct odb_pack *p, const unsigned char *id,
+		   uint64_t *off)
+{
+	uint32_t lo = id[0] ? be32(p->fanout + (id[0] - 1) * 4) : 0;
+	uint32_t hi = be32(p->fanout + id[0] * 4);
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(p->names + (size_t)mid * 20, id, 20);
+
+		if (!c) {
+			uint32_t o = be32(p->off32 + (size_t)mid * 4);
+
+			if (!(o & 0x80000000u)) {
+				*off = o;
+				return true;
+			}
+			o &= 0x7fffffffu;
+			if (o >= p->off64_nr)
+				return false;
+			*off = (uint64_t)be32(p->off64 + (size_t)o * 8) << 32 |
+			       be32(p->off64 + (size_t)o * 8 + 4);
+			return true;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static void add_pack(struct odb *db, const char *idx_path)
+{
+	struct odb_pack p;
+	struct strbuf pack = STRBUF_INIT;
+
+	memset(&p, 0, sizeof(p));
+	strbuf_add(&pack, idx_path, strlen(idx_path) - 4);
+	strbuf_addstr(&pack, ".pack");
+	if (!map_file(idx_path, &p.idx, &p.idx_len) &&
+	    !map_file(pack.buf, &p.data, &p.data_len) && parse_idx(&p)) {
+		ALLOC_GROW(db->packs, db->packs_nr + 1, db->packs_alloc);
+		db->packs[db->packs_nr++] = p;
+	} else {
+		unmap(p.idx, p.idx_len);
+		unmap(p.data, p.data_len);
+	}
+	strbuf_release(&pack);
+}
+
+/* The same directory reached twice (alternates of alternates, a
+ * quarantine listing the main store) is read once: compare inodes. */
+static bool known_dir(struct odb *db, const struct stat *st)
+{
+	for (size_t i = 0; i < db->dirs_nr; i++)
+		if (db->dir_ids[i].dev == st->st_dev &&
+		    db->dir_ids[i].ino == st->st_ino)
+			return true;
+	ALLOC_GROW(db->dir_ids, db->dirs_nr + 1, db->dir_ids_alloc);
+	db->dir_ids[db->dirs_nr].dev = st->st_dev;
+	db->dir_ids[db->dirs_nr].ino = st->st_ino;
+	return false;
+}
+
+static void add_dir(struct odb *db, const char *dir, int depth);
+
+/* Follow dir/info/alternates: one directory per line, relative ones
+ * against dir, '#' starts a comment (git's rules, without quoting). */
+static void add_alternates(struct odb *db, const char *dir, int depth)
+{
+	struct strbuf path = STRBUF_INIT, buf = STRBUF_INIT;
+	const unsigned char *map = NULL;
+	size_t len = 0, pos = 0;
+
+	strbuf_addf(&path, "%s/info/alternates", dir);
+	if (map_file(path.buf, &map, &len) < 0 || len > MAX_ALT_FILE)
+		goto out;
+	while (pos < len) {
+		size_t end = pos;
+
+		while (end < len && map[end] != '\n')
+			end++;
+		strbuf_reset(&buf);
+		if (end > pos && map[pos] != '#' && map[pos] != '"') {
+			if (map[pos] != '/')
+				strbuf_addf(&buf, "%s/", dir);
+			strbuf_add(&buf, map + pos, end - pos);
+			strbuf_rtrim(&buf);
+			add_dir(db, buf.buf, depth + 1);
+		}
+		pos = end + 1;
+	}
+out:
+	unmap(map, len);
+	strbuf_release(&buf);
+	strbuf_release(&path);
+}
+
+static void add_dir(struct odb *db, const char *dir, int depth)
+{
+	const char *real = dir;
+	struct strbuf path = STRBUF_INIT;
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+
+	if (depth > MAX_ALT_DEPTH || stat(dir, &st) < 0 ||
+	    !S_ISDIR(st.st_mode) || known_dir(db, &st))
+		return;
+	ALLOC_GROW(db->dirs, db->dirs_nr + 1, db->dirs_alloc);
+	db->dirs[db->dirs_nr++] = xstrdup(dir);
+	strbuf_addf(&path, "%s/pack", real);
+	d = opendir(path.buf);
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (n <= 4 || strcmp(de->d_name + n - 4, ".idx"))
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/pack/%s", real, de->d_name);
+		add_pack(db, path.buf);
+	}
+	if (d)
+		closedir(d);
+	strbuf_release(&path);
+	add_alternates(db, real, depth);
+}
+
+int odb_open(struct odb **out, const char *const *dirs, size_t nr)
+{
+	struct odb *db = xcalloc(1, sizeof(*db));
+
+	for (size_t i = 0; i < nr; i++)
+		if (dirs[i] && *dirs[i])
+			add_dir(db, dirs[i], 0);
+	*out = db;
+	return 0;
+}
+
+void odb_free(struct odb *db)
+{
+	if (!db)
+		return;
+	for (size_t i = 0; i < db->packs_nr; i++) {
+		unmap(db->packs[i].idx, db->packs[i].idx_len);
+		unmap(db->packs[i].data, db->packs[i].data_len);
+	}
+	for (size_t i = 0; i < db->dirs_nr; i++)
+		free(db->dirs[i]);
+	free(db->dirs);
+	free(db->dir_ids);
+	free(db->packs);
+	free(db);
+}
+
+size_t odb_packs(const struct odb *db)
+{
+	return db->packs_nr;
+}

@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for odb, our own object reader: every object of real
+ * repositories built by git (loose, packed with offset deltas, packed
+ * with reference deltas, behind alternates) must read back exactly as
+ * `git cat-file` prints it; a damaged pack must fail cleanly.
+ */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/odb.h"
+#include "slugguard/run.h"
+#include "slugguard/strbuf.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char tmp[] = "/tmp/sg-odb-XXXXXX";
+static char repo[PATH_MAX];
+
+static const char *const git_cfg[] = { "-c", "user.name=T",
+				       "-c", "user.email=t@example.com",
+				       "-c", "commit.gpgsign=false",
+				       "-c", "gc.auto=0" };
+
+/* Run git in dir with argv (NULL-terminated); capture stdout when out. */
+static int git(const char *dir, struct strbuf *out, ...)
+{
+	struct child c = CHILD_INIT;
+	struct strbuf sink = STRBUF_INIT;
+	const char *a;
+	va_list ap;
+	int rc;
+
+	strvec_pushl(&c.args, "git", "-C", dir, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(git_cfg); i++)
+		strvec_push(&c.args, git_cfg[i]);
+	va_start(ap, out);
+	while ((a = va_arg(ap, const char *)))
+		strvec_push(&c.args, a);
+	va_end(ap);
+	c.err = open("/dev/null", O_WRONLY);
+	if (out)
+		strbuf_reset(out);
+	rc = run_capture(&c, out ? out : &sink, (size_t)256 << 20);
+	close(c.err);
+	strbuf_release(&sink);
+	return rc;
+}
+
+static void write_file(const char *name, const char *content, size_t len)
+{
+	struct strbuf path = STRBUF_INIT;
+
+	strbuf_addf(&path, "%s/%s", repo, name);
+	assert_int_equal(fs_write_atomic(path.buf, content, len, 0644), 0);
+	strbuf_release(&path);
+}
+
+/* A history with long delta chains: one file edited 40 times, a tree
+ * that changes with it, a file with NULs, an empty file. */
+static int setup(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	static const unsigned char bin[] = { 0, 1, 2, 0, 255, 'x', 0 };
+
+	(void)state;
+	assert_int_equal(fs_mkdtemp(tmp), 0);
+	assert_true((size_t)snprintf(repo, sizeof(repo), "%s/repo", tmp) <
+		    PATH_MAX);
+	assert_int_equal(git(tmp, NULL, "init", "-q", "repo", NULL), 0);
+	assert_int_equal(fs_mkdir_p(repo, 0755), 0);
+	write_file("empty", "", 0);
+	write_file("bin.dat", (const char *)bin, sizeof(bin));
+	for (int v = 0; v < 40; v++) {
+		strbuf_reset(&sb);
+		for (int line = 0; line < 400; line++)
+			strbuf_addf(&sb, "line %d of version %d\n", line,
+				    line % 17 == v % 17 ? v : 0);
+		write_file("story.txt", sb.buf, sb.len);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "v%d\n", v);
+		write_file(v % 2 ? "odd" : "even", sb.buf, sb.len);
+		assert_int_equal(git(repo, NULL, "add", "-A", NULL), 0);
+		assert_int_equal(
+			git(repo, NULL, "commit", "-q", "-m", sb.buf, NULL), 0);
+	}
+	strbuf_release(&sb);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fs_remove_tree(tmp);
+	return 0;
+}
+
+static void hex_to_raw(const char *hex, unsigned char *raw)
+{
+	for (int i = 0; i < ODB_RAWSZ; i++) {
+		unsigned v;
+
+		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+		raw[i] = (unsigned char)v;
+	}
+}
+
+static enum odb_type type_named(const char *s)
+{
+	if (!strncmp(s, "commit", 6))
+		return ODB_COMMIT;
+	if (!strncmp(s, "tree", 4))
+		return ODB_TREE;
+	if (!strncmp(s, "blob", 4))
+		return ODB_BLOB;
+	if (!strncmp(s, "tag", 3))
+		return ODB_TAG;
+	return ODB_NONE;
+}
+
+/*
+ * Read every object of the store at objdir with a reader of the given
+ * cache size and compare it with git cat-file (run in gitdir). Returns
+ * how many objects were compared.
+ */
+static size_t compare_all(const char *gitdir, const char *objdir, size_t cache)
+{
+	struct strbuf list = STRBUF_INIT, want = STRBUF_INIT;
+	struct odb *db = NULL;
+	struct odb_reader *r;
+	const char *dirs[1] = { objdir };
+	size_t n = 0;
+	char *line, *save = NULL;
+
+	assert_int_equal(odb_open(&db, dirs, 1), 0);
+	r = odb_reader_new(db, cache);
+	assert_int_equal(git(gitdir, &list, "cat-file", "--batch-all-objects",
+			     "--batch-check=%(objectname) %(objecttype)", NULL),
+			 0);
+	for (line = strtok_r(list.buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned char id[ODB_RAWSZ];
+		const unsigned char *data;
+		enum odb_type type;
+		size_t len;
+		char hex[41], tname[16];
+
+		assert_int_equal(sscanf(line, "%40s %15s", hex, tname), 2);
+		hex_to_raw(hex, id);
+		assert_int_equal(odb_read(r, id, 0, &type, &data, &len), 0);
+		assert_int_equal(type, type_named(tname));
+		assert_int_equal(
+			git(gitdir, &want, "cat-file", tname, hex, NULL), 0);
+		assert_int_equal(len, want.len);
+		assert_memory_equal(data, want.buf, len);
+		n++;
+	}
+	odb_reader_free(r);
+	odb_free(db);
+	strbuf_release(&list);
+	strbuf_release(&want);
+	return n;
+}
+
+/* The one pack file with extension ext in objdir/pack, into out. */
+static void find_pack(const char *objdir, const char *ext, struct strbuf *out)
+{
+	struct strbuf dir = STRBUF_INIT;
+	struct dirent *de;
+	DIR *d;
+
+	strbuf_reset(out);
+	strbuf_addf(&dir, "%s/pack", objdir);
+	d = opendir(dir.buf);
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (ends_with(de->d_name, ext))
+			strbuf_addf(out, "%s/%s", dir.buf, de->d_name);
+	closedir(d);
+	assert_true(out->len > 0);
+	strbuf_release(&dir);
+}
+
+static void objdir_of(char *buf, size_t n, const char *dir)
+{
+	assert_true((size_t)snprintf(buf, n, "%s/.git/objects", dir) <
+		    PATH_MAX);
+}
+
+static void test_odb_loose(void **state)
+{
+	char objdir[PATH_MAX];
+
+	(void)state;
+	objdir_of(objdir, sizeof(objdir), repo);
+	/* 40 commits, 40 trees, ~40+4 blobs, all loose. */
+	assert_true(compare_all(repo, objdir, 0) >= 120);
+}
+
+static void test_odb_packed_ofs_deltas(void **state)
+{
+	struct strbuf v = STRBUF_INIT, idx = STRBUF_INIT;
+	char objdir[PATH_MAX];
+
+	(void)state;
+	objdir_of(objdir, sizeof(objdir), repo);
+	assert_int_equal(git(repo, NULL, "repack", "-adfq", "--depth=50",
+			     "--window=50", NULL),
+			 0);
+	assert_int_equal(git(repo, &v, "count-objects", "-v", NULL), 0);
+	assert_true(starts_with(v.buf, "count: 0\n"));
+	/* The point of the test: chains deeper than one. */
+	find_pack(objdir, ".idx", &idx);
+	assert_int_equal(git(repo, &v, "verify-pack", "-v", idx.buf, NULL), 0);
+	assert_non_null(strstr(v.buf, "chain length = 3:"));
+	strbuf_release(&idx);
+	strbuf_release(&v);
+	assert_true(compare_all(repo, objdir, 0) >= 120);
+	/* A tiny cache resolves every chain from its start again. */
+	assert_true(compare_all(repo, objdir, 4096) >= 120);
+}
+
+static void test_odb_packed_ref_deltas(void **state)
+{
+	char objdir[PATH_MAX];
+
+	(void)state;
+	objdir_of(objdir, sizeof(objdir), repo);
+	assert_int_equal(git(repo, NULL, "-c",
+			     "repack.useDeltaBaseOffset=false", "repack",
+			     "-adfq", "--depth=50", NULL),
+			 0);
+	assert_true(compare_all(repo, objdir, 0) >= 120);
+	assert_true(compare_all(repo, objdir, 4096) >= 120);
+}
+
+static void test_odb_alternates(void **state)
+{
+	char clone[PATH_MAX], objdir[PATH_MAX];
+	struct strbuf alt = STRBUF_INIT;
+
+	(void)state;
+	assert_true((size_t)snprintf(clone, sizeof(clone), "%s/shared", tmp) <
+		    PATH_MAX);
+	assert_int_equal(git(tmp, NULL, "clone", "-q", "--shared", repo, clone,
+			     NULL),
+			 0);
+	assert_true((size_t)snprintf(objdir, sizeof(objdir),
+				     "%s/.git/objects/info/alternates",
+				     clone) < PATH_MAX);
+	assert_int_equal(fs_read_capped(&alt, objdir, 4096), 0);
+	assert_true(alt.len > 0);
+	strbuf_release(&alt);
+	/* The clone's own store is empty: everything comes via alternates. */
+	objdir_of(objdir, sizeof(objdir), clone);
+	assert_true(compare_all(clone, objdir, 0) >= 120);
+}
+
+static void test_odb_limits_and_misses(void **state)
+{
+	struct strbuf hex = STRBUF_INIT;
+	char objdir[PATH_MAX];
+	const char *dirs[1] = { objdir };
+	unsigned char id[ODB_RAWSZ];
+	const unsigned char *data;
+	enum odb_type type;
+	size_t len;
+	struct odb *db = NULL;
+	struct odb_reader *r;
+
+	(void)state;
+	objdir_of(objdir, sizeof(objdir), repo);
+	assert_int_equal(odb_open(&db, dirs, 1), 0);
+	assert_true(odb_packs(db) >= 1);
+	r = odb_reader_new(db, 0);
+	assert_int_equal(git(repo, &hex, "rev-parse", "HEAD:story.txt", NULL),
+			 0);
+	hex_to_raw(hex.buf, id);
+	/* Over max: only the size, no data. */
+	assert_int_equal(odb_read(r, id, 100, &type, &data, &len), 0);
+	assert_null(data);
+	assert_true(len > 100);
+	assert_int_equal(odb_read(r, id, 0, &type, &data, &len), 0);
+	assert_non_null(data);
+	assert_int_equal(type, ODB_BLOB);
+	/* An id nobody has. */
+	memset(id, 0xab, sizeof(id));
+	assert_int_equal(odb_read(r, id, 0, &type, &data, &len), ERR_NOTFOUND);
+	odb_reader_free(r);
+	odb_free(db);
+	/* A directory that does not exist is just empty. */
+	assert_true((size_t)snprintf(objdir, sizeof(objdir), "%s/nowhere",
+				     tmp) < PATH_MAX);
+	assert_int_equal(odb_open(&db, dirs, 1), 0);
+	assert_int_equal(odb_packs(db), 0);
+	odb_free(db);
+	strbuf_release(&hex);
+}
+
+/* Overwrite bytes in the middle of the pack: reads fail, never crash. */
+static void test_odb_damaged_pack(void **state)
+{
+	struct strbuf list = STRBUF_INIT, pack = STRBUF_INIT;
+	char copy[PATH_MAX], objdir[PATH_MAX];
+	const char *dirs[1] = { objdir };
+	struct odb *db = NULL;
+	struct odb_reader *r;
+	size_t failed = 0, read_ok = 0;
+	char *line, *save = NULL;
+	int fd;
+
+	(void)state;
+	assert_true((size_t)snprintf(copy, sizeof(copy), "%s/damaged", tmp) <
+		    PATH_MAX);
+	assert_int_equal(git(tmp, NULL, "clone", "-q", "--bare", "--no-local",
+			     repo, copy, NULL),
+			 0);
+	assert_int_equal(git(copy, NULL, "repack", "-adfq", "--depth=50", NULL),
+			 0);
+	assert_int_equal(git(copy, &list, "cat-file", "--batch-all-objects",
+			     "--batch-check=%(objectname)", NULL),
+			 0);
+	assert_true((size_t)snprintf(objdir, sizeof(objdir), "%s/objects",
+				     copy) < PATH_MAX);
+	find_pack(objdir, ".pack", &pack);
+	{
+		struct stat st;
+		unsigned char junk[512];
+
+		assert_int_equal(chmod(pack.buf, 0644), 0);
+		fd = open(pack.buf, O_WRONLY);
+		assert_true(fd >= 0);
+		assert_int_equal(fstat(fd, &st), 0);
+		memset(junk, 0x5a, sizeof(junk));
+		for (off_t at = 64; at + (off_t)sizeof(junk) < st.st_size;
+		     at += st.st_size / 7)
+			assert_int_equal(pwrite(fd, junk, sizeof(junk), at),
+					 (ssize_t)sizeof(junk));
+		close(fd);
+	}
+	assert_int_equal(odb_open(&db, dirs, 1), 0);
+	r = odb_reader_new(db, 4096);
+	for (line = strtok_r(list.buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned char id[ODB_RAWSZ];
+		const unsigned char *data;
+		enum odb_type type;
+		size_t len;
+
+		hex_to_raw(line, id);
+		if (odb_read(r, id, 0, &type, &data, &len) < 0)
+			failed++;
+		else
+			read_ok++;
+	}
+	assert_true(failed > 0);
+	assert_true(read_ok > 0);
+	odb_reader_free(r);
+	odb_free(db);
+	strbuf_release(&list);
+	strbuf_release(&pack);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_odb_loose),
+		cmocka_unit_test(test_odb_packed_ofs_deltas),
+		cmocka_unit_test(test_odb_packed_ref_deltas),
+		cmocka_unit_test(test_odb_alternates),
+		cmocka_unit_test(test_odb_limits_and_misses),
+		cmocka_unit_test(test_odb_damaged_pack),
+	};
+
+	return cmocka_run_group_tests_name("odb", tests, setup, teardown);
+}
