@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -626,6 +625,7 @@ static const char *discover_root(const struct scan_options *opts,
 
 struct file_job {
 	char *path;
+	size_t size; /* as listed; the scan reads at most this much */
 	struct hits hits;
 };
 
@@ -636,46 +636,83 @@ struct dir_run {
 	atomic_size_t next;
 	int failed;
 	pthread_mutex_t lock;
+	struct strbuf *bufs; /* one read buffer per thread */
 };
 
-static int list_files(struct dir_run *d, const char *path, bool top)
+static void add_file(struct dir_run *d, char *path, const struct stat *st)
 {
-	struct stat st;
-	DIR *dir = NULL;
+	ALLOC_GROW(d->files, d->nr + 1, d->alloc);
+	d->files[d->nr].path = path;
+	d->files[d->nr].size = (size_t)st->st_size;
+	memset(&d->files[d->nr].hits, 0, sizeof(struct hits));
+	d->nr++;
+}
+
+/*
+ * List the regular files under the directory open as dir (named path).
+ * Entries are looked up relative to the directory's fd: on this kind of
+ * VM a syscall is dear, and a full path walk per file dearer.
+ */
+static int list_dir(struct dir_run *d, const char *path, DIR *dir)
+{
 	struct dirent *de;
 	int rc = 0;
 
-	if (lstat(path, &st) < 0)
-		return error_from_errno("cannot read '%s'", path);
-	if (S_ISREG(st.st_mode)) {
-		ALLOC_GROW(d->files, d->nr + 1, d->alloc);
-		d->files[d->nr].path = xstrdup(path);
-		memset(&d->files[d->nr].hits, 0, sizeof(struct hits));
-		d->nr++;
-		return 0;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		if (top)
-			return error_set("'%s' is not a file or directory",
-					 path);
-		return 0; /* symlinks, devices, sockets */
-	}
-	dir = opendir(path);
-	if (!dir)
-		return error_from_errno("cannot open directory '%s'", path);
-	while ((de = readdir(dir))) {
+	while (!rc && (de = readdir(dir))) {
+		struct stat st;
 		char *sub;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    !strcmp(de->d_name, ".git"))
 			continue;
+		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+		    0)
+			continue; /* removed while we listed */
+		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+			continue; /* symlinks, devices, sockets */
 		sub = strcmp(path, ".") ? join_path(path, de->d_name) :
 					  xstrdup(de->d_name);
-		rc = list_files(d, sub, false);
-		free(sub);
-		if (rc < 0)
-			break;
+		if (S_ISREG(st.st_mode)) {
+			add_file(d, sub, &st);
+		} else {
+			int fd = openat(dirfd(dir), de->d_name,
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+						O_CLOEXEC);
+			DIR *subdir = fd >= 0 ? fdopendir(fd) : NULL;
+
+			if (!subdir) {
+				rc = error_from_errno(
+					"cannot open directory '%s'", sub);
+				if (fd >= 0)
+					close(fd);
+			} else {
+				rc = list_dir(d, sub, subdir);
+				closedir(subdir);
+			}
+			free(sub);
+		}
 	}
+	return rc;
+}
+
+static int list_files(struct dir_run *d, const char *path)
+{
+	struct stat st;
+	DIR *dir;
+	int rc;
+
+	if (lstat(path, &st) < 0)
+		return error_from_errno("cannot read '%s'", path);
+	if (S_ISREG(st.st_mode)) {
+		add_file(d, xstrdup(path), &st);
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return error_set("'%s' is not a file or directory", path);
+	dir = opendir(path);
+	if (!dir)
+		return error_from_errno("cannot open directory '%s'", path);
+	rc = list_dir(d, path, dir);
 	closedir(dir);
 	return rc;
 }
@@ -687,42 +724,63 @@ static int cmp_files(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+/*
+ * Read a file into this thread's buffer: read() into memory we reuse,
+ * not mmap(), because most files are small and a fresh mapping costs a
+ * page fault per 4 KiB plus an munmap; that was half the time of --dir.
+ */
+static int read_file(int fd, size_t size, struct strbuf *buf)
+{
+	strbuf_setlen(buf, 0);
+	strbuf_grow(buf, size);
+	errno = 0;
+	while (buf->len < size) {
+		ssize_t n = read(fd, buf->buf + buf->len, size - buf->len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			break; /* it shrank since we listed it */
+		buf->len += (size_t)n;
+	}
+	buf->buf[buf->len] = '\0';
+	return 0;
+}
+
 static int scan_one_file(struct dir_run *d, unsigned thread, struct file_job *f)
 {
 	struct scan_ctx *c = d->c;
-	struct stat st;
-	void *map = NULL;
-	int fd, rc = 0;
+	struct strbuf *buf = &d->bufs[thread];
+	int fd = -1, rc = 0;
 
+	/* Sizes come from the listing: no fstat, one syscall less. */
+	if (!f->size)
+		goto out;
+	if ((uint64_t)f->size > c->max_blob) {
+		atomic_fetch_add(&c->skipped, 1);
+		goto out;
+	}
 	fd = open(f->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0) {
+	if (fd < 0) {
 		warning("cannot read '%s': %s", f->path, strerror(errno));
 		atomic_fetch_add(&c->skipped, 1);
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode) || !st.st_size)
-		goto out;
-	if ((uint64_t)st.st_size > c->max_blob) {
+	if (read_file(fd, f->size, buf) < 0) {
+		warning("cannot read '%s': %s", f->path, strerror(errno));
 		atomic_fetch_add(&c->skipped, 1);
 		goto out;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED) {
-		map = NULL;
-		warning("cannot map '%s': %s", f->path, strerror(errno));
-		atomic_fetch_add(&c->skipped, 1);
-		goto out;
-	}
-	if (is_binary(map, (size_t)st.st_size)) {
+	if (is_binary(buf->buf, buf->len)) {
 		atomic_fetch_add(&c->skipped, 1);
 		rc = rules_scan_path(c->rules, c->scratch[thread], f->path,
 				     collect, &f->hits);
 		goto out;
 	}
-	rc = match(c, thread, f->path, map, (size_t)st.st_size, &f->hits);
+	rc = match(c, thread, f->path, buf->buf, buf->len, &f->hits);
 out:
-	if (map)
-		munmap(map, (size_t)st.st_size);
 	if (fd >= 0)
 		close(fd);
 	return rc;
@@ -774,13 +832,16 @@ int scan_dirs(struct scan_report *rep, const struct scan_options *opts,
 		goto out;
 	d.c = &c;
 	for (size_t i = 0; i < paths_nr && !rc; i++)
-		rc = list_files(&d, paths[i], true);
+		rc = list_files(&d, paths[i]);
 	if (rc < 0)
 		goto out;
 	if (d.nr)
 		qsort(d.files, d.nr, sizeof(*d.files), cmp_files);
 	tids = xcalloc(c.threads, sizeof(*tids));
 	dws = xcalloc(c.threads, sizeof(*dws));
+	d.bufs = xcalloc(c.threads, sizeof(*d.bufs));
+	for (unsigned i = 0; i < c.threads; i++)
+		strbuf_init(&d.bufs[i], 0);
 	for (unsigned i = 0; i < c.threads && i < (d.nr ? d.nr : 1); i++) {
 		dws[i].d = &d;
 		dws[i].idx = i;
@@ -813,6 +874,9 @@ out:
 		hits_clear(&d.files[i].hits);
 	}
 	free(d.files);
+	for (unsigned i = 0; d.bufs && i < c.threads; i++)
+		strbuf_release(&d.bufs[i]);
+	free(d.bufs);
 	free(tids);
 	free(dws);
 	pthread_mutex_destroy(&d.lock);
