@@ -55,7 +55,8 @@ void odb_reader_free(struct odb_reader *r);
 
 /*
  * Read object id. On success *type, *data and *len describe it; data is
- * borrowed from r and valid until the next odb_read() on r. When the
+ * borrowed from r and valid until the next odb_read() on r, and a NUL
+ * byte follows it (not counted in *len), as libgit2 does. When the
  * object is larger than max (0: no limit) only *type and *len are set
  * and *data is NULL. Returns 0, ERR_NOTFOUND (not in this store, or in a
  * form odb does not read) or ERR_FAIL (damaged). Never touches the error

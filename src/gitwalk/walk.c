@@ -311,6 +311,13 @@ static int read_raw(struct walker *wk, const git_oid *id, enum odb_type want,
 	return rc;
 }
 
+static void count_oversized(struct gitwalk_hist *h)
+{
+	pthread_mutex_lock(&h->lock);
+	h->oversized++;
+	pthread_mutex_unlock(&h->lock);
+}
+
 /* Read one blob and hand it to ops->blob() on this walker's thread. */
 static int scan_blob(struct walker *wk, size_t blob, const git_oid *id,
 		     const char *path)
@@ -319,14 +326,32 @@ static int scan_blob(struct walker *wk, size_t blob, const git_oid *id,
 	const struct gitwalk_scan_ops *ops = h->ops;
 	bool too_big = false;
 
+	/*
+	 * Straight from our reader's cache, no copy: the callback is done
+	 * with the bytes before this walker reads another object.
+	 */
+	if (wk->rd) {
+		const unsigned char *data = NULL;
+		enum odb_type type;
+		size_t len;
+		int rc = odb_read(wk->rd, id->id, ops->max_blob_size, &type,
+				  &data, &len);
+
+		if (!rc && !data && ops->max_blob_size &&
+		    len > ops->max_blob_size) {
+			count_oversized(h);
+			return 0;
+		}
+		if (!rc && type == ODB_BLOB)
+			return ops->blob(ops->data, wk->idx, blob, path,
+					 (const char *)data, len);
+	}
 	/* A partial or damaged clone: read_raw skips it and says so once. */
 	if (read_raw(wk, id, ODB_BLOB, ops->max_blob_size, &wk->blob,
 		     &too_big) < 0)
 		return 0;
 	if (too_big) {
-		pthread_mutex_lock(&h->lock);
-		h->oversized++;
-		pthread_mutex_unlock(&h->lock);
+		count_oversized(h);
 		return 0;
 	}
 	return ops->blob(ops->data, wk->idx, blob, path, wk->blob.buf,

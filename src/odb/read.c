@@ -319,7 +319,8 @@ static int apply_delta(const struct obj *base, const unsigned char *delta,
 	if (!delta_size(&p, end, &src_len) || !delta_size(&p, end, &dst_len) ||
 	    src_len != base->len)
 		return ERR_FAIL;
-	dst = xmalloc(dst_len ? dst_len : 1);
+	dst = xmalloc(st_add(dst_len, 1));
+	dst[dst_len] = '\0';
 	while (p < end) {
 		unsigned cmd = *p++;
 
@@ -413,7 +414,8 @@ static int resolve(struct odb_reader *r, uint32_t pack, uint64_t off,
 			}
 			base.type = (enum odb_type)type;
 			base.len = size;
-			base.buf = xmalloc(size ? size : 1);
+			base.buf = xmalloc(st_add(size, 1));
+			base.buf[size] = '\0';
 			base.owned = true;
 			rc = inflate_at(r, p, at, base.buf, size);
 			if (rc < 0)
@@ -577,7 +579,7 @@ static int read_loose(struct odb_reader *r, const unsigned char *id, size_t max,
 	out->len = size;
 	if (size_only || (max && size > max))
 		goto out;
-	out->buf = xmalloc(hlen + size);
+	out->buf = xmalloc(hlen + size + 1);
 	out->owned = true;
 	rc = zs_inflate_exact(r->z, r->loose, (size_t)st.st_size, out->buf,
 			      hlen + size, NULL);
@@ -586,6 +588,7 @@ static int read_loose(struct odb_reader *r, const unsigned char *id, size_t max,
 		goto out;
 	}
 	memmove(out->buf, out->buf + hlen, size);
+	out->buf[size] = '\0';
 out:
 	close(fd);
 	return rc;

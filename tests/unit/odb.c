@@ -159,6 +159,7 @@ static size_t compare_all(const char *gitdir, const char *objdir, size_t cache)
 			git(gitdir, &want, "cat-file", tname, hex, NULL), 0);
 		assert_int_equal(len, want.len);
 		assert_memory_equal(data, want.buf, len);
+		assert_int_equal(data[len], '\0'); /* as libgit2 gives it */
 		n++;
 	}
 	odb_reader_free(r);
