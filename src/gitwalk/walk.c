@@ -57,6 +57,15 @@ struct level {
 	size_t nr;
 };
 
+/* A blob that a commit deleted, kept to recognise moves and renames. */
+struct deleted {
+	size_t name_at, name_len; /* its base name, in del_names */
+	git_oid id;
+};
+
+/* Enough for any real restructuring; beyond it moves are not paired. */
+#define MAX_DELETED 65536
+
 /* Deeper than any real tree: a cycle in a forged repository. */
 #define MAX_TREE_DEPTH 4096
 
@@ -81,6 +90,10 @@ struct walker {
 	size_t parents_alloc, pp_alloc;
 	struct level *levels;
 	size_t levels_nr, levels_alloc;
+	/* Blobs the current (single-parent) commit deleted: moves. */
+	struct deleted *dels;
+	size_t dels_nr, dels_alloc;
+	struct strbuf del_names;
 	struct change *changes;
 	size_t changes_nr, changes_alloc;
 	git_oid *poids;
@@ -496,6 +509,81 @@ static struct ptree *level_trees(struct walker *wk, size_t depth, size_t n)
 }
 
 /*
+ * Remember a blob the commit deleted (every blob under a deleted
+ * directory, too), so that a file that moved keeps its history: a secret
+ * it already held is not new where it lands. Only single-parent commits;
+ * a merge compares each path with its parents anyway.
+ */
+static void note_deleted(struct walker *wk, const struct tentry *e,
+			 size_t depth)
+{
+	if (wk->dels_nr >= MAX_DELETED || depth > MAX_TREE_DEPTH)
+		return;
+	if (e->mode == TM_BLOB) {
+		struct deleted *d;
+
+		ALLOC_GROW(wk->dels, wk->dels_nr + 1, wk->dels_alloc);
+		d = &wk->dels[wk->dels_nr++];
+		d->name_at = wk->del_names.len;
+		d->name_len = e->namelen;
+		strbuf_add(&wk->del_names, e->name, e->namelen);
+		memcpy(d->id.id, e->id, GIT_OID_RAWSZ);
+	} else if (e->mode == TM_TREE) {
+		/* Its own buffer: the caller's trees must stay intact. */
+		struct ptree sub;
+		git_oid id;
+
+		memcpy(id.id, e->id, GIT_OID_RAWSZ);
+		memset(&sub, 0, sizeof(sub));
+		strbuf_init(&sub.raw, 0);
+		if (!load_tree(wk, &id, &sub))
+			for (size_t i = 0; i < sub.nr; i++)
+				note_deleted(wk, &sub.e[i], depth + 1);
+		strbuf_release(&sub.raw);
+		free(sub.e);
+	}
+}
+
+static const char *base_name(const char *path, size_t *len)
+{
+	const char *slash = strrchr(path, '/');
+	const char *b = slash ? slash + 1 : path;
+
+	*len = strlen(b);
+	return b;
+}
+
+/*
+ * Give each file this commit added (no version in its one parent) the
+ * deleted blob of the same base name as its "parent version", or the
+ * only deleted blob when there is just one: a rename or move. The
+ * attribution then sees the secret was already there.
+ */
+static void pair_moves(struct walker *wk, size_t first)
+{
+	for (size_t i = first; i < wk->changes_nr && wk->dels_nr; i++) {
+		struct change *c = &wk->changes[i];
+		git_oid *pv = &wk->poids[c->parents_at];
+		const struct deleted *hit = NULL;
+		size_t blen;
+		const char *b;
+
+		if (c->parents_nr != 1 || !git_oid_is_zero(pv))
+			continue;
+		b = base_name(c->path, &blen);
+		for (size_t j = 0; j < wk->dels_nr && !hit; j++)
+			if (wk->dels[j].name_len == blen &&
+			    !memcmp(wk->del_names.buf + wk->dels[j].name_at, b,
+				    blen))
+				hit = &wk->dels[j];
+		if (!hit && wk->dels_nr == 1)
+			hit = &wk->dels[0];
+		if (hit)
+			git_oid_cpy(pv, &hit->id);
+	}
+}
+
+/*
  * Compare tree t (under wk->path) with the parents' trees ps[0..np)
  * (NULL: absent). Entries are matched by a merge in git's tree order. A
  * subtree equal to the same subtree of ANY parent holds nothing new and
@@ -535,10 +623,14 @@ static int diff_trees(struct walker *wk, uint32_t commit, size_t depth,
 
 			pe[k] = NULL;
 			while (p && cur[k] < p->nr &&
-			       (c = tentry_cmp(&p->e[cur[k]], e)) < 0)
+			       (c = tentry_cmp(&p->e[cur[k]], e)) < 0) {
+				if (np == 1)
+					note_deleted(wk, &p->e[cur[k]], depth);
 				cur[k]++;
+			}
+			/* Matched: step past it, it is not a deletion. */
 			if (p && cur[k] < p->nr && !c)
-				pe[k] = &p->e[cur[k]];
+				pe[k] = &p->e[cur[k]++];
 			if (pe[k] && pe[k]->mode == e->mode &&
 			    !memcmp(pe[k]->id, e->id, GIT_OID_RAWSZ))
 				same = true;
@@ -578,6 +670,9 @@ static int diff_trees(struct walker *wk, uint32_t commit, size_t depth,
 					&id, pid, np);
 		}
 	}
+	/* What the parent has past our last entry was deleted too. */
+	for (size_t j = cur[0]; np == 1 && ps[0] && !rc && j < ps[0]->nr; j++)
+		note_deleted(wk, &ps[0]->e[j], depth);
 	strbuf_setlen(&wk->path, base);
 	if (cur != cur_small) {
 		free(sps);
@@ -651,7 +746,7 @@ static int walk_commit(struct walker *wk, uint32_t idx)
 	struct gitwalk_hist *h = wk->h;
 	const git_oid *id = &h->ids[idx];
 	git_oid tree_id, ptree_id;
-	size_t np = 0, pnp = 0, msg_at, nil = 0;
+	size_t np = 0, pnp = 0, msg_at, nil = 0, first;
 	struct ptree *lv;
 	const struct ptree *ps_small[4], **ps = ps_small;
 	int rc;
@@ -690,7 +785,12 @@ static int walk_commit(struct walker *wk, uint32_t idx)
 		if (!load_tree(wk, &ptree_id, &lv[k + 1]))
 			ps[k] = &lv[k + 1];
 	}
+	first = wk->changes_nr;
+	wk->dels_nr = 0;
+	strbuf_setlen(&wk->del_names, 0);
 	rc = diff_trees(wk, idx, 0, &lv[0], ps, np);
+	if (!rc && np == 1)
+		pair_moves(wk, first);
 	if (ps != ps_small)
 		free(ps);
 	return rc;
@@ -748,6 +848,7 @@ static int open_walker(struct walker *wk, struct gitwalk_hist *h, unsigned i)
 	strbuf_init(&wk->blob, 0);
 	strbuf_init(&wk->commit, 0);
 	strbuf_init(&wk->scratch, 0);
+	strbuf_init(&wk->del_names, 0);
 	if (!i) {
 		wk->repo = h->w->repo;
 	} else {
@@ -784,6 +885,8 @@ static void close_walker(struct walker *wk)
 		free(wk->levels[i].t);
 	}
 	free(wk->levels);
+	free(wk->dels);
+	strbuf_release(&wk->del_names);
 	git_odb_free(wk->odb);
 	if (wk->idx)
 		git_repository_free(wk->repo);

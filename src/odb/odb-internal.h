@@ -24,7 +24,7 @@ struct odb {
 	struct {
 		dev_t dev;
 		ino_t ino;
-	} *dir_ids; /* parallel to dirs */
+	} * dir_ids; /* parallel to dirs */
 	size_t dir_ids_alloc;
 };
 
