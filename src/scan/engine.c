@@ -452,10 +452,15 @@ static int attribute(struct scan_ctx *c, struct gitwalk *w,
 			size_t n = strlen(x->secret);
 			bool old = false;
 
+			/*
+			 * A finding by path alone (a binary *.p12) is old when
+			 * the file was already there, whatever its bytes.
+			 */
 			for (size_t k = 0; k < ch.parents_nr && !old; k++)
-				old = present[k] &&
-				      scan_memmem(parents[k].buf,
-						  parents[k].len, x->secret, n);
+				old = present[k] && (!x->rule->regex ||
+						     scan_memmem(parents[k].buf,
+								 parents[k].len,
+								 x->secret, n));
 			if (old)
 				continue;
 			rc = commit_meta(w, &meta, ch.commit);

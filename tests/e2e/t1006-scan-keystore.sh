@@ -26,4 +26,24 @@ test_expect_success 'scan --dir reports it too' '
 	! grep "logo.png" out
 '
 
+test_expect_success 'a new version or a rename of the key store is not a new finding' '
+	(cd repo &&
+	 head -c 2000 /dev/urandom >store.p12 && printf "\\000" >>store.p12 &&
+	 git commit -qam "rotate the key store" &&
+	 git mv store.p12 keys.p12 && git commit -qm "rename it" &&
+	 test_expect_code 1 "$SG" scan HEAD >../out &&
+	 "$SG" scan HEAD~2..HEAD >../later) &&
+	test "$(grep -c "  pkcs12-file  " out)" = 1 &&
+	grep "^store.p12:1:1  pkcs12-file" out &&
+	grep "0 findings in commits HEAD~2..HEAD: scanned 2 commits" later
+'
+
+test_expect_success 'a key store added at a new path is a finding' '
+	(cd repo &&
+	 head -c 2000 /dev/urandom >other.p12 && printf "\\000" >>other.p12 &&
+	 git add other.p12 && git commit -qm "another one" &&
+	 test_expect_code 1 "$SG" scan HEAD^..HEAD >../out) &&
+	grep "^other.p12:1:1  pkcs12-file" out
+'
+
 test_done
