@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for util: strbuf, strvec, error, fs, run. */
+/* Unit tests for util: strbuf, strvec, error, fs, run, dl. */
 #include "slugguard/common.h"
+#include "slugguard/dl.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/run.h"
@@ -179,6 +180,42 @@ static void test_util_run_capture(void **state)
 	error_clear();
 }
 
+static void test_util_dl_load(void **state)
+{
+	size_t (*len_fn)(const char *) = NULL;
+	void *other = NULL;
+	struct dl_sym good[] = { { "strlen", &len_fn } };
+	struct dl_sym bad[] = { { "strlen", &len_fn },
+				{ "slugguard_no_such_symbol", &other } };
+	void *handle = NULL;
+
+	(void)state;
+	assert_int_equal(dl_load(&handle, "libc.so.6", good, 1), 0);
+	assert_non_null(handle);
+	assert_int_equal(len_fn("four"), 4);
+	/* Loaded once: a second call leaves the table alone. */
+	len_fn = NULL;
+	assert_int_equal(dl_load(&handle, "libc.so.6", good, 1), 0);
+	assert_true(!len_fn);
+
+	/* A missing symbol clears the whole table and unloads. */
+	handle = NULL;
+	assert_int_equal(dl_load(&handle, "libc.so.6", bad, 2), ERR_FAIL);
+	assert_null(handle);
+	assert_true(!len_fn);
+	assert_non_null(strstr(error_last(), "slugguard_no_such_symbol"));
+	assert_int_equal(strncmp(error_last(), "cannot load libc.so.6: ", 23),
+			 0);
+
+	assert_int_equal(dl_load(&handle, "libslugguard-missing.so.0", good, 1),
+			 ERR_FAIL);
+	assert_null(handle);
+	assert_int_equal(strncmp(error_last(),
+				 "cannot load libslugguard-missing.so.0: ", 39),
+			 0);
+	error_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_util_parse_long),
 		cmocka_unit_test(test_util_fs_atomic_and_exclusive),
 		cmocka_unit_test(test_util_run_capture),
+		cmocka_unit_test(test_util_dl_load),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
