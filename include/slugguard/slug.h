@@ -43,7 +43,9 @@ struct slug_stats {
  * refused. When the compressed size exceeds max_size the output is
  * removed and ERR_REJECTED names the size, the limit and the largest
  * paths. out (optional) receives figures. The output is deterministic for
- * a given tree, mtime and level whatever the thread count.
+ * a given tree, mtime and level whatever the thread count. libarchive is
+ * loaded on the first call; ERR_FAIL "cannot load libarchive.so.13: ..."
+ * when it cannot be.
  */
 int slug_pack(struct slug_stats *out, const struct slug_opts *o);
 
@@ -73,7 +75,8 @@ bool slug_ignore_match(const struct slug_ignore *ig, const char *path,
 void slug_ignore_release(struct slug_ignore *ig);
 
 /*
- * Libarchive version string, borrowed (for provenance).
+ * Libarchive version string, borrowed (for provenance); "unavailable" if
+ * libarchive cannot be loaded.
  */
 const char *slug_backend_version(void);
 

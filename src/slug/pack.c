@@ -5,14 +5,12 @@
 #include "slugguard/fs.h"
 #include "slugguard/slug.h"
 #include "slug-internal.h"
+#include "archive-dl.h"
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <archive.h>
-#include <archive_entry.h>
 
 #define READ_CHUNK (1024 * 1024)
 #define LARGEST_SHOWN 5
@@ -322,6 +320,9 @@ int slug_pack(struct slug_stats *out, const struct slug_opts *o)
 
 	if (out)
 		memset(out, 0, sizeof(*out));
+	rc = slug_archive_load();
+	if (rc < 0)
+		goto out;
 	if (!threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -441,5 +442,11 @@ out:
 
 const char *slug_backend_version(void)
 {
+	/*
+	 * Provenance asks after packing, so libarchive is loaded by now;
+	 * still, never hand a NULL to a JSON field.
+	 */
+	if (slug_archive_load() < 0)
+		return "unavailable";
 	return archive_version_string();
 }
