@@ -43,22 +43,11 @@ git remote add server ../server.git
 git push -q --no-verify plain main 2>/dev/null &&
 	git push -q --no-verify server main 2>/dev/null || exit 2
 
-# push REMOTE [ARGS]: put REMOTE (and our view of it) back at base, push
-reset_to_base() {
-	git --git-dir="../$1.git" update-ref refs/heads/main "$base" &&
-		git update-ref "refs/remotes/$1/main" "$base"
-}
-push_hook() {
-	reset_to_base plain && git push -q plain main 2>/dev/null
-}
-push_nohook() {
-	reset_to_base plain && git push -q --no-verify plain main 2>/dev/null
-}
-push_server() {
-	reset_to_base server && git push -q --no-verify server main 2>/dev/null
-}
+# The timed steps, as shell functions in a file: bench/timeit execs what
+# it times, so each runs as sh -c '. ../fns && push_hook'.
 cat >../fns <<EOF
 base=$base
+# reset_to_base REMOTE: put REMOTE (and our view of it) back at base
 reset_to_base() {
 	git --git-dir="../\$1.git" update-ref refs/heads/main "\$base" &&
 		git update-ref "refs/remotes/\$1/main" "\$base"
@@ -69,10 +58,18 @@ push_hook() {
 push_nohook() {
 	reset_to_base plain && git push -q --no-verify plain main 2>/dev/null
 }
-EOF
+push_server() {
+	reset_to_base server && git push -q --no-verify server main 2>/dev/null
+}
 # the reset alone, to subtract from every figure
 reset_only() {
 	reset_to_base plain
+}
+EOF
+. ../fns
+# timed FN: median wall ms of N runs of the function FN from ../fns
+timed() {
+	median_ms "$N" sh -c ". ../fns && $1"
 }
 
 # cpu_ms CMD...: user+system milliseconds of CMD and its children (the
@@ -94,29 +91,24 @@ median_cpu_ms() {
 }
 
 push_hook || { echo "hook: the clean push was refused" >&2; exit 1; }
-r=$(median_ms "$N" reset_only)
-with=$(median_ms "$N" push_hook)
-without=$(median_ms "$N" push_nohook)
-server=$(median_ms "$N" push_server)
-with=$((with - r))
-without=$((without - r))
-server=$((server - r))
+r=$(timed reset_only)
+with=$(minus "$(timed push_hook)" "$r")
+without=$(minus "$(timed push_nohook)" "$r")
+server=$(minus "$(timed push_server)" "$r")
 echo "clean 5-commit push, 200-commit repo, policy checked (medians of $N):"
 echo "  wall: no hook (--no-verify)      ${without} ms"
-echo "  wall: pre-push hook              ${with} ms  (+$((with - without)) ms, target <= 50)"
-echo "  wall: server pre/post-receive    ${server} ms  (+$((server - without)) ms)"
+echo "  wall: pre-push hook              ${with} ms  (+$(minus "$with" "$without") ms, target <= 50)"
+echo "  wall: server pre/post-receive    ${server} ms  (+$(minus "$server" "$without") ms)"
 if [ -x /usr/bin/time ]; then
 	cwith=$(median_cpu_ms "$N" sh -c '. ../fns && push_hook')
 	cwithout=$(median_cpu_ms "$N" sh -c '. ../fns && push_nohook')
 	echo "  cpu:  no hook ${cwithout} ms, pre-push hook ${cwith} ms  (+$((cwith - cwithout)) ms; user+system of git and its children)"
 fi
-# the hook process alone, on the same 5-commit range
+# the hook process alone, on the same 5-commit range (it reads the pushed
+# refs on stdin and moves no ref, so one reset is enough)
 echo "refs/heads/main $(git rev-parse main) refs/heads/main $base" >../stdin
-hook_alone() {
-	git update-ref refs/remotes/plain/main "$base" &&
-		"$SG" hooks run pre-push plain ../plain.git <../stdin
-}
-alone=$(median_ms "$N" hook_alone)
+git update-ref refs/remotes/plain/main "$base" || exit 2
+alone=$(median_ms -i ../stdin "$N" "$SG" hooks run pre-push plain ../plain.git)
 echo "  'slugguard hooks run pre-push' alone: ${alone} ms wall (5 commits scanned, policy checked)"
 echo "  load average: $(cut -d" " -f1-3 /proc/loadavg 2>/dev/null)"
-[ $((with - without)) -le 50 ]
+awk -v d="$(minus "$with" "$without")" 'BEGIN { exit !(d <= 50) }'

@@ -5,35 +5,33 @@ SG=${SG:-$top/${BUILD:-build}/slugguard}
 BENCH_DIR=${BENCH_DIR:-$top/build/bench}
 mkdir -p "$BENCH_DIR"
 
-# now_ns: wall-clock nanoseconds.
-now_ns() {
-	date +%s%N
+# timeit_build: compile bench/timeit.c into $BENCH_DIR once (again when
+# the source changes); through a temporary name, as two benches may race.
+TIMEIT=$BENCH_DIR/timeit
+timeit_build() {
+	[ -x "$TIMEIT" ] &&
+		[ -z "$(find "$top/bench/timeit.c" -newer "$TIMEIT")" ] &&
+		return 0
+	cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -o "$TIMEIT.$$" \
+		"$top/bench/timeit.c" && mv -f "$TIMEIT.$$" "$TIMEIT"
 }
 
-# time_ms CMD...: run CMD (output discarded), print elapsed milliseconds.
-time_ms() {
-	_t0=$(now_ns)
-	"$@" >/dev/null 2>&1
-	_t1=$(now_ns)
-	echo $(((_t1 - _t0) / 1000000))
-}
-
-# median_ms N CMD...: median of N timed runs, in milliseconds.
+# median_ms [-i FILE] N CMD...: median wall time of N runs of CMD in
+# milliseconds with one decimal (e.g. 23.4; do the arithmetic in awk).
+# CMD is exec'd by bench/timeit (no shell, output discarded, stdin from
+# FILE or /dev/null), so starting a timer costs no process of its own; a
+# shell function has to be run as sh -c '. FILE && fn'.
 median_ms() {
-	_n=$1
-	shift
-	_i=0
-	_f=$BENCH_DIR/.times.$$
-	: >"$_f"
-	while [ $_i -lt "$_n" ]; do
-		time_ms "$@" >>"$_f"
-		_i=$((_i + 1))
-	done
-	sort -n "$_f" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-	rm -f "$_f"
+	timeit_build || return 2
+	"$TIMEIT" "$@"
 }
 
 # ratio A B: A/B with two decimals.
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "inf"; else printf "%.2f\n", a / b }'
+}
+
+# minus A B: A-B with one decimal.
+minus() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", a - b }'
 }
