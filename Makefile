@@ -34,10 +34,10 @@ WARN += -Werror
 endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libcurl and libarchive are dlopen()ed on first use by src/heroku and
-# src/slug (see curl-dl.h, archive-dl.h): their headers are needed, their
-# link is not.
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libarchive,$(PKGS)) 2>/dev/null)
+# libcurl, libarchive and Hyperscan are dlopen()ed on first use by
+# src/heroku, src/slug and src/rules (see curl-dl.h, archive-dl.h,
+# hs-dl.h): their headers are needed, their link is not.
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libarchive libhs,$(PKGS)) 2>/dev/null)
 CFLAGS  ?=
 LDFLAGS ?=
 ALL_CFLAGS := $(STD) $(WARN) $(OPT) -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP $(CFLAGS)

@@ -13,9 +13,9 @@
 #include "slugguard/rules.h"
 #include "slugguard/strbuf.h"
 #include "rules/rules-internal.h"
+#include "rules/hs-dl.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <hs/hs.h>
 #include <limits.h>
 #include <math.h>
 #include <pcre2.h>
@@ -864,12 +864,18 @@ static int on_keyword(unsigned int id, unsigned long long from,
 	return 0;
 }
 
-/* Compiles the shared keyword database once; allocates our scratch. */
+/*
+ * Loads Hyperscan and compiles the shared keyword database once;
+ * allocates our scratch.
+ */
 static int start_hyperscan(struct rules_scratch *s)
 {
 	struct rules_lazy *lz = s->r->lazy;
-	int rc = 0;
+	int rc;
 
+	rc = rules_hs_load();
+	if (rc < 0)
+		return rc;
 	pthread_mutex_lock(&lz->lock);
 	if (!lz->db)
 		rc = build_db(s->r, &lz->db);
