@@ -179,7 +179,7 @@ out:
 int gitwalk_export(const struct gitwalk *w, const char *hex, const char *dir,
 		   gitwalk_export_filter_fn filter, void *data)
 {
-	return gitwalk_export_repo(w->repo, hex, dir, filter, data);
+	return gitwalk_export_repo(gitwalk_repo(w), hex, dir, filter, data);
 }
 
 int gitwalk_commit_time(const struct gitwalk *w, const char *hex, int64_t *out)
@@ -188,7 +188,7 @@ int gitwalk_commit_time(const struct gitwalk *w, const char *hex, int64_t *out)
 	int rc;
 
 	*out = 0;
-	rc = lookup_commit(&commit, w->repo, hex);
+	rc = lookup_commit(&commit, gitwalk_repo(w), hex);
 	if (rc < 0)
 		return rc;
 	*out = (int64_t)git_commit_time(commit);
@@ -203,7 +203,7 @@ int gitwalk_commit_summary(const struct gitwalk *w, const char *hex,
 	const char *s;
 	int rc;
 
-	rc = lookup_commit(&commit, w->repo, hex);
+	rc = lookup_commit(&commit, gitwalk_repo(w), hex);
 	if (rc < 0)
 		return rc;
 	s = git_commit_summary(commit);
@@ -222,7 +222,7 @@ int gitwalk_remote_url(const struct gitwalk *w, struct strbuf *out)
 	 * Only "origin": git_remote_list() leaks its regex match data in
 	 * libgit2 1.5 built with PCRE2 (LeakSanitizer reports it).
 	 */
-	rc = git_remote_lookup(&remote, w->repo, "origin");
+	rc = git_remote_lookup(&remote, gitwalk_repo(w), "origin");
 	if (rc < 0)
 		return error_setc(ERR_NOTFOUND, "no remote 'origin'");
 	if (git_remote_url(remote))
@@ -240,7 +240,7 @@ int gitwalk_read_path(const struct gitwalk *w, const char *hex,
 	git_blob *blob = NULL;
 	int rc;
 
-	rc = lookup_commit(&commit, w->repo, hex);
+	rc = lookup_commit(&commit, gitwalk_repo(w), hex);
 	if (rc < 0)
 		goto out;
 	rc = git_commit_tree(&tree, commit);
@@ -254,7 +254,7 @@ int gitwalk_read_path(const struct gitwalk *w, const char *hex,
 				hex);
 		goto out;
 	}
-	rc = git_blob_lookup(&blob, w->repo, git_tree_entry_id(e));
+	rc = git_blob_lookup(&blob, gitwalk_repo(w), git_tree_entry_id(e));
 	if (rc < 0) {
 		rc = gitwalk_error(rc, "reading blob");
 		goto out;

@@ -5,10 +5,79 @@
 
 #include <git2.h>
 
+struct lite_refs;
+struct odb;
+struct odb_reader;
+
 struct gitwalk {
+	/* Opened on first use by gitwalk_repo(); use that, not this. */
 	git_repository *repo;
 	bool inited; /* we called git_libgit2_init() and owe a shutdown */
+	char *open_path; /* where discovery starts */
+	/* From our own discovery (lite.c); NULL gitdir: libgit2's view. All
+	 * with a trailing '/', as libgit2 gives them; workdir NULL if bare. */
+	char *gitdir, *commondir, *workdir;
+	struct lite_refs *refs; /* loaded on first use */
+	/* Our object reader (walk.c): the store and a main-thread reader,
+	 * opened on first use; NULL when unavailable or turned off. */
+	struct odb *db;
+	struct odb_reader *rd;
+	bool db_tried;
 };
+
+struct odb;
+struct odb_reader;
+/* w's object store and its main-thread reader (first use opens them). */
+struct odb *gitwalk_db(const struct gitwalk *w);
+struct odb_reader *gitwalk_reader(const struct gitwalk *w);
+
+/*
+ * The libgit2 handle of w, opened (libgit2 started) on first use. A
+ * repository our discovery accepted but libgit2 cannot open is a fatal
+ * error (die), since every caller needs it to go on.
+ */
+git_repository *gitwalk_repo(const struct gitwalk *w);
+
+/* ---- lite.c: the repository without libgit2 (the pre-push path) ------ */
+
+/*
+ * Find the repository containing path as libgit2 would (a .git
+ * directory or file, or a bare repository, searching upwards) and fill
+ * w->gitdir, commondir, workdir. Returns 0, or ERR_NOTFOUND when
+ * anything is unusual (then libgit2 decides): SHA-256 or reftable
+ * repositories, core.worktree, unreadable files.
+ */
+int gitwalk_lite_discover(struct gitwalk *w, const char *path);
+void gitwalk_lite_release(struct gitwalk *w);
+
+/* Parse 40 hex digits at s into id (no libgit2); false if not hex. */
+bool gitwalk_hex_to_oid(git_oid *id, const char *s);
+
+/* LITE_UNSUPPORTED: "use libgit2 for this"; no message is stored. */
+#define LITE_UNSUPPORTED (-100)
+
+struct odb_reader;
+
+/*
+ * The commits selected by rev-list arguments (see gitwalk_hist_revs) in
+ * the simple grammar: full hex ids, ref names (git's dwim order), HEAD,
+ * ~N and ^N suffixes, ^{commit}, A..B, ^A, --not, --all, --branches,
+ * --tags, --remotes, --glob. Anything else is LITE_UNSUPPORTED. An
+ * unresolvable name is ERR_NOTFOUND with a message. *out (newest first,
+ * by committer date) is the caller's to free.
+ */
+int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
+		      struct odb_reader *rd, const char *const *revs,
+		      size_t revs_nr);
+
+/*
+ * Call fn for every tag ref (refs/tags/...) with its short name and the
+ * id it points at. LITE_UNSUPPORTED when refs cannot be read by us.
+ */
+int gitwalk_lite_tags(const struct gitwalk *w,
+		      int (*fn)(const char *name, const git_oid *id,
+				void *data),
+		      void *data);
 
 /* Store libgit2's last error as "<what>: <message>"; returns our code. */
 int gitwalk_error(int rc, const char *what);

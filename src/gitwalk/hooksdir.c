@@ -14,7 +14,7 @@ int gitwalk_config_get(char **out, const struct gitwalk *w, const char *key,
 	int rc;
 
 	*out = NULL;
-	rc = git_repository_config_snapshot(&cfg, w->repo);
+	rc = git_repository_config_snapshot(&cfg, gitwalk_repo(w));
 	if (rc < 0) {
 		rc = gitwalk_error(rc, "reading git config");
 		goto out;
@@ -51,7 +51,7 @@ char *gitwalk_default_hooks_dir(const struct gitwalk *w)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_addstr(&sb, git_repository_commondir(w->repo));
+	strbuf_addstr(&sb, git_repository_commondir(gitwalk_repo(w)));
 	if (sb.len && sb.buf[sb.len - 1] != '/')
 		strbuf_addch(&sb, '/');
 	strbuf_addstr(&sb, "hooks");
@@ -78,10 +78,10 @@ int gitwalk_hooks_dir(char **out, bool *from_config, const struct gitwalk *w)
 	if (val[0] != '/') {
 		/* git runs hooks from the top of the work tree, or from the
 		 * git dir of a bare repository: relative paths start there */
-		const char *base = git_repository_workdir(w->repo);
+		const char *base = git_repository_workdir(gitwalk_repo(w));
 
 		if (!base)
-			base = git_repository_path(w->repo);
+			base = git_repository_path(gitwalk_repo(w));
 		strbuf_addstr(&sb, base);
 		if (sb.len && sb.buf[sb.len - 1] != '/')
 			strbuf_addch(&sb, '/');
@@ -126,7 +126,7 @@ enum gitwalk_kind gitwalk_object_kind(const struct gitwalk *w, const char *hex)
 
 	if (!gitwalk_is_hex(hex) || git_oid_fromstr(&oid, hex) < 0)
 		return GITWALK_MISSING;
-	if (git_repository_odb(&odb, w->repo) < 0)
+	if (git_repository_odb(&odb, gitwalk_repo(w)) < 0)
 		goto out;
 	if (git_odb_read_header(&len, &type, odb, &oid) < 0)
 		goto out;
@@ -152,7 +152,7 @@ int gitwalk_peel_commit(const struct gitwalk *w, const char *hex,
 	out[0] = '\0';
 	if (!gitwalk_is_hex(hex) || git_oid_fromstr(&oid, hex) < 0)
 		return error_set("'%s' is not an object id", hex);
-	rc = git_object_lookup(&obj, w->repo, &oid, GIT_OBJECT_ANY);
+	rc = git_object_lookup(&obj, gitwalk_repo(w), &oid, GIT_OBJECT_ANY);
 	if (rc < 0) {
 		rc = gitwalk_error(rc, "reading object");
 		goto out;
@@ -178,7 +178,7 @@ int gitwalk_ref_commits(struct strvec *out, const struct gitwalk *w,
 	char hex[GITWALK_HEXSZ + 1];
 	int rc;
 
-	rc = git_reference_iterator_glob_new(&it, w->repo, glob);
+	rc = git_reference_iterator_glob_new(&it, gitwalk_repo(w), glob);
 	if (rc < 0) {
 		rc = gitwalk_error(rc, "listing refs");
 		goto out;
@@ -217,14 +217,14 @@ int gitwalk_is_dirty(bool *out, const struct gitwalk *w)
 	int rc;
 
 	*out = false;
-	if (git_repository_is_bare(w->repo))
+	if (git_repository_is_bare(gitwalk_repo(w)))
 		return 0;
 	rc = git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
 	if (rc < 0)
 		return gitwalk_error(rc, "reading work tree status");
 	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	opts.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	rc = git_status_list_new(&list, w->repo, &opts);
+	rc = git_status_list_new(&list, gitwalk_repo(w), &opts);
 	if (rc < 0)
 		return gitwalk_error(rc, "reading work tree status");
 	*out = git_status_list_entrycount(list) > 0;

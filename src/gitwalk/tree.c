@@ -20,7 +20,7 @@ int gitwalk_read_file_at(struct strbuf *out, const struct gitwalk *w,
 
 	if (!gitwalk_is_hex(hex) || git_oid_fromstr(&oid, hex) < 0)
 		return error_set("'%s' is not an object id", hex);
-	rc = git_object_lookup(&obj, w->repo, &oid, GIT_OBJECT_ANY);
+	rc = git_object_lookup(&obj, gitwalk_repo(w), &oid, GIT_OBJECT_ANY);
 	if (!rc)
 		rc = git_object_peel((git_object **)&commit, obj,
 				     GIT_OBJECT_COMMIT);
@@ -48,7 +48,7 @@ int gitwalk_read_file_at(struct strbuf *out, const struct gitwalk *w,
 				path, hex);
 		goto out;
 	}
-	rc = git_blob_lookup(&blob, w->repo, git_tree_entry_id(entry));
+	rc = git_blob_lookup(&blob, gitwalk_repo(w), git_tree_entry_id(entry));
 	if (rc < 0) {
 		rc = gitwalk_error(rc, "reading blob");
 		goto out;
@@ -80,7 +80,7 @@ int gitwalk_tag_message(struct strbuf *out, const struct gitwalk *w,
 
 	if (!gitwalk_is_hex(hex) || git_oid_fromstr(&oid, hex) < 0)
 		return error_set("'%s' is not an object id", hex);
-	rc = git_tag_lookup(&tag, w->repo, &oid);
+	rc = git_tag_lookup(&tag, gitwalk_repo(w), &oid);
 	if (rc < 0) {
 		git_error_clear();
 		return error_setc(ERR_NOTFOUND, "%.12s is not an annotated tag",

@@ -39,7 +39,7 @@ int gitwalk_rewrite_url(char **out, const struct gitwalk *w, const char *url)
 	int rc;
 
 	*out = NULL;
-	rc = git_repository_config_snapshot(&cfg, w->repo);
+	rc = git_repository_config_snapshot(&cfg, gitwalk_repo(w));
 	if (rc < 0) {
 		rc = gitwalk_error(rc, "reading git config");
 		goto out;
