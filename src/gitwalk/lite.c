@@ -161,10 +161,13 @@ int gitwalk_lite_discover(struct gitwalk *w, const char *path)
 	struct strbuf sb = STRBUF_INIT, p = STRBUF_INIT;
 	char *dir = normalize(path, NULL);
 	char *gitdir = NULL, *workdir = NULL, *commondir = NULL;
+	struct stat st;
+	dev_t dev;
 	int rc = ERR_NOTFOUND;
 
-	if (!dir || !path_is(dir, IS_DIR))
+	if (!dir || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		goto out;
+	dev = st.st_dev;
 	for (;;) {
 		strbuf_reset(&p);
 		strbuf_addf(&p, "%s.git", dir);
@@ -202,6 +205,9 @@ int gitwalk_lite_discover(struct gitwalk *w, const char *path)
 				n--;
 			dir[n ? n : 1] = '\0';
 		}
+		/* libgit2 stops at a file-system boundary: so do we. */
+		if (stat(dir, &st) < 0 || st.st_dev != dev)
+			goto out;
 	}
 	strbuf_reset(&p);
 	strbuf_addf(&p, "%scommondir", gitdir);
@@ -225,6 +231,12 @@ int gitwalk_lite_discover(struct gitwalk *w, const char *path)
 	strbuf_reset(&p);
 	strbuf_addf(&p, "%sreftable", commondir);
 	if (path_is(p.buf, IS_DIR))
+		goto out;
+	/*
+	 * A repository someone else owns is libgit2's to judge
+	 * (safe.directory, CVE-2022-24765), so that both paths agree.
+	 */
+	if (stat(gitdir, &st) < 0 || st.st_uid != geteuid())
 		goto out;
 	if (config_bare(sb.buf)) {
 		free(workdir);
