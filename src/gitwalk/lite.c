@@ -556,6 +556,20 @@ struct walk {
 };
 
 /*
+ * An object our index lists but whose data is damaged. libgit2 1.5 can
+ * crash on such a pack, so this is an error here, not a fallback.
+ */
+static int damaged(const git_oid *id)
+{
+	char hex[GITWALK_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), id);
+	return error_set("object %s is damaged in its pack; run "
+			 "'git fsck' and repair the repository",
+			 hex);
+}
+
+/*
  * Peel id to a commit: tags are followed to their target. LITE_UNSUPPORTED
  * when an object is not in our store (libgit2 will report it).
  */
@@ -566,7 +580,11 @@ static int peel_commit(struct odb_reader *rd, git_oid *id)
 		enum odb_type type;
 		size_t len;
 
-		if (odb_read(rd, id->id, 0, &type, &data, &len) < 0)
+		int rc = odb_read(rd, id->id, 0, &type, &data, &len);
+
+		if (rc == ERR_FAIL)
+			return damaged(id);
+		if (rc < 0)
 			return LITE_UNSUPPORTED;
 		if (type == ODB_COMMIT)
 			return 0;
@@ -629,11 +647,14 @@ static int parse(struct walk *wk, size_t n)
 	size_t len, np = 0;
 	const char *p, *end, *committer;
 	git_oid pid;
+	int rc;
 
 	if (wk->c[n].flags & C_PARSED)
 		return 0;
-	if (odb_read(wk->rd, wk->c[n].id.id, 0, &type, &data, &len) < 0 ||
-	    type != ODB_COMMIT)
+	rc = odb_read(wk->rd, wk->c[n].id.id, 0, &type, &data, &len);
+	if (rc == ERR_FAIL)
+		return damaged(&wk->c[n].id);
+	if (rc < 0 || type != ODB_COMMIT)
 		return LITE_UNSUPPORTED;
 	p = (const char *)data;
 	end = p + len;

@@ -339,6 +339,15 @@ static int read_raw(struct walker *wk, const git_oid *id, enum odb_type want,
 		}
 		if (!rc)
 			return ERR_NOTFOUND; /* not what the tree said */
+		/*
+		 * Found in a pack index but unreadable: the pack is damaged.
+		 * Skip it as missing; libgit2 1.5 can crash on such packs
+		 * (seen with a corrupt index), so it is not asked.
+		 */
+		if (rc == ERR_FAIL) {
+			note_missing(wk->h, id);
+			return ERR_NOTFOUND;
+		}
 	}
 	if (!wk->odb && walker_git2(wk) < 0)
 		return ERR_FAIL;
@@ -394,6 +403,10 @@ static int scan_blob(struct walker *wk, size_t blob, const git_oid *id,
 		if (!rc && type == ODB_BLOB)
 			return ops->blob(ops->data, wk->idx, blob, path,
 					 (const char *)data, len);
+		if (rc == ERR_FAIL) {
+			note_missing(h, id); /* damaged: see read_raw() */
+			return 0;
+		}
 	}
 	/* A partial or damaged clone: read_raw skips it and says so once. */
 	if (read_raw(wk, id, ODB_BLOB, ops->max_blob_size, &wk->blob,

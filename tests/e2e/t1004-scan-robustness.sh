@@ -87,4 +87,44 @@ test_expect_success 'an unborn branch: --staged works, HEAD is an error' '
 	grep "HEAD" err
 '
 
+test_expect_success 'a damaged pack index or pack: an error or a skip, never a crash' '
+	git init -q packed &&
+	for i in 1 2 3 4 5 6; do
+		test_commit -C packed "c$i" "f$i.txt" "line $i of $(rand_chars 20)" ||
+			return 1
+	done &&
+	git -C packed repack -adq &&
+	for what in offsets names data; do
+		rm -rf "broken-$what" &&
+		cp -R packed "broken-$what" &&
+		chmod -R u+w "broken-$what/.git/objects/pack" &&
+		python3 - "$what" broken-$what/.git/objects/pack/*.idx \
+			broken-$what/.git/objects/pack/*.pack <<-\PY || return 1
+		import struct, sys
+		what, idx, pack = sys.argv[1], sys.argv[2], sys.argv[3]
+		b = bytearray(open(idx, "rb").read())
+		n = struct.unpack(">I", b[8 + 255 * 4:8 + 256 * 4])[0]
+		names, offs = 8 + 1024, 8 + 1024 + n * 24
+		if what == "offsets":    # offsets into the middle of objects
+		    for i in range(n):
+		        o = struct.unpack(">I", b[offs + 4 * i:offs + 4 * i + 4])[0]
+		        b[offs + 4 * i:offs + 4 * i + 4] = struct.pack(">I", o + 7)
+		    open(idx, "wb").write(b)
+		elif what == "names":    # ids that are no longer sorted
+		    for i in range(0, n, 2):
+		        b[names + 20 * i] ^= 0xff
+		    open(idx, "wb").write(b)
+		else:                    # compressed data overwritten
+		    p = bytearray(open(pack, "rb").read())
+		    for at in range(40, len(p) - 40, 97):
+		        p[at] ^= 0x5a
+		    open(pack, "wb").write(p)
+		PY
+		(cd "broken-$what" && "$SG" scan --all >../out 2>../err; rc=$?;
+		 echo "$rc" >../rc; test "$rc" -le 2) || return 1
+		cat err &&
+		test "$(cat rc)" = 0 -o "$(cat rc)" = 2 || return 1
+	done
+'
+
 test_done
