@@ -2,6 +2,7 @@
 /* Streaming SHA-256 through OpenSSL, for callers that hash as they send. */
 #include "slugguard/common.h"
 #include "slugguard/sign.h"
+#include "sign-internal.h"
 
 #include <openssl/evp.h>
 
@@ -9,7 +10,7 @@ struct sign_sha256 {
 	EVP_MD_CTX *ctx;
 };
 
-static void to_hex(char *hex, const unsigned char *md, size_t n)
+void sign_to_hex(char *hex, const unsigned char *md, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
 
@@ -51,7 +52,7 @@ void sign_sha256_final_hex(struct sign_sha256 *c,
 
 	if (EVP_DigestFinal_ex(c->ctx, md, NULL) != 1)
 		die("sha256 final failed");
-	to_hex(hex, md, sizeof(md));
+	sign_to_hex(hex, md, sizeof(md));
 }
 
 void sign_sha256_free(struct sign_sha256 *c)

@@ -13,17 +13,6 @@
 
 #define ENVELOPE_MAX (16 * 1024 * 1024)
 
-static void to_hex(char *hex, const unsigned char *md, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < n; i++) {
-		hex[2 * i] = digits[md[i] >> 4];
-		hex[2 * i + 1] = digits[md[i] & 15];
-	}
-	hex[2 * n] = '\0';
-}
-
 void sign_sha256_hex(char hex[SIGN_SHA256_HEXSZ + 1], const void *buf,
 		     size_t len)
 {
@@ -31,7 +20,7 @@ void sign_sha256_hex(char hex[SIGN_SHA256_HEXSZ + 1], const void *buf,
 
 	if (EVP_Digest(buf, len, md, NULL, EVP_sha256(), NULL) != 1)
 		die("sha256 failed");
-	to_hex(hex, md, sizeof(md));
+	sign_to_hex(hex, md, sizeof(md));
 }
 
 int sign_sha256_file(char hex[SIGN_SHA256_HEXSZ + 1], uint64_t *size_out,
@@ -72,7 +61,7 @@ int sign_sha256_file(char hex[SIGN_SHA256_HEXSZ + 1], uint64_t *size_out,
 		rc = sign_error_ssl("cannot finish sha256");
 		goto out;
 	}
-	to_hex(hex, md, sizeof(md));
+	sign_to_hex(hex, md, sizeof(md));
 	if (size_out)
 		*size_out = total;
 out:
