@@ -63,12 +63,15 @@ struct odb_reader;
  * the simple grammar: full hex ids, ref names (git's dwim order), HEAD,
  * ~N and ^N suffixes, ^{commit}, A..B, ^A, --not, --all, --branches,
  * --tags, --remotes, --glob. Anything else is LITE_UNSUPPORTED. An
- * unresolvable name is ERR_NOTFOUND with a message. *out (newest first,
+ * unresolvable name is ERR_NOTFOUND with a message. shallow (may be
+ * NULL) says which commits' parents are cut off. *out (newest first,
  * by committer date) is the caller's to free.
  */
 int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 		      struct odb_reader *rd, const char *const *revs,
-		      size_t revs_nr);
+		      size_t revs_nr,
+		      bool (*shallow)(const git_oid *id, void *data),
+		      void *shallow_data);
 
 /*
  * Call fn for every tag ref (refs/tags/...) with its short name and the

@@ -550,8 +550,9 @@ struct walk {
 	size_t *heap;
 	size_t heap_nr, heap_alloc, seq;
 	size_t interesting_in_heap;
-	git_oid *shallow;
-	size_t shallow_nr, shallow_alloc;
+	/* The caller's shallow boundary (walk.c reads that file once). */
+	bool (*shallow)(const git_oid *id, void *data);
+	void *shallow_data;
 	bool negate;
 };
 
@@ -633,10 +634,7 @@ static size_t node(struct walk *wk, const git_oid *id)
 
 static bool is_shallow(const struct walk *wk, const git_oid *id)
 {
-	for (size_t i = 0; i < wk->shallow_nr; i++)
-		if (git_oid_equal(&wk->shallow[i], id))
-			return true;
-	return false;
+	return wk->shallow && wk->shallow(id, wk->shallow_data);
 }
 
 /* Read commit n: its committer date and parents. */
@@ -964,30 +962,6 @@ static int add_arg(struct walk *wk, const char *arg)
 	return rc;
 }
 
-static void load_shallow_ids(struct walk *wk)
-{
-	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
-	size_t pos = 0;
-
-	strbuf_addf(&path, "%sshallow", wk->w->commondir);
-	if (fs_read_capped(&sb, path.buf, MAX_PACKED_REFS) < 0)
-		error_clear();
-	while (pos + GITWALK_HEXSZ <= sb.len) {
-		git_oid id;
-
-		if (parse_hex(&id, sb.buf + pos)) {
-			ALLOC_GROW(wk->shallow, wk->shallow_nr + 1,
-				   wk->shallow_alloc);
-			git_oid_cpy(&wk->shallow[wk->shallow_nr++], &id);
-		}
-		while (pos < sb.len && sb.buf[pos] != '\n')
-			pos++;
-		pos++;
-	}
-	strbuf_release(&sb);
-	strbuf_release(&path);
-}
-
 /*
  * The interesting commits of list (date order) in topological order,
  * children before parents, newest first among those that are ready:
@@ -1043,7 +1017,9 @@ static void topo_order(struct walk *wk, const size_t *list, size_t list_nr,
 
 int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 		      struct odb_reader *rd, const char *const *revs,
-		      size_t revs_nr)
+		      size_t revs_nr,
+		      bool (*shallow)(const git_oid *id, void *data),
+		      void *shallow_data)
 {
 	struct walk wk;
 	size_t *list = NULL, list_nr = 0, list_alloc = 0;
@@ -1056,7 +1032,8 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 	memset(&wk, 0, sizeof(wk));
 	wk.w = w;
 	wk.rd = rd;
-	load_shallow_ids(&wk);
+	wk.shallow = shallow;
+	wk.shallow_data = shallow_data;
 	for (size_t i = 0; i < revs_nr && !rc; i++)
 		rc = add_arg(&wk, revs[i]);
 	/* git's limit_list: date order, stopping once only uninteresting
@@ -1099,7 +1076,6 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 	free(wk.slots);
 	free(wk.parents);
 	free(wk.heap);
-	free(wk.shallow);
 	return rc;
 }
 

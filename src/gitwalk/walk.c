@@ -1499,6 +1499,15 @@ static int shallow_walk(struct gitwalk_hist *h, struct revset *rs)
 	return 0;
 }
 
+/* For the lite walk: the boundary hist_new() already read. */
+static bool hist_is_shallow(const git_oid *id, void *data)
+{
+	struct gitwalk_hist *h = data;
+	size_t v;
+
+	return oidmap_get_or_put(&h->shallow, id, &v, false);
+}
+
 int gitwalk_hist_revs(struct gitwalk_hist **out, struct gitwalk *w,
 		      const char *const *revs, size_t revs_nr,
 		      const struct gitwalk_scan_ops *ops)
@@ -1516,7 +1525,7 @@ int gitwalk_hist_revs(struct gitwalk_hist **out, struct gitwalk *w,
 	h = hist_new(w, ops);
 	/* Our own refs and walk first; libgit2 for what they cannot do. */
 	rc = gitwalk_lite_revs(&h->ids, &h->commits_nr, w, gitwalk_reader(w),
-			       revs, revs_nr);
+			       revs, revs_nr, hist_is_shallow, h);
 	if (!rc) {
 		lite = true;
 		goto walk;
