@@ -97,7 +97,7 @@ test: deps
 e2e: deps all
 	@BUILD=$(BUILD) UNIT=0 sh tests/run.sh
 
-check:
+check: deps
 	@$(MAKE) --no-print-directory DEVELOPER=1 all
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory DEVELOPER=1 test
