@@ -37,6 +37,13 @@ struct odb_reader *gitwalk_reader(const struct gitwalk *w);
  * error (die), since every caller needs it to go on.
  */
 git_repository *gitwalk_repo(const struct gitwalk *w);
+/*
+ * The same handle in *out (borrowed), or a negative code and message
+ * when libgit2 cannot open the repository: for code that may run on a
+ * worker thread, where dying is not an option. Not thread-safe itself:
+ * workers call it under their shared lock.
+ */
+int gitwalk_git2(git_repository **out, const struct gitwalk *w);
 
 /* ---- lite.c: the repository without libgit2 (the pre-push path) ------ */
 

@@ -103,14 +103,27 @@ static int open_git2(struct gitwalk *w)
 	return rc;
 }
 
-git_repository *gitwalk_repo(const struct gitwalk *cw)
+int gitwalk_git2(git_repository **out, const struct gitwalk *cw)
 {
 	/* The handle is opened on first use: cw was allocated mutable. */
 	struct gitwalk *w = (struct gitwalk *)(uintptr_t)cw;
+	int rc = 0;
 
-	if (!w->repo && open_git2(w) < 0)
+	*out = NULL;
+	if (!w->repo)
+		rc = open_git2(w);
+	if (!rc)
+		*out = w->repo;
+	return rc;
+}
+
+git_repository *gitwalk_repo(const struct gitwalk *cw)
+{
+	git_repository *repo = NULL;
+
+	if (gitwalk_git2(&repo, cw) < 0)
 		die("%s", error_last());
-	return w->repo;
+	return repo;
 }
 
 int gitwalk_open(struct gitwalk **out, const char *path)

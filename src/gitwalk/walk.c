@@ -130,6 +130,7 @@ struct gitwalk_hist {
 	size_t next; /* next commit to hand out */
 	size_t done; /* commits finished */
 	int failed; /* first negative code */
+	struct error_saved err; /* with its message, from whichever thread */
 };
 
 static uint64_t oid_hash(const git_oid *id)
@@ -272,6 +273,7 @@ static void set_failed(struct gitwalk_hist *h, int rc)
 	pthread_mutex_lock(&h->lock);
 	if (!h->failed)
 		h->failed = rc;
+	error_save(&h->err, rc);
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -283,28 +285,33 @@ static void set_failed(struct gitwalk_hist *h, int rc)
 static int walker_git2(struct walker *wk)
 {
 	struct gitwalk_hist *h = wk->h;
-	int rc = 0;
+	git_repository *main_repo = NULL;
+	int rc;
 
 	pthread_mutex_lock(&h->lock);
-	if (!wk->idx) {
-		wk->repo = gitwalk_repo(h->w);
-	} else {
+	/* Never gitwalk_repo() here: it dies, and this may be a worker. */
+	rc = gitwalk_git2(&main_repo, h->w);
+	if (!rc && !wk->idx) {
+		wk->repo = main_repo;
+	} else if (!rc) {
 		rc = git_repository_open_ext(
-			&wk->repo, git_repository_commondir(gitwalk_repo(h->w)),
+			&wk->repo, git_repository_commondir(main_repo),
 			GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-		if (rc < 0)
+		if (rc < 0) {
 			wk->repo = NULL;
-		else
+			rc = gitwalk_error(rc, "opening repository");
+		} else {
 			rc = gitwalk_add_quarantine(wk->repo);
+		}
 	}
-	if (!rc && git_repository_odb(&wk->odb, wk->repo) < 0)
-		rc = ERR_FAIL;
+	if (!rc) {
+		rc = git_repository_odb(&wk->odb, wk->repo);
+		if (rc < 0)
+			rc = gitwalk_error(rc, "opening object database");
+	}
 	pthread_mutex_unlock(&h->lock);
-	if (rc < 0) {
-		/* On a worker thread: no message, just the one code. */
-		error_clear();
-		set_failed(h, ERR_FAIL);
-	}
+	if (rc < 0)
+		set_failed(h, rc);
 	return rc < 0 ? ERR_FAIL : 0;
 }
 
@@ -896,10 +903,7 @@ static int open_walker(struct walker *wk, struct gitwalk_hist *h, unsigned i)
 	strbuf_init(&wk->del_names, 0);
 	/* Without our reader, libgit2 reads everything: open it now. */
 	if (!h->db)
-		return walker_git2(wk) < 0 ? error_set("cannot open the "
-						       "repository with "
-						       "libgit2") :
-					     0;
+		return walker_git2(wk);
 	if (h->db)
 		wk->rd = odb_reader_new(h->db, 0);
 	return 0;
@@ -996,7 +1000,8 @@ static int run_walkers(struct gitwalk_hist *h, unsigned n)
 		if (h->walkers[i].started)
 			pthread_join(h->walkers[i].tid, NULL);
 	merge_walkers(h);
-	return h->failed;
+	/* Whichever walker failed first, its message is now this thread's. */
+	return error_restore(&h->err);
 }
 
 /*
@@ -1663,6 +1668,7 @@ void gitwalk_hist_free(struct gitwalk_hist *h)
 	oidmap_release(&h->missing_set);
 	oidmap_release(&h->shallow);
 	strvec_clear(&h->missing);
+	free(h->err.msg);
 	free(h);
 }
 

@@ -641,6 +641,7 @@ struct dir_run {
 	atomic_size_t next;
 	int failed;
 	pthread_mutex_t lock;
+	struct error_saved err; /* the first failure, from its thread */
 	struct strbuf *bufs; /* one read buffer per thread */
 };
 
@@ -812,6 +813,7 @@ static void *dir_main(void *arg)
 			pthread_mutex_lock(&d->lock);
 			if (!d->failed)
 				d->failed = rc;
+			error_save(&d->err, rc);
 			pthread_mutex_unlock(&d->lock);
 			break;
 		}
@@ -858,7 +860,7 @@ int scan_dirs(struct scan_report *rep, const struct scan_options *opts,
 		dir_main(&dws[0]);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
-	rc = d.failed;
+	rc = error_restore(&d.err);
 	if (rc < 0)
 		goto out;
 	for (size_t i = 0; i < d.nr; i++) {

@@ -1,16 +1,52 @@
 /* SPDX-License-Identifier: MIT */
-/* The single last-error slot; the only mutable global besides config. */
+/*
+ * The last-error slot, one per thread (libgit2 keeps its last error per
+ * thread too): scan workers set errors while the main thread may hold
+ * one of its own. A worker hands its failure to the thread that joins
+ * it with error_save()/error_restore().
+ */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/strbuf.h"
 
-static struct strbuf last = STRBUF_INIT;
-static int last_code;
+#include <pthread.h>
+
+static _Thread_local struct strbuf last = STRBUF_INIT;
+static _Thread_local int last_code;
+static _Thread_local bool registered;
+static pthread_key_t slot_key;
+static pthread_once_t slot_once = PTHREAD_ONCE_INIT;
+
+/* At thread exit: a worker's message would otherwise leak with it. */
+static void slot_free(void *p)
+{
+	strbuf_release(p);
+}
+
+static void slot_key_create(void)
+{
+	if (pthread_key_create(&slot_key, slot_free))
+		die("cannot create the error slot key");
+}
+
+/* This thread's message buffer, registered for release at exit. */
+static struct strbuf *slot(void)
+{
+	if (!registered) {
+		pthread_once(&slot_once, slot_key_create);
+		if (pthread_setspecific(slot_key, &last))
+			die("cannot register the error slot");
+		registered = true;
+	}
+	return &last;
+}
 
 static int store(int code, const char *fmt, va_list ap)
 {
-	strbuf_reset(&last);
-	strbuf_vaddf(&last, fmt, ap);
+	struct strbuf *sb = slot();
+
+	strbuf_reset(sb);
+	strbuf_vaddf(sb, fmt, ap);
 	last_code = code;
 	return code;
 }
@@ -46,7 +82,7 @@ int error_from_errno(const char *fmt, ...)
 	va_start(ap, fmt);
 	store(code, fmt, ap);
 	va_end(ap);
-	strbuf_addf(&last, ": %s", strerror(saved));
+	strbuf_addf(slot(), ": %s", strerror(saved));
 	errno = saved;
 	return code;
 }
@@ -65,7 +101,7 @@ int error_wrap(int rc, const char *fmt, ...)
 		strbuf_addstr(&sb, ": ");
 		strbuf_addbuf(&sb, &last);
 	}
-	strbuf_release(&last);
+	strbuf_release(slot());
 	last = sb;
 	if (!last_code)
 		last_code = rc;
@@ -86,6 +122,29 @@ void error_clear(void)
 {
 	strbuf_release(&last);
 	last_code = 0;
+}
+
+void error_save(struct error_saved *e, int rc)
+{
+	if (rc >= 0 || e->code) {
+		error_clear();
+		return;
+	}
+	e->code = rc;
+	e->msg = strbuf_detach(&last, NULL);
+	last_code = 0;
+}
+
+int error_restore(struct error_saved *e)
+{
+	int rc = e->code;
+
+	if (rc < 0)
+		error_setc(rc, "%s", e->msg);
+	free(e->msg);
+	e->msg = NULL;
+	e->code = 0;
+	return rc;
 }
 
 int error_exit_code(int rc)

@@ -8,6 +8,7 @@
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
+#include "slugguard/gitwalk.h"
 #include "slugguard/odb.h"
 #include "slugguard/run.h"
 #include "slugguard/strbuf.h"
@@ -17,7 +18,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char tmp[] = "/tmp/sg-odb-XXXXXX";
@@ -368,10 +371,101 @@ static void test_odb_damaged_pack(void **state)
 	strbuf_release(&pack);
 }
 
+static atomic_int worker_failed, worker_waits;
+
+/* A bare repository of nr commits, each with a new blob: enough commits
+ * for the walk to use its threads. */
+static void make_long_history(const char *dir, int nr)
+{
+	struct strbuf fi = STRBUF_INIT, path = STRBUF_INIT, msg = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	int fd;
+
+	assert_int_equal(git(tmp, NULL, "init", "-q", "--bare", dir, NULL), 0);
+	for (int i = 0; i < nr; i++) {
+		strbuf_reset(&msg);
+		strbuf_addf(&msg, "version %d\n", i);
+		strbuf_addf(&fi,
+			    "commit refs/heads/main\nmark :%d\n"
+			    "committer T <t@example.com> %d +0000\n"
+			    "data %zu\n%s",
+			    i + 1, 1700000000 + i, msg.len, msg.buf);
+		if (i)
+			strbuf_addf(&fi, "from :%d\n", i);
+		strbuf_addf(&fi, "M 644 inline f%d.txt\ndata %zu\n%s\n", i % 5,
+			    msg.len, msg.buf);
+	}
+	strbuf_addf(&path, "%s/fast-import", tmp);
+	assert_int_equal(fs_write_atomic(path.buf, fi.buf, fi.len, 0644), 0);
+	strvec_pushl(&c.args, "git", "-C", dir, "fast-import", "--quiet", NULL);
+	fd = open(path.buf, O_RDONLY);
+	assert_true(fd >= 0);
+	c.in = fd;
+	assert_int_equal(run_command(&c), 0);
+	close(fd);
+	strbuf_release(&fi);
+	strbuf_release(&path);
+	strbuf_release(&msg);
+}
+
+/*
+ * A blob callback that fails on every walker but the calling thread's,
+ * which holds on to its first blob until a worker has failed, so that
+ * the failure surely comes from a worker.
+ */
+static int fail_on_worker(void *data, unsigned thread, size_t blob,
+			  const char *path, const char *buf, size_t len)
+{
+	struct timespec ms = { 0, 1000000 };
+
+	(void)data;
+	(void)buf;
+	(void)len;
+	if (thread) {
+		atomic_store(&worker_failed, 1);
+		return error_setc(ERR_AUTH,
+				  "walker %u refused blob %zu of '%s'", thread,
+				  blob, path);
+	}
+	while (atomic_load(&worker_waits) < 5000 &&
+	       !atomic_load(&worker_failed)) {
+		atomic_fetch_add(&worker_waits, 1);
+		nanosleep(&ms, NULL);
+	}
+	return 0;
+}
+
+/* A walker thread's failure reaches the caller with code and message. */
+static void test_odb_walk_worker_error(void **state)
+{
+	struct gitwalk_scan_ops ops = { fail_on_worker, NULL, NULL, NULL, 4, 0 };
+	const char *revs[] = { "main" };
+	struct gitwalk_hist *h = NULL;
+	struct gitwalk *w = NULL;
+	char dir[PATH_MAX];
+	int rc;
+
+	(void)state;
+	error_clear();
+	assert_true((size_t)snprintf(dir, sizeof(dir), "%s/long.git", tmp) <
+		    PATH_MAX);
+	make_long_history(dir, 100);
+	assert_int_equal(gitwalk_open(&w, dir), 0);
+	rc = gitwalk_hist_revs(&h, w, revs, 1, &ops);
+	assert_int_equal(rc, ERR_AUTH);
+	assert_null(h);
+	assert_int_equal(error_last_code(), ERR_AUTH);
+	assert_true(starts_with(error_last(), "walker "));
+	assert_non_null(strstr(error_last(), " refused blob "));
+	gitwalk_free(w);
+	error_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_odb_loose),
+		cmocka_unit_test(test_odb_walk_worker_error),
 		cmocka_unit_test(test_odb_packed_ofs_deltas),
 		cmocka_unit_test(test_odb_packed_ref_deltas),
 		cmocka_unit_test(test_odb_alternates),

@@ -10,6 +10,7 @@
 
 #include <setjmp.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +84,91 @@ static void test_util_strvec(void **state)
 	strvec_clear(&sv);
 	assert_int_equal(sv.nr, 0);
 	strvec_clear(&sv);
+}
+
+/* Two threads set and read their own errors in lock step. */
+struct err_racer {
+	pthread_barrier_t *bar;
+	int id;
+	int wrong; /* rounds where this thread saw another's message */
+};
+
+static void *err_race(void *arg)
+{
+	struct err_racer *t = arg;
+	char want[64];
+
+	for (int i = 0; i < 200; i++) {
+		int code = t->id ? ERR_AUTH : ERR_NOTFOUND;
+
+		error_setc(code, "thread %d round %d", t->id, i);
+		error_wrap(code, "context %d", t->id);
+		/* Both have now stored a message: each must see its own. */
+		pthread_barrier_wait(t->bar);
+		snprintf(want, sizeof(want), "context %d: thread %d round %d",
+			 t->id, t->id, i);
+		if (strcmp(error_last(), want) || error_last_code() != code)
+			t->wrong++;
+		pthread_barrier_wait(t->bar);
+	}
+	error_clear();
+	return NULL;
+}
+
+static void test_util_error_per_thread(void **state)
+{
+	pthread_barrier_t bar;
+	pthread_t tid;
+	struct err_racer a = { &bar, 0, 0 }, b = { &bar, 1, 0 };
+
+	(void)state;
+	assert_int_equal(pthread_barrier_init(&bar, NULL, 2), 0);
+	assert_int_equal(pthread_create(&tid, NULL, err_race, &b), 0);
+	err_race(&a);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	pthread_barrier_destroy(&bar);
+	assert_int_equal(a.wrong, 0);
+	assert_int_equal(b.wrong, 0);
+}
+
+struct err_worker {
+	struct error_saved *err;
+	char seen[64]; /* the worker's view of the slot before it failed */
+};
+
+static void *err_fail(void *arg)
+{
+	struct err_worker *w = arg;
+	int rc;
+
+	snprintf(w->seen, sizeof(w->seen), "%s", error_last());
+	rc = error_setc(ERR_AUTH, "token for '%s' refused", "app");
+	rc = error_wrap(rc, "worker 1");
+	error_save(w->err, rc);
+	/* A later failure of the same worker does not replace the first. */
+	error_save(w->err, error_set("second failure"));
+	return NULL;
+}
+
+static void test_util_error_from_worker(void **state)
+{
+	struct error_saved err = ERROR_SAVED_INIT;
+	struct err_worker w = { &err, "" };
+	pthread_t tid;
+
+	(void)state;
+	error_set("the caller's own error");
+	assert_int_equal(pthread_create(&tid, NULL, err_fail, &w), 0);
+	assert_int_equal(pthread_join(tid, NULL), 0);
+	/* The worker started with an empty slot and left ours alone. */
+	assert_string_equal(w.seen, "unknown error");
+	assert_string_equal(error_last(), "the caller's own error");
+	assert_int_equal(error_restore(&err), ERR_AUTH);
+	assert_string_equal(error_last(), "worker 1: token for 'app' refused");
+	assert_int_equal(error_last_code(), ERR_AUTH);
+	assert_null(err.msg);
+	assert_int_equal(error_restore(&err), 0);
+	error_clear();
 }
 
 static void test_util_error_wrap(void **state)
@@ -224,6 +310,8 @@ int main(void)
 		cmocka_unit_test(test_util_strbuf_trim_and_escape),
 		cmocka_unit_test(test_util_strvec),
 		cmocka_unit_test(test_util_error_wrap),
+		cmocka_unit_test(test_util_error_per_thread),
+		cmocka_unit_test(test_util_error_from_worker),
 		cmocka_unit_test(test_util_parse_long),
 		cmocka_unit_test(test_util_fs_atomic_and_exclusive),
 		cmocka_unit_test(test_util_run_capture),
