@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs the unit suites (cmocka, TAP output) and the end-to-end scripts
-# (TAP), two at a time, and ends with "N passed, N failed".
+# (TAP), two at a time, and ends with "N passed, N failed, N skipped".
 BUILD=${BUILD:-build}
 UNIT=${UNIT:-1}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,29 +38,36 @@ done <"$list" | xargs -P "${JOBS:-2}" -L 1 sh -c '
 
 pass=0
 fail=0
+skip=0
 for tap in "$out"/*.tap; do
 	[ -f "$tap" ] || continue
 	name=$(basename "$tap" .tap)
-	p=$(grep -c '^ok ' "$tap")
+	# "ok N # SKIP reason" is a skip, not a pass (TAP: any case).
+	s=$(grep -ci '^ok .*# *skip' "$tap")
+	p=$(($(grep -c '^ok ' "$tap") - s))
 	f=$(grep -c '^not ok ' "$tap")
+	grep -qi '^1\.\.0 # *skip' "$tap" && s=$((s + 1))
 	rc=$(cat "$out/$name.rc" 2>/dev/null || echo 99)
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		# A script that died without reporting a failure still failed.
 		f=1
 	fi
-	if [ "$p" = 0 ] && [ "$f" = 0 ]; then
+	if [ "$p" = 0 ] && [ "$f" = 0 ] && [ "$s" = 0 ]; then
 		f=1
 		echo "$name: ran no test" >>"$tap"
 	fi
 	if [ "$f" != 0 ]; then
-		echo "FAIL $name ($p passed, $f failed)"
+		echo "FAIL $name ($p passed, $f failed, $s skipped)"
 		grep '^not ok' "$tap" | sed 's/^/    /'
 		tail -n 30 "$out/$name.err" | sed 's/^/    | /'
 	else
-		echo "ok   $name ($p passed)"
+		extra=
+		[ "$s" != 0 ] && extra=", $s skipped"
+		echo "ok   $name ($p passed$extra)"
 	fi
 	pass=$((pass + p))
 	fail=$((fail + f))
+	skip=$((skip + s))
 done
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

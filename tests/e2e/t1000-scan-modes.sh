@@ -45,8 +45,7 @@ test_expect_success '^x, --not and a...b select the same commits as git' '
 	(cd repo &&
 	 test_expect_code 1 "$SG" scan HEAD ^HEAD~3 >../out1 &&
 	 test_expect_code 1 "$SG" scan HEAD --not HEAD~3 >../out2 &&
-	 "$SG" scan HEAD~3...HEAD~3 >../out3 2>&1;
-	 test $? = 2) &&
+	 test_expect_code 2 "$SG" scan HEAD~3...HEAD~3 >../out3 2>&1) &&
 	grep "config.txt:2" out1 && grep "config.txt:2" out2 &&
 	grep "selects no commits" out3
 '

@@ -14,7 +14,7 @@ test_expect_success 'setup' '
 
 test_expect_success 'binary files (a NUL early on) are skipped' '
 	(cd repo &&
-	 { printf "\000\001binary"; printf "k = %s\n" "$(fake_token)"; } >blob.bin &&
+	 { printf "\000\001binary" && printf "k = %s\n" "$(fake_token)"; } >blob.bin &&
 	 git add blob.bin && test_tick && git commit -q -m bin &&
 	 "$SG" scan HEAD~1..HEAD >../out) &&
 	grep "0 findings" out && grep "(1 skipped" out
@@ -22,7 +22,7 @@ test_expect_success 'binary files (a NUL early on) are skipped' '
 
 test_expect_success 'blobs and files over the size cap are skipped' '
 	(cd repo &&
-	 { fake_token; echo; head -c 5000 /dev/zero | tr "\000" "x"; } >big.txt &&
+	 { fake_token && echo && head -c 5000 /dev/zero | tr "\000" "x"; } >big.txt &&
 	 git add big.txt && test_tick && git commit -q -m big &&
 	 test_expect_code 1 "$SG" scan HEAD~1..HEAD >/dev/null &&
 	 "$SG" scan --max-blob-size 1000 HEAD~1..HEAD >../out &&
@@ -35,8 +35,10 @@ test_expect_success 'blobs and files over the size cap are skipped' '
 test_expect_success 'CRLF, invalid UTF-8 and very long lines are fine' '
 	(cd repo &&
 	 printf "a = 1\r\nk = %s\r\n" "$(fake_token)" >crlf.txt &&
-	 { printf "\377\376\300 broken \351\n"; printf "t = %s\n" "$(fake_token)"; } >latin.txt &&
-	 { head -c 300000 /dev/zero | tr "\000" "y"; printf " %s\n" "$(fake_token)"; } >long.txt &&
+	 { printf "\377\376\300 broken \351\n" &&
+	   printf "t = %s\n" "$(fake_token)"; } >latin.txt &&
+	 { head -c 300000 /dev/zero | tr "\000" "y" &&
+	   printf " %s\n" "$(fake_token)"; } >long.txt &&
 	 git add crlf.txt latin.txt long.txt && test_tick && git commit -q -m odd &&
 	 test_expect_code 1 "$SG" scan HEAD~1..HEAD >../out) &&
 	grep "^crlf.txt:2:5  github-pat" out &&
@@ -60,7 +62,9 @@ test_expect_success 'a missing blob is skipped with one warning naming it' '
 test_expect_success 'a missing tree is skipped too, never a crash' '
 	tree=$(git -C damaged rev-parse HEAD^{tree}) &&
 	rm "damaged/.git/objects/$(echo "$tree" | cut -c1-2)/$(echo "$tree" | cut -c3-)" &&
-	(cd damaged && "$SG" scan HEAD >../out 2>../err; test $? -lt 3) &&
+	rc=0 &&
+	(cd damaged && "$SG" scan HEAD >../out 2>../err) || rc=$? &&
+	test $rc -lt 3 &&
 	grep "warning: .*missing object.*$tree" err
 '
 
@@ -122,12 +126,13 @@ test_expect_success 'a damaged pack index or pack: an error or a skip, never a c
 		PY
 		# libgit2 1.5 leaks its revwalk lists when a walk fails on a
 		# corrupt index (not our allocations): no leak check here.
+		rm -f rc &&
 		(cd "broken-$what" &&
 		 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-			"$SG" scan --all >../out 2>../err; rc=$?;
-		 echo "$rc" >../rc; test "$rc" -le 2) || return 1
+			"$SG" scan --all >../out 2>../err ||
+		 echo $? >../rc) &&
 		cat err &&
-		test "$(cat rc)" = 0 -o "$(cat rc)" = 2 || return 1
+		{ test ! -f rc || test "$(cat rc)" = 2; } || return 1
 	done
 '
 

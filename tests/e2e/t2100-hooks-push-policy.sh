@@ -160,7 +160,7 @@ test_expect_success 'the server policy in the git dir cannot be pushed away' '
 	cp work/slugguard.json remote.git/slugguard.json &&
 	git -C work rm -q slugguard.json Procfile &&
 	test_tick && git -C work commit -q -m "no policy, no Procfile" &&
-	git -C work push --no-verify origin main 2>err;
+	test_must_fail git -C work push --no-verify origin main 2>err &&
 	test_must_fail remote_has refs/heads/main &&
 	grep "remote: .*FAIL procfile: no Procfile" err &&
 	rm remote.git/slugguard.json &&

@@ -96,8 +96,8 @@ test_expect_success 'slug lists ./app/ entries with modes (GNU tar, gzip -t)' '
 	grep "^-rw-r--r-- 0/0 .* \./app/Procfile$" list &&
 	grep "^lrwxrwxrwx 0/0 .* \./app/app-link -> config/app.yml$" list &&
 	sort names >sorted && test_cmp sorted names &&
-	tar tzvf out1/slug.tgz --full-time | grep -v "2023-11-14 22:1" >other;
-	test_must_fail test -s other
+	tar tzvf out1/slug.tgz --full-time >full &&
+	! grep -v "2023-11-14 22:1" full
 '
 
 test_expect_success '.slugignore drops paths before the buildpacks run' '

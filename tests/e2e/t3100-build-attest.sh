@@ -29,8 +29,7 @@ fi
 
 # node_skip TEXT: a TAP skip line when node checks cannot run.
 node_skip() {
-	test_count=$((test_count + 1))
-	printf 'ok %d # skip %s (npm unreachable)\n' "$test_count" "$1"
+	test_skip "$1" "npm unreachable"
 }
 
 test_expect_success 'setup: an app and a buildpack' '

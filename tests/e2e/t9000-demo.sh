@@ -5,7 +5,7 @@
 test_expect_success 'the demo runs the whole story and exits 0' '
 	DEMO_DIR="$TRASH/demo" BUILD="$SLUGGUARD_BUILD" \
 		sh "$SLUGGUARD_TOP/scripts/demo.sh" >out 2>&1 ||
-	{ tail -n 40 out; false; }
+	{ tail -n 40 out && false; }
 '
 
 test_expect_success 'the leak was refused on both sides, by name' '
