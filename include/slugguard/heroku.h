@@ -95,8 +95,9 @@ char *heroku_netrc_password(const char *buf, size_t len, const char *host);
 void heroku_wipe(void *p, size_t len);
 
 /*
- * Parse a Retry-After value: delta seconds or an IMF-fixdate relative to
- * now (seconds since the epoch). Returns the wait in ms (>= 0) or -1.
+ * Parse a Retry-After value: delta seconds or an HTTP date (IMF-fixdate,
+ * RFC 850 or asctime, read by libcurl, which this loads) relative to now
+ * (seconds since the epoch). Returns the wait in ms (>= 0) or -1.
  */
 long heroku_parse_retry_after(const char *value, long long now);
 

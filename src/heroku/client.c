@@ -372,46 +372,31 @@ static long backoff_ms(struct heroku *h, unsigned attempt)
 	return d / 2 + (long)(rng_next(h) % (uint64_t)(d / 2 + 1));
 }
 
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 long heroku_parse_retry_after(const char *v, long long now)
 {
+	size_t len;
 	long n;
-	char wd[4] = "", mon[4] = "", tz[4] = "";
-	int day = 0, year = 0, hh = 0, mm = 0, ss = 0, m = -1;
 	long long t;
 
 	while (*v == ' ' || *v == '\t')
 		v++;
 	if (!parse_long(&n, v, 0, 86400))
 		return n * 1000;
-	/* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
-	if (sscanf(v, "%3s, %d %3s %d %d:%d:%d %3s", wd, &day, mon, &year, &hh,
-		   &mm, &ss, tz) != 8)
+	/*
+	 * An HTTP date in any of its three forms (IMF-fixdate, RFC 850,
+	 * asctime): libcurl's parser reads them all, where ours read only
+	 * the first. The first two must say GMT; curl would take any zone.
+	 */
+	len = strlen(v);
+	if (strchr(v, ',') && (len < 4 || strcmp(v + len - 4, " GMT")))
 		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(months); i++)
-		if (!strcmp(mon, months[i]))
-			m = (int)i + 1;
-	if (m < 0 || strcmp(tz, "GMT") || day < 1 || day > 31 || year < 1970 ||
-	    year > 9999 || hh > 23 || mm > 59 || ss > 60 || hh < 0 || mm < 0 ||
-	    ss < 0)
+	if (heroku_curl_load() < 0) {
+		error_clear();
 		return -1;
-	t = days_from_civil(year, (unsigned)m, (unsigned)day) * 86400 +
-	    hh * 3600 + mm * 60 + ss;
+	}
+	t = heroku_curl_getdate(v);
+	if (t < 0)
+		return -1;
 	if (t <= now)
 		return 0;
 	if (t - now > 86400)
@@ -567,6 +552,7 @@ static int http_once(struct heroku *h, const struct heroku_req *q,
 	struct strbuf sb = STRBUF_INIT;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	bool loopback = h->base_loopback && heroku_url_is_loopback(q->url);
+	struct heroku_setopts o = { c, 0 };
 	CURLcode cc;
 	long status = 0;
 	int rc = 0;
@@ -605,57 +591,59 @@ static int http_once(struct heroku *h, const struct heroku_req *q,
 	} else if (q->body) {
 		hdrs = append_header(hdrs, "Content-Type: application/json");
 	}
-	curl_easy_setopt(c, CURLOPT_URL, q->url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
-			 loopback ? "https,http" : "https");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	OPT_PTR(&o, CURLOPT_URL, q->url);
+	OPT_PTR(&o, CURLOPT_HTTPHEADER, hdrs);
+	OPT_PTR(&o, CURLOPT_ERRORBUFFER, errbuf);
+	OPT_LONG(&o, CURLOPT_NOSIGNAL, 1L);
+	OPT_PTR(&o, CURLOPT_PROTOCOLS_STR, loopback ? "https,http" : "https");
+	OPT_PTR(&o, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	OPT_LONG(&o, CURLOPT_FOLLOWLOCATION, 0L);
+	OPT_LONG(&o, CURLOPT_SSL_VERIFYPEER, 1L);
+	OPT_LONG(&o, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (h->cacert)
-		curl_easy_setopt(c, CURLOPT_CAINFO, h->cacert);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->o.connect_timeout_ms);
+		OPT_PTR(&o, CURLOPT_CAINFO, h->cacert);
+	OPT_LONG(&o, CURLOPT_CONNECTTIMEOUT_MS, h->o.connect_timeout_ms);
 	if (q->timeout_ms > 0)
-		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, q->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, header_cb);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, body_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+		OPT_LONG(&o, CURLOPT_TIMEOUT_MS, q->timeout_ms);
+	OPT_WRITE_FN(&o, CURLOPT_HEADERFUNCTION, header_cb);
+	OPT_PTR(&o, CURLOPT_HEADERDATA, r);
+	OPT_WRITE_FN(&o, CURLOPT_WRITEFUNCTION, body_cb);
+	OPT_PTR(&o, CURLOPT_WRITEDATA, r);
 	if (!r->sink)
-		curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-				 (curl_off_t)HEROKU_MAX_BODY);
+		OPT_OFF(&o, CURLOPT_MAXFILESIZE_LARGE,
+			(curl_off_t)HEROKU_MAX_BODY);
 	if (q->fresh)
 		/* curl silently re-sends a request whose reused connection
 		 * died; for a POST that could create a second release. */
-		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+		OPT_LONG(&o, CURLOPT_FRESH_CONNECT, 1L);
 	if (q->upload) {
-		curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
-		curl_easy_setopt(c, CURLOPT_READDATA, q->upload);
-		curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_cb);
-		curl_easy_setopt(c, CURLOPT_SEEKDATA, q->upload);
-		curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
-				 (curl_off_t)q->upload->size);
+		OPT_LONG(&o, CURLOPT_UPLOAD, 1L);
+		OPT_READ_FN(&o, CURLOPT_READFUNCTION, read_cb);
+		OPT_PTR(&o, CURLOPT_READDATA, q->upload);
+		OPT_SEEK_FN(&o, CURLOPT_SEEKFUNCTION, seek_cb);
+		OPT_PTR(&o, CURLOPT_SEEKDATA, q->upload);
+		OPT_OFF(&o, CURLOPT_INFILESIZE_LARGE,
+			(curl_off_t)q->upload->size);
 		if (strcmp(q->method, "PUT"))
-			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
+			OPT_PTR(&o, CURLOPT_CUSTOMREQUEST, q->method);
 		/* A stalled upload fails even before the total timeout. */
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-				 h->o.timeout_ms / 1000 > 0 ?
-					 h->o.timeout_ms / 1000 :
-					 1L);
+		OPT_LONG(&o, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		OPT_LONG(&o, CURLOPT_LOW_SPEED_TIME,
+			 h->o.timeout_ms / 1000 > 0 ? h->o.timeout_ms / 1000 :
+						      1L);
 	} else if (q->body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, q->body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)strlen(q->body));
+		OPT_PTR(&o, CURLOPT_POSTFIELDS, q->body);
+		OPT_OFF(&o, CURLOPT_POSTFIELDSIZE_LARGE,
+			(curl_off_t)strlen(q->body));
 		if (strcmp(q->method, "POST"))
-			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
+			OPT_PTR(&o, CURLOPT_CUSTOMREQUEST, q->method);
 	} else if (strcmp(q->method, "GET")) {
-		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, q->method);
+		OPT_PTR(&o, CURLOPT_CUSTOMREQUEST, q->method);
 	}
+	/* Never send a request without the options that make it safe. */
+	rc = o.rc;
+	if (rc < 0)
+		goto out;
 
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

@@ -6,6 +6,7 @@
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/heroku.h"
+#include "heroku/curl-dl.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -64,6 +65,42 @@ static void test_heroku_retry_after(void **state)
 	assert_int_equal(
 		heroku_parse_retry_after("Sun, 06 Nov 1994 08:49:47 PST", t),
 		-1);
+	/* The two other HTTP-date forms (RFC 9110 5.6.7), by curl_getdate. */
+	assert_int_equal(
+		heroku_parse_retry_after("Sunday, 06-Nov-94 08:49:57 GMT", t),
+		20000);
+	assert_int_equal(
+		heroku_parse_retry_after("Sun Nov  6 08:50:07 1994", t), 30000);
+	assert_int_equal(
+		heroku_parse_retry_after("Mon, 07 Nov 1994 08:49:37 GMT", t),
+		86400L * 1000);
+}
+
+/*
+ * An option libcurl refuses fails the request closed, naming the option
+ * and the library's version; later options are then not even tried.
+ */
+static void test_heroku_setopt_refused(void **state)
+{
+	struct heroku_setopts o = { NULL, 0 };
+
+	(void)state;
+	assert_int_equal(heroku_curl_load(), 0);
+	o.c = heroku_curl.easy_init();
+	assert_non_null(o.c);
+	OPT_PTR(&o, CURLOPT_PROTOCOLS_STR, "https");
+	OPT_LONG(&o, CURLOPT_SSL_VERIFYPEER, 1L);
+	assert_int_equal(o.rc, 0);
+	OPT_PTR(&o, CURLOPT_PROTOCOLS_STR, "no-such-protocol");
+	assert_int_equal(o.rc, ERR_FAIL);
+	assert_true(starts_with(error_last(), "heroku: libcurl refused "
+					      "CURLOPT_PROTOCOLS_STR: "));
+	assert_non_null(strstr(error_last(), " too old?)"));
+	error_clear();
+	OPT_LONG(&o, CURLOPT_SSL_VERIFYHOST, 2L);
+	assert_int_equal(o.rc, ERR_FAIL);
+	assert_int_equal(error_last_code(), ERR_OK);
+	heroku_curl.easy_cleanup(o.c);
 }
 
 static void test_heroku_buildpack_names(void **state)
@@ -194,6 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_heroku_netrc),
 		cmocka_unit_test(test_heroku_retry_after),
+		cmocka_unit_test(test_heroku_setopt_refused),
 		cmocka_unit_test(test_heroku_buildpack_names),
 		cmocka_unit_test(test_heroku_path_escape),
 		cmocka_unit_test(test_heroku_opts_env),
