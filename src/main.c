@@ -41,7 +41,7 @@ static const struct cmd commands[] = {
 };
 
 static const char usage_str[] =
-	"usage: slugguard [--quiet] [--verbose] [--color=WHEN] <command> [<args>]\n"
+	"usage: slugguard [--quiet] [--color=WHEN] <command> [<args>]\n"
 	"       slugguard --version | --help\n";
 
 static void print_help(FILE *fp)
@@ -68,7 +68,6 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "color", required_argument, NULL, 'c' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -82,13 +81,10 @@ int main(int argc, char **argv)
 	cfg.argv0 = argv[0];
 	config_from_env(&cfg);
 	/* "+" stops at the first non-option: the command owns the rest. */
-	while ((opt = getopt_long(argc, argv, "+qvh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'q':
 			cfg.quiet = true;
-			break;
-		case 'v':
-			cfg.verbose = true;
 			break;
 		case 'c':
 			if (!strcmp(optarg, "always"))
@@ -132,10 +128,6 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* glibc: full reset, so the command parses afresh */
-	if (heroku_global_init() < 0) {
-		print_error(error_last());
-		return 2;
-	}
 	rc = cmd->fn(argc, argv, &cfg);
 	heroku_global_cleanup();
 	if (rc < 0 && rc != ERR_USAGE)

@@ -18,14 +18,13 @@ enum config_color {
 
 struct config {
 	bool quiet; /* --quiet / SLUGGUARD_QUIET: no chatter on stderr */
-	bool verbose; /* --verbose */
 	int color; /* enum config_color; --color=WHEN, NO_COLOR */
 	const char *argv0; /* how we were invoked (borrowed) */
 };
 
-#define CONFIG_INIT                                   \
-	{                                             \
-		false, false, CONFIG_COLOR_AUTO, NULL \
+#define CONFIG_INIT                            \
+	{                                      \
+		false, CONFIG_COLOR_AUTO, NULL \
 	}
 
 /* Apply environment defaults (SLUGGUARD_QUIET, NO_COLOR). */

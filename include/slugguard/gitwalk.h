@@ -217,9 +217,6 @@ enum gitwalk_kind {
 };
 /* What hex names; GITWALK_MISSING for an absent or malformed id. */
 enum gitwalk_kind gitwalk_object_kind(const struct gitwalk *w, const char *hex);
-/* Peel hex (a commit or a tag pointing at one) to its commit id. */
-int gitwalk_peel_commit(const struct gitwalk *w, const char *hex,
-			char out[GITWALK_HEXSZ + 1]);
 /*
  * Append the name and message of the annotated tag hex to out (name on
  * the first line). ERR_NOTFOUND when hex is not a tag object.

@@ -4,7 +4,8 @@
  * only user of libcurl. JSON goes through slugguard/json.h.
  *
  * Calling sequence:
- *   1. heroku_global_init() once in main (curl_global_init).
+ *   1. heroku_global_cleanup() once in main, at exit (libcurl itself is
+ *      loaded and initialised by the first heroku_new()).
  *   2. struct heroku_opts o = HEROKU_OPTS_INIT; heroku_opts_from_env(&o);
  *      then override fields from flags (--cacert).
  *   3. heroku_new(&h, &o) reads the API key (HEROKU_API_KEY, else
@@ -67,11 +68,10 @@ struct heroku_opts {
 int heroku_opts_from_env(struct heroku_opts *opts);
 
 /*
- * Call once from main. Loading libcurl and curl_global_init() itself are
- * deferred to the first heroku_new(), so that commands that never talk to
- * Heroku start without them; cleanup runs only if they ran.
+ * Call once from main, at exit. Loading libcurl and curl_global_init()
+ * are deferred to the first heroku_new(), so that commands that never
+ * talk to Heroku start without them; cleanup runs only if they ran.
  */
-int heroku_global_init(void);
 void heroku_global_cleanup(void);
 
 struct heroku;

@@ -24,8 +24,6 @@ void json_free(struct json *j);
 bool json_is_object(const struct json *j);
 bool json_is_array(const struct json *j);
 bool json_is_string(const struct json *j);
-bool json_is_number(const struct json *j);
-bool json_is_bool(const struct json *j);
 bool json_is_null(const struct json *j);
 /* Case-sensitive member lookup; NULL when missing or j is not an object. */
 struct json *json_get(const struct json *j, const char *key);
@@ -55,12 +53,9 @@ struct json *json_new_null(void);
 struct json *json_add(struct json *obj, const char *key, struct json *child);
 struct json *json_add_string(struct json *obj, const char *key, const char *s);
 struct json *json_add_number(struct json *obj, const char *key, double d);
-struct json *json_add_bool(struct json *obj, const char *key, bool b);
 struct json *json_add_null(struct json *obj, const char *key);
 /* Append child to an array (takes ownership); returns child. */
 struct json *json_push(struct json *arr, struct json *child);
-/* Remove key from obj and return it, now owned by the caller. */
-struct json *json_detach(struct json *obj, const char *key);
 /* A deep copy the caller owns. */
 struct json *json_dup(const struct json *j);
 

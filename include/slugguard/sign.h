@@ -68,9 +68,6 @@ int sign_key_id(struct strbuf *out, const struct sign_key *k);
 /* The SPKI PEM of the public half, appended to out. */
 int sign_key_public_pem(struct strbuf *out, const struct sign_key *k);
 
-/* SHA-256 of a buffer as lowercase hex (hex receives 65 bytes). */
-void sign_sha256_hex(char hex[SIGN_SHA256_HEXSZ + 1], const void *buf,
-		     size_t len);
 /*
  * SHA-256 of a file, streamed. *size_out (optional) receives its length.
  * Returns 0 or ERR_FAIL naming the path.

@@ -37,11 +37,8 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void strbuf_addbuf(struct strbuf *sb, const struct strbuf *other);
 /* Appends s with control characters replaced by '?' (safe for a tty). */
 void strbuf_add_sanitized(struct strbuf *sb, const char *s, size_t len);
-/* Appends s as a JSON string body (no quotes), escaped per RFC 8259. */
-void strbuf_add_json_escaped(struct strbuf *sb, const char *s, size_t len);
 void strbuf_trim(struct strbuf *sb);
 void strbuf_rtrim(struct strbuf *sb);
-bool strbuf_starts_with(const struct strbuf *sb, const char *prefix);
 
 bool starts_with(const char *s, const char *prefix);
 bool ends_with(const char *s, const char *suffix);

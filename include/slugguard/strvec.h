@@ -26,7 +26,6 @@ const char *strvec_pushf(struct strvec *sv, const char *fmt, ...)
 /* Pushes each argument until a NULL. */
 void strvec_pushl(struct strvec *sv, ...);
 void strvec_pushv(struct strvec *sv, const char **items);
-void strvec_pop(struct strvec *sv);
 /* Frees every string and the array; sv is reusable. */
 void strvec_clear(struct strvec *sv);
 

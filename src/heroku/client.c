@@ -33,11 +33,6 @@ void heroku_wipe(void *p, size_t len)
  */
 static bool curl_inited;
 
-int heroku_global_init(void)
-{
-	return 0;
-}
-
 static int lazy_global_init(void)
 {
 	int rc;

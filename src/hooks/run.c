@@ -471,8 +471,7 @@ static void print_report(const struct hook_run *h, bool refused)
 				h->tips_nr ? "policy ok" : "no policy checked");
 		goto out;
 	}
-	fprintf(out, "slugguard: %s refused by the %s hook\n",
-		h->kind == HOOK_PRE_PUSH ? "push" : "push", h->name);
+	fprintf(out, "slugguard: push refused by the %s hook\n", h->name);
 	fprintf(out, "slugguard: checked: %s", sb.buf);
 	for (size_t i = 0; i < h->ups.nr; i++)
 		fprintf(out, "%s%s", i ? ", " : " (", h->ups.v[i].ref);

@@ -57,16 +57,6 @@ bool json_is_string(const struct json *j)
 	return cJSON_IsString(C(j));
 }
 
-bool json_is_number(const struct json *j)
-{
-	return cJSON_IsNumber(C(j));
-}
-
-bool json_is_bool(const struct json *j)
-{
-	return cJSON_IsBool(C(j));
-}
-
 bool json_is_null(const struct json *j)
 {
 	return cJSON_IsNull(C(j));
@@ -188,11 +178,6 @@ struct json *json_add_number(struct json *obj, const char *key, double d)
 	return json_add(obj, key, json_new_number(d));
 }
 
-struct json *json_add_bool(struct json *obj, const char *key, bool b)
-{
-	return json_add(obj, key, json_new_bool(b));
-}
-
 struct json *json_add_null(struct json *obj, const char *key)
 {
 	return json_add(obj, key, json_new_null());
@@ -203,11 +188,6 @@ struct json *json_push(struct json *arr, struct json *child)
 	if (!cJSON_AddItemToArray(C(arr), C(child)))
 		BUG("json_push on a non-array");
 	return child;
-}
-
-struct json *json_detach(struct json *obj, const char *key)
-{
-	return J(cJSON_DetachItemFromObjectCaseSensitive(C(obj), key));
 }
 
 struct json *json_dup(const struct json *j)

@@ -13,16 +13,6 @@
 
 #define ENVELOPE_MAX (16 * 1024 * 1024)
 
-void sign_sha256_hex(char hex[SIGN_SHA256_HEXSZ + 1], const void *buf,
-		     size_t len)
-{
-	unsigned char md[32];
-
-	if (EVP_Digest(buf, len, md, NULL, EVP_sha256(), NULL) != 1)
-		die("sha256 failed");
-	sign_to_hex(hex, md, sizeof(md));
-}
-
 int sign_sha256_file(char hex[SIGN_SHA256_HEXSZ + 1], uint64_t *size_out,
 		     const char *path)
 {

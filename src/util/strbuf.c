@@ -129,36 +129,6 @@ void strbuf_add_sanitized(struct strbuf *sb, const char *s, size_t len)
 	sb->buf[sb->len] = '\0';
 }
 
-void strbuf_add_json_escaped(struct strbuf *sb, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '"':
-			strbuf_addstr(sb, "\\\"");
-			break;
-		case '\\':
-			strbuf_addstr(sb, "\\\\");
-			break;
-		case '\n':
-			strbuf_addstr(sb, "\\n");
-			break;
-		case '\r':
-			strbuf_addstr(sb, "\\r");
-			break;
-		case '\t':
-			strbuf_addstr(sb, "\\t");
-			break;
-		default:
-			if (c < 0x20)
-				strbuf_addf(sb, "\\u%04x", c);
-			else
-				strbuf_addch(sb, c);
-		}
-	}
-}
-
 void strbuf_rtrim(struct strbuf *sb)
 {
 	while (sb->len &&
@@ -182,11 +152,6 @@ void strbuf_trim(struct strbuf *sb)
 		memmove(sb->buf, sb->buf + skip, sb->len - skip);
 		strbuf_setlen(sb, sb->len - skip);
 	}
-}
-
-bool strbuf_starts_with(const struct strbuf *sb, const char *prefix)
-{
-	return starts_with(sb->buf, prefix);
 }
 
 bool starts_with(const char *s, const char *prefix)

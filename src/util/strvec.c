@@ -55,14 +55,6 @@ void strvec_pushv(struct strvec *sv, const char **items)
 		strvec_push(sv, *items);
 }
 
-void strvec_pop(struct strvec *sv)
-{
-	if (!sv->nr)
-		return;
-	free((void *)(uintptr_t)sv->v[--sv->nr]);
-	sv->v[sv->nr] = NULL;
-}
-
 void strvec_clear(struct strvec *sv)
 {
 	if (sv->v != strvec_empty_array) {

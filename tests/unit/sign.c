@@ -200,16 +200,6 @@ static void test_sign_keygen_p256(void **state)
 	strbuf_release(&pub);
 }
 
-static void test_sign_sha256(void **state)
-{
-	char hex[SIGN_SHA256_HEXSZ + 1];
-
-	(void)state;
-	sign_sha256_hex(hex, "abc", 3);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223"
-				 "b00361a396177a9cb410ff61f20015ad");
-}
-
 static void test_sign_sha256_stream(void **state)
 {
 	struct sign_sha256 *c = sign_sha256_new();
@@ -256,7 +246,6 @@ int main(void)
 		cmocka_unit_test(test_sign_base64),
 		cmocka_unit_test(test_sign_envelope_both_types),
 		cmocka_unit_test(test_sign_keygen_p256),
-		cmocka_unit_test(test_sign_sha256),
 		cmocka_unit_test(test_sign_sha256_stream),
 	};
 
