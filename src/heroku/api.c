@@ -29,6 +29,18 @@ static int expect(const struct json *j, bool array, const char *what)
 	return 0;
 }
 
+/* heroku_call() whose reply must be a JSON object (or, with array, an
+ * array); *j is the caller's to free either way. */
+static int call_json(struct heroku *h, struct json **j, const char *method,
+		     const char *path, const struct json *body, bool array)
+{
+	int rc = heroku_call(h, j, method, path, body);
+
+	if (rc < 0)
+		return rc;
+	return expect(*j, array, path);
+}
+
 /* ---- apps -------------------------------------------------------------- */
 
 void heroku_app_release(struct heroku_app *a)
@@ -48,10 +60,7 @@ int heroku_app_get(struct heroku *h, struct heroku_app *out, const char *app)
 
 	heroku_app_release(out);
 	app_path(&path, app, NULL);
-	rc = heroku_call(h, &j, "GET", path.buf, NULL);
-	if (rc < 0)
-		goto out;
-	rc = expect(j, false, path.buf);
+	rc = call_json(h, &j, "GET", path.buf, NULL, false);
 	if (rc < 0)
 		goto out;
 	out->id = dup_or_null(json_get_string(j, "id"));
@@ -87,10 +96,7 @@ int heroku_buildpacks_get(struct heroku *h, struct strvec *urls,
 	if (names)
 		strvec_clear(names);
 	app_path(&path, app, "/buildpack-installations");
-	rc = heroku_call(h, &j, "GET", path.buf, NULL);
-	if (rc < 0)
-		goto out;
-	rc = expect(j, true, path.buf);
+	rc = call_json(h, &j, "GET", path.buf, NULL, true);
 	if (rc < 0)
 		goto out;
 	n = json_array_size(j);
@@ -239,10 +245,7 @@ int heroku_formation_get(struct heroku *h, struct heroku_formation **out,
 	*out = NULL;
 	*nr = 0;
 	app_path(&path, app, "/formation");
-	rc = heroku_call(h, &j, "GET", path.buf, NULL);
-	if (rc < 0)
-		goto out;
-	rc = expect(j, true, path.buf);
+	rc = call_json(h, &j, "GET", path.buf, NULL, true);
 	if (rc < 0)
 		goto out;
 	n = json_array_size(j);
@@ -321,10 +324,7 @@ int heroku_slug_create(struct heroku *h, struct heroku_slug *out,
 	heroku_slug_release(out);
 	app_path(&path, app, "/slugs");
 	/* A retried POST /slugs at worst leaves an unused slug behind. */
-	rc = heroku_call(h, &j, "POST", path.buf, req);
-	if (rc < 0)
-		goto out;
-	rc = expect(j, false, path.buf);
+	rc = call_json(h, &j, "POST", path.buf, req, false);
 	if (rc < 0)
 		goto out;
 	slug_from_json(out, j);
@@ -348,10 +348,7 @@ int heroku_slug_get(struct heroku *h, struct heroku_slug *out, const char *app,
 	heroku_slug_release(out);
 	app_path(&path, app, "/slugs/");
 	heroku_path_escape(&path, id);
-	rc = heroku_call(h, &j, "GET", path.buf, NULL);
-	if (rc < 0)
-		goto out;
-	rc = expect(j, false, path.buf);
+	rc = call_json(h, &j, "GET", path.buf, NULL, false);
 	if (rc < 0)
 		goto out;
 	slug_from_json(out, j);
@@ -414,10 +411,7 @@ int heroku_release_get(struct heroku *h, struct heroku_release *out,
 	heroku_release_release(out);
 	app_path(&path, app, "/releases/");
 	heroku_path_escape(&path, id_or_version);
-	rc = heroku_call(h, &j, "GET", path.buf, NULL);
-	if (rc < 0)
-		goto out;
-	rc = expect(j, false, path.buf);
+	rc = call_json(h, &j, "GET", path.buf, NULL, false);
 	if (rc < 0)
 		goto out;
 	release_from_json(out, j);
