@@ -34,6 +34,12 @@ int fs_write_exclusive(const char *path, const void *buf, size_t len,
 int fs_write_all(int fd, const void *buf, size_t len);
 /* mkdir -p with mode for the directories it creates. */
 int fs_mkdir_p(const char *path, unsigned mode);
+/*
+ * mkdir -p path, then make its last component private: it must be a
+ * real directory (not a symlink), and its mode becomes 0700 even when it
+ * existed with a wider one (logs written before this rule).
+ */
+int fs_mkdir_private(const char *path);
 /* rm -rf; missing paths are not an error. Never follows symlinks. */
 int fs_remove_tree(const char *path);
 bool fs_exists(const char *path);

@@ -288,10 +288,25 @@ static int write_data(struct archive *a, const char *abs,
 	return rc;
 }
 
+/*
+ * Permissions in the slug are normalised, whatever a buildpack left:
+ * directories 0755, files 0755 with any exec bit and 0644 without,
+ * symlinks 0777. No setuid, setgid or sticky bit and no group or world
+ * write reach the dyno.
+ */
+static mode_t slug_perm(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return 0755;
+	if (S_ISLNK(mode))
+		return 0777;
+	return mode & 0111 ? 0755 : 0644;
+}
+
 static void entry_stat(struct archive_entry *ae, const struct slug_entry *e,
 		       int64_t mtime)
 {
-	archive_entry_set_mode(ae, (e->mode & S_IFMT) | (e->mode & 0777));
+	archive_entry_set_mode(ae, (e->mode & S_IFMT) | slug_perm(e->mode));
 	archive_entry_set_uid(ae, 0);
 	archive_entry_set_gid(ae, 0);
 	archive_entry_set_mtime(ae, (time_t)mtime, 0);

@@ -175,6 +175,23 @@ out:
 	return rc;
 }
 
+int fs_mkdir_private(const char *path)
+{
+	struct stat st;
+	int rc;
+
+	rc = fs_mkdir_p(path, 0700);
+	if (rc < 0)
+		return rc;
+	if (lstat(path, &st) < 0)
+		return error_from_errno("cannot stat '%s'", path);
+	if (!S_ISDIR(st.st_mode))
+		return error_set("'%s' is not a directory", path);
+	if ((st.st_mode & 07777) != 0700 && chmod(path, 0700) < 0)
+		return error_from_errno("cannot chmod '%s'", path);
+	return 0;
+}
+
 int fs_remove_tree(const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;
