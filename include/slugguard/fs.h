@@ -34,6 +34,19 @@ int fs_write_exclusive(const char *path, const void *buf, size_t len,
 int fs_write_all(int fd, const void *buf, size_t len);
 /* mkdir -p with mode for the directories it creates. */
 int fs_mkdir_p(const char *path, unsigned mode);
+/*
+ * mkdir -p path, then make its last component private: it must be a
+ * real directory (not a symlink), and its mode becomes 0700 even when it
+ * existed with a wider one (logs written before this rule).
+ */
+int fs_mkdir_private(const char *path);
+/*
+ * Open rel ('/'-separated, relative) beneath the directory fd root with
+ * flags, following no symlink on the way: each directory component is
+ * opened O_DIRECTORY|O_NOFOLLOW, the last one with flags|O_NOFOLLOW
+ * (O_CLOEXEC always). *out is the caller's fd to close, -1 on failure.
+ */
+int fs_open_beneath(int *out, int root, const char *rel, int flags);
 /* rm -rf; missing paths are not an error. Never follows symlinks. */
 int fs_remove_tree(const char *path);
 bool fs_exists(const char *path);

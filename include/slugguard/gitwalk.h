@@ -139,10 +139,29 @@ typedef bool (*gitwalk_export_filter_fn)(const char *path, bool is_dir,
  * files are not removed) straight from the object database: no index and
  * no work-tree checkout. Regular files keep their executable bit (0755 or
  * 0644), symlinks are created as symlinks, submodules become empty
- * directories. filter may be NULL. Returns 0 or ERR_FAIL.
+ * directories. filter may be NULL.
+ *
+ * The tree is hostile input: each tree is checked as by
+ * gitwalk_check_tree() before any of its entries is written, and every
+ * path below dir is created relative to an open directory fd with
+ * O_NOFOLLOW (O_EXCL for files), so a symlink made by an earlier entry,
+ * or already in dir, is never followed. Returns 0 or ERR_FAIL; a refused
+ * tree's message reads "refusing tree of commit <12 hex>: <why> '<path>'".
  */
 int gitwalk_export(const struct gitwalk *w, const char *hex, const char *dir,
 		   gitwalk_export_filter_fn filter, void *data);
+
+/*
+ * Check every tree reachable from commit hex as git's fsck does (what
+ * receive.fsckObjects would refuse): entry names that are empty, "." or
+ * "..", contain '/', or mean ".git" on any file system (".GIT", ".git.",
+ * "git~1", ".git" with code points HFS+ ignores); modes other than
+ * 100644, 100755, 120000, 40000 and 160000; the same name twice in one
+ * tree (a blob and a tree included); trees deeper than 2048 levels. Each
+ * distinct tree is read once. Returns 0, or ERR_FAIL with the message
+ * gitwalk_export() would give (or a read error).
+ */
+int gitwalk_check_tree(const struct gitwalk *w, const char *hex);
 
 /* The committer time of commit hex (seconds since the epoch). */
 int gitwalk_commit_time(const struct gitwalk *w, const char *hex, int64_t *out);
@@ -179,6 +198,14 @@ int gitwalk_fetch_export(char hex[GITWALK_HEXSZ + 1], const char *url,
 			 const char *cache_dir, const char *dir);
 
 /* ---- hooks/policy ------------------------------------------------------ */
+
+/*
+ * Set key to value in the repository's own config file (e.g.
+ * "receive.fsckObjects" to "true" in a bare deploy repository).
+ * Returns 0 or ERR_FAIL.
+ */
+int gitwalk_config_set(const struct gitwalk *w, const char *key,
+		       const char *value);
 
 /*
  * Read the git config value of key (e.g. "core.hooksPath") as git would

@@ -39,6 +39,24 @@ out:
 	return rc;
 }
 
+int gitwalk_config_set(const struct gitwalk *w, const char *key,
+		       const char *value)
+{
+	git_config *cfg = NULL, *local = NULL;
+	int rc;
+
+	rc = git_repository_config(&cfg, gitwalk_repo(w));
+	if (rc >= 0)
+		rc = git_config_open_level(&local, cfg, GIT_CONFIG_LEVEL_LOCAL);
+	if (rc >= 0)
+		rc = git_config_set_string(local, key, value);
+	if (rc < 0)
+		rc = gitwalk_error(rc, "setting git config");
+	git_config_free(local);
+	git_config_free(cfg);
+	return rc < 0 ? rc : 0;
+}
+
 static void strip_trailing_slashes(char *p)
 {
 	size_t n = strlen(p);

@@ -30,12 +30,28 @@ static void self_path(struct strbuf *sb)
 		strbuf_addstr(sb, "slugguard");
 }
 
+/*
+ * What the build printed (buildpacks are third-party code, the app is the
+ * pusher's) with control characters escaped before it reaches the
+ * pusher's terminal or the log; a carriage return (progress output)
+ * becomes a new line.
+ */
+static void add_output(struct strbuf *sb, const char *buf, size_t n)
+{
+	size_t start = sb->len;
+
+	strbuf_add_sanitized(sb, buf, n);
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\r' || buf[i] == '\n')
+			sb->buf[start + i] = '\n';
+}
+
 /* Run the deploy with stdout and stderr on one pipe; tee it to out/log. */
 static int run_deploy(struct strbuf *log, const char *gitdir, const char *app,
 		      const char *new_hex, FILE *out)
 {
 	struct child c = CHILD_INIT;
-	struct strbuf exe = STRBUF_INIT;
+	struct strbuf exe = STRBUF_INIT, clean = STRBUF_INIT;
 	char buf[8192];
 	int fds[2] = { -1, -1 };
 	int rc;
@@ -62,10 +78,12 @@ static int run_deploy(struct strbuf *log, const char *gitdir, const char *app,
 			continue;
 		if (n <= 0)
 			break;
-		fwrite(buf, 1, (size_t)n, out);
+		strbuf_reset(&clean);
+		add_output(&clean, buf, (size_t)n);
+		fwrite(clean.buf, 1, clean.len, out);
 		fflush(out);
 		if (log->len < DEPLOY_LOG_MAX)
-			strbuf_add(log, buf, (size_t)n);
+			strbuf_addbuf(log, &clean);
 	}
 	rc = run_finish(&c);
 out:
@@ -75,6 +93,7 @@ out:
 		close(fds[1]);
 	child_release(&c);
 	strbuf_release(&exe);
+	strbuf_release(&clean);
 	return rc;
 }
 
@@ -99,7 +118,8 @@ int hooks_post_receive_deploy(struct gitwalk *w, const struct policy *p,
 		return error_set("cannot format the current time");
 	strbuf_addf(&dir, "%s%sslugguard/logs", gd,
 		    ends_with(gd, "/") ? "" : "/");
-	rc = fs_mkdir_p(dir.buf, 0755);
+	/* private: deploy output can carry what a build printed */
+	rc = fs_mkdir_private(dir.buf);
 	if (rc < 0)
 		goto out;
 	strbuf_addf(&path, "%s/push-%s-%.12s.log", dir.buf, stamp, new_hex);
@@ -109,7 +129,7 @@ int hooks_post_receive_deploy(struct gitwalk *w, const struct policy *p,
 		strbuf_addstr(&text, "status accepted; no Heroku app "
 				     "configured (slugguard.json \"app\" or "
 				     "SLUGGUARD_DEPLOY_APP)\n");
-		rc = fs_write_atomic(path.buf, text.buf, text.len, 0644);
+		rc = fs_write_atomic(path.buf, text.buf, text.len, 0600);
 		if (!rc)
 			fprintf(out,
 				"slugguard: accepted %s at %.12s; no Heroku "
@@ -130,7 +150,7 @@ int hooks_post_receive_deploy(struct gitwalk *w, const struct policy *p,
 		strbuf_addf(&text, "--- status: %s (exit %d)\n",
 			    status ? "failed" : "deployed", status);
 	}
-	rc = fs_write_atomic(path.buf, text.buf, text.len, 0644);
+	rc = fs_write_atomic(path.buf, text.buf, text.len, 0600);
 	if (rc < 0)
 		goto out;
 	if (status) {

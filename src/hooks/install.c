@@ -198,6 +198,21 @@ int hooks_install(struct strvec *done, const char *path, const char *binary,
 		goto out;
 	for (size_t i = 0; i < nr && !rc; i++)
 		rc = install_one(done, dir, names[i], binary);
+	if (!rc && (flags & HOOKS_SERVER)) {
+		/*
+		 * Defence in depth: git's own fsck then refuses malformed
+		 * trees (duplicate entries, .git aliases) before our hooks
+		 * run; the export refuses them too, whatever this says.
+		 */
+		const char *gd = gitwalk_gitdir(w);
+
+		rc = gitwalk_config_set(w, "receive.fsckObjects", "true");
+		if (!rc)
+			strvec_pushf(done,
+				     "%s%sconfig: receive.fsckObjects=true "
+				     "(git checks every pushed object)",
+				     gd, ends_with(gd, "/") ? "" : "/");
+	}
 out:
 	free(def);
 	free(dir);

@@ -53,6 +53,7 @@ struct hook_run {
 	size_t scan_report_len;
 	struct strvec notes; /* warnings for the report */
 	bool dirty_refuses;
+	bool bad_tree; /* a pushed tree that git's fsck would refuse */
 };
 
 static void updates_release(struct updates *u)
@@ -96,6 +97,32 @@ static int split_fields(char **f, size_t n, char *line, size_t lineno)
 	return 0;
 }
 
+/*
+ * git never sends a ref name with control characters (check-ref-format
+ * forbids them), so one is not git talking: refuse the line, showing the
+ * name escaped so that nothing reaches the pusher's terminal raw.
+ */
+static int check_ref_name(const char *ref, size_t lineno)
+{
+	struct strbuf shown = STRBUF_INIT;
+	const char *p = ref;
+	int rc;
+
+	while (*p && (unsigned char)*p >= 0x20 && *p != 0x7f)
+		p++;
+	if (!*p)
+		return 0;
+	strbuf_add_sanitized(&shown, ref, strlen(ref));
+	if (lineno)
+		rc = error_set("malformed hook input line %zu: control "
+			       "character in ref name '%s'",
+			       lineno, shown.buf);
+	else
+		rc = error_set("control character in ref name '%s'", shown.buf);
+	strbuf_release(&shown);
+	return rc;
+}
+
 static int copy_hex(char *dst, const char *src, size_t lineno)
 {
 	if (!gitwalk_is_hex(src))
@@ -137,6 +164,10 @@ static int parse_input(struct updates *ups, enum hook_kind kind,
 		}
 		if (kind == HOOK_PRE_PUSH) {
 			rc = split_fields(f, 4, p, lineno);
+			if (!rc)
+				rc = check_ref_name(f[0], lineno);
+			if (!rc)
+				rc = check_ref_name(f[2], lineno);
 			if (rc < 0)
 				break;
 			u = update_add(ups);
@@ -147,6 +178,8 @@ static int parse_input(struct updates *ups, enum hook_kind kind,
 				rc = copy_hex(u->old, f[3], lineno);
 		} else {
 			rc = split_fields(f, 3, p, lineno);
+			if (!rc)
+				rc = check_ref_name(f[2], lineno);
 			if (rc < 0)
 				break;
 			u = update_add(ups);
@@ -175,6 +208,11 @@ static int updates_from_pre_commit(struct updates *ups, struct gitwalk *w)
 
 	if (!to || !*to)
 		return 0;
+	rc = check_ref_name(rbranch ? rbranch : "", 0);
+	if (!rc)
+		rc = check_ref_name(lbranch ? lbranch : "", 0);
+	if (rc < 0)
+		return rc;
 	u = update_add(ups);
 	u->local_ref = xstrdup(lbranch && *lbranch ? lbranch : to);
 	u->ref = xstrdup(rbranch && *rbranch ? rbranch :
@@ -432,6 +470,39 @@ out:
 	return rc;
 }
 
+/*
+ * pre-receive: refuse every pushed tip whose trees git's fsck flags, even
+ * with receive.fsckObjects off, before a post-receive could export it
+ * (the export checks again: this only makes the refusal come first).
+ */
+static void check_trees(struct hook_run *h)
+{
+	for (size_t i = 0; i < h->ups.nr; i++) {
+		const struct update *u = &h->ups.v[i];
+		char tip[GITWALK_HEXSZ + 1];
+		enum gitwalk_kind k;
+		const char *m;
+		struct strbuf sb = STRBUF_INIT;
+
+		if (gitwalk_is_null_hex(u->new))
+			continue;
+		k = gitwalk_object_kind(h->w, u->new);
+		if (k != GITWALK_COMMIT && k != GITWALK_TAG)
+			continue;
+		if (gitwalk_peel_commit(h->w, u->new, tip) < 0 ||
+		    !gitwalk_check_tree(h->w, tip)) {
+			error_clear();
+			continue;
+		}
+		m = error_last();
+		strbuf_add_sanitized(&sb, m, strlen(m));
+		strvec_push(&h->notes, sb.buf);
+		strbuf_release(&sb);
+		error_clear();
+		h->bad_tree = true;
+	}
+}
+
 static void add_size(struct strbuf *sb, size_t bytes)
 {
 	if (bytes < 1024)
@@ -522,6 +593,8 @@ static int pre_push_or_receive(struct hook_run *h, const char *remote)
 	char *scan_config = NULL;
 	int rc;
 
+	if (h->kind == HOOK_PRE_RECEIVE)
+		check_trees(h);
 	rc = check_policies(h, &scan_enabled, &scan_config, &dirty,
 			    &any_deploy);
 	if (rc < 0)
@@ -548,7 +621,7 @@ static int pre_push_or_receive(struct hook_run *h, const char *remote)
 				    "they are not part of this push");
 		}
 	}
-	refused = h->scan.findings || h->dirty_refuses;
+	refused = h->scan.findings || h->dirty_refuses || h->bad_tree;
 	for (size_t i = 0; i < h->tips_nr; i++)
 		if (!policy_report_ok(&h->tips[i].report))
 			refused = true;
@@ -569,11 +642,11 @@ static void log_failure(struct hook_run *h, const struct update *u,
 	const char *sep = ends_with(gd, "/") ? "" : "/";
 
 	strbuf_addf(&dir, "%s%sslugguard/logs", gd, sep);
-	if (fs_mkdir_p(dir.buf, 0755) < 0) {
+	if (fs_mkdir_private(dir.buf) < 0) {
 		error_clear();
 		strbuf_reset(&dir);
 		strbuf_addf(&dir, "%s%sslugguard", gd, sep);
-		if (fs_mkdir_p(dir.buf, 0755) < 0)
+		if (fs_mkdir_private(dir.buf) < 0)
 			error_clear();
 	}
 	strbuf_addf(&path, "%s/post-receive-errors.log", dir.buf);
@@ -584,7 +657,7 @@ static void log_failure(struct hook_run *h, const struct update *u,
 	strbuf_addf(&text, "%s %.40s ", u->ref, u->new);
 	strbuf_add_sanitized(&text, msg, strlen(msg));
 	strbuf_addch(&text, '\n');
-	if (fs_write_atomic(path.buf, text.buf, text.len, 0644) < 0) {
+	if (fs_write_atomic(path.buf, text.buf, text.len, 0600) < 0) {
 		fprintf(h->o->out, "slugguard: cannot log the failure: %s\n",
 			error_last());
 		error_clear();

@@ -82,37 +82,44 @@ static bool link_inside(const char *rel, const char *target)
 	return ok;
 }
 
-static int collect(struct entry_list *l, struct strbuf *abs, size_t root_len)
+/*
+ * Collect the entries of the directory dfd (ours to close) whose path is
+ * rel ("" at the root, else '/'-terminated). The walk goes through
+ * directory fds and never follows a symlink, so a buildpack that turns a
+ * directory into a link cannot make us read outside the app.
+ */
+static int collect(struct entry_list *l, int dfd, struct strbuf *rel)
 {
-	size_t abs_len = abs->len;
+	size_t rel_len = rel->len;
 	DIR *d = NULL;
 	struct dirent *de;
 	int rc = 0;
 
-	d = opendir(abs->buf);
-	if (!d)
-		return error_from_errno("cannot open directory '%s'", abs->buf);
+	d = fdopendir(dfd);
+	if (!d) {
+		rc = error_from_errno("cannot open directory './%s'", rel->buf);
+		close(dfd);
+		return rc;
+	}
 	for (;;) {
 		struct slug_entry *e;
 		struct stat st;
-		const char *rel;
 
 		errno = 0;
 		de = readdir(d);
 		if (!de) {
 			if (errno)
-				rc = error_from_errno("cannot read '%s'",
-						      abs->buf);
+				rc = error_from_errno("cannot read './%s'",
+						      rel->buf);
 			break;
 		}
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		strbuf_setlen(abs, abs_len);
-		strbuf_addch(abs, '/');
-		strbuf_addstr(abs, de->d_name);
-		rel = abs->buf + root_len + 1;
-		if (lstat(abs->buf, &st) < 0) {
-			rc = error_from_errno("cannot stat '%s'", abs->buf);
+		strbuf_setlen(rel, rel_len);
+		strbuf_addstr(rel, de->d_name);
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+		    0) {
+			rc = error_from_errno("cannot stat '%s'", rel->buf);
 			break;
 		}
 		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode) &&
@@ -120,13 +127,13 @@ static int collect(struct entry_list *l, struct strbuf *abs, size_t root_len)
 			rc = error_setc(ERR_REJECTED,
 					"'%s' is not a file, directory or "
 					"symlink",
-					rel);
+					rel->buf);
 			break;
 		}
 		ALLOC_GROW(l->v, l->nr + 1, l->alloc);
 		e = &l->v[l->nr++];
 		memset(e, 0, sizeof(*e));
-		e->path = xstrdup(rel);
+		e->path = xstrdup(rel->buf);
 		e->mode = st.st_mode;
 		if (S_ISREG(st.st_mode))
 			e->size = (uint64_t)st.st_size;
@@ -135,11 +142,12 @@ static int collect(struct entry_list *l, struct strbuf *abs, size_t root_len)
 			ssize_t n;
 
 			strbuf_grow(&t, (size_t)st.st_size + 256);
-			n = readlink(abs->buf, t.buf, t.alloc - 1);
+			n = readlinkat(dirfd(d), de->d_name, t.buf,
+				       t.alloc - 1);
 			if (n < 0) {
 				strbuf_release(&t);
 				rc = error_from_errno("cannot read link '%s'",
-						      abs->buf);
+						      rel->buf);
 				break;
 			}
 			strbuf_setlen(&t, (size_t)n);
@@ -153,12 +161,23 @@ static int collect(struct entry_list *l, struct strbuf *abs, size_t root_len)
 			}
 		}
 		if (S_ISDIR(st.st_mode)) {
-			rc = collect(l, abs, root_len);
+			int sub = openat(dirfd(d), de->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+						 O_CLOEXEC);
+
+			if (sub < 0) {
+				rc = error_from_errno("cannot open directory "
+						      "'%s'",
+						      rel->buf);
+				break;
+			}
+			strbuf_addch(rel, '/');
+			rc = collect(l, sub, rel);
 			if (rc < 0)
 				break;
 		}
 	}
-	strbuf_setlen(abs, abs_len);
+	strbuf_setlen(rel, rel_len);
 	closedir(d);
 	return rc;
 }
@@ -253,15 +272,21 @@ static int ar_check(struct archive *a, int r, const char *what)
 						   "libarchive error");
 }
 
-static int write_data(struct archive *a, const char *abs,
-		      const struct slug_entry *e, char *buf)
+static int write_data(struct archive *a, int root, const struct slug_entry *e,
+		      char *buf)
 {
 	uint64_t left = e->size;
-	int fd = open(abs, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	int rc = 0;
+	struct stat st;
+	int fd = -1;
+	int rc;
 
-	if (fd < 0)
-		return error_from_errno("cannot open '%s'", abs);
+	rc = fs_open_beneath(&fd, root, e->path, O_RDONLY);
+	if (rc < 0)
+		return rc;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return error_set("'%s' is no longer a regular file", e->path);
+	}
 	while (left) {
 		size_t want = left < READ_CHUNK ? (size_t)left : READ_CHUNK;
 		ssize_t n = read(fd, buf, want);
@@ -270,11 +295,11 @@ static int write_data(struct archive *a, const char *abs,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = error_from_errno("cannot read '%s'", abs);
+			rc = error_from_errno("cannot read '%s'", e->path);
 			break;
 		}
 		if (!n) {
-			rc = error_set("'%s' shrank while packing", abs);
+			rc = error_set("'%s' shrank while packing", e->path);
 			break;
 		}
 		w = archive_write_data(a, buf, (size_t)n);
@@ -288,10 +313,25 @@ static int write_data(struct archive *a, const char *abs,
 	return rc;
 }
 
+/*
+ * Permissions in the slug are normalised, whatever a buildpack left:
+ * directories 0755, files 0755 with any exec bit and 0644 without,
+ * symlinks 0777. No setuid, setgid or sticky bit and no group or world
+ * write reach the dyno.
+ */
+static mode_t slug_perm(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return 0755;
+	if (S_ISLNK(mode))
+		return 0777;
+	return mode & 0111 ? 0755 : 0644;
+}
+
 static void entry_stat(struct archive_entry *ae, const struct slug_entry *e,
 		       int64_t mtime)
 {
-	archive_entry_set_mode(ae, (e->mode & S_IFMT) | (e->mode & 0777));
+	archive_entry_set_mode(ae, (e->mode & S_IFMT) | slug_perm(e->mode));
 	archive_entry_set_uid(ae, 0);
 	archive_entry_set_gid(ae, 0);
 	archive_entry_set_mtime(ae, (time_t)mtime, 0);
@@ -306,7 +346,7 @@ static void entry_stat(struct archive_entry *ae, const struct slug_entry *e,
 int slug_pack(struct slug_stats *out, const struct slug_opts *o)
 {
 	struct entry_list l = { NULL, 0, 0 };
-	struct strbuf abs = STRBUF_INIT, lock = STRBUF_INIT;
+	struct strbuf rel = STRBUF_INIT, lock = STRBUF_INIT;
 	struct strbuf name = STRBUF_INIT;
 	struct archive *a = NULL;
 	struct archive_entry *ae = NULL;
@@ -314,7 +354,7 @@ int slug_pack(struct slug_stats *out, const struct slug_opts *o)
 	uint64_t limit = o->max_size ? o->max_size : SLUG_DEFAULT_MAX_SIZE;
 	unsigned threads = o->threads;
 	char *buf = NULL;
-	size_t root_len;
+	int root = -1;
 	int fd = -1;
 	int rc;
 
@@ -328,11 +368,12 @@ int slug_pack(struct slug_stats *out, const struct slug_opts *o)
 
 		threads = n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
 	}
-	strbuf_addstr(&abs, o->dir);
-	while (abs.len > 1 && abs.buf[abs.len - 1] == '/')
-		strbuf_setlen(&abs, abs.len - 1);
-	root_len = abs.len;
-	rc = collect(&l, &abs, root_len);
+	root = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0) {
+		rc = error_from_errno("cannot open directory '%s'", o->dir);
+		goto out;
+	}
+	rc = collect(&l, fcntl(root, F_DUPFD_CLOEXEC, 0), &rel);
 	if (rc < 0)
 		goto out;
 	qsort(l.v, l.nr, sizeof(*l.v), entry_cmp);
@@ -367,8 +408,8 @@ int slug_pack(struct slug_stats *out, const struct slug_opts *o)
 	ae = archive_entry_new();
 	/* The ./app/ directory itself comes first. */
 	for (size_t i = 0; i <= l.nr; i++) {
-		struct slug_entry root = { NULL, S_IFDIR | 0755, 0, NULL };
-		const struct slug_entry *e = i ? &l.v[i - 1] : &root;
+		struct slug_entry top = { NULL, S_IFDIR | 0755, 0, NULL };
+		const struct slug_entry *e = i ? &l.v[i - 1] : &top;
 
 		archive_entry_clear(ae);
 		strbuf_reset(&name);
@@ -382,10 +423,7 @@ int slug_pack(struct slug_stats *out, const struct slug_opts *o)
 		if (rc < 0)
 			break;
 		if (S_ISREG(e->mode) && e->size) {
-			strbuf_setlen(&abs, root_len);
-			strbuf_addch(&abs, '/');
-			strbuf_addstr(&abs, e->path);
-			rc = write_data(a, abs.buf, e, buf);
+			rc = write_data(a, root, e, buf);
 			if (rc < 0)
 				break;
 		}
@@ -430,11 +468,13 @@ out:
 	pgz_free(sink.gz);
 	if (fd >= 0)
 		close(fd);
+	if (root >= 0)
+		close(root);
 	if (lock.len)
 		unlink(lock.buf);
 	free(buf);
 	entries_clear(&l);
-	strbuf_release(&abs);
+	strbuf_release(&rel);
 	strbuf_release(&lock);
 	strbuf_release(&name);
 	return rc;

@@ -175,6 +175,58 @@ out:
 	return rc;
 }
 
+int fs_mkdir_private(const char *path)
+{
+	struct stat st;
+	int rc;
+
+	rc = fs_mkdir_p(path, 0700);
+	if (rc < 0)
+		return rc;
+	if (lstat(path, &st) < 0)
+		return error_from_errno("cannot stat '%s'", path);
+	if (!S_ISDIR(st.st_mode))
+		return error_set("'%s' is not a directory", path);
+	if ((st.st_mode & 07777) != 0700 && chmod(path, 0700) < 0)
+		return error_from_errno("cannot chmod '%s'", path);
+	return 0;
+}
+
+int fs_open_beneath(int *out, int root, const char *rel, int flags)
+{
+	struct strbuf part = STRBUF_INIT;
+	const char *p = rel, *slash;
+	int dfd = root, fd;
+	int rc = 0;
+
+	*out = -1;
+	while ((slash = strchr(p, '/'))) {
+		strbuf_reset(&part);
+		strbuf_add(&part, p, (size_t)(slash - p));
+		fd = openat(dfd, part.buf,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd != root)
+			close(dfd);
+		dfd = fd;
+		if (fd < 0) {
+			rc = error_from_errno("cannot open directory '%.*s'",
+					      (int)(slash - rel), rel);
+			goto out;
+		}
+		p = slash + 1;
+	}
+	fd = openat(dfd, p, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		rc = error_from_errno("cannot open '%s'", rel);
+	else
+		*out = fd;
+out:
+	if (dfd >= 0 && dfd != root)
+		close(dfd);
+	strbuf_release(&part);
+	return rc;
+}
+
 int fs_remove_tree(const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;

@@ -10,6 +10,7 @@
 
 #include <setjmp.h>
 #include <cmocka.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -223,6 +224,45 @@ static void test_util_fs_atomic_and_exclusive(void **state)
 	error_clear();
 }
 
+/* Neither helper follows a symlink: the export and the packer rely on it. */
+static void test_util_fs_no_follow(void **state)
+{
+	char dir[] = "/tmp/sg-unit-XXXXXX";
+	struct strbuf path = STRBUF_INIT, link = STRBUF_INIT;
+	struct stat st;
+	int root = -1, fd = -1;
+
+	(void)state;
+	assert_int_equal(fs_mkdtemp(dir), 0);
+	strbuf_addf(&path, "%s/real/sub", dir);
+	assert_int_equal(fs_mkdir_p(path.buf, 0755), 0);
+	strbuf_addstr(&path, "/f");
+	assert_int_equal(fs_write_atomic(path.buf, "x", 1, 0644), 0);
+	strbuf_addf(&link, "%s/link", dir);
+	assert_int_equal(symlink("real", link.buf), 0);
+	root = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(root >= 0);
+	assert_int_equal(fs_open_beneath(&fd, root, "real/sub/f", O_RDONLY), 0);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(fs_open_beneath(&fd, root, "link/sub/f", O_RDONLY) < 0);
+	assert_int_equal(fd, -1);
+	assert_true(fs_open_beneath(&fd, root, "link", O_RDONLY) < 0);
+	close(root);
+	/* a private directory: made 0700, a wider one narrowed, a link refused
+	 */
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/real", dir);
+	assert_int_equal(fs_mkdir_private(path.buf), 0);
+	assert_int_equal(stat(path.buf, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_true(fs_mkdir_private(link.buf) < 0);
+	assert_int_equal(fs_remove_tree(dir), 0);
+	strbuf_release(&path);
+	strbuf_release(&link);
+	error_clear();
+}
+
 static void test_util_run_capture(void **state)
 {
 	struct child c = CHILD_INIT;
@@ -309,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_util_error_from_worker),
 		cmocka_unit_test(test_util_parse_long),
 		cmocka_unit_test(test_util_fs_atomic_and_exclusive),
+		cmocka_unit_test(test_util_fs_no_follow),
 		cmocka_unit_test(test_util_run_capture),
 		cmocka_unit_test(test_util_dl_load),
 	};

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for gitwalk: the export never follows a link it meets. */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/gitwalk.h"
+#include "slugguard/run.h"
+#include "slugguard/strbuf.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Run git with the given arguments in dir; 0 when it exits 0. */
+static int git_in(const char *dir, const char *const *argv)
+{
+	struct child c = CHILD_INIT;
+
+	strvec_pushl(&c.args, "git", "-c", "user.name=A U Thor", "-c",
+		     "user.email=author@example.com", "-c",
+		     "init.defaultBranch=main", NULL);
+	for (size_t i = 0; argv[i]; i++)
+		strvec_push(&c.args, argv[i]);
+	c.dir = dir;
+	c.out_to_err = true;
+	return run_command(&c);
+}
+
+/*
+ * A clean commit with zz/post-update, exported into a directory that
+ * already holds a symlink zz -> ../outside: the export must stop at the
+ * link (the class of the hostile-tree bug, without any fsck finding).
+ */
+static void test_gitwalk_export_no_follow(void **state)
+{
+	static const char *const init[] = { "init", "-q", "repo", NULL };
+	static const char *const add[] = { "add", "-A", NULL };
+	static const char *const commit[] = { "commit", "-q", "-m", "x", NULL };
+	char dir[] = "/tmp/sg-unit-XXXXXX";
+	char hex[GITWALK_HEXSZ + 1];
+	struct strbuf sb = STRBUF_INIT, dest = STRBUF_INIT;
+	struct gitwalk *w = NULL;
+
+	(void)state;
+	assert_int_equal(fs_mkdtemp(dir), 0);
+	assert_int_equal(git_in(dir, init), 0);
+	strbuf_addf(&sb, "%s/repo/zz", dir);
+	assert_int_equal(fs_mkdir_p(sb.buf, 0755), 0);
+	strbuf_addstr(&sb, "/post-update");
+	assert_int_equal(fs_write_atomic(sb.buf, "#!/bin/sh\n", 10, 0755), 0);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/repo", dir);
+	assert_int_equal(git_in(sb.buf, add), 0);
+	assert_int_equal(git_in(sb.buf, commit), 0);
+
+	assert_int_equal(gitwalk_open(&w, sb.buf), 0);
+	assert_int_equal(gitwalk_resolve_commit(w, "HEAD", hex), 0);
+	assert_int_equal(gitwalk_check_tree(w, hex), 0);
+
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/outside", dir);
+	assert_int_equal(fs_mkdir_p(sb.buf, 0755), 0);
+	strbuf_addf(&dest, "%s/dest", dir);
+	assert_int_equal(fs_mkdir_p(dest.buf, 0755), 0);
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/dest/zz", dir);
+	assert_int_equal(symlink("../outside", sb.buf), 0);
+	assert_true(gitwalk_export(w, hex, dest.buf, NULL, NULL) < 0);
+	assert_non_null(strstr(error_last(), "'zz'"));
+	error_clear();
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/outside/post-update", dir);
+	assert_false(fs_exists(sb.buf));
+
+	/* the same export into a fresh directory works */
+	strbuf_reset(&dest);
+	strbuf_addf(&dest, "%s/fresh", dir);
+	assert_int_equal(gitwalk_export(w, hex, dest.buf, NULL, NULL), 0);
+	strbuf_addstr(&dest, "/zz/post-update");
+	assert_true(fs_exists(dest.buf));
+
+	gitwalk_free(w);
+	assert_int_equal(fs_remove_tree(dir), 0);
+	strbuf_release(&sb);
+	strbuf_release(&dest);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gitwalk_export_no_follow),
+	};
+
+	return cmocka_run_group_tests_name("gitwalk", tests, NULL, NULL);
+}
