@@ -134,6 +134,17 @@ int scan_revs(struct scan_report *rep, struct gitwalk *w,
 	      const struct scan_options *opts, const char *const *revs,
 	      size_t revs_nr);
 
+/*
+ * Scan the blobs and trees named by hexes (or annotated tags pointing at
+ * one), all of their content, as a root commit's: a pushed tag may point
+ * at a blob or a tree, which no commit range covers. names[i] ("refs/
+ * tags/x") names each in the report: a finding's file is "<name>" for a
+ * blob, "<name>:<path>" for a file of a tree. Both arrays are borrowed.
+ */
+int scan_objects(struct scan_report *rep, struct gitwalk *w,
+		 const struct scan_options *opts, const char *const *hexes,
+		 const char *const *names, size_t nr);
+
 /* Scan what the index adds over HEAD (an unborn HEAD counts as empty). */
 int scan_staged(struct scan_report *rep, struct gitwalk *w,
 		const struct scan_options *opts);

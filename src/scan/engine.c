@@ -688,6 +688,60 @@ int scan_staged(struct scan_report *rep, struct gitwalk *w,
 	return run_hist(rep, w, opts, NULL, 0, true);
 }
 
+/* ---- blobs and trees named by a pushed ref ---------------------------- */
+
+struct object_scan {
+	struct scan_ctx *c;
+	const char *name;
+	struct strbuf file;
+};
+
+static int on_object_blob(void *data, const char *path, const char *buf,
+			  size_t len)
+{
+	struct object_scan *os = data;
+	struct hits h = { NULL, 0, 0, false };
+	int rc;
+
+	/* git's <rev>:<path> names both the ref and the file */
+	strbuf_reset(&os->file);
+	strbuf_addstr(&os->file, os->name);
+	if (*path)
+		strbuf_addf(&os->file, ":%s", path);
+	rc = match_blob(os->c, 0, *path ? path : os->name, buf, len, &h);
+	for (size_t i = 0; !rc && i < h.nr; i++)
+		add_finding(os->c, &h.v[i], NULL, os->file.buf, NULL, NULL);
+	hits_clear(&h);
+	return rc;
+}
+
+int scan_objects(struct scan_report *rep, struct gitwalk *w,
+		 const struct scan_options *opts, const char *const *hexes,
+		 const char *const *names, size_t nr)
+{
+	struct scan_ctx c;
+	struct object_scan os = { &c, NULL, STRBUF_INIT };
+	int rc;
+
+	rc = ctx_init(&c, opts, rep, repo_root(w));
+	for (size_t i = 0; !rc && i < nr; i++) {
+		os.name = names[i];
+		rc = gitwalk_object_blobs(w, hexes[i], on_object_blob, &os);
+		if (rc < 0)
+			rc = error_wrap(rc, "scanning '%s'", names[i]);
+	}
+	if (rc < 0)
+		goto out;
+	free(rep->what);
+	rep->what = xstrdup("trees and blobs");
+	finish(&c);
+out:
+	strbuf_release(&os.file);
+	if (c.opts)
+		ctx_release(&c);
+	return rc;
+}
+
 /* ---- files on disk -------------------------------------------------- */
 
 /* Settings live at the top of the work tree we are in, if any. */
