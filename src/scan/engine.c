@@ -109,7 +109,7 @@ static int collect(const struct rules_match *m, void *data)
 	x->line = m->line;
 	x->column = m->column;
 	x->offset = m->offset;
-	x->binary = h->binary;
+	x->binary = h->binary && m->rule->regex; /* not a path finding */
 	x->secret = xstrndup(m->secret, m->secret_len);
 	x->entropy = m->entropy;
 	return 0;
