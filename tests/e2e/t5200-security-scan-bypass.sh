@@ -105,7 +105,11 @@ test_expect_success 'a key in a blob under a lightweight tag is refused' '
 
 test_expect_success 'an annotated tag to a blob is scanned, not an unknown error' '
 	git -C work tag -a -m "a blob" blobnote "$(key_blob)" &&
-	refused_twice refs/tags/blobnote "refs/tags/blobnote:1:6"
+	refused_twice refs/tags/blobnote "refs/tags/blobnote:1:6" &&
+	(cd work && test_expect_code 2 "$SG" scan blobnote) 2>err &&
+	grep "^slugguard: .blobnote. does not name a commit$" err &&
+	(cd work && SLUGGUARD_NO_ODB=1 test_expect_code 2 "$SG" scan blobnote) 2>err2 &&
+	test_cmp err err2
 '
 
 test_expect_success 'a tag to a tree is scanned as a root commit would be' '
