@@ -59,7 +59,8 @@ struct scan_options {
 	const char *root;
 	/* --baseline REPORT.json: findings present there are dropped. */
 	const char *baseline_path;
-	/* Per-blob / per-file size cap in bytes; 0: config or 10 MiB. */
+	/* Size in bytes over which a blob or file is read in windows of
+	 * bounded size rather than whole; 0: config or 10 MiB. */
 	size_t max_blob_size;
 	/* Worker threads; 0: one per online CPU (at most 8). */
 	unsigned threads;
