@@ -112,6 +112,11 @@ test_expect_success 'an annotated tag to a blob is scanned, not an unknown error
 	test_cmp err err2
 '
 
+test_expect_success 'the message of an annotated tag to a clean blob is scanned' '
+	git -C work tag -a -m "rotated $KEY" msgtag "$(clean_blob)" &&
+	refused_twice refs/tags/msgtag "(tag msgtag):1:9"
+'
+
 test_expect_success 'a tag to a tree is scanned as a root commit would be' '
 	printf "100644 blob %s\tk.rb\n100644 blob %s\tREADME\n" \
 		"$(key_blob)" "$(clean_blob)" >tree.in &&
