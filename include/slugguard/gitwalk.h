@@ -245,6 +245,23 @@ enum gitwalk_kind {
 /* What hex names; GITWALK_MISSING for an absent or malformed id. */
 enum gitwalk_kind gitwalk_object_kind(const struct gitwalk *w, const char *hex);
 /*
+ * What hex names once annotated tags are followed: GITWALK_COMMIT,
+ * GITWALK_OTHER (a tree or a blob) or GITWALK_MISSING.
+ */
+enum gitwalk_kind gitwalk_peeled_kind(const struct gitwalk *w, const char *hex);
+
+/* One blob for gitwalk_object_blobs(); return 0 or a negative code. */
+typedef int (*gitwalk_blob_fn)(void *data, const char *path, const char *buf,
+			       size_t len);
+/*
+ * hex names a blob or a tree, or annotated tags leading to one (a pushed
+ * tag need not point at a commit): call fn for the blob (path "") or for
+ * every file and symlink of the tree (paths from its root, submodules
+ * left out), in tree order. ERR_NOTFOUND when it leads to a commit.
+ */
+int gitwalk_object_blobs(const struct gitwalk *w, const char *hex,
+			 gitwalk_blob_fn fn, void *data);
+/*
  * Append the name and message of the annotated tag hex to out (name on
  * the first line). ERR_NOTFOUND when hex is not a tag object.
  */

@@ -21,6 +21,9 @@ enum rule_flags {
 	/* Secret must not be an all-lowercase/uppercase word-ish placeholder
 	 * and must pass the placeholder filter (generic rules). */
 	RULE_GENERIC = 1 << 1,
+	/* The rule needs no context (a vendor-prefixed key, a PEM block):
+	 * it also runs over the printable runs of binary files. */
+	RULE_BINARY = 1 << 2,
 };
 
 /* A rule definition. Built-ins are static; config rules are owned by the
@@ -105,6 +108,15 @@ typedef int (*rules_match_fn)(const struct rules_match *m, void *data);
  */
 int rules_scan(const struct rules *r, struct rules_scratch *s, const char *path,
 	       const char *buf, size_t len, rules_match_fn fn, void *data);
+
+/*
+ * The same for the printable text of a binary file (the caller blanks
+ * what is not text): only RULE_BINARY rules and findings by path run,
+ * since the context other rules need is garbled in binary data.
+ */
+int rules_scan_binary(const struct rules *r, struct rules_scratch *s,
+		      const char *path, const char *buf, size_t len,
+		      rules_match_fn fn, void *data);
 
 /*
  * Path-only rules for a file whose content is not scanned (binary files,

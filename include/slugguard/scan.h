@@ -27,6 +27,7 @@
 #ifndef SLUGGUARD_SCAN_H
 #define SLUGGUARD_SCAN_H
 
+#include "slugguard/strbuf.h"
 #include "slugguard/strvec.h"
 
 struct gitwalk;
@@ -58,7 +59,8 @@ struct scan_options {
 	const char *root;
 	/* --baseline REPORT.json: findings present there are dropped. */
 	const char *baseline_path;
-	/* Per-blob / per-file size cap in bytes; 0: config or 10 MiB. */
+	/* Size in bytes over which a blob or file is read in windows of
+	 * bounded size rather than whole; 0: config or 10 MiB. */
 	size_t max_blob_size;
 	/* Worker threads; 0: one per online CPU (at most 8). */
 	unsigned threads;
@@ -85,6 +87,10 @@ struct scan_finding {
 	char *fingerprint; /* "<commit or 'dir'>:<file>:<rule>:<line>" */
 	char *content_fingerprint; /* "content:<rule>:<hex>" (keyed hash) */
 	size_t order; /* position of its commit in walk order (sorting) */
+	/* Found in the printable runs of a binary file: no line makes
+	 * sense there, so line is 1 and column is offset + 1. */
+	bool binary;
+	size_t offset; /* byte offset of the secret in the file */
 };
 
 struct scan_report {
@@ -95,7 +101,10 @@ struct scan_report {
 	uint64_t bytes; /* bytes given to the matcher */
 	double seconds; /* wall time of the scan */
 	size_t ignored; /* findings dropped by ignore files / baseline */
-	size_t skipped; /* binary, oversized or missing blobs skipped */
+	size_t skipped; /* missing or unreadable blobs and files skipped */
+	size_t binary; /* binary files: scanned by their printable runs */
+	size_t streamed; /* files over the size cap: scanned in windows */
+	size_t allowed; /* files skipped by allowlist.paths (the config) */
 	/* Ignore entries that matched nothing ("<file>: <entry>"); filled
 	 * only with SCAN_UNUSED_IGNORES. */
 	struct strvec unused_ignores;
@@ -103,9 +112,9 @@ struct scan_report {
 	char *what;
 };
 
-#define SCAN_REPORT_INIT                                          \
-	{                                                         \
-		NULL, 0, 0, 0, 0, 0, 0.0, 0, 0, STRVEC_INIT, NULL \
+#define SCAN_REPORT_INIT                                                   \
+	{                                                                  \
+		NULL, 0, 0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0, STRVEC_INIT, NULL \
 	}
 
 /* Frees everything; rep is left as SCAN_REPORT_INIT (reusable). */
@@ -125,6 +134,17 @@ void scan_report_release(struct scan_report *rep);
 int scan_revs(struct scan_report *rep, struct gitwalk *w,
 	      const struct scan_options *opts, const char *const *revs,
 	      size_t revs_nr);
+
+/*
+ * Scan the blobs and trees named by hexes (or annotated tags pointing at
+ * one), all of their content, as a root commit's: a pushed tag may point
+ * at a blob or a tree, which no commit range covers. names[i] ("refs/
+ * tags/x") names each in the report: a finding's file is "<name>" for a
+ * blob, "<name>:<path>" for a file of a tree. Both arrays are borrowed.
+ */
+int scan_objects(struct scan_report *rep, struct gitwalk *w,
+		 const struct scan_options *opts, const char *const *hexes,
+		 const char *const *names, size_t nr);
 
 /* Scan what the index adds over HEAD (an unborn HEAD counts as empty). */
 int scan_staged(struct scan_report *rep, struct gitwalk *w,
@@ -163,6 +183,14 @@ int scan_print_text(FILE *fp, const struct scan_report *rep, unsigned flags);
 int scan_print_json(FILE *fp, const struct scan_report *rep, unsigned flags);
 /* SARIF 2.1.0 (GitHub code scanning). */
 int scan_print_sarif(FILE *fp, const struct scan_report *rep, unsigned flags);
+
+/*
+ * Append to sb what the scan did not read as plain text and why, each
+ * part after "; " (binary files read by their printable runs, files over
+ * the cap read in windows, files skipped by allowlist.paths, missing
+ * objects, silenced findings); nothing when all was read in full.
+ */
+void scan_report_describe(struct strbuf *sb, const struct scan_report *rep);
 
 /* Redact a secret for display: the first 4 characters then "****" (all
  * of it replaced when shorter than 8). Caller frees. */

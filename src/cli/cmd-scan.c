@@ -32,7 +32,7 @@ static const char usage_str[] =
 	"    --format <fmt>        text (default), json or sarif\n"
 	"    --report <file>       also write the report (json unless --format)\n"
 	"    --no-redact           show secrets in full\n"
-	"    --max-blob-size <n>   skip blobs and files larger than n bytes\n"
+	"    --max-blob-size <n>   read larger blobs and files in windows\n"
 	"    --threads <n>         worker threads (default: one per CPU)\n"
 	"    --no-ignore-files     do not read .slugguardignore/.gitleaksignore\n"
 	"\n"
@@ -103,11 +103,15 @@ static char *render(const struct scan_report *rep, enum format fmt,
 
 static void summary_to_stderr(const struct scan_report *rep)
 {
+	struct strbuf sb = STRBUF_INIT;
+
+	scan_report_describe(&sb, rep);
 	fprintf(stderr,
 		"slugguard: %zu finding%s; scanned %" PRIu64
-		" commits, %" PRIu64 " blobs, %" PRIu64 " bytes in %.2fs\n",
+		" commits, %" PRIu64 " blobs, %" PRIu64 " bytes in %.2fs%s\n",
 		rep->nr, rep->nr == 1 ? "" : "s", rep->commits, rep->blobs,
-		rep->bytes, rep->seconds);
+		rep->bytes, rep->seconds, sb.buf);
+	strbuf_release(&sb);
 }
 
 int cmd_scan(int argc, char **argv, const struct config *cfg)

@@ -782,6 +782,8 @@ static int add_tip(struct walk *wk, const git_oid *id, bool hide)
 	size_t n;
 	int rc = peel_commit(wk->rd, &c);
 
+	if (rc == ERR_NOTFOUND)
+		return LITE_UNSUPPORTED; /* a tree or blob: libgit2 words it */
 	if (rc < 0)
 		return rc;
 	n = node(wk, &c);
@@ -827,6 +829,8 @@ static int parse_rev(struct walk *wk, const char *s, git_oid *id)
 		if (op == '^' && !strncmp(sfx, "{commit}", 8)) {
 			sfx += 8;
 			rc = peel_commit(wk->rd, id);
+			if (rc == ERR_NOTFOUND)
+				return LITE_UNSUPPORTED; /* libgit2 words it */
 			continue;
 		}
 		if (op == '^' && *sfx == '{')
@@ -840,6 +844,8 @@ static int parse_rev(struct walk *wk, const char *s, git_oid *id)
 				return LITE_UNSUPPORTED;
 		}
 		rc = peel_commit(wk->rd, id);
+		if (rc == ERR_NOTFOUND)
+			return LITE_UNSUPPORTED; /* libgit2 words it */
 		if (rc < 0)
 			break;
 		if (op == '^' && !n)

@@ -49,6 +49,7 @@ struct hook_run {
 	size_t tips_nr, tips_alloc;
 	struct hooks_scan_stats scan;
 	bool scanned;
+	bool scan_off; /* content to scan, but the policy turned it off */
 	char *scan_report; /* what the scanner printed (findings) */
 	size_t scan_report_len;
 	struct strvec notes; /* warnings for the report */
@@ -316,8 +317,12 @@ static const struct policy *policy_of(const struct hook_run *h,
 	return h->server_policy ? h->server_policy : own;
 }
 
-/* The revisions to scan: pushed tips minus what the receiver has. */
-static int collect_revs(struct strvec *revs, struct hook_run *h,
+/*
+ * The revisions to scan: pushed tips minus what the receiver has; and
+ * the pushed trees and blobs (a tag may name one), scanned whole.
+ */
+static int collect_revs(struct strvec *revs, struct strvec *objs,
+			struct strvec *obj_refs, struct hook_run *h,
 			const char *remote)
 {
 	struct strvec have = STRVEC_INIT;
@@ -337,11 +342,11 @@ static int collect_revs(struct strvec *revs, struct hook_run *h,
 				       u->new, u->ref);
 			goto out;
 		}
-		if (k == GITWALK_OTHER) {
-			strvec_pushf(&h->notes,
-				     "'%s' points at a tree or blob; not "
-				     "scanned",
-				     u->ref);
+		if (k == GITWALK_OTHER ||
+		    (k == GITWALK_TAG &&
+		     gitwalk_peeled_kind(h->w, u->new) == GITWALK_OTHER)) {
+			strvec_push(objs, u->new);
+			strvec_push(obj_refs, u->ref);
 			continue;
 		}
 		strvec_push(revs, u->new);
@@ -380,26 +385,33 @@ out:
 static int run_scan(struct hook_run *h, const char *remote, bool enabled,
 		    const char *scan_config)
 {
-	struct strvec revs = STRVEC_INIT;
+	struct strvec revs = STRVEC_INIT, objs = STRVEC_INIT;
+	struct strvec obj_refs = STRVEC_INIT;
 	FILE *mem = NULL;
 	int rc;
 
-	rc = collect_revs(&revs, h, remote);
-	if (rc < 0 || !revs.nr || !enabled)
+	rc = collect_revs(&revs, &objs, &obj_refs, h, remote);
+	if (rc < 0 || (!revs.nr && !objs.nr))
 		goto out;
+	if (!enabled) {
+		h->scan_off = true;
+		goto out;
+	}
 	mem = open_memstream(&h->scan_report, &h->scan_report_len);
 	if (!mem) {
 		rc = error_from_errno("cannot buffer the scan report");
 		goto out;
 	}
-	rc = hooks_scan_revs(&h->scan, h->w, &revs, scan_config, mem,
-			     h->o->color);
+	rc = hooks_scan_revs(&h->scan, h->w, &revs, &objs, &obj_refs,
+			     scan_config, mem, h->o->color);
 	if (fclose(mem) && !rc)
 		rc = error_from_errno("cannot buffer the scan report");
 	mem = NULL;
 	h->scanned = true;
 out:
 	strvec_clear(&revs);
+	strvec_clear(&objs);
+	strvec_clear(&obj_refs);
 	return rc;
 }
 
@@ -515,14 +527,25 @@ static void add_size(struct strbuf *sb, size_t bytes)
 
 static void scan_summary(struct strbuf *sb, const struct hook_run *h)
 {
+	if (h->scan_off) {
+		strbuf_addstr(sb, "not scanned for secrets: the policy turns "
+				  "the scan off (\"scan\": false)");
+		return;
+	}
 	if (!h->scanned) {
 		strbuf_addstr(sb, "no new commits to scan");
 		return;
 	}
 	strbuf_addf(sb, "%zu commit%s, ", h->scan.commits,
 		    h->scan.commits == 1 ? "" : "s");
+	if (h->scan.objects)
+		strbuf_addf(sb, "%zu tree%s or blob%s, ", h->scan.objects,
+			    h->scan.objects == 1 ? "" : "s",
+			    h->scan.objects == 1 ? "" : "s");
 	add_size(sb, h->scan.bytes);
 	strbuf_addstr(sb, " scanned");
+	if (h->scan.skips)
+		strbuf_addstr(sb, h->scan.skips);
 }
 
 static void print_report(const struct hook_run *h, bool refused)
@@ -775,6 +798,7 @@ out:
 	}
 	free(h.tips);
 	free(h.scan_report);
+	free(h.scan.skips);
 	policy_free(h.server_policy);
 	updates_release(&h.ups);
 	strvec_clear(&h.notes);

@@ -51,6 +51,16 @@
 		.xflags = xflags_, .check = check_,                   \
 	}
 
+/*
+ * A rule that needs no context: the secret carries its own vendor prefix
+ * (sk-proj-, AKIA, ghp_, xoxb-...), so a hit in the printable runs of a
+ * binary file means as much as in text. Such rules also run on binary
+ * files; rules that need a variable name or a URL around the value do
+ * not (their context is what binary data garbles).
+ */
+#define P(id_, desc_, re_, kw_, ent_, rem_) \
+	RX(id_, desc_, re_, kw_, ent_, rem_, RULE_BINARY, 0, NULL)
+
 /* DB URL: scheme (with an optional +driver), user, password, host. */
 #define DBURL(schemes)                                \
 	"(?i)\\b(?:" schemes ")(?:\\+[a-z0-9_]+)?://" \
@@ -58,25 +68,25 @@
 
 const struct builtin_rule rules_builtin_table[] = {
 	/* ---- OpenAI ---- */
-	R("openai-api-key", "OpenAI API key (legacy user key)",
+	P("openai-api-key", "OpenAI API key (legacy user key)",
 	  B "(sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})" E, "t3blbkfj", 3.0,
 	  "Revoke at https://platform.openai.com/api-keys" SETX(
 		  "OPENAI_API_KEY")),
-	R("openai-project-key", "OpenAI project API key",
+	P("openai-project-key", "OpenAI project API key",
 	  B "(sk-proj-[A-Za-z0-9_-]{40,250})" E, "sk-proj-", 3.5,
 	  "Revoke at https://platform.openai.com/api-keys" SETX(
 		  "OPENAI_API_KEY")),
-	R("openai-service-account-key", "OpenAI service account key",
+	P("openai-service-account-key", "OpenAI service account key",
 	  B "(sk-svcacct-[A-Za-z0-9_-]{40,250})" E, "sk-svcacct-", 3.5,
 	  "Revoke at https://platform.openai.com/settings/organization/"
 	  "projects (service accounts)" SETX("OPENAI_API_KEY")),
-	R("openai-admin-key", "OpenAI admin API key",
+	P("openai-admin-key", "OpenAI admin API key",
 	  B "(sk-admin-[A-Za-z0-9_-]{40,250})" E, "sk-admin-", 3.5,
 	  "Revoke at https://platform.openai.com/settings/organization/"
 	  "admin-keys" SETX("OPENAI_ADMIN_KEY")),
 
 	/* ---- AWS ---- */
-	R("aws-access-key-id", "AWS access key ID",
+	P("aws-access-key-id", "AWS access key ID",
 	  "(?<![A-Z0-9])((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)"
 	  "(?![A-Z0-9]{9}EXAMPLE)[A-Z0-9]{16})(?![A-Z0-9])",
 	  "akia,asia,abia,acca,a3t", 3.0,
@@ -97,7 +107,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	  4.0,
 	  "Revoke the role session (AWS IAM: revoke active sessions) and "
 	  "stop storing temporary credentials in files"),
-	R("aws-bedrock-api-key", "Amazon Bedrock long-term API key",
+	P("aws-bedrock-api-key", "Amazon Bedrock long-term API key",
 	  B "(ABSK[A-Za-z0-9+/]{109,269}={0,2})" E64, "absk", 3.5,
 	  "Delete the key in the Amazon Bedrock console (API keys)" SETX(
 		  "AWS_BEARER_TOKEN_BEDROCK")),
@@ -112,7 +122,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "plaid", 3.0,
 	  "Rotate at https://dashboard.plaid.com/developers/keys" SETX(
 		  "PLAID_SECRET")),
-	R("plaid-access-token", "Plaid access token",
+	P("plaid-access-token", "Plaid access token",
 	  B "(access-(?:sandbox|development|production)-" UUID ")" E,
 	  "access-sandbox-,access-development-,access-production-", 3.0,
 	  "Invalidate with Plaid /item/access_token/invalidate (or remove "
@@ -132,7 +142,7 @@ const struct builtin_rule rules_builtin_table[] = {
 		  "TAXCLOUD_API_KEY")),
 
 	/* ---- Heroku ---- */
-	R("heroku-api-key", "Heroku API key", B "(HRKU-AA[A-Za-z0-9_-]{58})" E,
+	P("heroku-api-key", "Heroku API key", B "(HRKU-AA[A-Za-z0-9_-]{58})" E,
 	  "hrku-", 3.5,
 	  "Revoke at https://dashboard.heroku.com/account/applications "
 	  "(or heroku authorizations:revoke) and create a new authorization"),
@@ -208,15 +218,15 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "Treat the key as compromised: revoke it where it is trusted "
 	   "(authorized_keys, CA, cloud console), generate a new one and keep "
 	   "it out of the repository",
-	   0, RX_MULTILINE, NULL),
+	   RULE_BINARY, RX_MULTILINE, NULL),
 	RX("putty-private-key", "PuTTY private key",
 	   "PuTTY-User-Key-File-[23]:[^\\r\\n]*(?:\\r?\\n[^\\r\\n]*){0,12}?"
 	   "\\r?\\nPrivate-Lines:[ \\t]*\\d+\\r?\\n([A-Za-z0-9+/=\\r\\n]{64,})",
 	   "putty-user-key-file-", 4.0,
 	   "Remove the key from wherever it is authorized and generate a new "
 	   "one",
-	   0, RX_MULTILINE, NULL),
-	R("age-secret-key", "age secret key",
+	   RULE_BINARY, RX_MULTILINE, NULL),
+	P("age-secret-key", "age secret key",
 	  B "(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})" E,
 	  "age-secret-key-1", 3.5,
 	  "Generate a new identity with age-keygen and re-encrypt what the "
@@ -241,105 +251,105 @@ const struct builtin_rule rules_builtin_table[] = {
 		    .path = "(?i)(?:^|/)[^/]*htpasswd[^/]*$" } },
 
 	/* ---- GitHub ---- */
-	R("github-pat", "GitHub personal access token (classic)",
+	P("github-pat", "GitHub personal access token (classic)",
 	  B "(ghp_[A-Za-z0-9]{36})" E, "ghp_", 3.0,
 	  "Revoke at https://github.com/settings/tokens"),
-	R("github-fine-grained-pat", "GitHub fine-grained access token",
+	P("github-fine-grained-pat", "GitHub fine-grained access token",
 	  B "(github_pat_[A-Za-z0-9_]{82})" E, "github_pat_", 3.0,
 	  "Revoke at https://github.com/settings/personal-access-tokens"),
-	R("github-oauth-token", "GitHub OAuth access token",
+	P("github-oauth-token", "GitHub OAuth access token",
 	  B "(gho_[A-Za-z0-9]{36})" E, "gho_", 3.0,
 	  "Revoke the OAuth app's grant at https://github.com/settings/"
 	  "applications"),
-	R("github-user-to-server-token", "GitHub App user-to-server token",
+	P("github-user-to-server-token", "GitHub App user-to-server token",
 	  B "(ghu_[A-Za-z0-9]{36})" E, "ghu_", 3.0,
 	  "Revoke the GitHub App authorization at https://github.com/settings/"
 	  "apps/authorizations"),
-	R("github-server-to-server-token", "GitHub App installation token",
+	P("github-server-to-server-token", "GitHub App installation token",
 	  B "(ghs_[A-Za-z0-9]{36})" E, "ghs_", 3.0,
 	  "Installation tokens expire in an hour; rotate the GitHub App's "
 	  "private key if it leaked too"),
-	R("github-refresh-token", "GitHub refresh token",
+	P("github-refresh-token", "GitHub refresh token",
 	  B "(ghr_[A-Za-z0-9]{36,76})" E, "ghr_", 3.0,
 	  "Revoke the GitHub App authorization at https://github.com/settings/"
 	  "apps/authorizations"),
 
 	/* ---- GitLab ---- */
-	R("gitlab-pat", "GitLab personal access token",
+	P("gitlab-pat", "GitLab personal access token",
 	  B "(glpat-[A-Za-z0-9_.-]{20,80})" E, "glpat-", 3.0,
 	  "Revoke at https://gitlab.com/-/user_settings/personal_access_"
 	  "tokens"),
-	R("gitlab-deploy-token", "GitLab deploy token",
+	P("gitlab-deploy-token", "GitLab deploy token",
 	  B "(gldt-[A-Za-z0-9_-]{20,80})" E, "gldt-", 3.0,
 	  "Revoke in the project's Settings > Repository > Deploy tokens"),
-	R("gitlab-runner-token", "GitLab runner authentication token",
+	P("gitlab-runner-token", "GitLab runner authentication token",
 	  B "(glrt-[A-Za-z0-9_.-]{20,80})" E, "glrt-", 3.0,
 	  "Reset the runner's token in Settings > CI/CD > Runners"),
-	R("gitlab-runner-registration-token",
+	P("gitlab-runner-registration-token",
 	  "GitLab runner registration token (legacy)",
 	  B "(GR1348941[A-Za-z0-9_-]{20,40})" E, "gr1348941", 3.0,
 	  "Reset the registration token in Settings > CI/CD > Runners"),
-	R("gitlab-pipeline-trigger-token", "GitLab pipeline trigger token",
+	P("gitlab-pipeline-trigger-token", "GitLab pipeline trigger token",
 	  B "(glptt-[A-Za-z0-9_-]{40})" E, "glptt-", 3.0,
 	  "Revoke in Settings > CI/CD > Pipeline trigger tokens"),
-	R("gitlab-oauth-app-secret", "GitLab OAuth application secret",
+	P("gitlab-oauth-app-secret", "GitLab OAuth application secret",
 	  B "(gloas-[A-Za-z0-9_-]{64})" E, "gloas-", 3.0,
 	  "Renew the secret of the OAuth application in GitLab"),
-	R("gitlab-feed-token", "GitLab feed token",
+	P("gitlab-feed-token", "GitLab feed token",
 	  B "(glft-[A-Za-z0-9_-]{20,40})" E, "glft-", 3.0,
 	  "Reset the feed token in the user's Access tokens settings"),
-	R("gitlab-ci-build-token", "GitLab CI/CD job token",
+	P("gitlab-ci-build-token", "GitLab CI/CD job token",
 	  B "(glcbt-[A-Za-z0-9_-]{20,80})" E, "glcbt-", 3.0,
 	  "Job tokens expire with the job; check the job log was not leaked "
 	  "elsewhere"),
-	R("gitlab-agent-token", "GitLab agent for Kubernetes token",
+	P("gitlab-agent-token", "GitLab agent for Kubernetes token",
 	  B "(glagent-[A-Za-z0-9_-]{50,80})" E, "glagent-", 3.0,
 	  "Revoke the agent token in Operate > Kubernetes clusters"),
 
 	/* ---- Stripe ---- */
-	R("stripe-secret-key", "Stripe secret key",
+	P("stripe-secret-key", "Stripe secret key",
 	  B "(sk_(?:live|test|prod)_[A-Za-z0-9]{20,247})" E,
 	  "sk_live_,sk_test_,sk_prod_", 3.0,
 	  "Roll the key at https://dashboard.stripe.com/apikeys" SETX(
 		  "STRIPE_SECRET_KEY")),
-	R("stripe-restricted-key", "Stripe restricted key",
+	P("stripe-restricted-key", "Stripe restricted key",
 	  B "(rk_(?:live|test|prod)_[A-Za-z0-9]{20,247})" E,
 	  "rk_live_,rk_test_,rk_prod_", 3.0,
 	  "Roll the key at https://dashboard.stripe.com/apikeys"),
-	R("stripe-webhook-secret", "Stripe webhook signing secret",
+	P("stripe-webhook-secret", "Stripe webhook signing secret",
 	  B "(whsec_[A-Za-z0-9+/]{32,88})" E, "whsec_", 3.0,
 	  "Roll the signing secret at https://dashboard.stripe.com/webhooks" SETX(
 		  "STRIPE_WEBHOOK_SECRET")),
 
 	/* ---- Slack ---- */
-	R("slack-bot-token", "Slack bot token",
+	P("slack-bot-token", "Slack bot token",
 	  B "(xoxb-[0-9]{8,13}-[0-9]{8,13}-?[A-Za-z0-9]{20,34})" E, "xoxb-",
 	  3.0, "Rotate at https://api.slack.com/apps (OAuth & Permissions)"),
-	R("slack-user-token", "Slack user token",
+	P("slack-user-token", "Slack user token",
 	  B "(xoxp-[0-9]{8,13}-[0-9]{8,13}-[0-9]{8,13}-[a-fA-F0-9]{28,34})" E,
 	  "xoxp-", 3.0,
 	  "Revoke with auth.revoke or reinstall the app at https://api.slack."
 	  "com/apps"),
-	R("slack-legacy-token", "Slack legacy or workspace token",
+	P("slack-legacy-token", "Slack legacy or workspace token",
 	  B "(xox[aors]-(?:[0-9]-)?[0-9A-Za-z-]{8,60})" E,
 	  "xoxa-,xoxr-,xoxo-,"
 	  "xoxs-",
 	  3.0, "Revoke at https://api.slack.com/legacy/custom-integrations"),
-	R("slack-config-token", "Slack app configuration token",
+	P("slack-config-token", "Slack app configuration token",
 	  B "(xoxe(?:\\.xox[bp])?-[0-9]-[A-Za-z0-9]{140,170})" E, "xoxe", 3.0,
 	  "Revoke at https://api.slack.com/apps (your App Configuration "
 	  "Tokens)"),
-	R("slack-app-token", "Slack app-level token",
+	P("slack-app-token", "Slack app-level token",
 	  B "(xapp-[0-9]-[A-Z0-9]{8,12}-[0-9]{10,14}-[a-f0-9]{60,70})" E,
 	  "xapp-", 3.0,
 	  "Revoke in the app's Basic Information > App-Level Tokens"),
-	R("slack-webhook-url", "Slack incoming webhook URL",
+	P("slack-webhook-url", "Slack incoming webhook URL",
 	  "((?:https?://)?hooks\\.slack\\.com/services/T[A-Z0-9]{6,12}/"
 	  "B[A-Z0-9]{6,12}/[A-Za-z0-9]{20,32})" E,
 	  "hooks.slack.com", 3.0,
 	  "Remove the webhook at https://api.slack.com/apps (Incoming "
 	  "Webhooks) and create a new one"),
-	R("slack-workflow-webhook-url", "Slack workflow webhook URL",
+	P("slack-workflow-webhook-url", "Slack workflow webhook URL",
 	  "((?:https?://)?hooks\\.slack\\.com/(?:workflows|triggers)/"
 	  "T[A-Z0-9]{6,12}/[A-Za-z0-9/]{20,80})" E,
 	  "hooks.slack.com", 3.0,
@@ -347,15 +357,15 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "a new one"),
 
 	/* ---- Google ---- */
-	R("google-api-key", "Google API key", B "(AIza[A-Za-z0-9_-]{35})" E,
+	P("google-api-key", "Google API key", B "(AIza[A-Za-z0-9_-]{35})" E,
 	  "aiza", 3.0,
 	  "Regenerate at https://console.cloud.google.com/apis/credentials "
 	  "and restrict it"),
-	R("google-oauth-client-secret", "Google OAuth client secret",
+	P("google-oauth-client-secret", "Google OAuth client secret",
 	  B "(GOCSPX-[A-Za-z0-9_-]{28})" E, "gocspx-", 3.0,
 	  "Reset the secret at https://console.cloud.google.com/apis/"
 	  "credentials"),
-	R("google-oauth-refresh-token", "Google OAuth refresh token",
+	P("google-oauth-refresh-token", "Google OAuth refresh token",
 	  B "(1//0[A-Za-z0-9_-]{40,120})" E, "1//0", 3.5,
 	  "Revoke at https://myaccount.google.com/permissions or with "
 	  "https://oauth2.googleapis.com/revoke"),
@@ -364,12 +374,12 @@ const struct builtin_rule rules_builtin_table[] = {
 	  3.0,
 	  "Delete the key at https://console.cloud.google.com/iam-admin/"
 	  "serviceaccounts and use workload identity or a new key"),
-	R("firebase-cloud-messaging-key", "Firebase Cloud Messaging server key",
+	P("firebase-cloud-messaging-key", "Firebase Cloud Messaging server key",
 	  B "(AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{130,140})" E, "apa91b",
 	  3.5, "Migrate to FCM HTTP v1 and delete the legacy server key"),
 
 	/* ---- communication ---- */
-	R("sendgrid-api-key", "SendGrid API key",
+	P("sendgrid-api-key", "SendGrid API key",
 	  B "(SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43})" E, "sg.", 3.5,
 	  "Delete at https://app.sendgrid.com/settings/api_keys" SETX(
 		  "SENDGRID_API_KEY")),
@@ -386,7 +396,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "twilio", 3.0,
 	  "Rotate the auth token at https://console.twilio.com" SETX(
 		  "TWILIO_AUTH_TOKEN")),
-	R("mailgun-api-key", "Mailgun private API key",
+	P("mailgun-api-key", "Mailgun private API key",
 	  B "(key-[a-f0-9]{32})" E, "key-", 3.0,
 	  "Reset at https://app.mailgun.com/settings/api_security" SETX(
 		  "MAILGUN_API_KEY")),
@@ -396,7 +406,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	R("mailchimp-api-key", "Mailchimp API key",
 	  B "([a-f0-9]{32}-us[0-9]{1,2})" E, "-us", 3.0,
 	  "Revoke at https://admin.mailchimp.com/account/api/"),
-	R("brevo-api-key", "Brevo (Sendinblue) API key",
+	P("brevo-api-key", "Brevo (Sendinblue) API key",
 	  B "(xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16})" E, "xkeysib-", 3.0,
 	  "Delete at https://app.brevo.com/settings/keys/api"),
 	R("postmark-server-token", "Postmark server token",
@@ -408,7 +418,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "discord", 3.5,
 	  "Reset the token at https://discord.com/developers/applications "
 	  "(Bot)"),
-	R("discord-webhook-url", "Discord webhook URL",
+	P("discord-webhook-url", "Discord webhook URL",
 	  "(https://(?:ptb\\.|canary\\.)?discord(?:app)?\\.com/api/webhooks/"
 	  "[0-9]{17,20}/[A-Za-z0-9_-]{60,70})" E,
 	  "discord", 3.0, "Delete the webhook in the channel's Integrations"),
@@ -417,32 +427,32 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "Revoke with /revoke in @BotFather"),
 
 	/* ---- AI providers ---- */
-	R("anthropic-api-key", "Anthropic API key",
+	P("anthropic-api-key", "Anthropic API key",
 	  B "(sk-ant-api03-[A-Za-z0-9_-]{93}AA)" E, "sk-ant-api03-", 3.5,
 	  "Delete at https://console.anthropic.com/settings/keys" SETX(
 		  "ANTHROPIC_API_KEY")),
-	R("anthropic-admin-key", "Anthropic admin API key",
+	P("anthropic-admin-key", "Anthropic admin API key",
 	  B "(sk-ant-admin01-[A-Za-z0-9_-]{93}AA)" E, "sk-ant-admin01-", 3.5,
 	  "Delete at https://console.anthropic.com/settings/admin-keys"),
-	R("huggingface-token", "Hugging Face access token",
+	P("huggingface-token", "Hugging Face access token",
 	  B "(hf_[A-Za-z]{34})" E, "hf_", 3.5,
 	  "Invalidate at https://huggingface.co/settings/tokens"),
-	R("replicate-api-token", "Replicate API token",
+	P("replicate-api-token", "Replicate API token",
 	  B "(r8_[A-Za-z0-9]{37})" E, "r8_", 3.5,
 	  "Disable at https://replicate.com/account/api-tokens"),
-	R("groq-api-key", "Groq API key", B "(gsk_[A-Za-z0-9]{52})" E, "gsk_",
+	P("groq-api-key", "Groq API key", B "(gsk_[A-Za-z0-9]{52})" E, "gsk_",
 	  3.5, "Delete at https://console.groq.com/keys"),
-	R("perplexity-api-key", "Perplexity API key",
+	P("perplexity-api-key", "Perplexity API key",
 	  B "(pplx-[A-Za-z0-9]{48})" E, "pplx-", 3.5,
 	  "Delete at https://www.perplexity.ai/settings/api"),
-	R("xai-api-key", "xAI API key", B "(xai-[A-Za-z0-9]{80})" E, "xai-",
+	P("xai-api-key", "xAI API key", B "(xai-[A-Za-z0-9]{80})" E, "xai-",
 	  3.5, "Delete at https://console.x.ai"),
-	R("openrouter-api-key", "OpenRouter API key",
+	P("openrouter-api-key", "OpenRouter API key",
 	  B "(sk-or-v1-[a-f0-9]{64})" E, "sk-or-v1-", 3.0,
 	  "Delete at https://openrouter.ai/settings/keys"),
 
 	/* ---- package registries ---- */
-	R("npm-access-token", "npm access token", B "(npm_[A-Za-z0-9]{36})" E,
+	P("npm-access-token", "npm access token", B "(npm_[A-Za-z0-9]{36})" E,
 	  "npm_", 3.0,
 	  "Revoke at https://www.npmjs.com/settings/~/tokens (npm token "
 	  "revoke)"),
@@ -452,15 +462,15 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "_authtoken,_auth,_password", 3.0,
 	   "Revoke the registry token and use ${NPM_TOKEN} in .npmrc", 0, 0,
 	   rules_check_password),
-	R("pypi-token", "PyPI upload token",
+	P("pypi-token", "PyPI upload token",
 	  B "(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,})" E,
 	  "pypi-ageichlwas5vcmc", 3.5,
 	  "Remove at https://pypi.org/manage/account/token/"),
-	R("pypi-test-token", "TestPyPI upload token",
+	P("pypi-test-token", "TestPyPI upload token",
 	  B "(pypi-AgENdGVzdC5weXBpLm9yZw[A-Za-z0-9_-]{50,})" E,
 	  "pypi-agendgvzdc5wexbplm9yzw", 3.5,
 	  "Remove at https://test.pypi.org/manage/account/token/"),
-	R("rubygems-api-key", "RubyGems API key", B "(rubygems_[a-f0-9]{48})" E,
+	P("rubygems-api-key", "RubyGems API key", B "(rubygems_[a-f0-9]{48})" E,
 	  "rubygems_", 3.0, "Remove at https://rubygems.org/profile/api_keys"),
 	RX("bundler-credentials", "Bundler gem source credentials",
 	   "\\bBUNDLE_[A-Z0-9_]*__[A-Z0-9_]+[\"']?[ \\t]*[:=][ \\t]*[\"']?"
@@ -470,7 +480,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "https://sidekiq.org) and set them with heroku config:set "
 	   "BUNDLE_GEMS__EXAMPLE__COM=...",
 	   0, 0, rules_check_userpass),
-	R("dockerhub-pat", "Docker Hub access token",
+	P("dockerhub-pat", "Docker Hub access token",
 	  B "(dckr_(?:pat|oat)_[A-Za-z0-9_-]{27,})" E, "dckr_pat_,dckr_oat_",
 	  3.0,
 	  "Delete at https://app.docker.com/settings/personal-access-tokens"),
@@ -479,7 +489,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "Log out (docker logout), rotate the registry password or token"),
 
 	/* ---- tokens by shape ---- */
-	R("jwt", "JSON Web Token",
+	P("jwt", "JSON Web Token",
 	  B "(eyJ[A-Za-z0-9_-]{10,}\\.eyJ[A-Za-z0-9_-]{10,}\\."
 	    "[A-Za-z0-9_-]{10,})" E,
 	  "eyj", 3.0,
@@ -512,31 +522,31 @@ const struct builtin_rule rules_builtin_table[] = {
 	   0, RX_MULTILINE, NULL),
 
 	/* ---- commerce ---- */
-	R("shopify-access-token", "Shopify access token",
+	P("shopify-access-token", "Shopify access token",
 	  B "(shpat_[a-fA-F0-9]{32})" E, "shpat_", 3.0,
 	  "Uninstall/reinstall the custom app or rotate in the Shopify admin"),
-	R("shopify-custom-app-token", "Shopify custom app access token",
+	P("shopify-custom-app-token", "Shopify custom app access token",
 	  B "(shpca_[a-fA-F0-9]{32})" E, "shpca_", 3.0,
 	  "Rotate the token in the Shopify admin (Apps > Develop apps)"),
-	R("shopify-private-app-token", "Shopify private app access token",
+	P("shopify-private-app-token", "Shopify private app access token",
 	  B "(shppa_[a-fA-F0-9]{32})" E, "shppa_", 3.0,
 	  "Rotate the private app's password in the Shopify admin"),
-	R("shopify-shared-secret", "Shopify app shared secret",
+	P("shopify-shared-secret", "Shopify app shared secret",
 	  B "(shpss_[a-fA-F0-9]{32})" E, "shpss_", 3.0,
 	  "Rotate the API secret key in the Shopify Partners dashboard"),
-	R("square-access-token", "Square access token",
+	P("square-access-token", "Square access token",
 	  B "((?:EAAA|sq0atp-)[A-Za-z0-9_-]{22,60})" E, "eaaa,sq0atp-", 3.5,
 	  "Revoke at https://developer.squareup.com/apps (Credentials)"),
-	R("square-oauth-secret", "Square OAuth application secret",
+	P("square-oauth-secret", "Square OAuth application secret",
 	  B "(sq0csp-[A-Za-z0-9_-]{43})" E, "sq0csp-", 3.5,
 	  "Replace the application secret at https://developer.squareup.com/"
 	  "apps (OAuth)"),
-	R("braintree-access-token", "Braintree/PayPal access token",
+	P("braintree-access-token", "Braintree/PayPal access token",
 	  B "(access_token\\$(?:production|sandbox)\\$[a-z0-9]{16}\\$"
 	    "[a-f0-9]{32})" E,
 	  "access_token$", 3.0,
 	  "Revoke the token in the Braintree control panel"),
-	R("easypost-api-key", "EasyPost API key",
+	P("easypost-api-key", "EasyPost API key",
 	  B "(EZ[AT]K[A-Za-z0-9]{54})" E, "ezak,eztk", 3.5,
 	  "Rotate at https://www.easypost.com/account/api-keys"),
 
@@ -551,10 +561,10 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "datadog,dd_app,dd-app,ddapp", 3.0,
 	  "Revoke at https://app.datadoghq.com/organization-settings/"
 	  "application-keys"),
-	R("newrelic-user-key", "New Relic user API key",
+	P("newrelic-user-key", "New Relic user API key",
 	  B "(NRAK-[A-Z0-9]{27})" E, "nrak-", 3.0,
 	  "Delete at https://one.newrelic.com/api-keys"),
-	R("newrelic-insert-key", "New Relic insert key",
+	P("newrelic-insert-key", "New Relic insert key",
 	  B "(NRII-[A-Za-z0-9_-]{32})" E, "nrii-", 3.0,
 	  "Delete at https://one.newrelic.com/api-keys"),
 	R("newrelic-license-key", "New Relic license key",
@@ -566,19 +576,19 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "sentry", 3.0,
 	  "Revoke the client key in the Sentry project's Client Keys (DSN) "
 	  "and use the public DSN form"),
-	R("sentry-user-token", "Sentry user auth token",
+	P("sentry-user-token", "Sentry user auth token",
 	  B "(sntryu_[a-f0-9]{64})" E, "sntryu_", 3.0,
 	  "Revoke at https://sentry.io/settings/account/api/auth-tokens/"),
-	R("sentry-org-token", "Sentry organization auth token",
+	P("sentry-org-token", "Sentry organization auth token",
 	  B "(sntrys_eyJ[A-Za-z0-9+/=_]{60,300})" E64, "sntrys_", 3.5,
 	  "Revoke in Sentry's Organization Settings > Auth Tokens"),
-	R("grafana-cloud-token", "Grafana Cloud API token",
+	P("grafana-cloud-token", "Grafana Cloud API token",
 	  B "(glc_[A-Za-z0-9+/]{32,400}={0,2})" E64, "glc_", 3.5,
 	  "Delete at https://grafana.com (Access policies)"),
-	R("grafana-service-account-token", "Grafana service account token",
+	P("grafana-service-account-token", "Grafana service account token",
 	  B "(glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8})" E, "glsa_", 3.0,
 	  "Delete the token in Grafana's Service accounts page"),
-	R("dynatrace-api-token", "Dynatrace API token",
+	P("dynatrace-api-token", "Dynatrace API token",
 	  B "(dt0c01\\.[A-Z0-9]{24}\\.[A-Z0-9]{64})" E, "dt0c01.", 3.5,
 	  "Revoke in Dynatrace Access tokens"),
 
@@ -595,26 +605,26 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "q~", 3.5,
 	  "Delete the secret in Entra ID App registrations > Certificates & "
 	  "secrets"),
-	R("digitalocean-pat", "DigitalOcean personal access token",
+	P("digitalocean-pat", "DigitalOcean personal access token",
 	  B "(dop_v1_[a-f0-9]{64})" E, "dop_v1_", 3.0,
 	  "Delete at https://cloud.digitalocean.com/account/api/tokens"),
-	R("digitalocean-oauth-token", "DigitalOcean OAuth token",
+	P("digitalocean-oauth-token", "DigitalOcean OAuth token",
 	  B "(doo_v1_[a-f0-9]{64})" E, "doo_v1_", 3.0,
 	  "Revoke the OAuth authorization in DigitalOcean's API settings"),
-	R("digitalocean-refresh-token", "DigitalOcean OAuth refresh token",
+	P("digitalocean-refresh-token", "DigitalOcean OAuth refresh token",
 	  B "(dor_v1_[a-f0-9]{64})" E, "dor_v1_", 3.0,
 	  "Revoke the OAuth authorization in DigitalOcean's API settings"),
-	R("hashicorp-vault-token", "HashiCorp Vault service or batch token",
+	P("hashicorp-vault-token", "HashiCorp Vault service or batch token",
 	  B "(hv[sb]\\.[A-Za-z0-9_-]{90,300})" E, "hvs.,hvb.", 3.5,
 	  "Revoke with vault token revoke (or revoke the lease)"),
 	R("terraform-cloud-token", "Terraform Cloud / Enterprise API token",
 	  B "([A-Za-z0-9]{14}\\.atlasv1\\.[A-Za-z0-9_=-]{60,70})" E, "atlasv1",
 	  3.5, "Delete at https://app.terraform.io/app/settings/tokens"),
-	R("doppler-token", "Doppler token",
+	P("doppler-token", "Doppler token",
 	  B "(dp\\.(?:pt|st|ct|sa|scim|audit)\\.[A-Za-z0-9]{40,44})" E,
 	  "dp.pt.,dp.st.,dp.ct.,dp.sa.,dp.scim.,dp.audit.", 3.5,
 	  "Revoke in the Doppler dashboard (Access / Service Tokens)"),
-	R("pulumi-access-token", "Pulumi access token",
+	P("pulumi-access-token", "Pulumi access token",
 	  B "(pul-[a-f0-9]{40})" E, "pul-", 3.0,
 	  "Delete at https://app.pulumi.com/account/tokens"),
 	R("cloudflare-api-token", "Cloudflare API token",
@@ -626,11 +636,11 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "cloudflare,cf_api,cf-api", 3.0,
 	  "Change the Global API Key at https://dash.cloudflare.com/profile/"
 	  "api-tokens"),
-	R("cloudflare-origin-ca-key", "Cloudflare Origin CA key",
+	P("cloudflare-origin-ca-key", "Cloudflare Origin CA key",
 	  B "(v1\\.0-[a-f0-9]{24}-[a-f0-9]{146})" E, "v1.0-", 3.0,
 	  "Change the Origin CA Key at https://dash.cloudflare.com/profile/"
 	  "api-tokens"),
-	R("fly-io-token", "Fly.io access token",
+	P("fly-io-token", "Fly.io access token",
 	  B "(fm[12][ar]?_[A-Za-z0-9+/=_-]{100,})" E64, "fm1_,fm2_,fm1a_,fm1r_",
 	  3.5, "Revoke with fly tokens revoke"),
 	R("vercel-token", "Vercel access token",
@@ -639,27 +649,27 @@ const struct builtin_rule rules_builtin_table[] = {
 	R("netlify-token", "Netlify access token",
 	  CTX("netlify") "(nfp_[A-Za-z0-9]{36}|[A-Za-z0-9_-]{43})" E, "netlify",
 	  3.5, "Revoke at https://app.netlify.com/user/applications"),
-	R("supabase-service-key", "Supabase secret or management key",
+	P("supabase-service-key", "Supabase secret or management key",
 	  B "(sbp_[a-f0-9]{40}|sb_secret_[A-Za-z0-9_-]{31,})" E,
 	  "sbp_,sb_secret_", 3.0,
 	  "Rotate at https://supabase.com/dashboard (Project Settings > API)"),
-	R("planetscale-token", "PlanetScale token or password",
+	P("planetscale-token", "PlanetScale token or password",
 	  B "(pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_.-]{32,64})" E,
 	  "pscale_tkn_,pscale_pw_,pscale_oauth_", 3.5,
 	  "Delete the token or password in the PlanetScale dashboard"),
-	R("databricks-token", "Databricks personal access token",
+	P("databricks-token", "Databricks personal access token",
 	  B "(dapi[a-f0-9]{32}(?:-[0-9])?)" E, "dapi", 3.0,
 	  "Revoke in Databricks User Settings > Access tokens"),
-	R("tailscale-key", "Tailscale auth or API key",
+	P("tailscale-key", "Tailscale auth or API key",
 	  B "(tskey-(?:auth|api|client|scim|webhook)-[A-Za-z0-9]{8,20}-"
 	    "[A-Za-z0-9]{20,40})" E,
 	  "tskey-", 3.5,
 	  "Revoke at https://login.tailscale.com/admin/settings/keys"),
-	R("onepassword-service-account-token",
+	P("onepassword-service-account-token",
 	  "1Password service account token",
 	  B "(ops_eyJ[A-Za-z0-9+/=_-]{250,})" E64, "ops_eyj", 3.5,
 	  "Revoke the service account token at https://my.1password.com"),
-	R("scalingo-api-token", "Scalingo API token",
+	P("scalingo-api-token", "Scalingo API token",
 	  B "(tk-us-[A-Za-z0-9_-]{48})" E, "tk-us-", 3.5,
 	  "Revoke at https://dashboard.scalingo.com/account/tokens"),
 	R("okta-api-token", "Okta API token",
@@ -670,16 +680,16 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "Regenerate the Admin API key in the Algolia dashboard"),
 
 	/* ---- developer tools ---- */
-	R("linear-api-key", "Linear API key", B "(lin_api_[A-Za-z0-9]{40})" E,
+	P("linear-api-key", "Linear API key", B "(lin_api_[A-Za-z0-9]{40})" E,
 	  "lin_api_", 3.5, "Revoke at https://linear.app/settings/api"),
-	R("notion-integration-token", "Notion integration token",
+	P("notion-integration-token", "Notion integration token",
 	  B "(ntn_[0-9]{11}[A-Za-z0-9]{35}|secret_[A-Za-z0-9]{43})" E,
 	  "ntn_,secret_", 3.5,
 	  "Refresh the secret at https://www.notion.so/my-integrations"),
-	R("postman-api-key", "Postman API key",
+	P("postman-api-key", "Postman API key",
 	  B "(PMAK-[a-f0-9]{24}-[a-f0-9]{34})" E, "pmak-", 3.0,
 	  "Delete at https://go.postman.co/settings/me/api-keys"),
-	R("atlassian-api-token", "Atlassian API token",
+	P("atlassian-api-token", "Atlassian API token",
 	  B "(ATATT3[A-Za-z0-9_=-]{180,200})" E, "atatt3", 3.5,
 	  "Revoke at https://id.atlassian.com/manage-profile/security/"
 	  "api-tokens"),
@@ -688,10 +698,10 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "atlassian,jira,confluence", 3.5,
 	  "Revoke at https://id.atlassian.com/manage-profile/security/"
 	  "api-tokens"),
-	R("bitbucket-app-password", "Bitbucket app password",
+	P("bitbucket-app-password", "Bitbucket app password",
 	  B "(ATBB[A-Za-z0-9_=.-]{28,36})" E, "atbb", 3.5,
 	  "Revoke in Bitbucket Personal settings > App passwords"),
-	R("circleci-token", "CircleCI personal API token",
+	P("circleci-token", "CircleCI personal API token",
 	  B "(CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40})" E, "ccipat_", 3.5,
 	  "Delete at https://app.circleci.com/settings/user/tokens"),
 	R("circleci-token-legacy", "CircleCI API token (legacy form)",
@@ -700,29 +710,29 @@ const struct builtin_rule rules_builtin_table[] = {
 	R("travis-ci-token", "Travis CI API token",
 	  CTX("travis") "([A-Za-z0-9_-]{22})" E, "travis", 3.5,
 	  "Regenerate at https://app.travis-ci.com/account/preferences"),
-	R("buildkite-token", "Buildkite API access token",
+	P("buildkite-token", "Buildkite API access token",
 	  B "(bkua_[a-f0-9]{40})" E, "bkua_", 3.0,
 	  "Revoke at https://buildkite.com/user/api-access-tokens"),
-	R("sourcegraph-token", "Sourcegraph access token",
+	P("sourcegraph-token", "Sourcegraph access token",
 	  B "(sgp_(?:[a-f0-9]{16}_|local_)?[a-f0-9]{40})" E, "sgp_", 3.0,
 	  "Delete in Sourcegraph user settings > Access tokens"),
-	R("figma-pat", "Figma personal access token",
+	P("figma-pat", "Figma personal access token",
 	  B "(figd_[A-Za-z0-9_-]{40})" E, "figd_", 3.5,
 	  "Revoke in Figma Settings > Security > Personal access tokens"),
-	R("contentful-pat", "Contentful personal access token",
+	P("contentful-pat", "Contentful personal access token",
 	  B "(CFPAT-[A-Za-z0-9_-]{43})" E, "cfpat-", 3.5,
 	  "Revoke in Contentful's CMA tokens settings"),
-	R("prefect-api-key", "Prefect API key", B "(pnu_[A-Za-z0-9]{36})" E,
+	P("prefect-api-key", "Prefect API key", B "(pnu_[A-Za-z0-9]{36})" E,
 	  "pnu_", 3.5, "Delete in Prefect Cloud profile > API keys"),
-	R("readme-api-key", "ReadMe API key", B "(rdme_[a-z0-9]{70})" E,
+	P("readme-api-key", "ReadMe API key", B "(rdme_[a-z0-9]{70})" E,
 	  "rdme_", 3.5, "Revoke in the ReadMe dashboard (API keys)"),
-	R("infracost-api-key", "Infracost API key", B "(ico-[A-Za-z0-9]{32})" E,
+	P("infracost-api-key", "Infracost API key", B "(ico-[A-Za-z0-9]{32})" E,
 	  "ico-", 3.5,
 	  "Rotate at https://dashboard.infracost.io (Org settings)"),
-	R("mapbox-secret-token", "Mapbox secret access token",
+	P("mapbox-secret-token", "Mapbox secret access token",
 	  B "(sk\\.eyJ[A-Za-z0-9_-]{50,}\\.[A-Za-z0-9_-]{20,})" E, "sk.eyj",
 	  3.5, "Delete at https://account.mapbox.com/access-tokens/"),
-	R("twitter-bearer-token", "Twitter/X API bearer token",
+	P("twitter-bearer-token", "Twitter/X API bearer token",
 	  B "(AAAAAAAAAAAAAAAAAAAAA[A-Za-z0-9%]{30,120})" E,
 	  "aaaaaaaaaaaaaaaaaaaaa", 3.0,
 	  "Regenerate in the X developer portal (Keys and tokens)"),

@@ -1182,8 +1182,9 @@ int rules_scan_path(const struct rules *r, struct rules_scratch *s,
 	return emit(s, path, fn, data);
 }
 
-int rules_scan(const struct rules *r, struct rules_scratch *s, const char *path,
-	       const char *buf, size_t len, rules_match_fn fn, void *data)
+static int scan_buf(const struct rules *r, struct rules_scratch *s,
+		    const char *path, const char *buf, size_t len, bool binary,
+		    rules_match_fn fn, void *data)
 {
 	int rc = 0;
 
@@ -1199,10 +1200,23 @@ int rules_scan(const struct rules *r, struct rules_scratch *s, const char *path,
 	s->hits_nr = 0;
 	s->lockfile = path && rules_is_lockfile(path);
 	for (size_t i = 0; i < r->nr; i++) {
+		const struct rule *rule = r->rule[i];
+
 		s->win_start[i] = 0;
 		s->win_end[i] = 0;
+		/* binary: only context-free rules and findings by path */
+		s->skip[i] = binary && !(rule->flags & RULE_BINARY) &&
+			     !(rule->flags & RULE_PATH_CONTENT && !rule->regex);
 	}
 	select_paths(s, path);
+	for (size_t i = 0; binary && i < r->pathr_nr; i++) {
+		size_t ri = r->pathr[i];
+
+		s->skip[ri] = s->skip[ri] ||
+			      (!(r->rule[ri]->flags & RULE_BINARY) &&
+			       !(r->rule[ri]->flags & RULE_PATH_CONTENT &&
+				 !r->rule[ri]->regex));
+	}
 
 	for (size_t i = 0; i < r->pathc_nr; i++) {
 		size_t ri = r->pathc[i];
@@ -1235,4 +1249,17 @@ int rules_scan(const struct rules *r, struct rules_scratch *s, const char *path,
 out:
 	s->buf = NULL;
 	return rc;
+}
+
+int rules_scan(const struct rules *r, struct rules_scratch *s, const char *path,
+	       const char *buf, size_t len, rules_match_fn fn, void *data)
+{
+	return scan_buf(r, s, path, buf, len, false, fn, data);
+}
+
+int rules_scan_binary(const struct rules *r, struct rules_scratch *s,
+		      const char *path, const char *buf, size_t len,
+		      rules_match_fn fn, void *data)
+{
+	return scan_buf(r, s, path, buf, len, true, fn, data);
 }

@@ -25,10 +25,20 @@
 #define BINARY_PROBE 8000
 #define DEFAULT_SALT "slugguard-content-fingerprint-v1"
 #define MAX_THREADS 8
+/*
+ * Files over the size cap, and binary files, go through the matcher in
+ * windows of 1 MiB with 128 KiB either side: more than the 64 KiB a
+ * multi-line rule looks past its keyword line plus the 4 KiB cap either
+ * side of a keyword on one line.
+ */
+static const struct scan_chunking chunking = { (size_t)1 << 20,
+					       (size_t)128 << 10 };
 
 struct hit {
 	const struct rule *rule;
 	size_t line, column;
+	size_t offset; /* byte offset in the file */
+	bool binary; /* found in a binary file: the offset says where */
 	char *secret;
 	double entropy;
 };
@@ -36,6 +46,7 @@ struct hit {
 struct hits {
 	struct hit *v;
 	size_t nr, alloc;
+	bool binary; /* what collect() records in each hit */
 };
 
 struct scan_ctx {
@@ -54,6 +65,8 @@ struct scan_ctx {
 	struct hits **by_blob; /* blob number -> hits, NULL when clean */
 	size_t by_blob_alloc;
 	atomic_uint_fast64_t bytes, blobs, skipped;
+	atomic_uint_fast64_t binary, streamed, allowed;
+	struct strbuf *win, *tmp; /* per thread (threads + 1): windows */
 	int failed;
 	double t0;
 	bool progress_shown;
@@ -95,6 +108,8 @@ static int collect(const struct rules_match *m, void *data)
 	x->rule = m->rule;
 	x->line = m->line;
 	x->column = m->column;
+	x->offset = m->offset;
+	x->binary = h->binary && m->rule->regex; /* not a path finding */
 	x->secret = xstrndup(m->secret, m->secret_len);
 	x->entropy = m->entropy;
 	return 0;
@@ -105,16 +120,62 @@ static bool is_binary(const char *buf, size_t len)
 	return memchr(buf, 0, len < BINARY_PROBE ? len : BINARY_PROBE);
 }
 
+static void count(atomic_uint_fast64_t *n, uint64_t v)
+{
+	atomic_fetch_add_explicit(n, v, memory_order_relaxed);
+}
+
 /* Match buf with thread's scratch into h (appending). Messages (path
  * NULL) count as bytes but not as blobs. */
 static int match(struct scan_ctx *c, unsigned thread, const char *path,
 		 const char *buf, size_t len, struct hits *h)
 {
-	atomic_fetch_add_explicit(&c->bytes, len, memory_order_relaxed);
+	count(&c->bytes, len);
 	if (path)
-		atomic_fetch_add_explicit(&c->blobs, 1, memory_order_relaxed);
+		count(&c->blobs, 1);
 	return rules_scan(c->rules, c->scratch[thread], path, buf, len, collect,
 			  h);
+}
+
+/*
+ * A file over the size cap, or a binary one (the printable runs of its
+ * bytes, with the rules that need no context), in windows: the matcher's
+ * memory stays bounded and nothing is skipped.
+ */
+static int match_chunked(struct scan_ctx *c, unsigned thread, const char *path,
+			 size_t len, bool binary, scan_read_fn rd, void *rdd,
+			 struct hits *h)
+{
+	if (path && rules_path_allowed(c->rules, path)) {
+		count(&c->allowed, 1);
+		return 0;
+	}
+	count(&c->bytes, len);
+	count(&c->blobs, 1);
+	count(binary ? &c->binary : &c->streamed, 1);
+	h->binary = binary;
+	return scan_chunked(c->rules, c->scratch[thread], path, &chunking,
+			    binary, rd, rdd, &c->win[thread], &c->tmp[thread],
+			    collect, h);
+}
+
+/* A blob or file held in memory: at once, or in windows. */
+static int match_blob(struct scan_ctx *c, unsigned thread, const char *path,
+		      const char *buf, size_t len, struct hits *h)
+{
+	struct scan_mem_reader m = { buf, len, 0 };
+	bool binary = is_binary(buf, len);
+
+	if (!binary && len <= c->max_blob) {
+		if (path && c->cfg.rules.allow_paths_nr &&
+		    rules_path_allowed(c->rules, path)) {
+			count(&c->allowed, 1);
+			return 0;
+		}
+		return match(c, thread, path, buf, len, h);
+	}
+	return match_chunked(c, thread, path, len, binary, scan_read_mem, &m,
+			     h);
 }
 
 static char *join_path(const char *dir, const char *name)
@@ -159,7 +220,11 @@ static int ctx_init(struct scan_ctx *c, const struct scan_options *opts,
 	}
 	c->threads = opts->threads ? opts->threads : default_threads();
 	c->scratch = xcalloc(c->threads + 1, sizeof(*c->scratch));
+	c->win = xcalloc(c->threads + 1, sizeof(*c->win));
+	c->tmp = xcalloc(c->threads + 1, sizeof(*c->tmp));
 	for (unsigned i = 0; i <= c->threads; i++) {
+		strbuf_init(&c->win[i], 0);
+		strbuf_init(&c->tmp[i], 0);
 		rc = rules_scratch_new(&c->scratch[i], c->rules);
 		if (rc < 0)
 			goto out;
@@ -203,6 +268,12 @@ static void ctx_release(struct scan_ctx *c)
 		for (unsigned i = 0; i <= c->threads; i++)
 			rules_scratch_free(c->scratch[i]);
 	free(c->scratch);
+	for (unsigned i = 0; c->win && i <= c->threads; i++) {
+		strbuf_release(&c->win[i]);
+		strbuf_release(&c->tmp[i]);
+	}
+	free(c->win);
+	free(c->tmp);
 	rules_free(c->rules);
 	config_scan_release(&c->cfg);
 	scan_ignore_release(&c->ign);
@@ -232,6 +303,13 @@ static struct scan_finding *add_finding(struct scan_ctx *c, const struct hit *h,
 	f->file = xstrdup(file);
 	f->line = h->line;
 	f->column = h->column;
+	if (h->binary) {
+		/* No line makes sense in a binary file: the byte offset. */
+		f->binary = true;
+		f->offset = h->offset;
+		f->line = 1;
+		f->column = h->offset + 1;
+	}
 	if (commit)
 		memcpy(f->commit, commit, GITWALK_HEXSZ + 1);
 	f->author = author ? xstrdup(author) : NULL;
@@ -310,6 +388,9 @@ static void finish(struct scan_ctx *c)
 	rep->bytes += atomic_load(&c->bytes);
 	rep->blobs += atomic_load(&c->blobs);
 	rep->skipped += atomic_load(&c->skipped);
+	rep->binary += atomic_load(&c->binary);
+	rep->streamed += atomic_load(&c->streamed);
+	rep->allowed += atomic_load(&c->allowed);
 	rep->seconds = now() - c->t0;
 	strbuf_release(&msg);
 }
@@ -320,18 +401,10 @@ static int on_blob(void *data, unsigned thread, size_t blob, const char *path,
 		   const char *buf, size_t len)
 {
 	struct scan_ctx *c = data;
-	struct hits h = { NULL, 0, 0 };
+	struct hits h = { NULL, 0, 0, false };
 	int rc;
 
-	if (is_binary(buf, len)) {
-		atomic_fetch_add_explicit(&c->skipped, 1, memory_order_relaxed);
-		/* The content is not read, but a *.p12 is a finding by path. */
-		rc = path ? rules_scan_path(c->rules, c->scratch[thread], path,
-					    collect, &h) :
-			    0;
-	} else {
-		rc = match(c, thread, path, buf, len, &h);
-	}
+	rc = match_blob(c, thread, path, buf, len, &h);
 	if (rc < 0 || !h.nr) {
 		hits_clear(&h);
 		return rc;
@@ -379,7 +452,7 @@ static int on_message(void *data, unsigned thread, const char *commit,
 		      size_t len)
 {
 	struct scan_ctx *c = data;
-	struct hits h = { NULL, 0, 0 };
+	struct hits h = { NULL, 0, 0, false };
 	int rc;
 
 	rc = match(c, thread, NULL, buf, len, &h);
@@ -535,7 +608,8 @@ static void set_ops(struct gitwalk_scan_ops *ops, struct scan_ctx *c)
 	ops->progress = c->opts->flags & SCAN_PROGRESS ? on_progress : NULL;
 	ops->data = c;
 	ops->threads = c->threads;
-	ops->max_blob_size = c->max_blob;
+	/* every blob comes to us: those over the cap are read in windows */
+	ops->max_blob_size = 0;
 }
 
 static char *describe_revs(const char *const *revs, size_t nr)
@@ -612,6 +686,60 @@ int scan_staged(struct scan_report *rep, struct gitwalk *w,
 		const struct scan_options *opts)
 {
 	return run_hist(rep, w, opts, NULL, 0, true);
+}
+
+/* ---- blobs and trees named by a pushed ref ---------------------------- */
+
+struct object_scan {
+	struct scan_ctx *c;
+	const char *name;
+	struct strbuf file;
+};
+
+static int on_object_blob(void *data, const char *path, const char *buf,
+			  size_t len)
+{
+	struct object_scan *os = data;
+	struct hits h = { NULL, 0, 0, false };
+	int rc;
+
+	/* git's <rev>:<path> names both the ref and the file */
+	strbuf_reset(&os->file);
+	strbuf_addstr(&os->file, os->name);
+	if (*path)
+		strbuf_addf(&os->file, ":%s", path);
+	rc = match_blob(os->c, 0, *path ? path : os->name, buf, len, &h);
+	for (size_t i = 0; !rc && i < h.nr; i++)
+		add_finding(os->c, &h.v[i], NULL, os->file.buf, NULL, NULL);
+	hits_clear(&h);
+	return rc;
+}
+
+int scan_objects(struct scan_report *rep, struct gitwalk *w,
+		 const struct scan_options *opts, const char *const *hexes,
+		 const char *const *names, size_t nr)
+{
+	struct scan_ctx c;
+	struct object_scan os = { &c, NULL, STRBUF_INIT };
+	int rc;
+
+	rc = ctx_init(&c, opts, rep, repo_root(w));
+	for (size_t i = 0; !rc && i < nr; i++) {
+		os.name = names[i];
+		rc = gitwalk_object_blobs(w, hexes[i], on_object_blob, &os);
+		if (rc < 0)
+			rc = error_wrap(rc, "scanning '%s'", names[i]);
+	}
+	if (rc < 0)
+		goto out;
+	free(rep->what);
+	rep->what = xstrdup("trees and blobs");
+	finish(&c);
+out:
+	strbuf_release(&os.file);
+	if (c.opts)
+		ctx_release(&c);
+	return rc;
 }
 
 /* ---- files on disk -------------------------------------------------- */
@@ -755,6 +883,43 @@ static int read_file(int fd, size_t size, struct strbuf *buf)
 	return 0;
 }
 
+struct fd_reader {
+	int fd;
+	const char *path;
+};
+
+static int read_fd(void *data, char *dst, size_t len, size_t *got)
+{
+	struct fd_reader *r = data;
+	ssize_t n;
+
+	do
+		n = read(r->fd, dst, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return error_from_errno("cannot read '%s'", r->path);
+	*got = (size_t)n;
+	return 0;
+}
+
+/* A file over the cap: read in windows, never whole. */
+static int stream_file(struct scan_ctx *c, unsigned thread, struct file_job *f,
+		       int fd)
+{
+	struct fd_reader r = { fd, f->path };
+	char probe[BINARY_PROBE];
+	ssize_t n;
+
+	do
+		n = pread(fd, probe, sizeof(probe), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return error_from_errno("cannot read '%s'", f->path);
+	return match_chunked(c, thread, f->path, f->size,
+			     is_binary(probe, (size_t)n), read_fd, &r,
+			     &f->hits);
+}
+
 static int scan_one_file(struct dir_run *d, unsigned thread, struct file_job *f)
 {
 	struct scan_ctx *c = d->c;
@@ -764,14 +929,14 @@ static int scan_one_file(struct dir_run *d, unsigned thread, struct file_job *f)
 	/* Sizes come from the listing: no fstat, one syscall less. */
 	if (!f->size)
 		goto out;
-	if ((uint64_t)f->size > c->max_blob) {
-		atomic_fetch_add(&c->skipped, 1);
-		goto out;
-	}
 	fd = open(f->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		warning("cannot read '%s': %s", f->path, strerror(errno));
 		atomic_fetch_add(&c->skipped, 1);
+		goto out;
+	}
+	if ((uint64_t)f->size > c->max_blob) {
+		rc = stream_file(c, thread, f, fd);
 		goto out;
 	}
 	if (read_file(fd, f->size, buf) < 0) {
@@ -779,13 +944,7 @@ static int scan_one_file(struct dir_run *d, unsigned thread, struct file_job *f)
 		atomic_fetch_add(&c->skipped, 1);
 		goto out;
 	}
-	if (is_binary(buf->buf, buf->len)) {
-		atomic_fetch_add(&c->skipped, 1);
-		rc = rules_scan_path(c->rules, c->scratch[thread], f->path,
-				     collect, &f->hits);
-		goto out;
-	}
-	rc = match(c, thread, f->path, buf->buf, buf->len, &f->hits);
+	rc = match_blob(c, thread, f->path, buf->buf, buf->len, &f->hits);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -901,7 +1060,7 @@ int scan_text(struct scan_report *rep, const struct scan_options *opts,
 	struct scan_ctx c;
 	struct scan_diff_file *files = NULL;
 	size_t files_nr = 0;
-	struct hits h = { NULL, 0, 0 };
+	struct hits h = { NULL, 0, 0, false };
 	struct gitwalk *w = NULL;
 	int rc;
 

@@ -260,6 +260,43 @@ static void add_safe(struct strbuf *sb, const char *s)
 	strbuf_add_sanitized(sb, s, strlen(s));
 }
 
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+void scan_report_describe(struct strbuf *sb, const struct scan_report *rep)
+{
+	const char *sep = "; ";
+
+	if (rep->binary)
+		strbuf_addf(sb, "; %zu binary %s scanned by %s printable text",
+			    rep->binary, plural(rep->binary, "file", "files"),
+			    plural(rep->binary, "its", "their"));
+	if (rep->streamed)
+		strbuf_addf(sb, "; %zu %s over the size cap scanned in windows",
+			    rep->streamed,
+			    plural(rep->streamed, "file", "files"));
+	if (rep->allowed || rep->skipped) {
+		strbuf_addstr(sb, "; skipped ");
+		sep = "";
+	}
+	if (rep->allowed) {
+		strbuf_addf(sb, "%zu %s by allowlist.paths", rep->allowed,
+			    plural(rep->allowed, "file", "files"));
+		sep = ", ";
+	}
+	if (rep->skipped)
+		strbuf_addf(sb, "%s%zu missing or unreadable", sep,
+			    rep->skipped);
+	if (rep->ignored)
+		strbuf_addf(sb,
+			    "; %zu %s silenced by ignore files or the "
+			    "baseline",
+			    rep->ignored,
+			    plural(rep->ignored, "finding", "findings"));
+}
+
 int scan_print_text(FILE *fp, const struct scan_report *rep, unsigned flags)
 {
 	bool color = flags & SCAN_PRINT_COLOR;
@@ -278,8 +315,11 @@ int scan_print_text(FILE *fp, const struct scan_report *rep, unsigned flags)
 		strbuf_reset(&sb);
 		strbuf_addstr(&sb, bold);
 		add_safe(&sb, f->file);
-		strbuf_addf(&sb, ":%zu:%zu%s  %s%s%s  ", f->line, f->column,
-			    reset, red, f->rule, reset);
+		if (f->binary)
+			strbuf_addf(&sb, " (binary) at byte %zu", f->offset);
+		else
+			strbuf_addf(&sb, ":%zu:%zu", f->line, f->column);
+		strbuf_addf(&sb, "%s  %s%s%s  ", reset, red, f->rule, reset);
 		add_safe(&sb, f->description);
 		strbuf_addch(&sb, '\n');
 		if (*f->commit) {
@@ -324,11 +364,7 @@ int scan_print_text(FILE *fp, const struct scan_report *rep, unsigned flags)
 		    " bytes in %.2fs",
 		    rep->commits, rep->commits == 1 ? "" : "s", rep->blobs,
 		    rep->blobs == 1 ? "" : "s", rep->bytes, rep->seconds);
-	if (rep->ignored)
-		strbuf_addf(&sb, " (%zu ignored)", rep->ignored);
-	if (rep->skipped)
-		strbuf_addf(&sb, " (%zu skipped: binary, too big or missing)",
-			    rep->skipped);
+	scan_report_describe(&sb, rep);
 	strbuf_addch(&sb, '\n');
 	if (fwrite(sb.buf, 1, sb.len, fp) != sb.len)
 		rc = error_from_errno("cannot write the report");

@@ -3,6 +3,7 @@
 #ifndef SLUGGUARD_SCAN_INTERNAL_H
 #define SLUGGUARD_SCAN_INTERNAL_H
 
+#include "slugguard/rules.h"
 #include "slugguard/scan.h"
 #include "slugguard/strbuf.h"
 
@@ -57,6 +58,53 @@ int scan_ignore_load_baseline(struct scan_ignore *ign, const char *path);
 /* True when f is silenced by some entry (which is marked used). */
 bool scan_ignore_match(struct scan_ignore *ign, const struct scan_finding *f);
 void scan_ignore_release(struct scan_ignore *ign);
+
+/* ---- chunk.c: large and binary files ---------------------------------- */
+
+struct rules;
+struct rules_scratch;
+struct rules_match;
+
+/*
+ * Window sizes: each window holds chunk bytes of its own plus overlap
+ * bytes either side; overlap must exceed the longest match window of
+ * any rule (the matcher looks 64 KiB past a multi-line rule's keyword
+ * line), and chunk must exceed overlap.
+ */
+struct scan_chunking {
+	size_t chunk, overlap;
+};
+
+/* Sequential reader: up to len bytes into dst, *got 0 at the end. */
+typedef int (*scan_read_fn)(void *data, char *dst, size_t len, size_t *got);
+
+/* A scan_read_fn over a buffer in memory (data: this struct). */
+struct scan_mem_reader {
+	const char *buf;
+	size_t len, pos;
+};
+int scan_read_mem(void *data, char *dst, size_t len, size_t *got);
+
+/*
+ * Blank every byte that is not part of a printable run (ASCII text,
+ * tab, CR, LF) of at least 8 bytes to '\n', in place: what strings(1)
+ * would show, at the same offsets.
+ */
+void scan_printable_runs(char *buf, size_t len);
+
+/*
+ * Scan what rd delivers through the rules in overlapping windows (win and
+ * tmp are the caller's reusable buffers; at most chunk + 2 * overlap
+ * bytes each). Each match is passed to fn once, with offset, line and
+ * column counted from the start of the stream. binary: blank what is not
+ * text (scan_printable_runs) and run only the rules that need no context
+ * (rules_scan_binary). Returns 0, rd's or fn's negative code, or the
+ * matcher's error.
+ */
+int scan_chunked(const struct rules *r, struct rules_scratch *s,
+		 const char *path, const struct scan_chunking *ck, bool binary,
+		 scan_read_fn rd, void *rdd, struct strbuf *win,
+		 struct strbuf *tmp, rules_match_fn fn, void *data);
 
 /* ---- report.c ------------------------------------------------------- */
 

@@ -12,24 +12,29 @@ test_expect_success 'setup' '
 	test_commit -C repo one a.txt "hello"
 '
 
-test_expect_success 'binary files (a NUL early on) are skipped' '
+test_expect_success 'binary files (a NUL early on) are read by their printable runs' '
 	(cd repo &&
 	 { printf "\000\001binary" && printf "k = %s\n" "$(fake_token)"; } >blob.bin &&
 	 git add blob.bin && test_tick && git commit -q -m bin &&
-	 "$SG" scan HEAD~1..HEAD >../out) &&
-	grep "0 findings" out && grep "(1 skipped" out
+	 test_expect_code 1 "$SG" scan HEAD~1..HEAD >../out) &&
+	grep "^blob.bin (binary) at byte 12  github-pat" out &&
+	grep "1 finding in .*; 1 binary file scanned by its printable text" out
 '
 
-test_expect_success 'blobs and files over the size cap are skipped' '
+test_expect_success 'blobs and files over the size cap are read in windows' '
 	(cd repo &&
 	 { fake_token && echo && head -c 5000 /dev/zero | tr "\000" "x"; } >big.txt &&
 	 git add big.txt && test_tick && git commit -q -m big &&
 	 test_expect_code 1 "$SG" scan HEAD~1..HEAD >/dev/null &&
-	 "$SG" scan --max-blob-size 1000 HEAD~1..HEAD >../out &&
-	 "$SG" scan --max-blob-size 1000 --dir big.txt >../out2 &&
+	 test_expect_code 1 "$SG" scan --max-blob-size 1000 HEAD~1..HEAD >../out &&
+	 test_expect_code 1 "$SG" scan --max-blob-size 1000 --dir big.txt >../out2 &&
 	 echo "{\"maxBlobSize\": 1000}" >../cap.json &&
-	 "$SG" scan --config ../cap.json HEAD~1..HEAD >../out3) &&
-	grep "0 findings" out && grep "0 findings" out2 && grep "0 findings" out3
+	 test_expect_code 1 "$SG" scan --config ../cap.json HEAD~1..HEAD >../out3) &&
+	for f in out out2 out3; do
+		grep "^big.txt:1:1  github-pat" $f &&
+		grep "; 1 file over the size cap scanned in windows" $f ||
+		return 1
+	done
 '
 
 test_expect_success 'CRLF, invalid UTF-8 and very long lines are fine' '

@@ -1,6 +1,7 @@
 #!/bin/sh
-# A binary key store is not read, but its path alone is a finding, in
-# commits and on disk; other binary files stay skipped and silent.
+# A binary key store is a finding by its path alone, in commits and on
+# disk; other binary files are read for prefixed keys only and stay
+# silent.
 . "$(dirname "$0")/lib.sh"
 
 test_expect_success 'setup: a committed binary .p12 and a binary image' '
@@ -17,7 +18,7 @@ test_expect_success 'scan of the commit reports the key store by path' '
 	(cd repo && test_expect_code 1 "$SG" scan HEAD) >out &&
 	grep "^store.p12:1:1  pkcs12-file" out &&
 	! grep "logo.png" out &&
-	grep "2 skipped: binary" out
+	grep "2 binary files scanned by their printable text" out
 '
 
 test_expect_success 'scan --dir reports it too' '

@@ -891,11 +891,22 @@ static void test_rules_doc_table(void **state)
 	(void)state;
 	assert_int_equal(fs_read_capped(&sb, "docs/rules.md", 1 << 20), 0);
 	for (size_t i = 0; i < rules_builtin_count(); i++) {
+		const char *at, *end;
+		bool doc_binary;
+
 		strbuf_reset(&row);
 		strbuf_addf(&row, "| `%s` | %s |", rules_builtin(i)->id,
 			    rules_builtin(i)->description);
-		if (!strstr(sb.buf, row.buf))
+		at = strstr(sb.buf, row.buf);
+		end = at ? strchr(at, '\n') : NULL;
+
+		if (!at || !end)
 			fail_msg("docs/rules.md lacks a row for %s",
+				 rules_builtin(i)->id);
+		/* the last column says whether the rule runs on binary data */
+		doc_binary = end - at > 6 && !strncmp(end - 6, " yes |", 6);
+		if (doc_binary != !!(rules_builtin(i)->flags & RULE_BINARY))
+			fail_msg("docs/rules.md: binary column of %s is wrong",
 				 rules_builtin(i)->id);
 	}
 	strbuf_release(&row);
