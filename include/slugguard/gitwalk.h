@@ -261,6 +261,9 @@ typedef int (*gitwalk_blob_fn)(void *data, const char *path, const char *buf,
  */
 int gitwalk_object_blobs(const struct gitwalk *w, const char *hex,
 			 gitwalk_blob_fn fn, void *data);
+/* Peel hex (a commit or a tag pointing at one) to its commit id. */
+int gitwalk_peel_commit(const struct gitwalk *w, const char *hex,
+			char out[GITWALK_HEXSZ + 1]);
 /*
  * Append the name and message of the annotated tag hex to out (name on
  * the first line). ERR_NOTFOUND when hex is not a tag object.

@@ -160,6 +160,33 @@ out:
 	return kind;
 }
 
+int gitwalk_peel_commit(const struct gitwalk *w, const char *hex,
+			char out[GITWALK_HEXSZ + 1])
+{
+	git_object *obj = NULL, *commit = NULL;
+	git_oid oid;
+	int rc;
+
+	out[0] = '\0';
+	if (!gitwalk_is_hex(hex) || git_oid_fromstr(&oid, hex) < 0)
+		return error_set("'%s' is not an object id", hex);
+	rc = git_object_lookup(&obj, gitwalk_repo(w), &oid, GIT_OBJECT_ANY);
+	if (rc < 0) {
+		rc = gitwalk_error(rc, "reading object");
+		goto out;
+	}
+	rc = git_object_peel(&commit, obj, GIT_OBJECT_COMMIT);
+	if (rc < 0) {
+		rc = gitwalk_error(rc, "peeling object to a commit");
+		goto out;
+	}
+	git_oid_tostr(out, GITWALK_HEXSZ + 1, git_object_id(commit));
+out:
+	git_object_free(commit);
+	git_object_free(obj);
+	return rc;
+}
+
 int gitwalk_ref_commits(struct strvec *out, const struct gitwalk *w,
 			const char *glob)
 {
