@@ -189,4 +189,38 @@ test_expect_success 'build --no-sandbox warns, even with -q' '
 	test -f out3/slug.tgz
 '
 
+test_expect_success 'the server policy, not the pushed one, vets the list before any buildpack runs' '
+	mkdir -p evil/bin &&
+	printf "#!/bin/sh\necho EVIL RAN >&2\necho Evil\n" >evil/bin/detect &&
+	printf "#!/bin/sh\necho EVIL RAN >&2\n" >evil/bin/compile &&
+	chmod +x evil/bin/detect evil/bin/compile &&
+	printf "{\"version\": 1, \"buildpacks\": [\"%s\"]}\n" \
+		"$TRASH/hostile2" >remote.git/slugguard.json &&
+	test_when_finished "rm -f remote.git/slugguard.json" &&
+	git clone -q remote.git evil-work 2>/dev/null &&
+	(
+		cd evil-work &&
+		printf "{\"buildpacks\": [{\"url\": \"%s\"}]}\n" \
+			"$TRASH/evil" >app.json &&
+		printf "{\"version\": 1, \"buildpacks\": [\"%s\"]}\n" \
+			"$TRASH/evil" >slugguard.json &&
+		git add -A && test_tick && git commit -q -m evil
+	) &&
+	git --git-dir=remote.git fetch -q "$TRASH/evil-work" main:refs/heads/evil &&
+	(cd remote.git && test_expect_code 1 "$SG" deploy --app app1 \
+		--commit evil) >out 2>err &&
+	grep "^slugguard: buildpack order refused by .*remote.git/slugguard.json" err &&
+	! grep "EVIL RAN" err out
+'
+
+test_expect_success 'deploy holds the list against the live app before building' '
+	standin_app app1 "{\"buildpacks\": [\"$TRASH/evil\"]}" &&
+	test_when_finished "standin_app app1 \"{\\\"buildpacks\\\": [\\\"$TRASH/hostile2\\\"]}\"" &&
+	(cd remote.git && test_expect_code 1 "$SG" deploy --app app1 \
+		--commit main) >out 2>err &&
+	grep "^slugguard: refusing to deploy: buildpacks of .app1. are not in the policy.s order" err &&
+	grep "expected: 1. $TRASH/hostile2" err &&
+	! grep "== detect ran\|EVIL RAN\|Building" err out
+'
+
 test_done
