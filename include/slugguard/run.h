@@ -21,6 +21,7 @@
 #ifndef SLUGGUARD_RUN_H
 #define SLUGGUARD_RUN_H
 
+#include "slugguard/strbuf.h"
 #include "slugguard/strvec.h"
 
 struct child {
