@@ -11,7 +11,12 @@
  *   3. run bin/detect, bin/compile and bin/release of each, as Heroku
  *      does (STACK, SOURCE_VERSION..., ENV_DIR, each buildpack's `export`
  *      file sourced into the next one's environment), streaming output to
- *      stderr, with a timeout per step;
+ *      stderr, with a timeout per step. Every step (and the sourcing of
+ *      `export`) runs in the sandbox (sandbox.h), which shares only the
+ *      build dir, CACHE_DIR, the private HOME and the buildpack's own copy
+ *      (writable) and ENV_DIR (read-only); no buildpack code runs before
+ *      the list passed the policy check, and none runs unsandboxed unless
+ *      o->no_sandbox;
  *   4. pack slug.tgz reproducibly (see slug.h);
  *   5. sign an in-toto Statement v1 / SLSA Provenance v1 for it as a DSSE
  *      envelope (slug.tgz.intoto.json) and a Sigstore bundle v0.3
@@ -50,12 +55,14 @@ struct build_opts {
 	uint64_t max_size; /* compressed slug limit; 0 = 1 GB */
 	bool quiet; /* no "-----> " chatter (buildpack output still shown) */
 	bool keep_build_dir; /* leave the temporary build tree in place */
+	bool no_sandbox; /* run buildpacks with our full access (local
+			    `build --no-sandbox` only; see sandbox.h) */
 };
 
 #define BUILD_OPTS_INIT                                               \
 	{                                                             \
 		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-			STRVEC_INIT, 0, 0, false, false               \
+			STRVEC_INIT, 0, 0, false, false, false        \
 	}
 
 struct build_process {
@@ -92,6 +99,16 @@ struct build_result {
 int buildpack_build(struct build_result *out, struct gitwalk *w,
 		    const struct build_opts *o);
 void build_result_release(struct build_result *r);
+
+/*
+ * The buildpacks a build of o->commit (NULL: HEAD) would run, in order:
+ * o->buildpacks, else app.json, else .buildpacks, else the policy's list,
+ * appended to out. Nothing is fetched or run, so a caller can hold the
+ * list against the live app first. Returns 0, ERR_REJECTED (no
+ * buildpacks) or ERR_FAIL.
+ */
+int buildpack_list(struct strvec *out, struct gitwalk *w,
+		   const struct build_opts *o);
 void build_opts_release(struct build_opts *o);
 
 /*

@@ -79,6 +79,14 @@ int policy_load_file(struct policy **out, const char *path);
 /* Read and parse slugguard.json in commit hex; ERR_NOTFOUND when absent. */
 int policy_load_from_commit(struct policy **out, const struct gitwalk *w,
 			    const char *hex);
+/*
+ * The policy that governs a build of commit hex: in a bare repository (a
+ * deploy server) its own <gitdir>/slugguard.json wins over the pushed one,
+ * which the pusher controls (docs/policy.md); else the commit's.
+ * ERR_NOTFOUND when there is neither.
+ */
+int policy_load_governing(struct policy **out, const struct gitwalk *w,
+			  const char *hex);
 void policy_free(struct policy *p);
 
 /* True when the branch name (without refs/heads/) deploys. */

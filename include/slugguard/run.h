@@ -12,11 +12,16 @@
  * Fds: c.in/c.out/c.err = 0 means inherit; -1 asks for a pipe (the
  * parent's end is stored back and the caller closes it); > 0 is an fd to
  * dup into the child (the child's copy only; the caller keeps its own).
- * c.out_to_err sends the child's stdout to our stderr (hook output).
+ * c.out_to_err sends the child's stdout to our stderr (hook output);
+ * c.err_to_out sends its stderr wherever its stdout goes (run_capture
+ * then reads both).
+ * The child holds no descriptor of ours but 0, 1 and 2: run_start closes
+ * the rest, close-on-exec or not.
  */
 #ifndef SLUGGUARD_RUN_H
 #define SLUGGUARD_RUN_H
 
+#include "slugguard/strbuf.h"
 #include "slugguard/strvec.h"
 
 struct child {
@@ -25,6 +30,7 @@ struct child {
 	const char *dir;
 	int in, out, err;
 	bool out_to_err;
+	bool err_to_out;
 	bool clear_env; /* start from an empty environment plus env */
 	unsigned timeout; /* seconds; 0 = none. The child is killed after */
 	pid_t pid;
@@ -33,8 +39,8 @@ struct child {
 
 #define CHILD_INIT                                                            \
 	{                                                                     \
-		STRVEC_INIT, STRVEC_INIT, NULL, 0, 0, 0, false, false, 0, -1, \
-			false                                                 \
+		STRVEC_INIT, STRVEC_INIT, NULL, 0, 0, 0, false, false, false, \
+			0, -1, false                                          \
 	}
 
 /* Returns 0 or ERR_FAIL (message names argv[0]). */

@@ -199,6 +199,18 @@ out:
 	return rc;
 }
 
+int buildpack_list(struct strvec *out, struct gitwalk *w,
+		   const struct build_opts *o)
+{
+	char hex[GITWALK_HEXSZ + 1];
+	int rc;
+
+	rc = gitwalk_resolve_commit(w, o->commit ? o->commit : "HEAD", hex);
+	if (rc < 0)
+		return rc;
+	return read_buildpack_list(out, w, hex, o);
+}
+
 static char *absolute(const char *path);
 
 /* Fetch buildpack i into dir; commit receives its git commit or "". */
@@ -236,7 +248,20 @@ static bool is_executable(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode) && (st.st_mode & 0111);
 }
 
-/* Start a child running <bp>/bin/<step> with env. */
+/*
+ * Run c in the sandbox, sharing bp's own copy (writable: the buildpack API
+ * has compile write <bp>/export there). Without a sandbox, c runs as is.
+ */
+static void confine(struct child *c, const struct build_state *st,
+		    const struct bp *bp)
+{
+	c->dir = st->build_dir;
+	c->clear_env = true;
+	if (st->sb.bwrap)
+		sandbox_wrap(&st->sb, c, bp->dir);
+}
+
+/* A child running <bp>/bin/<step> with env; the caller adds arguments. */
 static void step_child(struct child *c, const struct bp *bp, const char *step,
 		       const struct strvec *env, unsigned timeout)
 {
@@ -264,8 +289,8 @@ static int step_failed(const struct bp *bp, const char *step, int status,
  * leaves: the buildpack contract is a shell script, so this one place runs
  * sh on purpose, with the path as an argument, never interpolated.
  */
-static int source_export(struct strvec *env, const struct bp *bp,
-			 unsigned timeout)
+static int source_export(struct strvec *env, const struct build_state *st,
+			 const struct bp *bp, unsigned timeout)
 {
 	struct child c = CHILD_INIT;
 	struct strbuf out = STRBUF_INIT, path = STRBUF_INIT;
@@ -282,6 +307,7 @@ static int source_export(struct strvec *env, const struct bp *bp,
 	strvec_pushv(&c.env, env->v);
 	c.clear_env = true;
 	c.timeout = timeout;
+	confine(&c, st, bp);
 	status = run_capture(&c, &out, EXPORT_ENV_MAX);
 	if (status < 0) {
 		rc = status;
@@ -331,6 +357,7 @@ static int run_buildpacks(struct build_state *st, const struct build_opts *o)
 		strbuf_reset(&out);
 		step_child(&c, bp, "detect", &st->env, timeout);
 		strvec_push(&c.args, st->build_dir);
+		confine(&c, st, bp);
 		status = run_capture(&c, &out, DETECT_OUT_MAX);
 		if (status < 0) {
 			rc = error_wrap(status, "buildpack '%s'", bp->ref);
@@ -365,6 +392,7 @@ static int run_buildpacks(struct build_state *st, const struct build_opts *o)
 		strvec_pushl(&c.args, st->build_dir, st->cache_dir, st->env_dir,
 			     NULL);
 		c.out_to_err = true;
+		confine(&c, st, bp);
 		status = run_command(&c);
 		if (status < 0) {
 			rc = error_wrap(status, "buildpack '%s'", bp->name);
@@ -374,7 +402,7 @@ static int run_buildpacks(struct build_state *st, const struct build_opts *o)
 			rc = step_failed(bp, "compile", status, &c, timeout);
 			goto out;
 		}
-		rc = source_export(&st->env, bp, timeout);
+		rc = source_export(&st->env, st, bp, timeout);
 		if (rc < 0)
 			goto out;
 	}
@@ -390,6 +418,7 @@ static int run_buildpacks(struct build_state *st, const struct build_opts *o)
 			strbuf_reset(&out);
 			step_child(&c, bp, "release", &st->env, timeout);
 			strvec_push(&c.args, st->build_dir);
+			confine(&c, st, bp);
 			status = run_capture(&c, &out, RELEASE_OUT_MAX);
 			if (status > 0)
 				rc = step_failed(bp, "release", status, &c,
@@ -559,6 +588,7 @@ static void state_release(struct build_state *st)
 	strbuf_release(&st->summary);
 	strbuf_release(&st->source_uri);
 	strbuf_release(&st->work);
+	sandbox_release(&st->sb);
 }
 
 static char *absolute(const char *path)
@@ -596,6 +626,12 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 
 	memset(out, 0, sizeof(*out));
 	st.started = time(NULL);
+	if (!o->no_sandbox) {
+		/* Fail closed, before anything is fetched or exported. */
+		rc = sandbox_init(&st.sb);
+		if (rc < 0)
+			goto out;
+	}
 	rc = load_key(&key, o);
 	if (rc < 0)
 		goto out;
@@ -644,6 +680,11 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 		goto out;
 	if (o->env_dir) {
 		st.env_dir = absolute(o->env_dir);
+		if (!fs_is_dir(st.env_dir)) {
+			rc = error_set("ENV_DIR '%s' is not a directory",
+				       st.env_dir);
+			goto out;
+		}
 	} else {
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "%s/env", st.work.buf);
@@ -703,6 +744,11 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	if (rc < 0)
 		goto out;
 	base_env(&st.env, &st, o);
+	sandbox_bind(&st.sb, st.build_dir, true);
+	sandbox_bind(&st.sb, st.cache_dir, true);
+	sandbox_bind(&st.sb, sb.buf, true); /* HOME */
+	/* ENV_DIR is the app's config: buildpacks read it, never write it. */
+	sandbox_bind(&st.sb, st.env_dir, false);
 	rc = run_buildpacks(&st, o);
 	if (rc < 0)
 		goto out;

@@ -4,6 +4,7 @@
 #define SLUGGUARD_BUILDPACK_INTERNAL_H
 
 #include "slugguard/buildpack.h"
+#include "slugguard/sandbox.h"
 #include "slugguard/sign.h"
 #include "slugguard/strbuf.h"
 
@@ -28,13 +29,14 @@ struct build_state {
 	struct strvec env; /* compile environment, grows with exports */
 	struct strvec proc_names, proc_cmds; /* default_process_types */
 	time_t started, finished;
+	struct sandbox sb; /* unused (no bwrap) when o->no_sandbox */
 };
 
 #define BUILD_STATE_INIT                                                  \
 	{                                                                 \
 		{ 0 }, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, NULL, NULL, \
 			NULL, NULL, NULL, 0, STRVEC_INIT, STRVEC_INIT,    \
-			STRVEC_INIT, 0, 0                                 \
+			STRVEC_INIT, 0, 0, SANDBOX_INIT                   \
 	}
 
 /*

@@ -5,9 +5,10 @@
 #include "slugguard/policy.h"
 #include "buildpack-internal.h"
 
+/* On a deploy server its own policy, not the pushed one, says. */
 static int load(struct policy **out, struct gitwalk *w, const char *hex)
 {
-	int rc = policy_load_from_commit(out, w, hex);
+	int rc = policy_load_governing(out, w, hex);
 
 	if (rc == ERR_NOTFOUND) {
 		error_clear();

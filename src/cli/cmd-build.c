@@ -17,7 +17,7 @@ static const char usage_str[] =
 	"                       [--cache-dir DIR] [--env-dir DIR] [--key FILE]\n"
 	"                       [--buildpack URL]... [--stack STACK]\n"
 	"                       [--timeout SEC] [--max-size BYTES]\n"
-	"                       [--keep-build-dir]\n"
+	"                       [--keep-build-dir] [--no-sandbox]\n"
 	"   or: slugguard build --pack-dir DIR [--out DIR] [--max-size BYTES]\n"
 	"\n"
 	"    --commit REV       commit to build (default HEAD)\n"
@@ -30,6 +30,8 @@ static const char usage_str[] =
 	"                       default: app.json, then .buildpacks\n"
 	"    --timeout SEC      limit per buildpack step (default 1500)\n"
 	"    --max-size BYTES   compressed slug limit (default 1 GiB)\n"
+	"    --no-sandbox       run buildpacks without bubblewrap, with all\n"
+	"                       of your access (unsafe; local builds only)\n"
 	"    --pack-dir DIR     only pack an already built app directory\n"
 	"                       (no buildpacks, no provenance)\n";
 
@@ -81,6 +83,7 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 		{ "max-size", required_argument, NULL, 'm' },
 		{ "keep-build-dir", no_argument, NULL, 'K' },
 		{ "pack-dir", required_argument, NULL, 'P' },
+		{ "no-sandbox", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -142,6 +145,9 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 		case 'P':
 			pack_dir = optarg;
 			break;
+		case 'N':
+			o.no_sandbox = true;
+			break;
 		case 'h':
 			rc = cli_usage(usage_str, false);
 			goto out;
@@ -158,6 +164,12 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 		rc = pack_only(pack_dir, &o);
 		goto out;
 	}
+	if (o.no_sandbox)
+		/* Said even under --quiet: this turns a protection off. */
+		warning("--no-sandbox: buildpacks run UNSANDBOXED with all "
+			"of your access; they can read HEROKU_API_KEY, your "
+			"signing key, this repository and your home "
+			"directory. Use it only for buildpacks you trust");
 	rc = gitwalk_open(&w, NULL);
 	if (rc < 0)
 		goto out;

@@ -311,6 +311,39 @@ out:
 	return rc;
 }
 
+/*
+ * Before any buildpack code runs, the live app must be one we would
+ * deploy to: its buildpacks in the policy's order (else the very list
+ * this build would run), no override, the required config vars set.
+ * deploy_artifacts() checks again after the build, before releasing.
+ */
+static int check_app_first(const struct deploy *d, struct gitwalk *w,
+			   const struct build_opts *o)
+{
+	struct hcli_expect e = HCLI_EXPECT_INIT;
+	struct heroku *h = NULL;
+	int rc;
+
+	rc = hcli_expect_load(&e, d->commit, NULL);
+	if (rc < 0)
+		goto out;
+	if (!e.have_buildpacks) {
+		rc = buildpack_list(&e.buildpacks, w, o);
+		if (rc < 0)
+			goto out;
+		e.have_buildpacks = true;
+	}
+	rc = hcli_client(&h, d->cacert);
+	if (rc < 0)
+		goto out;
+	say(d, "Checking Heroku app '%s' before the build", d->app);
+	rc = check_app(h, d, &e);
+out:
+	heroku_free(h);
+	hcli_expect_release(&e);
+	return rc;
+}
+
 /* Build the commit into a private temporary directory, then deploy it. */
 static int build_and_deploy(const struct deploy *d)
 {
@@ -336,6 +369,9 @@ static int build_and_deploy(const struct deploy *d)
 	o.out_dir = tmp.buf;
 	o.key_path = d->key;
 	o.quiet = d->quiet;
+	rc = check_app_first(d, w, &o);
+	if (rc < 0)
+		goto out;
 	say(d, "Building %s for '%s'", d->commit ? d->commit : "HEAD", d->app);
 	rc = buildpack_build(&res, w, &o);
 	if (rc < 0)

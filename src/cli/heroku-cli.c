@@ -79,23 +79,7 @@ static int expect_from_policy(struct hcli_expect *e, const char *rev)
 	}
 	if (rc < 0)
 		goto out;
-	/* A server's own policy wins over the pushed one (docs/policy.md). */
-	if (gitwalk_is_bare(w)) {
-		struct strbuf own = STRBUF_INIT;
-		const char *gd = gitwalk_gitdir(w);
-
-		strbuf_addf(&own, "%s%s%s", gd, ends_with(gd, "/") ? "" : "/",
-			    POLICY_FILE);
-		rc = fs_exists(own.buf) ? policy_load_file(&p, own.buf) :
-					  ERR_NOTFOUND;
-		strbuf_release(&own);
-		if (rc < 0 && rc != ERR_NOTFOUND)
-			goto out;
-	} else {
-		rc = ERR_NOTFOUND;
-	}
-	if (rc == ERR_NOTFOUND)
-		rc = policy_load_from_commit(&p, w, hex);
+	rc = policy_load_governing(&p, w, hex);
 	if (rc == ERR_NOTFOUND) {
 		error_clear();
 		rc = 0;

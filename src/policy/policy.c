@@ -437,6 +437,26 @@ out:
 	return rc;
 }
 
+int policy_load_governing(struct policy **out, const struct gitwalk *w,
+			  const char *hex)
+{
+	struct strbuf own = STRBUF_INIT;
+	const char *gd = gitwalk_gitdir(w);
+	int rc = ERR_NOTFOUND;
+
+	*out = NULL;
+	if (gitwalk_is_bare(w)) {
+		strbuf_addf(&own, "%s%s%s", gd, ends_with(gd, "/") ? "" : "/",
+			    POLICY_FILE);
+		rc = fs_exists(own.buf) ? policy_load_file(out, own.buf) :
+					  ERR_NOTFOUND;
+	}
+	if (rc == ERR_NOTFOUND)
+		rc = policy_load_from_commit(out, w, hex);
+	strbuf_release(&own);
+	return rc;
+}
+
 bool policy_is_deploy_branch(const struct policy *p, const char *branch)
 {
 	for (size_t i = 0; i < p->deploy_branches.nr; i++)

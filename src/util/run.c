@@ -5,7 +5,9 @@
 #include "slugguard/fs.h"
 #include "slugguard/run.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -38,6 +40,40 @@ static void apply_env(const struct strvec *env, bool clear)
 			unsetenv(env->v[i]);
 		}
 	}
+}
+
+/*
+ * In the child: close every descriptor but 0, 1, 2 and keep. Not every
+ * open in this process (or in the libraries we link) says O_CLOEXEC, and
+ * a sandboxed buildpack must not inherit a key file, a repository pack
+ * or a log that happened to be open. malloc is safe here for the same
+ * reason apply_env's setenv is: the child has one thread and glibc
+ * resets its allocator locks in fork().
+ */
+static void close_other_fds(int keep)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	long max;
+
+	if (!d) {
+		max = sysconf(_SC_OPEN_MAX);
+		if (max < 0 || max > 65536)
+			max = 65536;
+		for (int fd = 3; fd < (int)max; fd++)
+			if (fd != keep)
+				close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		long fd;
+
+		if (parse_long(&fd, e->d_name, 3, INT_MAX) < 0)
+			continue;
+		if (fd != keep && fd != dirfd(d))
+			close((int)fd);
+	}
+	closedir(d);
 }
 
 static void child_fd(int want, int pipefd, int target)
@@ -85,6 +121,9 @@ int run_start(struct child *c)
 		child_fd(c->err, errp[1], 2);
 		if (c->out_to_err)
 			dup2(2, 1);
+		else if (c->err_to_out)
+			dup2(1, 2);
+		close_other_fds(errpipe[1]);
 		if (c->dir && chdir(c->dir) < 0)
 			goto fail;
 		apply_env(&c->env, c->clear_env);

@@ -301,6 +301,32 @@ static void test_util_run_capture(void **state)
 	error_clear();
 }
 
+static void test_util_run_closes_fds(void **state)
+{
+	struct child c = CHILD_INIT;
+	struct strbuf out = STRBUF_INIT, probe = STRBUF_INIT;
+	int fd = open("/dev/null", O_RDONLY); /* no O_CLOEXEC, on purpose */
+	int rc;
+
+	(void)state;
+	assert_true(fd > 2);
+	strbuf_addf(&probe,
+		    "test -e /proc/self/fd/%d && echo open || "
+		    "echo closed; echo oops >&2",
+		    fd);
+	strvec_pushl(&c.args, "sh", "-c", probe.buf, NULL);
+	c.err_to_out = true;
+	rc = run_capture(&c, &out, 1024);
+	assert_int_equal(rc, 0);
+	/* The child got 0, 1, 2 only; stderr came back with stdout. */
+	assert_string_equal(out.buf, "closed\noops\n");
+	/* Ours is untouched. */
+	assert_true(fcntl(fd, F_GETFD) >= 0);
+	close(fd);
+	strbuf_release(&probe);
+	strbuf_release(&out);
+}
+
 static void test_util_dl_load(void **state)
 {
 	size_t (*len_fn)(const char *) = NULL;
@@ -351,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_util_fs_atomic_and_exclusive),
 		cmocka_unit_test(test_util_fs_no_follow),
 		cmocka_unit_test(test_util_run_capture),
+		cmocka_unit_test(test_util_run_closes_fds),
 		cmocka_unit_test(test_util_dl_load),
 	};
 
