@@ -20,6 +20,9 @@ struct cmd {
 	const char *help;
 };
 
+static int cmd_version(int argc, char **argv, const struct config *cfg);
+static int cmd_help(int argc, char **argv, const struct config *cfg);
+
 static const struct cmd commands[] = {
 	{ "scan", cmd_scan,
 	  "scan commits, the index, files or stdin for secrets" },
@@ -38,11 +41,14 @@ static const struct cmd commands[] = {
 	  "roll back to a release with a signed slug" },
 	{ "buildpack", cmd_buildpack,
 	  "detect/compile/release entry points of the shim" },
+	{ "version", cmd_version, "print the version" },
+	{ "help", cmd_help, "show a command's usage (help <command>)" },
 };
 
 static const char usage_str[] =
-	"usage: slugguard [--quiet] [--verbose] [--color=WHEN] <command> [<args>]\n"
-	"       slugguard --version | --help\n";
+	"usage: slugguard [-q | --quiet] [-v | --verbose] [--color=WHEN]\n"
+	"                 <command> [<args>]\n"
+	"       slugguard -V | --version | -h | --help\n";
 
 static void print_help(FILE *fp)
 {
@@ -52,6 +58,48 @@ static void print_help(FILE *fp)
 		fprintf(fp, "   %-10s %s\n", commands[i].name,
 			commands[i].help);
 	fputs("\nRun 'slugguard <command> -h' for a command's options.\n", fp);
+}
+
+static const struct cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_version(int argc, char **argv, const struct config *cfg)
+{
+	(void)argv;
+	(void)cfg;
+	if (argc > 1)
+		return cli_usage_err("usage: slugguard version\n",
+				     "version: takes no arguments");
+	printf("slugguard %s\n", SLUGGUARD_VERSION);
+	return 0;
+}
+
+/* help <command> is <command> -h, as git's help falls back to usage. */
+static int cmd_help(int argc, char **argv, const struct config *cfg)
+{
+	static char help_opt[] = "-h";
+	const struct cmd *cmd;
+	char *args[3];
+
+	if (argc < 2) {
+		print_help(stdout);
+		return 0;
+	}
+	cmd = find_cmd(argv[1]);
+	if (!cmd || argc > 2)
+		return cli_usage_err("usage: slugguard help [<command>]\n",
+				     "help: '%s' is not a slugguard command",
+				     argv[argc > 2 ? 2 : 1]);
+	args[0] = argv[1];
+	args[1] = help_opt;
+	args[2] = NULL;
+	optind = 0;
+	return cmd->fn(2, args, cfg);
 }
 
 /* Replace control characters so a hostile message cannot drive a tty. */
@@ -74,6 +122,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static char empty[] = "";
 	struct config cfg = CONFIG_INIT;
 	const struct cmd *cmd = NULL;
 	int rc = 0, opt;
@@ -82,7 +131,8 @@ int main(int argc, char **argv)
 	cfg.argv0 = argv[0];
 	config_from_env(&cfg);
 	/* "+" stops at the first non-option: the command owns the rest. */
-	while ((opt = getopt_long(argc, argv, "+qvh", opts, NULL)) != -1) {
+	argv[0] = empty; /* cli_getopt's messages name no command */
+	while ((opt = cli_getopt(argc, argv, "+qvVh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'q':
 			cfg.quiet = true;
@@ -98,10 +148,10 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "auto"))
 				cfg.color = CONFIG_COLOR_AUTO;
 			else {
-				fprintf(stderr,
-					"slugguard: invalid --color "
-					"value '%s' (always, never, auto)\n",
-					optarg);
+				cli_usage_err(usage_str,
+					      "invalid --color value '%s' "
+					      "(always, never, auto)",
+					      optarg);
 				return 2;
 			}
 			break;
@@ -112,7 +162,7 @@ int main(int argc, char **argv)
 			print_help(stdout);
 			return 0;
 		default:
-			print_help(stderr);
+			cli_usage(usage_str, true);
 			return 2;
 		}
 	}
@@ -120,9 +170,7 @@ int main(int argc, char **argv)
 		print_help(stderr);
 		return 2;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(argv[optind], commands[i].name))
-			cmd = &commands[i];
+	cmd = find_cmd(argv[optind]);
 	if (!cmd) {
 		fprintf(stderr, "slugguard: '%s' is not a slugguard command\n",
 			argv[optind]);
@@ -142,6 +190,15 @@ int main(int argc, char **argv)
 		print_error(error_last());
 	error_clear();
 	if (fflush(stdout) || ferror(stdout)) {
+		/*
+		 * A reader that went away (scan --all | head) is not an
+		 * error to report: end as git does, by the signal that
+		 * SIG_IGN held back (SIGPIPE was ignored for curl's sake).
+		 */
+		if (errno == EPIPE) {
+			signal(SIGPIPE, SIG_DFL);
+			raise(SIGPIPE);
+		}
 		fprintf(stderr, "slugguard: cannot write to standard output\n");
 		return 2;
 	}
