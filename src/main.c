@@ -102,6 +102,18 @@ static int cmd_help(int argc, char **argv, const struct config *cfg)
 	return cmd->fn(2, args, cfg);
 }
 
+/*
+ * A reader that went away (scan --all | head) is not an error to report,
+ * whatever the command made of the failed write: end as git does, by the
+ * signal that SIG_IGN held back (SIGPIPE is ignored for curl's sake).
+ */
+static void stdout_gone(void)
+{
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+	exit(141);
+}
+
 /* Replace control characters so a hostile message cannot drive a tty. */
 static void print_error(const char *msg)
 {
@@ -185,20 +197,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rc = cmd->fn(argc, argv, &cfg);
+	if ((fflush(stdout) || ferror(stdout)) && errno == EPIPE)
+		stdout_gone();
 	heroku_global_cleanup();
 	if (rc < 0 && rc != ERR_USAGE)
 		print_error(error_last());
 	error_clear();
 	if (fflush(stdout) || ferror(stdout)) {
-		/*
-		 * A reader that went away (scan --all | head) is not an
-		 * error to report: end as git does, by the signal that
-		 * SIG_IGN held back (SIGPIPE was ignored for curl's sake).
-		 */
-		if (errno == EPIPE) {
-			signal(SIGPIPE, SIG_DFL);
-			raise(SIGPIPE);
-		}
+		if (errno == EPIPE)
+			stdout_gone();
 		fprintf(stderr, "slugguard: cannot write to standard output\n");
 		return 2;
 	}
