@@ -8,6 +8,7 @@
 #include "slugguard/config.h"
 #include "slugguard/error.h"
 #include "slugguard/heroku.h"
+#include "slugguard/policy.h"
 #include "slugguard/strbuf.h"
 #include "cli/cli.h"
 
@@ -42,7 +43,9 @@ static const struct cmd commands[] = {
 	{ "buildpack", cmd_buildpack,
 	  "detect/compile/release entry points of the shim" },
 	{ "version", cmd_version, "print the version" },
-	{ "help", cmd_help, "show a command's usage (help <command>)" },
+	{ "help", cmd_help,
+	  "a command's usage (help <command>), or the config keys "
+	  "(help config)" },
 };
 
 static const char usage_str[] =
@@ -79,6 +82,23 @@ static int cmd_version(int argc, char **argv, const struct config *cfg)
 	return 0;
 }
 
+/* Both configuration files and every key each takes: one place to look. */
+static void print_config_keys(void)
+{
+	struct strvec keys = STRVEC_INIT;
+
+	policy_keys(&keys);
+	printf("%s (the deploy policy; docs/policy.md):\n", POLICY_FILE);
+	for (size_t i = 0; i < keys.nr; i++)
+		printf("   %s\n", keys.v[i]);
+	strvec_clear(&keys);
+	config_scan_keys(&keys);
+	printf("%s (the scanner config; docs/scan.md):\n", CONFIG_SCAN_FILE);
+	for (size_t i = 0; i < keys.nr; i++)
+		printf("   %s\n", keys.v[i]);
+	strvec_clear(&keys);
+}
+
 /* help <command> is <command> -h, as git's help falls back to usage. */
 static int cmd_help(int argc, char **argv, const struct config *cfg)
 {
@@ -90,9 +110,14 @@ static int cmd_help(int argc, char **argv, const struct config *cfg)
 		print_help(stdout);
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "config")) {
+		print_config_keys();
+		return 0;
+	}
 	cmd = find_cmd(argv[1]);
 	if (!cmd || argc > 2)
-		return cli_usage_err("usage: slugguard help [<command>]\n",
+		return cli_usage_err("usage: slugguard help [<command> | "
+				     "config]\n",
 				     "help: '%s' is not a slugguard command",
 				     argv[argc > 2 ? 2 : 1]);
 	args[0] = argv[1];
