@@ -61,7 +61,7 @@ _slugguard() {
 	case $cmd in
 	help)
 		mapfile -t COMPREPLY < <(compgen -W \
-			"$(_slugguard_commands)" -- "$cur")
+			"$(_slugguard_commands) config" -- "$cur")
 		return 0
 		;;
 	hooks)
