@@ -33,6 +33,33 @@ ifeq ($(DEVELOPER),1)
 WARN += -Werror
 endif
 
+# Targets that need the Debian packages run scripts/deps.sh first and then
+# a sub-make (SLUGGUARD_DEPS=done): pkg-config must be read after the
+# install, and a make reads its variables before any recipe runs, so the
+# flags below are computed only in that sub-make. make SLUGGUARD_DEPS=done
+# skips the install on machines that are not Debian.
+DEPS_GOALS := all unit test e2e check asan bench demo install
+ifneq ($(SLUGGUARD_DEPS),done)
+
+.PHONY: $(DEPS_GOALS)
+all:
+
+$(DEPS_GOALS): deps
+	@$(MAKE) --no-print-directory SLUGGUARD_DEPS=done $@
+
+# Any other goal (a file such as build/slugguard) goes to the sub-make too.
+Makefile: ;
+%: deps
+	@$(MAKE) --no-print-directory SLUGGUARD_DEPS=done $@
+
+else
+
+NODEPS_GOALS := deps lint uninstall clean
+ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifneq ($(shell $(PKG_CONFIG) --exists $(PKGS) 2>/dev/null && echo ok),ok)
+$(error missing development packages for $(PKGS): run 'make deps', or make without SLUGGUARD_DEPS=done, which runs it)
+endif
+endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # libcurl, libarchive and Hyperscan are dlopen()ed on first use by
 # src/heroku, src/slug and src/rules (see curl-dl.h, archive-dl.h,
@@ -64,7 +91,7 @@ MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps test unit e2e check lint asan install uninstall clean bench demo
+.PHONY: all test unit e2e check asan install bench demo
 
 all: $(BUILD)/slugguard
 
@@ -84,17 +111,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libslugguard.a
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDSAN) $(LDFLAGS) -o $@ $< $(BUILD)/libslugguard.a \
 		$(LIBS) -lcmocka
 
-deps:
-	@sh scripts/deps.sh
+unit: all $(UNIT_BIN)
 
-unit: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
-
-test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN)
+test: all $(UNIT_BIN)
 	@BUILD=$(BUILD) sh tests/run.sh
 
-e2e: deps all
+e2e: all
 	@BUILD=$(BUILD) UNIT=0 sh tests/run.sh
 
 check: deps
@@ -102,34 +124,50 @@ check: deps
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory DEVELOPER=1 test
 
-lint:
-	@sh scripts/lint.sh
-
-asan: deps
+asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan all $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BIN))
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 BUILD=build-asan sh tests/run.sh
 
-bench: deps all
+bench: all
 	@sh bench/run.sh
 
-demo: deps all
+demo: all
 	@sh scripts/demo.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/slugguard/hooks \
-		$(DESTDIR)$(PREFIX)/share/man/man1
+		$(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 0755 $(BUILD)/slugguard $(DESTDIR)$(PREFIX)/bin/slugguard
 	for f in hooks/*.in; do install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/slugguard/hooks/; done
 	for f in docs/man/*.1; do [ -f "$$f" ] && install -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
+	install -m 0644 completion/slugguard.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/slugguard
+	install -m 0644 completion/_slugguard \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_slugguard
+
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+
+endif
+
+# Goals that need no package, in both passes.
+.PHONY: deps lint uninstall clean
+
+deps:
+	@sh scripts/deps.sh $(if $(filter check lint,$(MAKECMDGOALS)),clang-format shellcheck)
+
+lint:
+	@sh scripts/lint.sh
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/slugguard
 	rm -rf $(DESTDIR)$(PREFIX)/share/slugguard
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/slugguard*.1
+	rm -f $(DESTDIR)$(PREFIX)/share/bash-completion/completions/slugguard
+	rm -f $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_slugguard
 
 clean:
 	rm -rf build build-asan
-
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,11 +1,12 @@
 #!/bin/sh
 # Install the Debian packages slugguard builds and tests with, when missing.
 # apt-get update runs once, and only if something must be installed.
+# Arguments name extra packages (make check adds its linters).
 set -e
 pkgs="build-essential pkg-config git ca-certificates openssl tar gzip python3
 libgit2-dev libcurl4-openssl-dev libcjson-dev libarchive-dev libssl-dev
 libcmocka-dev libhyperscan-dev libpcre2-dev zlib1g-dev libkrb5-dev
-bubblewrap"
+bubblewrap $*"
 command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 missing=

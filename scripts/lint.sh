@@ -16,6 +16,7 @@ if command -v shellcheck >/dev/null 2>&1; then
 	# shellcheck disable=SC2046
 	shellcheck -s sh -e SC2016,SC1090,SC1091 $(git ls-files 'bin/*' \
 		'hooks/*.in' 'tests/e2e/*.sh' 'scripts/*.sh' 'bench/*.sh') || fail=1
+	shellcheck -s bash completion/slugguard.bash || fail=1
 else
 	echo "lint: shellcheck not installed, shell not checked" >&2
 fi

@@ -8,6 +8,7 @@
 #include "slugguard/config.h"
 #include "slugguard/error.h"
 #include "slugguard/heroku.h"
+#include "slugguard/policy.h"
 #include "slugguard/strbuf.h"
 #include "cli/cli.h"
 
@@ -19,6 +20,9 @@ struct cmd {
 	cmd_fn fn;
 	const char *help;
 };
+
+static int cmd_version(int argc, char **argv, const struct config *cfg);
+static int cmd_help(int argc, char **argv, const struct config *cfg);
 
 static const struct cmd commands[] = {
 	{ "scan", cmd_scan,
@@ -38,11 +42,16 @@ static const struct cmd commands[] = {
 	  "roll back to a release with a signed slug" },
 	{ "buildpack", cmd_buildpack,
 	  "detect/compile/release entry points of the shim" },
+	{ "version", cmd_version, "print the version" },
+	{ "help", cmd_help,
+	  "a command's usage (help <command>), or the config keys "
+	  "(help config)" },
 };
 
 static const char usage_str[] =
-	"usage: slugguard [--quiet] [--color=WHEN] <command> [<args>]\n"
-	"       slugguard --version | --help\n";
+	"usage: slugguard [-q | --quiet] [--color=WHEN]\n"
+	"                 <command> [<args>]\n"
+	"       slugguard -V | --version | -h | --help\n";
 
 static void print_help(FILE *fp)
 {
@@ -52,6 +61,82 @@ static void print_help(FILE *fp)
 		fprintf(fp, "   %-10s %s\n", commands[i].name,
 			commands[i].help);
 	fputs("\nRun 'slugguard <command> -h' for a command's options.\n", fp);
+}
+
+static const struct cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_version(int argc, char **argv, const struct config *cfg)
+{
+	(void)argv;
+	(void)cfg;
+	if (argc > 1)
+		return cli_usage_err("usage: slugguard version\n",
+				     "version: takes no arguments");
+	printf("slugguard %s\n", SLUGGUARD_VERSION);
+	return 0;
+}
+
+/* Both configuration files and every key each takes: one place to look. */
+static void print_config_keys(void)
+{
+	struct strvec keys = STRVEC_INIT;
+
+	policy_keys(&keys);
+	printf("%s (the deploy policy; docs/policy.md):\n", POLICY_FILE);
+	for (size_t i = 0; i < keys.nr; i++)
+		printf("   %s\n", keys.v[i]);
+	strvec_clear(&keys);
+	config_scan_keys(&keys);
+	printf("%s (the scanner config; docs/scan.md):\n", CONFIG_SCAN_FILE);
+	for (size_t i = 0; i < keys.nr; i++)
+		printf("   %s\n", keys.v[i]);
+	strvec_clear(&keys);
+}
+
+/* help <command> is <command> -h, as git's help falls back to usage. */
+static int cmd_help(int argc, char **argv, const struct config *cfg)
+{
+	static char help_opt[] = "-h";
+	const struct cmd *cmd;
+	char *args[3];
+
+	if (argc < 2) {
+		print_help(stdout);
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "config")) {
+		print_config_keys();
+		return 0;
+	}
+	cmd = find_cmd(argv[1]);
+	if (!cmd || argc > 2)
+		return cli_usage_err("usage: slugguard help [<command> | "
+				     "config]\n",
+				     "help: '%s' is not a slugguard command",
+				     argv[argc > 2 ? 2 : 1]);
+	args[0] = argv[1];
+	args[1] = help_opt;
+	args[2] = NULL;
+	optind = 0;
+	return cmd->fn(2, args, cfg);
+}
+
+/*
+ * A reader that went away (scan --all | head) is not an error to report,
+ * whatever the command made of the failed write: end as git does, by the
+ * signal that SIG_IGN held back (SIGPIPE is ignored for curl's sake).
+ */
+static void stdout_gone(void)
+{
+	signal(SIGPIPE, SIG_DFL);
+	raise(SIGPIPE);
+	exit(141);
 }
 
 /* Replace control characters so a hostile message cannot drive a tty. */
@@ -73,6 +158,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static char empty[] = "";
 	struct config cfg = CONFIG_INIT;
 	const struct cmd *cmd = NULL;
 	int rc = 0, opt;
@@ -81,7 +167,8 @@ int main(int argc, char **argv)
 	cfg.argv0 = argv[0];
 	config_from_env(&cfg);
 	/* "+" stops at the first non-option: the command owns the rest. */
-	while ((opt = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+	argv[0] = empty; /* cli_getopt's messages name no command */
+	while ((opt = cli_getopt(argc, argv, "+qVh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'q':
 			cfg.quiet = true;
@@ -94,10 +181,10 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "auto"))
 				cfg.color = CONFIG_COLOR_AUTO;
 			else {
-				fprintf(stderr,
-					"slugguard: invalid --color "
-					"value '%s' (always, never, auto)\n",
-					optarg);
+				cli_usage_err(usage_str,
+					      "invalid --color value '%s' "
+					      "(always, never, auto)",
+					      optarg);
 				return 2;
 			}
 			break;
@@ -108,7 +195,7 @@ int main(int argc, char **argv)
 			print_help(stdout);
 			return 0;
 		default:
-			print_help(stderr);
+			cli_usage(usage_str, true);
 			return 2;
 		}
 	}
@@ -116,9 +203,7 @@ int main(int argc, char **argv)
 		print_help(stderr);
 		return 2;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(argv[optind], commands[i].name))
-			cmd = &commands[i];
+	cmd = find_cmd(argv[optind]);
 	if (!cmd) {
 		fprintf(stderr, "slugguard: '%s' is not a slugguard command\n",
 			argv[optind]);
@@ -129,11 +214,15 @@ int main(int argc, char **argv)
 	argv += optind;
 	optind = 0; /* glibc: full reset, so the command parses afresh */
 	rc = cmd->fn(argc, argv, &cfg);
+	if ((fflush(stdout) || ferror(stdout)) && errno == EPIPE)
+		stdout_gone();
 	heroku_global_cleanup();
 	if (rc < 0 && rc != ERR_USAGE)
 		print_error(error_last());
 	error_clear();
 	if (fflush(stdout) || ferror(stdout)) {
+		if (errno == EPIPE)
+			stdout_gone();
 		fprintf(stderr, "slugguard: cannot write to standard output\n");
 		return 2;
 	}

@@ -81,4 +81,14 @@ int config_scan_load(struct config_scan *out, const char *path,
 		     bool must_exist);
 void config_scan_release(struct config_scan *c);
 
+/* The scanner config's file name at the top of a work tree. */
+#define CONFIG_SCAN_FILE ".slugguard.json"
+/*
+ * Every key config_scan_parse() accepts, dotted for nested ones
+ * ("allowlist.paths", "rules[].regex"), appended to out.
+ */
+void config_scan_keys(struct strvec *out);
+/* Whether key is a top-level key of the scanner config. */
+bool config_scan_key_known(const char *key);
+
 #endif

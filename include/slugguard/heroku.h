@@ -130,6 +130,13 @@ void heroku_app_release(struct heroku_app *app);
 int heroku_app_get(struct heroku *h, struct heroku_app *out, const char *app);
 /* Fir apps have no slugs or buildpack installations. */
 bool heroku_app_is_fir(const struct heroku_app *app);
+/*
+ * The app name in a Heroku git remote URL, as `heroku git:remote` writes
+ * it (https://git.heroku.com/<app>.git, git@heroku.com:<app>.git or
+ * ssh://git@heroku.com/<app>.git), appended to out. Returns 0, or
+ * ERR_NOTFOUND when url is not a Heroku git URL.
+ */
+int heroku_app_from_git_url(struct strbuf *out, const char *url);
 
 /*
  * The installed buildpacks in ordinal order: urls[i] is the buildpack's

@@ -26,6 +26,11 @@
 struct gitwalk;
 
 #define POLICY_FILE "slugguard.json"
+/*
+ * Every key policy_parse() accepts, dotted for nested ones
+ * ("procfile.release.commands"), appended to out.
+ */
+void policy_keys(struct strvec *out);
 /* Cap on every file the checks read (policy, app.json, Procfile...). */
 #define POLICY_MAX_FILE (1024 * 1024)
 

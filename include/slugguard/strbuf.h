@@ -37,6 +37,13 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void strbuf_addbuf(struct strbuf *sb, const struct strbuf *other);
 /* Appends s with control characters replaced by '?' (safe for a tty). */
 void strbuf_add_sanitized(struct strbuf *sb, const char *s, size_t len);
+/*
+ * Appends s as plain text for a log file: terminal escape sequences
+ * (colours, cursor moves: CSI, OSC and two-byte ESC sequences) dropped,
+ * "\r\n" and a lone '\r' made '\n', other control characters but '\t'
+ * replaced by '?'.
+ */
+void strbuf_add_plain(struct strbuf *sb, const char *s, size_t len);
 void strbuf_trim(struct strbuf *sb);
 void strbuf_rtrim(struct strbuf *sb);
 

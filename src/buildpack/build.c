@@ -237,8 +237,19 @@ static int fetch_buildpack(struct bp *bp, const char *fetch_url,
 			       bp->ref);
 	}
 	free(cwd);
+	error_wrap(rc, "fetching buildpack '%s'", bp->ref);
+	if (rc < 0 && starts_with(fetch_url, "https://")) {
+		/* Offline builds are common (CI, the demo): say the way out. */
+		strbuf_reset(&abs);
+		strbuf_addf(&abs,
+			    "%s (offline? serve it from a local mirror: git "
+			    "config --global url.<mirror>.insteadOf %s; see "
+			    "docs/build.md)",
+			    error_last(), fetch_url);
+		rc = error_setc(rc, "%s", abs.buf);
+	}
 	strbuf_release(&abs);
-	return error_wrap(rc, "fetching buildpack '%s'", bp->ref);
+	return rc;
 }
 
 static bool is_executable(const char *path)

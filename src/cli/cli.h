@@ -10,6 +10,8 @@
 
 #include "slugguard/config.h"
 
+#include <getopt.h>
+
 typedef int (*cmd_fn)(int argc, char **argv, const struct config *cfg);
 
 int cmd_scan(int argc, char **argv, const struct config *cfg);
@@ -27,7 +29,21 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg);
 int cmd_check_app(int argc, char **argv, const struct config *cfg);
 int cmd_buildpack(int argc, char **argv, const struct config *cfg);
 
-/* Print usage to stdout (-h, exit 0) or stderr (bad usage, ERR_USAGE). */
+/*
+ * Print usage to stdout (-h, exit 0) or stderr (bad usage, ERR_USAGE);
+ * for bad usage, a pending ERR_USAGE message (cli_getopt's) goes first
+ * as "slugguard: <message>".
+ */
 int cli_usage(const char *usage, bool error);
+/* "slugguard: <message>" and the usage on stderr; returns ERR_USAGE. */
+int cli_usage_err(const char *usage, const char *fmt, ...) SG_PRINTF(2, 3);
+/*
+ * getopt_long(3) with getopt's own messages off: an unknown option or a
+ * missing argument returns '?' with "<argv[0]>: unknown option '--x'" or
+ * "<argv[0]>: option '--app' requires an argument" stored (ERR_USAGE)
+ * for cli_usage() to print.
+ */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *opts, int *longindex);
 
 #endif

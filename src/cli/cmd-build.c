@@ -21,7 +21,7 @@ static const char usage_str[] =
 	"   or: slugguard build --pack-dir DIR [--out DIR] [--max-size BYTES]\n"
 	"\n"
 	"    --commit REV       commit to build (default HEAD)\n"
-	"    --app NAME         Heroku app name, recorded in the provenance\n"
+	"    -a, --app NAME     Heroku app name, recorded in the provenance\n"
 	"    --out DIR          output directory (default ./slug)\n"
 	"    --cache-dir DIR    CACHE_DIR and buildpack clones\n"
 	"    --env-dir DIR      ENV_DIR: one file per config var\n"
@@ -95,7 +95,7 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 	int opt, rc = 0;
 
 	o.quiet = cfg->quiet;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "a:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			o.commit = optarg;

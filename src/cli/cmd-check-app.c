@@ -15,9 +15,11 @@
 #include <getopt.h>
 
 static const char usage_str[] =
-	"usage: slugguard check --app NAME [<rev>] [--key PUB] [--cacert FILE]\n"
+	"usage: slugguard check (-a NAME | -r REMOTE) [<rev>] [--key PUB]\n"
+	"                       [--cacert FILE]\n"
 	"\n"
-	"    --app NAME      the Heroku app to check\n"
+	"    -a, --app NAME       the Heroku app to check\n"
+	"    -r, --remote REMOTE  the app of this git remote's Heroku URL\n"
 	"    <rev>           where the policy is read (default HEAD)\n"
 	"    --key PUB       key that signed the attestations\n"
 	"    --cacert FILE   CA bundle for the API (default $SSL_CERT_FILE)\n";
@@ -212,13 +214,16 @@ int cmd_check_app(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
 		{ "app", required_argument, NULL, 'a' },
+		{ "remote", required_argument, NULL, 'r' },
 		{ "commit", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "cacert", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *app = NULL, *commit = NULL, *key = NULL, *cacert = NULL;
+	const char *app = NULL, *remote = NULL, *commit = NULL, *key = NULL,
+		   *cacert = NULL;
+	struct strbuf app_buf = STRBUF_INIT;
 	struct hcli_expect e = HCLI_EXPECT_INIT;
 	struct heroku_app a = HEROKU_APP_INIT;
 	struct checklist c = { 0 };
@@ -226,13 +231,16 @@ int cmd_check_app(int argc, char **argv, const struct config *cfg)
 	int opt, rc;
 
 	(void)cfg;
-	while ((opt = getopt_long(argc, argv, "a:c:k:h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "a:r:c:k:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			app = optarg;
 			break;
 		case 'c':
 			commit = optarg;
+			break;
+		case 'r':
+			remote = optarg;
 			break;
 		case 'k':
 			key = optarg;
@@ -248,8 +256,15 @@ int cmd_check_app(int argc, char **argv, const struct config *cfg)
 	}
 	if (optind + 1 == argc && !commit)
 		commit = argv[optind++];
-	if (optind < argc || !app)
+	if (optind < argc)
+		return cli_usage_err(usage_str, "check: unexpected '%s'",
+				     argv[optind]);
+	rc = hcli_app(&app_buf, "check", app, remote);
+	if (rc == ERR_USAGE)
 		return cli_usage(usage_str, true);
+	app = app_buf.buf;
+	if (rc < 0)
+		goto out;
 	rc = hcli_expect_load(&e, commit, NULL);
 	if (rc < 0)
 		goto out;
@@ -280,6 +295,7 @@ done:
 		rc = error_setc(ERR_REJECTED, "%u check%s failed for app '%s'",
 				c.failed, c.failed == 1 ? "" : "s", app);
 out:
+	strbuf_release(&app_buf);
 	heroku_app_release(&a);
 	heroku_free(h);
 	hcli_expect_release(&e);

@@ -9,21 +9,29 @@
 #include <getopt.h>
 
 static const char usage_str[] =
-	"usage: slugguard check [<rev>] [--dir PATH] [--app NAME]\n"
+	"usage: slugguard check [<rev>] [--dir PATH]\n"
+	"   or: slugguard check (-a NAME | -r REMOTE) [<rev>] [--key PUB]\n"
+	"                       [--cacert FILE]\n"
 	"\n"
 	"Run every check of the deploy policy (slugguard.json) against a\n"
 	"commit (default HEAD) or a directory on disk, and print a checklist.\n"
 	"Exit 0 when all pass, 1 when one fails, 2 on errors.\n"
 	"\n"
-	"   --dir PATH   check the files in PATH instead of a commit\n"
-	"   --app NAME   check the live Heroku app NAME against the policy\n";
+	"    --dir PATH           check the files in PATH instead of a commit\n"
+	"    -a, --app NAME       check the live Heroku app NAME against the\n"
+	"                         policy (see 'slugguard check -a X -h')\n"
+	"    -r, --remote REMOTE  the same for the app of this git remote\n";
 
 static bool wants_app(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
-		if (!strcmp(argv[i], "--app") || starts_with(argv[i], "--app="))
+		if (!strcmp(argv[i], "--app") ||
+		    starts_with(argv[i], "--app=") ||
+		    !strcmp(argv[i], "--remote") ||
+		    starts_with(argv[i], "--remote=") ||
+		    starts_with(argv[i], "-a") || starts_with(argv[i], "-r"))
 			return true;
 	}
 	return false;
@@ -46,7 +54,7 @@ int cmd_check(int argc, char **argv, const struct config *cfg)
 
 	if (wants_app(argc, argv))
 		return cmd_check_app(argc, argv, cfg);
-	while ((opt = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "d:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			dir = optarg;

@@ -19,11 +19,13 @@
 #include <getopt.h>
 
 static const char usage_str[] =
-	"usage: slugguard deploy --app NAME [--commit REV] [--key FILE]\n"
-	"                        [--fix-buildpacks] [--build-dir DIR]\n"
-	"                        [--cacert FILE]\n"
+	"usage: slugguard deploy [-a NAME | -r REMOTE] [--commit REV]\n"
+	"                        [--key FILE] [--fix-buildpacks]\n"
+	"                        [--build-dir DIR] [--cacert FILE]\n"
 	"\n"
-	"    --app NAME         the Heroku app\n"
+	"    -a, --app NAME     the Heroku app (default $HEROKU_APP)\n"
+	"    -r, --remote REMOTE\n"
+	"                       the app of this git remote's Heroku URL\n"
 	"    --commit REV       what to build (default HEAD)\n"
 	"    --key FILE         signing key (default $SLUGGUARD_SIGNING_KEY)\n"
 	"    --fix-buildpacks   set the app's buildpacks to the policy's order\n"
@@ -84,6 +86,17 @@ static int slug_request(struct json **out, const struct json *rel)
 	return 0;
 }
 
+static int refuse_fir(const struct deploy *d, const struct heroku_app *app)
+{
+	if (!heroku_app_is_fir(app))
+		return 0;
+	return error_setc(ERR_REJECTED,
+			  "app '%s' is a Fir app (stack '%s'): it has no slugs "
+			  "or buildpack installations, so slugguard cannot "
+			  "deploy it",
+			  d->app, app->stack ? app->stack : "cnb");
+}
+
 static int check_app(struct heroku *h, const struct deploy *d,
 		     const struct hcli_expect *e)
 {
@@ -95,15 +108,9 @@ static int check_app(struct heroku *h, const struct deploy *d,
 	rc = heroku_app_get(h, &app, d->app);
 	if (rc < 0)
 		goto out;
-	if (heroku_app_is_fir(&app)) {
-		rc = error_setc(
-			ERR_REJECTED,
-			"app '%s' is a Fir app (stack '%s'): it has no "
-			"slugs or buildpack installations, so slugguard "
-			"cannot deploy it",
-			d->app, app.stack ? app.stack : "cnb");
+	rc = refuse_fir(d, &app);
+	if (rc < 0)
 		goto out;
-	}
 	rc = heroku_buildpacks_get(h, &urls, &names, d->app);
 	if (rc < 0)
 		goto out;
@@ -344,6 +351,38 @@ out:
 	return rc;
 }
 
+/*
+ * Before minutes of building: are the credentials good (GET /account)
+ * and does the app exist, on the Cedar generation (GET /apps/{app})?
+ */
+static int preflight(const struct deploy *d)
+{
+	struct heroku_app app = HEROKU_APP_INIT;
+	struct heroku *h = NULL;
+	int rc;
+
+	rc = hcli_client(&h, d->cacert);
+	if (rc < 0)
+		goto out;
+	rc = heroku_call(h, NULL, "GET", "/account", NULL);
+	if (rc < 0) {
+		error_wrap(rc, "deploy: checking the Heroku credentials "
+			       "before the build (HEROKU_API_KEY or ~/.netrc)");
+		goto out;
+	}
+	rc = heroku_app_get(h, &app, d->app);
+	if (rc < 0) {
+		error_wrap(rc, "deploy: checking app '%s' before the build",
+			   d->app);
+		goto out;
+	}
+	rc = refuse_fir(d, &app);
+out:
+	heroku_app_release(&app);
+	heroku_free(h);
+	return rc;
+}
+
 /* Build the commit into a private temporary directory, then deploy it. */
 static int build_and_deploy(const struct deploy *d)
 {
@@ -355,6 +394,9 @@ static int build_and_deploy(const struct deploy *d)
 	bool made = false;
 	int rc;
 
+	rc = preflight(d);
+	if (rc < 0)
+		goto out;
 	rc = gitwalk_open(&w, NULL);
 	if (rc < 0)
 		goto out;
@@ -391,6 +433,7 @@ int cmd_deploy(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
 		{ "app", required_argument, NULL, 'a' },
+		{ "remote", required_argument, NULL, 'r' },
 		{ "commit", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "fix-buildpacks", no_argument, NULL, 'f' },
@@ -399,16 +442,21 @@ int cmd_deploy(int argc, char **argv, const struct config *cfg)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct strbuf app_buf = STRBUF_INIT;
+	const char *remote = NULL;
 	struct deploy d;
-	int opt;
+	int opt, rc;
 
 	memset(&d, 0, sizeof(d));
 	d.quiet = cfg->quiet;
-	while ((opt = getopt_long(argc, argv, "a:c:k:fb:h", opts, NULL)) !=
+	while ((opt = cli_getopt(argc, argv, "a:r:c:k:fb:h", opts, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'a':
 			d.app = optarg;
+			break;
+		case 'r':
+			remote = optarg;
 			break;
 		case 'c':
 			d.commit = optarg;
@@ -431,9 +479,20 @@ int cmd_deploy(int argc, char **argv, const struct config *cfg)
 			return cli_usage(usage_str, true);
 		}
 	}
-	if (optind < argc || !d.app)
+	if (optind < argc)
+		return cli_usage_err(usage_str, "deploy: unexpected '%s'",
+				     argv[optind]);
+	rc = hcli_app(&app_buf, "deploy", d.app, remote);
+	if (rc == ERR_USAGE)
 		return cli_usage(usage_str, true);
+	d.app = app_buf.buf;
+	if (rc < 0)
+		goto out;
 	if (d.build_dir)
-		return deploy_artifacts(&d, d.build_dir);
-	return build_and_deploy(&d);
+		rc = deploy_artifacts(&d, d.build_dir);
+	else
+		rc = build_and_deploy(&d);
+out:
+	strbuf_release(&app_buf);
+	return rc;
 }

@@ -73,7 +73,7 @@ static int hooks_install_cmd(int argc, char **argv, const struct config *cfg,
 	char *self = NULL;
 	int rc = 0, opt;
 
-	while ((opt = getopt_long(argc, argv, "+sfC:h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "+sfC:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			flags |= HOOKS_SERVER;
@@ -116,7 +116,7 @@ static int hooks_run_cmd(int argc, char **argv, const struct config *cfg)
 	struct hooks_run_opts o = { NULL, stderr, 0, false, false };
 	int rc, opt;
 
-	while ((opt = getopt_long(argc, argv, "+p:h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "+p:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			o.hook_path = optarg;

@@ -38,7 +38,7 @@ int cmd_init(int argc, char **argv, const struct config *cfg)
 	size_t nr = 0;
 	int rc = 0, opt;
 
-	while ((opt = getopt_long(argc, argv, "t:afd:h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "t:afd:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 't':
 			tmpl = optarg;

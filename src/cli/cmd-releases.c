@@ -10,9 +10,11 @@
 #include <getopt.h>
 
 static const char usage_str[] =
-	"usage: slugguard releases --app NAME [--key PUB] [--cacert FILE]\n"
+	"usage: slugguard releases [-a NAME | -r REMOTE] [--key PUB]\n"
+	"                          [--cacert FILE]\n"
 	"\n"
-	"    --app NAME      the Heroku app\n"
+	"    -a, --app NAME       the Heroku app (default $HEROKU_APP)\n"
+	"    -r, --remote REMOTE  the app of this git remote's Heroku URL\n"
 	"    --key PUB       key that signed the attestations\n"
 	"    --cacert FILE   CA bundle for the API (default $SSL_CERT_FILE)\n";
 
@@ -26,12 +28,14 @@ int cmd_releases(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
 		{ "app", required_argument, NULL, 'a' },
+		{ "remote", required_argument, NULL, 'r' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "cacert", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *app = NULL, *key = NULL, *cacert = NULL;
+	const char *app = NULL, *remote = NULL, *key = NULL, *cacert = NULL;
+	struct strbuf app_buf = STRBUF_INIT;
 	struct heroku *h = NULL;
 	struct heroku_release *list = NULL;
 	struct ledger ledger = LEDGER_INIT;
@@ -40,10 +44,13 @@ int cmd_releases(int argc, char **argv, const struct config *cfg)
 	int opt, rc;
 
 	(void)cfg;
-	while ((opt = getopt_long(argc, argv, "a:k:h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "a:r:k:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			app = optarg;
+			break;
+		case 'r':
+			remote = optarg;
 			break;
 		case 'k':
 			key = optarg;
@@ -57,8 +64,15 @@ int cmd_releases(int argc, char **argv, const struct config *cfg)
 			return cli_usage(usage_str, true);
 		}
 	}
-	if (optind < argc || !app)
+	if (optind < argc)
+		return cli_usage_err(usage_str, "releases: unexpected '%s'",
+				     argv[optind]);
+	rc = hcli_app(&app_buf, "releases", app, remote);
+	if (rc == ERR_USAGE)
 		return cli_usage(usage_str, true);
+	app = app_buf.buf;
+	if (rc < 0)
+		goto out;
 	rc = ledger_load(&ledger, NULL, app);
 	if (rc < 0)
 		goto out;
@@ -86,6 +100,7 @@ int cmd_releases(int argc, char **argv, const struct config *cfg)
 		puts(line.buf);
 	}
 out:
+	strbuf_release(&app_buf);
 	strbuf_release(&line);
 	heroku_releases_free(list, nr);
 	heroku_free(h);

@@ -14,9 +14,11 @@
 #include <getopt.h>
 
 static const char usage_str[] =
-	"usage: slugguard rollback --app NAME [--key PUB] [--force] [vN]\n"
+	"usage: slugguard rollback [-a NAME | -r REMOTE] [--key PUB] [--force]\n"
+	"                          [--cacert FILE] [vN]\n"
 	"\n"
-	"    --app NAME      the Heroku app\n"
+	"    -a, --app NAME       the Heroku app (default $HEROKU_APP)\n"
+	"    -r, --remote REMOTE  the app of this git remote's Heroku URL\n"
 	"    vN              the release to go back to (default: the last\n"
 	"                    succeeded release before the current one)\n"
 	"    --key PUB       key that signed the attestations\n"
@@ -50,13 +52,16 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
 		{ "app", required_argument, NULL, 'a' },
+		{ "remote", required_argument, NULL, 'r' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "cacert", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *app = NULL, *key = NULL, *cacert = NULL, *why = NULL;
+	const char *app = NULL, *remote = NULL, *key = NULL, *cacert = NULL,
+		   *why = NULL;
+	struct strbuf app_buf = STRBUF_INIT;
 	const struct heroku_release *target;
 	struct heroku *h = NULL;
 	struct heroku_release *list = NULL;
@@ -67,10 +72,13 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg)
 	size_t nr = 0;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "a:k:fh", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "a:r:k:fh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			app = optarg;
+			break;
+		case 'r':
+			remote = optarg;
 			break;
 		case 'k':
 			key = optarg;
@@ -100,10 +108,15 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg)
 			return cli_usage(usage_str, true);
 		}
 	} else if (optind < argc) {
-		return cli_usage(usage_str, true);
+		return cli_usage_err(usage_str, "rollback: unexpected '%s'",
+				     argv[optind + 1]);
 	}
-	if (!app)
+	rc = hcli_app(&app_buf, "rollback", app, remote);
+	if (rc == ERR_USAGE)
 		return cli_usage(usage_str, true);
+	app = app_buf.buf;
+	if (rc < 0)
+		goto out;
 	rc = ledger_load(&ledger, NULL, app);
 	if (rc < 0)
 		goto out;
@@ -176,6 +189,7 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg)
 	printf("Rolled back to v%ld (release v%ld)\n", target->version,
 	       r.version);
 out:
+	strbuf_release(&app_buf);
 	heroku_release_release(&r);
 	heroku_releases_free(list, nr);
 	heroku_free(h);

@@ -151,7 +151,7 @@ int cmd_scan(int argc, char **argv, const struct config *cfg)
 	int opt, rc = 0;
 
 	/* "-": operands come back in order, so "a --not b" keeps its sense. */
-	while ((opt = getopt_long(argc, argv, "-h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "-h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 1:
 			strvec_push(&args, optarg);

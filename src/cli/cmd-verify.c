@@ -20,7 +20,7 @@ static const char usage_str[] =
 	"                        SLUG.intoto.json, else SLUG.sigstore.json)\n"
 	"    --key PUB.pem       public key (default SLUGGUARD_SIGNING_KEY)\n"
 	"    --commit SHA        require this source commit\n"
-	"    --app NAME          require this app\n";
+	"    -a, --app NAME      require this app\n";
 
 static bool has_subject(const struct json *stmt, const char *hex)
 {
@@ -136,10 +136,10 @@ out:
 int cmd_verify(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "attestation", required_argument, NULL, 'a' },
+		{ "attestation", required_argument, NULL, 'T' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "commit", required_argument, NULL, 'c' },
-		{ "app", required_argument, NULL, 'A' },
+		{ "app", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -148,9 +148,9 @@ int cmd_verify(int argc, char **argv, const struct config *cfg)
 	int opt, rc = 0;
 
 	(void)cfg;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "a:h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'a':
+		case 'T':
 			att = optarg;
 			break;
 		case 'k':
@@ -159,7 +159,7 @@ int cmd_verify(int argc, char **argv, const struct config *cfg)
 		case 'c':
 			commit = optarg;
 			break;
-		case 'A':
+		case 'a':
 			app = optarg;
 			break;
 		case 'h':
@@ -168,14 +168,17 @@ int cmd_verify(int argc, char **argv, const struct config *cfg)
 			return cli_usage(usage_str, true);
 		}
 	}
+	if (optind == argc)
+		return cli_usage_err(usage_str, "verify: SLUG is required");
 	if (optind + 1 != argc)
-		return cli_usage(usage_str, true);
+		return cli_usage_err(usage_str, "verify: unexpected '%s'",
+				     argv[optind + 1]);
 	if (!key || !*key)
 		key = getenv("SLUGGUARD_SIGNING_KEY");
 	if (!key || !*key) {
-		fprintf(stderr, "slugguard: no key: pass --key PUB.pem or set "
-				"SLUGGUARD_SIGNING_KEY\n");
-		return cli_usage(usage_str, true);
+		return cli_usage_err(usage_str,
+				     "verify: --key PUB.pem is required (or "
+				     "SLUGGUARD_SIGNING_KEY)");
 	}
 	if (!att) {
 		strbuf_addf(&def, "%s.intoto.json", argv[optind]);

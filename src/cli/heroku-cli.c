@@ -29,6 +29,48 @@ int hcli_client(struct heroku **out, const char *cacert)
 	return heroku_new(out, &o);
 }
 
+int hcli_app(struct strbuf *out, const char *cmd, const char *app,
+	     const char *remote)
+{
+	struct gitwalk *w = NULL;
+	struct strbuf key = STRBUF_INIT;
+	char *url = NULL;
+	int rc = 0;
+
+	if (!app && !remote) {
+		app = getenv("HEROKU_APP");
+		if (!app || !*app)
+			return error_setc(ERR_USAGE,
+					  "%s: --app is required (or "
+					  "HEROKU_APP, -r REMOTE)",
+					  cmd);
+	}
+	if (app) {
+		strbuf_addstr(out, app);
+		return 0;
+	}
+	rc = gitwalk_open(&w, NULL);
+	if (rc < 0)
+		goto out;
+	strbuf_addf(&key, "remote.%s.url", remote);
+	rc = gitwalk_config_get(&url, w, key.buf, false);
+	if (rc == ERR_NOTFOUND)
+		rc = error_set("%s: no git remote '%s'", cmd, remote);
+	if (rc < 0)
+		goto out;
+	rc = heroku_app_from_git_url(out, url);
+	if (rc < 0)
+		rc = error_set("%s: git remote '%s' is not a Heroku app "
+			       "('%s'; expected https://git.heroku.com/"
+			       "<app>.git)",
+			       cmd, remote, url);
+out:
+	free(url);
+	strbuf_release(&key);
+	gitwalk_free(w);
+	return rc;
+}
+
 void hcli_expect_release(struct hcli_expect *e)
 {
 	strvec_clear(&e->buildpacks);

@@ -15,6 +15,16 @@
 /* A client from the environment, with --cacert (may be NULL) on top. */
 int hcli_client(struct heroku **out, const char *cacert);
 
+/*
+ * The app a Heroku command works on, picked as the Heroku CLI does:
+ * -a/--app (app), else the app in the URL of git remote -r/--remote
+ * (remote), else $HEROKU_APP. Appended to out. Returns 0; ERR_USAGE
+ * with the message stored when none is given ("<cmd>: --app is
+ * required ..."); ERR_FAIL when the remote is missing or not Heroku's.
+ */
+int hcli_app(struct strbuf *out, const char *cmd, const char *app,
+	     const char *remote);
+
 /* What a live app must look like. */
 struct hcli_expect {
 	bool have_buildpacks;

@@ -5,8 +5,21 @@
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/json.h"
+#include "slugguard/strbuf.h"
 
 #define CONFIG_SCAN_MAX (1024 * 1024)
+
+/* Every key the parser knows, level by level (see config_scan_keys()). */
+static const char *const top_keys[] = {
+	"rules",	   "disabledRules", "allowlist", "maxBlobSize",
+	"fingerprintSalt", "$schema",	    NULL
+};
+static const char *const allow_keys[] = { "paths", "regexes", "stopwords",
+					  NULL };
+static const char *const rule_keys[] = { "id",	    "description",
+					 "regex",   "keywords",
+					 "entropy", "remediation",
+					 "path",    NULL };
 
 static bool key_is(const char *k, const char *const *names)
 {
@@ -16,16 +29,53 @@ static bool key_is(const char *k, const char *const *names)
 	return false;
 }
 
-/* Reject members not in names: a typo must not weaken the scan. */
+void config_scan_keys(struct strvec *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; top_keys[i]; i++)
+		strvec_push(out, top_keys[i]);
+	for (size_t i = 0; allow_keys[i]; i++) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "allowlist.%s", allow_keys[i]);
+		strvec_push(out, sb.buf);
+	}
+	for (size_t i = 0; rule_keys[i]; i++) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "rules[].%s", rule_keys[i]);
+		strvec_push(out, sb.buf);
+	}
+	strbuf_release(&sb);
+}
+
+bool config_scan_key_known(const char *key)
+{
+	return key_is(key, top_keys);
+}
+
+/*
+ * Reject members not in names: a typo must not weaken the scan. A
+ * top-level stranger is most often a deploy policy key put in the wrong
+ * one of the two files, so say which file is which.
+ */
 static int check_keys(const struct json *obj, const char *const *names,
 		      const char *what, const char *where)
 {
 	for (struct json *m = json_child(obj); m; m = json_next(m)) {
 		const char *k = json_key(m);
 
-		if (!k || !key_is(k, names))
-			return error_set("'%s': %sunknown member '%s'", what,
-					 where, k ? k : "?");
+		if (k && key_is(k, names))
+			continue;
+		if (names == top_keys)
+			return error_set(
+				"'%s': unknown member '%s': the scanner config "
+				"(%s) takes rules, disabledRules, allowlist, "
+				"maxBlobSize and fingerprintSalt; deploy policy "
+				"keys belong in slugguard.json (see "
+				"docs/policy.md)",
+				what, k ? k : "?", CONFIG_SCAN_FILE);
+		return error_set("'%s': %sunknown member '%s'", what, where,
+				 k ? k : "?");
 	}
 	return 0;
 }
@@ -83,10 +133,6 @@ static bool valid_id(const char *id)
 static int parse_rule(struct config_scan *c, struct rule *r,
 		      const struct json *j, const char *what, size_t i)
 {
-	static const char *const names[] = { "id",	"description",
-					     "regex",	"keywords",
-					     "entropy", "remediation",
-					     "path",	NULL };
 	struct json *kw;
 	struct json *ent;
 	char where[64];
@@ -97,7 +143,7 @@ static int parse_rule(struct config_scan *c, struct rule *r,
 	if (snprintf(where, sizeof(where), "rules[%zu]: ", i) >=
 	    (int)sizeof(where))
 		return error_set("'%s': too many rules", what);
-	rc = check_keys(j, names, what, where);
+	rc = check_keys(j, rule_keys, what, where);
 	if (!rc)
 		rc = rule_string(&r->id, j, "id", true, what, i);
 	if (!rc && !valid_id(r->id))
@@ -159,12 +205,6 @@ static int parse_rule(struct config_scan *c, struct rule *r,
 int config_scan_parse(struct config_scan *out, const char *buf, size_t len,
 		      const char *what)
 {
-	static const char *const top[] = {
-		"rules",	   "disabledRules", "allowlist", "maxBlobSize",
-		"fingerprintSalt", "$schema",	    NULL
-	};
-	static const char *const allow[] = { "paths", "regexes", "stopwords",
-					     NULL };
 	struct config_scan c = CONFIG_SCAN_INIT;
 	struct json *rules, *al, *mbs, *salt;
 	int rc;
@@ -176,7 +216,7 @@ int config_scan_parse(struct config_scan *out, const char *buf, size_t len,
 		rc = error_set("'%s': the top level must be an object", what);
 		goto out;
 	}
-	rc = check_keys(c.doc, top, what, "");
+	rc = check_keys(c.doc, top_keys, what, "");
 	if (rc < 0)
 		goto out;
 	rules = json_get(c.doc, "rules");
@@ -206,7 +246,7 @@ int config_scan_parse(struct config_scan *out, const char *buf, size_t len,
 				       what);
 			goto out;
 		}
-		rc = check_keys(al, allow, what, "allowlist: ");
+		rc = check_keys(al, allow_keys, what, "allowlist: ");
 		if (!rc)
 			rc = string_list(&c.allow_paths, json_get(al, "paths"),
 					 what, "allowlist.paths");

@@ -82,6 +82,31 @@ bool heroku_app_is_fir(const struct heroku_app *a)
 	       (a->stack && !strcasecmp(a->stack, "cnb"));
 }
 
+int heroku_app_from_git_url(struct strbuf *out, const char *url)
+{
+	static const char *const prefixes[] = {
+		"https://git.heroku.com/",
+		"ssh://git@heroku.com/",
+		"git@heroku.com:",
+	};
+	const char *name = NULL;
+	size_t len;
+
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes) && !name; i++)
+		if (starts_with(url, prefixes[i]))
+			name = url + strlen(prefixes[i]);
+	if (!name)
+		return ERR_NOTFOUND;
+	len = strlen(name);
+	if (len > 4 && !strcmp(name + len - 4, ".git"))
+		len -= 4;
+	/* Heroku app names: lowercase letters, digits and dashes. */
+	if (!len || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") < len)
+		return ERR_NOTFOUND;
+	strbuf_add(out, name, len);
+	return 0;
+}
+
 /* ---- buildpacks -------------------------------------------------------- */
 
 int heroku_buildpacks_get(struct heroku *h, struct strvec *urls,

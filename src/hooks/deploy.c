@@ -102,7 +102,7 @@ int hooks_post_receive_deploy(struct gitwalk *w, const struct policy *p,
 			      const char *new_hex, FILE *out)
 {
 	struct strbuf dir = STRBUF_INIT, path = STRBUF_INIT;
-	struct strbuf text = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT, raw = STRBUF_INIT;
 	const char *gd = gitwalk_gitdir(w);
 	const char *app = getenv("SLUGGUARD_DEPLOY_APP");
 	char stamp[32], iso[32];
@@ -141,7 +141,9 @@ int hooks_post_receive_deploy(struct gitwalk *w, const struct policy *p,
 		app);
 	fflush(out);
 	strbuf_addstr(&text, "--- deploy output\n");
-	status = run_deploy(&text, gd, app, new_hex, out);
+	status = run_deploy(&raw, gd, app, new_hex, out);
+	/* The terminal gets the colours; the log file gets plain text. */
+	strbuf_add_plain(&text, raw.buf, raw.len);
 	if (status < 0) {
 		rc = status;
 		strbuf_addf(&text, "--- status: cannot run: %s\n",
@@ -166,5 +168,6 @@ out:
 	strbuf_release(&dir);
 	strbuf_release(&path);
 	strbuf_release(&text);
+	strbuf_release(&raw);
 	return rc;
 }

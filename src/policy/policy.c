@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Loading slugguard.json into struct policy (schema: docs/policy.md). */
 #include "slugguard/common.h"
+#include "slugguard/config.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/gitwalk.h"
@@ -73,6 +74,50 @@ static struct policy_var *var_find(struct policy *p, const char *name)
 	return NULL;
 }
 
+/*
+ * Every key the parser knows, level by level: check_keys() refuses the
+ * rest, and policy_keys() lists them (slugguard help config, and the test
+ * that holds docs/policy.md to them).
+ */
+static const char *const top_keys[] = {
+	"$schema",	  "version",	 "app",	     "deploy_branches",
+	"buildpacks",	  "config_vars", "procfile", "scan",
+	"dirty_worktree", "signing",	 NULL,
+};
+static const char *const buildpacks_keys[] = { "order", "source", NULL };
+static const char *const config_vars_keys[] = { "required", "allowed_values",
+						NULL };
+static const char *const procfile_keys[] = { "process_types", "release", NULL };
+static const char *const release_keys[] = { "required", "commands", NULL };
+static const char *const scan_keys[] = { "enabled", "config", NULL };
+static const char *const signing_keys[] = { "key", NULL };
+static const struct {
+	const char *prefix;
+	const char *const *keys;
+} key_tables[] = {
+	{ "", top_keys },
+	{ "buildpacks.", buildpacks_keys },
+	{ "config_vars.", config_vars_keys },
+	{ "procfile.", procfile_keys },
+	{ "procfile.release.", release_keys },
+	{ "scan.", scan_keys },
+	{ "signing.", signing_keys },
+};
+
+void policy_keys(struct strvec *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t t = 0; t < ARRAY_SIZE(key_tables); t++)
+		for (size_t i = 0; key_tables[t].keys[i]; i++) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%s%s", key_tables[t].prefix,
+				    key_tables[t].keys[i]);
+			strvec_push(out, sb.buf);
+		}
+	strbuf_release(&sb);
+}
+
 /* Known keys only, so that a typo is an error rather than a no-op. */
 static int check_keys(const struct json *obj, const char *const *keys,
 		      const char *what, const char *where)
@@ -88,8 +133,19 @@ static int check_keys(const struct json *obj, const char *const *keys,
 			struct strbuf sb = STRBUF_INIT;
 			int rc;
 
-			strbuf_addf(&sb, "unknown key '%s'%s%s", k ? k : "",
-				    where ? " in " : "", where ? where : "");
+			if (k && config_scan_key_known(k))
+				strbuf_addf(&sb,
+					    "'%s' belongs in %s (the scanner "
+					    "config), not in %s (the deploy "
+					    "policy); see docs/scan.md",
+					    k, CONFIG_SCAN_FILE, POLICY_FILE);
+			else
+				strbuf_addf(&sb,
+					    "unknown key '%s'%s%s (see "
+					    "docs/policy.md or 'slugguard "
+					    "help config')",
+					    k ? k : "", where ? " in " : "",
+					    where ? where : "");
 			rc = error_set("invalid policy '%s': %s", what, sb.buf);
 			strbuf_release(&sb);
 			return rc;
@@ -119,7 +175,6 @@ static int string_list(struct strvec *sv, const struct json *j,
 static int parse_buildpacks(struct policy *p, const struct json *j,
 			    const char *what)
 {
-	static const char *const keys[] = { "order", "source", NULL };
 	const char *src;
 	int rc;
 
@@ -130,7 +185,7 @@ static int parse_buildpacks(struct policy *p, const struct json *j,
 	if (!json_is_object(j))
 		return bad(what, "'%s' must be an object or an array",
 			   "buildpacks");
-	rc = check_keys(j, keys, what, "'buildpacks'");
+	rc = check_keys(j, buildpacks_keys, what, "'buildpacks'");
 	if (rc < 0)
 		return rc;
 	p->has_buildpacks = true;
@@ -179,14 +234,12 @@ static bool var_name_ok(const char *s)
 
 static int parse_vars(struct policy *p, const struct json *j, const char *what)
 {
-	static const char *const keys[] = { "required", "allowed_values",
-					    NULL };
 	const struct json *req, *allowed;
 	int rc;
 
 	if (!json_is_object(j))
 		return bad(what, "'%s' must be an object", "config_vars");
-	rc = check_keys(j, keys, what, "'config_vars'");
+	rc = check_keys(j, config_vars_keys, what, "'config_vars'");
 	if (rc < 0)
 		return rc;
 	req = json_get(j, "required");
@@ -228,14 +281,12 @@ static int parse_vars(struct policy *p, const struct json *j, const char *what)
 static int parse_procfile(struct policy *p, const struct json *j,
 			  const char *what)
 {
-	static const char *const keys[] = { "process_types", "release", NULL };
-	static const char *const rkeys[] = { "required", "commands", NULL };
 	const struct json *types, *rel;
 	int rc;
 
 	if (!json_is_object(j))
 		return bad(what, "'%s' must be an object", "procfile");
-	rc = check_keys(j, keys, what, "'procfile'");
+	rc = check_keys(j, procfile_keys, what, "'procfile'");
 	if (rc < 0)
 		return rc;
 	p->has_procfile = true;
@@ -254,7 +305,7 @@ static int parse_procfile(struct policy *p, const struct json *j,
 	if (!json_is_object(rel))
 		return bad(what, "'%s' must be a boolean or an object",
 			   "procfile.release");
-	rc = check_keys(rel, rkeys, what, "'procfile.release'");
+	rc = check_keys(rel, release_keys, what, "'procfile.release'");
 	if (rc < 0)
 		return rc;
 	p->release_required = true;
@@ -274,14 +325,13 @@ defaults:
 
 static int parse_scan(struct policy *p, const struct json *j, const char *what)
 {
-	static const char *const keys[] = { "enabled", "config", NULL };
 	int rc;
 
 	if (json_bool(j, &p->scan))
 		return 0;
 	if (!json_is_object(j))
 		return bad(what, "'%s' must be a boolean or an object", "scan");
-	rc = check_keys(j, keys, what, "'scan'");
+	rc = check_keys(j, scan_keys, what, "'scan'");
 	if (rc < 0)
 		return rc;
 	if (json_get(j, "enabled") &&
@@ -300,11 +350,6 @@ static int parse_scan(struct policy *p, const struct json *j, const char *what)
 int policy_parse(struct policy **out, const char *buf, size_t len,
 		 const char *what)
 {
-	static const char *const keys[] = {
-		"$schema",	  "version",	 "app",	     "deploy_branches",
-		"buildpacks",	  "config_vars", "procfile", "scan",
-		"dirty_worktree", "signing",	 NULL,
-	};
 	struct json *root = NULL;
 	struct policy *p = NULL;
 	const struct json *j;
@@ -322,7 +367,7 @@ int policy_parse(struct policy **out, const char *buf, size_t len,
 		rc = bad(what, "%s", "the top level must be an object");
 		goto out;
 	}
-	rc = check_keys(root, keys, what, NULL);
+	rc = check_keys(root, top_keys, what, NULL);
 	if (rc < 0)
 		goto out;
 	j = json_get(root, "version");
@@ -340,14 +385,13 @@ int policy_parse(struct policy **out, const char *buf, size_t len,
 	}
 	j = json_get(root, "signing");
 	if (j) {
-		static const char *const skeys[] = { "key", NULL };
 		const struct json *k;
 
 		if (!json_is_object(j)) {
 			rc = bad(what, "'%s' must be an object", "signing");
 			goto out;
 		}
-		rc = check_keys(j, skeys, what, "'signing'");
+		rc = check_keys(j, signing_keys, what, "'signing'");
 		if (rc < 0)
 			goto out;
 		k = json_get(j, "key");

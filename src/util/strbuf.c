@@ -129,6 +129,59 @@ void strbuf_add_sanitized(struct strbuf *sb, const char *s, size_t len)
 	sb->buf[sb->len] = '\0';
 }
 
+/* The length of the escape sequence at s[0] == ESC (all of s if cut). */
+static size_t escape_len(const char *s, size_t len)
+{
+	size_t i = 2;
+
+	if (len < 2)
+		return len;
+	if (s[1] == '[') {
+		/* CSI: parameter and intermediate bytes, then a final byte */
+		while (i < len && ((unsigned char)s[i] < 0x40 ||
+				   (unsigned char)s[i] > 0x7e))
+			i++;
+		return i < len ? i + 1 : len;
+	}
+	if (s[1] == ']') {
+		/* OSC: ends with BEL or ST (ESC \) */
+		for (; i < len; i++) {
+			if (s[i] == '\a')
+				return i + 1;
+			if (s[i] == 0x1b && i + 1 < len && s[i + 1] == '\\')
+				return i + 2;
+		}
+		return len;
+	}
+	/* nF sequences (ESC ( B): intermediate bytes, then a final byte */
+	i = 1;
+	while (i < len && s[i] >= 0x20 && s[i] <= 0x2f)
+		i++;
+	return i < len ? i + 1 : len;
+}
+
+void strbuf_add_plain(struct strbuf *sb, const char *s, size_t len)
+{
+	strbuf_grow(sb, len);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0x1b) {
+			i += escape_len(s + i, len - i) - 1;
+			continue;
+		}
+		if (c == '\r') {
+			if (i + 1 < len && s[i + 1] == '\n')
+				continue;
+			c = '\n';
+		} else if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
+			c = '?';
+		}
+		sb->buf[sb->len++] = (char)c;
+	}
+	sb->buf[sb->len] = '\0';
+}
+
 void strbuf_rtrim(struct strbuf *sb)
 {
 	while (sb->len &&

@@ -384,6 +384,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         parts = [p for p in path.split("/") if p]
         if path == "/account/rate-limits" and method == "GET":
             return (200, {"remaining": STATE.rate_remaining}, {})
+        if path == "/account" and method == "GET":
+            return (200, {"id": "01234567-89ab-cdef-0123-456789abcdef",
+                          "email": "user@example.com"}, {})
         if len(parts) < 2 or parts[0] != "apps":
             return (404, {"id": "not_found", "message":
                           "The requested API endpoint was not found."}, {})

@@ -180,6 +180,38 @@ static void test_heroku_client_refuses(void **state)
 	error_clear();
 }
 
+static void test_heroku_app_from_git_url(void **state)
+{
+	static const char *const good[][2] = {
+		{ "https://git.heroku.com/grayledger.git", "grayledger" },
+		{ "https://git.heroku.com/gray-ledger-2", "gray-ledger-2" },
+		{ "git@heroku.com:grayledger.git", "grayledger" },
+		{ "ssh://git@heroku.com/grayledger.git", "grayledger" },
+	};
+	static const char *const bad[] = {
+		"https://github.com/acme/grayledger.git",
+		"https://git.heroku.com/.git",
+		"https://git.heroku.com/a/b.git",
+		"git@heroku.com:Gray.git",
+		"",
+	};
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		strbuf_reset(&sb);
+		assert_int_equal(heroku_app_from_git_url(&sb, good[i][0]), 0);
+		assert_string_equal(sb.buf, good[i][1]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		strbuf_reset(&sb);
+		assert_int_equal(heroku_app_from_git_url(&sb, bad[i]),
+				 ERR_NOTFOUND);
+		assert_int_equal(sb.len, 0);
+	}
+	strbuf_release(&sb);
+}
+
 static void test_heroku_ledger(void **state)
 {
 	char tmpl[] = "/tmp/sg-ledger-XXXXXX";
@@ -237,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_heroku_opts_env),
 		cmocka_unit_test(test_heroku_client_refuses),
 		cmocka_unit_test(test_heroku_ledger),
+		cmocka_unit_test(test_heroku_app_from_git_url),
 	};
 
 	return cmocka_run_group_tests_name("heroku", tests, NULL, NULL);

@@ -52,6 +52,26 @@ static void test_util_strbuf_growth(void **state)
 	strbuf_release(&sb);
 }
 
+static void test_util_strbuf_plain(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "\x1b[1;32m-----> Ruby\x1b[0m app\r\n", "-----> Ruby app\n" },
+		{ "50%\r100%\n", "50%\n100%\n" },
+		{ "\x1b]0;title\x07x\x1b]8;;u\x1b\\y", "xy" },
+		{ "a\x1b(Bb\tc\x01", "ab\tc?" },
+		{ "cut\x1b[3", "cut" },
+	};
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		strbuf_reset(&sb);
+		strbuf_add_plain(&sb, cases[i][0], strlen(cases[i][0]));
+		assert_string_equal(sb.buf, cases[i][1]);
+	}
+	strbuf_release(&sb);
+}
+
 static void test_util_strbuf_trim_and_escape(void **state)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -369,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_util_strbuf_basic),
 		cmocka_unit_test(test_util_strbuf_growth),
 		cmocka_unit_test(test_util_strbuf_trim_and_escape),
+		cmocka_unit_test(test_util_strbuf_plain),
 		cmocka_unit_test(test_util_strvec),
 		cmocka_unit_test(test_util_error_wrap),
 		cmocka_unit_test(test_util_error_per_thread),
