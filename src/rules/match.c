@@ -27,7 +27,10 @@
 #define MULTILINE_WINDOW (64 * 1024)
 /* Hyperscan takes an unsigned length: scan giant buffers in chunks. */
 #define HS_CHUNK ((size_t)1 << 30)
+/* Every pcre2_match() is bounded: config regexes come from the repository
+ * being scanned, and a backtracking bomb must not hang a push. */
 #define MATCH_LIMIT 2000000
+#define DEPTH_LIMIT 10000
 /* Bytes a scratch scans with the pair table before it builds Hyperscan's
  * database (about 25 ms of compile time, worth it only for volume). */
 #ifndef HS_THRESHOLD
@@ -82,6 +85,7 @@ struct rules {
 	size_t *pathr; /* rules with a path restriction */
 	size_t pathr_nr;
 
+	pcre2_match_context *mctx; /* the limits, shared read-only */
 	pcre2_code **allow_re;
 	size_t allow_re_nr;
 	pcre2_code **allow_path;
@@ -427,6 +431,17 @@ static int build_keywords(struct rules *r)
 	return rc;
 }
 
+static pcre2_match_context *new_match_context(void)
+{
+	pcre2_match_context *m = pcre2_match_context_create(NULL);
+
+	if (!m)
+		die("out of memory");
+	pcre2_set_match_limit(m, MATCH_LIMIT);
+	pcre2_set_depth_limit(m, DEPTH_LIMIT);
+	return m;
+}
+
 int rules_compile(struct rules **out, const struct rules_config *cfg)
 {
 	struct rules *r = xcalloc(1, sizeof(*r));
@@ -436,6 +451,7 @@ int rules_compile(struct rules **out, const struct rules_config *cfg)
 	*out = NULL;
 	r->lazy = xcalloc(1, sizeof(*r->lazy));
 	pthread_mutex_init(&r->lazy->lock, NULL);
+	r->mctx = new_match_context();
 
 	for (size_t i = 0; i < rules_builtin_table_nr; i++) {
 		const struct builtin_rule *b = &rules_builtin_table[i];
@@ -587,6 +603,7 @@ void rules_free(struct rules *r)
 	for (size_t i = 0; i < r->allow_path_nr; i++)
 		pcre2_code_free(r->allow_path[i]);
 	free(r->allow_path);
+	pcre2_match_context_free(r->mctx);
 	for (size_t i = 0; i < r->stop_nr; i++)
 		free(r->stop[i]);
 	free(r->stop);
@@ -615,10 +632,9 @@ int rules_scratch_new(struct rules_scratch **out, const struct rules *r)
 	*out = NULL;
 	s->r = r;
 	s->md = pcre2_match_data_create(16, NULL);
-	s->mctx = pcre2_match_context_create(NULL);
-	if (!s->md || !s->mctx)
+	s->mctx = new_match_context();
+	if (!s->md)
 		die("out of memory");
-	pcre2_set_match_limit(s->mctx, MATCH_LIMIT);
 	s->code = xcalloc(n, sizeof(pcre2_code *));
 	s->win_start = xcalloc(n, sizeof(size_t));
 	s->win_end = xcalloc(n, sizeof(size_t));
@@ -643,17 +659,18 @@ void rules_scratch_free(struct rules_scratch *s)
 	free(s);
 }
 
-static bool re_matches(pcre2_code *code, pcre2_match_data *md, const char *s,
-		       size_t len)
+/* A limit hit counts as no match, as in run_window(). */
+static bool re_matches(const struct rules *r, pcre2_code *code,
+		       pcre2_match_data *md, const char *s, size_t len)
 {
-	return pcre2_match(code, (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0;
+	return pcre2_match(code, (PCRE2_SPTR)s, len, 0, 0, md, r->mctx) >= 0;
 }
 
 static bool path_allowed(const struct rules *r, pcre2_match_data *md,
 			 const char *path)
 {
 	for (size_t i = 0; i < r->allow_path_nr; i++)
-		if (re_matches(r->allow_path[i], md, path, strlen(path)))
+		if (re_matches(r, r->allow_path[i], md, path, strlen(path)))
 			return true;
 	return false;
 }
@@ -759,7 +776,7 @@ static void consider(struct rules_scratch *s, size_t ri, size_t moff,
 	if (stopped(r, sec, len))
 		return;
 	for (size_t i = 0; i < r->allow_re_nr; i++)
-		if (re_matches(r->allow_re[i], s->md, sec, len))
+		if (re_matches(r, r->allow_re[i], s->md, sec, len))
 			return;
 	ALLOC_GROW(s->hits, s->hits_nr + 1, s->hits_alloc);
 	hit = &s->hits[s->hits_nr++];
@@ -1159,7 +1176,7 @@ static void select_paths(struct rules_scratch *s, const char *path)
 	for (size_t i = 0; i < r->pathr_nr; i++) {
 		size_t ri = r->pathr[i];
 
-		s->skip[ri] = !path || !re_matches(r->path_code[ri], s->md,
+		s->skip[ri] = !path || !re_matches(r, r->path_code[ri], s->md,
 						   path, strlen(path));
 	}
 }

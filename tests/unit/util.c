@@ -4,12 +4,14 @@
 #include "slugguard/dl.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
+#include "slugguard/glob.h"
 #include "slugguard/run.h"
 #include "slugguard/strbuf.h"
 #include "slugguard/strvec.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
+#include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -216,6 +218,116 @@ static void test_util_dl_load(void **state)
 	error_clear();
 }
 
+struct glob_case {
+	const char *pat, *name;
+	unsigned flags;
+	bool hit;
+};
+
+static void test_util_glob_table(void **state)
+{
+	static const struct glob_case cases[] = {
+		{ "*.psd", "art.psd", GLOB_PATHNAME, true },
+		{ "*.psd", "a/art.psd", GLOB_PATHNAME, false },
+		{ "*.psd", "a/art.psd", 0, true },
+		{ "a?c", "abc", GLOB_PATHNAME, true },
+		{ "a?c", "a/c", GLOB_PATHNAME, false },
+		{ "a?c", "a/c", 0, true },
+		{ "[Bb]uild-*", "Build-1", GLOB_PATHNAME, true },
+		{ "[!B]uild", "Build", GLOB_PATHNAME, false },
+		{ "[^B]uild", "build", GLOB_PATHNAME, true },
+		{ "[]x]", "]", GLOB_PATHNAME, true },
+		{ "[a-c]1", "b1", 0, true },
+		{ "[a-c]1", "d1", 0, false },
+		{ "[[:digit:]]x", "7x", 0, true },
+		{ "[[:digit:]]x", "ax", 0, false },
+		{ "a[/]b", "a/b", GLOB_PATHNAME, false },
+		{ "[ab", "[ab", GLOB_PATHNAME, true }, /* unterminated: literal
+							*/
+		{ "\\*", "*", GLOB_PATHNAME, true },
+		{ "\\*", "x", GLOB_PATHNAME, false },
+		{ "docs/**/draft?.md", "docs/draft1.md", GLOB_PATHNAME, true },
+		{ "docs/**/draft?.md", "docs/a/b/draft2.md", GLOB_PATHNAME,
+		  true },
+		{ "docs/**/d.md", "docsx/d.md", GLOB_PATHNAME, false },
+		{ "docs/**/d.md", "docs/ad.md", GLOB_PATHNAME, false },
+		{ "**/x", "x", GLOB_PATHNAME, true },
+		{ "**/x", "a/b/x", GLOB_PATHNAME, true },
+		{ "a/**", "a/b/c", GLOB_PATHNAME, true },
+		{ "a/**", "a/", GLOB_PATHNAME, true },
+		{ "a**b", "a/x/b", GLOB_PATHNAME, true },
+		{ "a*b", "a/x/b", GLOB_PATHNAME, false },
+		{ "release/*", "release/1.2", 0, true },
+		{ "release/*", "release/a/b", 0, true },
+		{ "main", "main", 0, true },
+		{ "main", "mainx", 0, false },
+		{ "", "", 0, true },
+		{ "*", "", GLOB_PATHNAME, true },
+		{ "?", "", GLOB_PATHNAME, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++)
+		if (glob_match(cases[i].pat, cases[i].name, cases[i].flags) !=
+		    cases[i].hit)
+			fail_msg("'%s' on '%s' (flags %u): want %d",
+				 cases[i].pat, cases[i].name, cases[i].flags,
+				 cases[i].hit);
+}
+
+/* Without "**", the matcher agrees with fnmatch(3) on a pattern zoo. */
+static void test_util_glob_vs_fnmatch(void **state)
+{
+	static const char *const pats[] = {
+		"*",	  "a*",	 "*a",	"a*b*c", "?",	 "a?",	  "[ab]*",
+		"[!a]?b", "*/*", "a/*", "*.c",	 "\\?x", "[a-]x", "*[0-9]",
+	};
+	static const char *const names[] = {
+		"",   "a",  "ab",  "abc",   "a/b", "b/a", "aXbYc", "a/b/c",
+		"?x", "-x", "x.c", "d/x.c", "a9",  "ba",  "bab",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(pats); i++)
+		for (size_t j = 0; j < ARRAY_SIZE(names); j++) {
+			bool want0 = !fnmatch(pats[i], names[j], 0);
+			bool wantp = !fnmatch(pats[i], names[j], FNM_PATHNAME);
+
+			if (glob_match(pats[i], names[j], 0) != want0 ||
+			    glob_match(pats[i], names[j], GLOB_PATHNAME) !=
+				    wantp)
+				fail_msg("'%s' on '%s' disagrees with fnmatch",
+					 pats[i], names[j]);
+		}
+}
+
+/*
+ * Issue 10.4: "*a*a*...*b" took minutes in the old recursive matcher
+ * (11 stars, 60 bytes: > 100 s). Now it is one pass: 1000 stars on a
+ * 4000-byte name are 4 million steps at most.
+ */
+static void test_util_glob_pathological(void **state)
+{
+	struct strbuf pat = STRBUF_INIT, name = STRBUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < 1000; i++)
+		strbuf_addstr(&pat, "*a");
+	strbuf_addstr(&pat, "*b");
+	for (size_t i = 0; i < 4000; i++)
+		strbuf_addch(&name, 'a');
+	assert_false(glob_match(pat.buf, name.buf, GLOB_PATHNAME));
+	assert_false(glob_match(pat.buf, name.buf, 0));
+	strbuf_addch(&name, 'b');
+	assert_true(glob_match(pat.buf, name.buf, GLOB_PATHNAME));
+	strbuf_reset(&pat);
+	for (size_t i = 0; i < 500; i++)
+		strbuf_addstr(&pat, "**/a");
+	assert_false(glob_match(pat.buf, name.buf, GLOB_PATHNAME));
+	strbuf_release(&pat);
+	strbuf_release(&name);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +340,9 @@ int main(void)
 		cmocka_unit_test(test_util_fs_atomic_and_exclusive),
 		cmocka_unit_test(test_util_run_capture),
 		cmocka_unit_test(test_util_dl_load),
+		cmocka_unit_test(test_util_glob_table),
+		cmocka_unit_test(test_util_glob_vs_fnmatch),
+		cmocka_unit_test(test_util_glob_pathological),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
