@@ -264,7 +264,12 @@ int config_scan_load(struct config_scan *out, const char *path, bool must_exist)
 	struct strbuf sb = STRBUF_INIT;
 	int rc;
 
-	rc = fs_read_capped(&sb, path, CONFIG_SCAN_MAX);
+	/* A file named with --config may be a link; one found in the tree
+	 * may not (see fs_read_worktree). */
+	if (must_exist)
+		rc = fs_read_capped(&sb, path, CONFIG_SCAN_MAX);
+	else
+		rc = fs_read_worktree(&sb, path, CONFIG_SCAN_MAX);
 	if (rc == ERR_NOTFOUND && !must_exist) {
 		error_clear();
 		rc = 0;

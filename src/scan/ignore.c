@@ -103,7 +103,7 @@ int scan_ignore_load(struct scan_ignore *ign, const char *path)
 	size_t pos = 0;
 	int rc;
 
-	rc = fs_read_capped(&sb, path, IGNORE_MAX);
+	rc = fs_read_worktree(&sb, path, IGNORE_MAX);
 	if (rc == ERR_NOTFOUND) {
 		error_clear();
 		rc = 0;

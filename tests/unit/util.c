@@ -144,6 +144,44 @@ static void test_util_fs_atomic_and_exclusive(void **state)
 	error_clear();
 }
 
+/* Issue 10.5: a FIFO read blocked forever; links only where allowed. */
+static void test_util_fs_read_regular_only(void **state)
+{
+	char dir[] = "/tmp/sg-unit-XXXXXX";
+	struct strbuf p = STRBUF_INIT, link = STRBUF_INIT;
+	struct strbuf data = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(fs_mkdtemp(dir), 0);
+	strbuf_addf(&p, "%s/fifo", dir);
+	assert_int_equal(mkfifo(p.buf, 0600), 0);
+	assert_int_equal(fs_read_capped(&data, p.buf, 100), ERR_FAIL);
+	assert_non_null(strstr(error_last(), "fifo': not a regular file"));
+	assert_int_equal(fs_read_worktree(&data, p.buf, 100), ERR_FAIL);
+	assert_int_equal(fs_read_capped(&data, dir, 100), ERR_FAIL);
+	assert_non_null(strstr(error_last(), "not a regular file"));
+	assert_int_equal(fs_read_capped(&data, "/dev/zero", 100), ERR_FAIL);
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/file", dir);
+	assert_int_equal(fs_write_atomic(p.buf, "hi", 2, 0644), 0);
+	strbuf_addf(&link, "%s/link", dir);
+	assert_int_equal(symlink("file", link.buf), 0);
+	assert_int_equal(fs_read_capped(&data, link.buf, 100), 0);
+	assert_string_equal(data.buf, "hi");
+	assert_int_equal(fs_read_worktree(&data, link.buf, 100), ERR_FAIL);
+	assert_non_null(strstr(error_last(), "(a symbolic link)"));
+	assert_int_equal(fs_read_worktree(&data, p.buf, 100), 0);
+	assert_string_equal(data.buf, "hihi");
+	strbuf_reset(&link);
+	strbuf_addf(&link, "%s/missing", dir);
+	assert_int_equal(fs_read_worktree(&data, link.buf, 100), ERR_NOTFOUND);
+	assert_int_equal(fs_remove_tree(dir), 0);
+	strbuf_release(&p);
+	strbuf_release(&link);
+	strbuf_release(&data);
+	error_clear();
+}
+
 static void test_util_run_capture(void **state)
 {
 	struct child c = CHILD_INIT;
@@ -338,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_util_error_wrap),
 		cmocka_unit_test(test_util_parse_long),
 		cmocka_unit_test(test_util_fs_atomic_and_exclusive),
+		cmocka_unit_test(test_util_fs_read_regular_only),
 		cmocka_unit_test(test_util_run_capture),
 		cmocka_unit_test(test_util_dl_load),
 		cmocka_unit_test(test_util_glob_table),
