@@ -126,6 +126,22 @@ out:
 	return rc;
 }
 
+void scan_ignore_add_commits(struct scan_ignore *ign,
+			     const struct strvec *commits)
+{
+	for (size_t i = 0; i < commits->nr; i++) {
+		struct scan_ignore_entry e;
+		struct strbuf text = STRBUF_INIT;
+
+		memset(&e, 0, sizeof(e));
+		strbuf_addf(&text, "commits: %s", commits->v[i]);
+		e.text = strbuf_detach(&text, NULL);
+		e.source = xstrdup("allowlist");
+		e.commit = xstrdup(commits->v[i]);
+		push(ign, &e);
+	}
+}
+
 int scan_ignore_load_baseline(struct scan_ignore *ign, const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -193,6 +209,8 @@ bool scan_ignore_match(struct scan_ignore *ign, const struct scan_finding *f)
 		if (e->content) {
 			m = f->content_fingerprint &&
 			    !strcmp(e->content, f->content_fingerprint);
+		} else if (!e->file) {
+			m = *f->commit && starts_with(f->commit, e->commit);
 		} else {
 			const char *fc = *f->commit ? f->commit : "dir";
 
