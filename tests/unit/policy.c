@@ -96,8 +96,7 @@ static void test_policy_parse_errors(void **state)
 		{ "{\"version\": 1}\n,\"procfile\": {}}",
 		  "t.json:2: unexpected text after the JSON value" },
 		{ "{\"version\": 1} x", "t.json:1: unexpected text" },
-		{ "{\"version\": 1}\n\n\"x\"",
-		  "t.json:3: unexpected text" },
+		{ "{\"version\": 1}\n\n\"x\"", "t.json:3: unexpected text" },
 		{ "{\"procfile\": {\"release\": true},\n\"app\": \"a\",\n"
 		  "\"procfile\": {}}",
 		  "t.json:3: duplicate key \"procfile\"" },
