@@ -69,6 +69,8 @@ void warning(const char *fmt, ...) SG_PRINTF(1, 2);
  * *out, or -1 (no message stored: callers name the bad input themselves).
  */
 int parse_long(long *out, const char *s, long min, long max);
+/* The value of a hex digit (either case), or -1. */
+int hex_value(char c);
 
 #include "slugguard/banned.h"
 

@@ -7,10 +7,21 @@
 
 /*
  * Append the whole file at path to sb, refusing files larger than cap
- * bytes (signify's habit). Returns 0, ERR_NOTFOUND when the file does not
- * exist, or ERR_FAIL with the path named in the message.
+ * bytes (signify's habit) and anything but a regular file once symbolic
+ * links are followed ("'<path>': not a regular file"): a FIFO would block
+ * the read forever, a device never end. Returns 0, ERR_NOTFOUND when the
+ * file does not exist, or ERR_FAIL with the path named in the message.
  */
 int fs_read_capped(struct strbuf *sb, const char *path, size_t cap);
+/*
+ * fs_read_capped() for a configuration file found in a work tree
+ * (.slugguard.json, .slugguardignore, .gitleaks.toml, app.json...): a
+ * symbolic link is refused too, because git stores a link as its target's
+ * name, so the hooks that read the pushed commit would never see the
+ * content a followed link shows ("'<path>': not a regular file (a
+ * symbolic link)").
+ */
+int fs_read_worktree(struct strbuf *sb, const char *path, size_t cap);
 /* Like fs_read_capped for an open fd (read until EOF). */
 int fs_read_fd_capped(struct strbuf *sb, int fd, size_t cap, const char *what);
 

@@ -14,8 +14,12 @@
 struct json;
 
 /*
- * Parse len bytes (need not be NUL-terminated). what names the input in
- * the error message ("'app.json': invalid JSON near line 3").
+ * Parse len bytes (need not be NUL-terminated), strictly: one value and
+ * only whitespace after it, no key twice in an object (cJSON alone would
+ * keep the first and ignore the rest). what names the input in the error
+ * message, with the 1-based line: "app.json:3: invalid JSON",
+ * "slugguard.json:2: unexpected text after the JSON value",
+ * "slugguard.json:5: duplicate key \"procfile\"".
  */
 int json_parse(struct json **out, const char *buf, size_t len,
 	       const char *what);

@@ -40,6 +40,9 @@ struct rule {
 			     Keyword rules with a path only apply to
 			     matching paths. */
 	unsigned flags; /* enum rule_flags */
+	unsigned secret_group; /* the capture group holding the secret (no
+				  match when it took no part); 0: group 1
+				  if the regex has one, else the match */
 };
 
 /* The built-in table (static storage). */
@@ -62,6 +65,12 @@ struct rules_config {
 	size_t allow_paths_nr;
 	const char *const *stopwords; /* a secret containing one is ignored */
 	size_t stopwords_nr;
+	/* gitleaks' regexTarget "match" and "line": a finding whose whole
+	 * match, or whose line, matches one is ignored */
+	const char *const *allow_match_regexes;
+	size_t allow_match_regexes_nr;
+	const char *const *allow_line_regexes;
+	size_t allow_line_regexes_nr;
 };
 
 struct rules;
@@ -80,6 +89,11 @@ const struct rule *rules_at(const struct rules *r, size_t i);
 /* Per-thread matching state; caller frees with rules_scratch_free(). */
 int rules_scratch_new(struct rules_scratch **out, const struct rules *r);
 void rules_scratch_free(struct rules_scratch *s);
+/*
+ * Compile re alone to check it: 0, or ERR_FAIL with PCRE2's message
+ * ("regex '<re>': invalid regex at offset 3: ...").
+ */
+int rules_check_regex(const char *re);
 /* True when path is excluded by an allow_paths entry. */
 bool rules_path_allowed(const struct rules *r, const char *path);
 
@@ -102,7 +116,8 @@ typedef int (*rules_match_fn)(const struct rules_match *m, void *data);
 
 /*
  * Find every secret in buf. path (may be NULL) selects path rules and
- * allow_paths. Lines carrying "slugguard:allow" are skipped. Invalid
+ * allow_paths. Lines carrying "slugguard:allow" or "gitleaks:allow" are
+ * skipped. Invalid
  * UTF-8, NUL-free binary-ish text, CRLF and very long lines are fine.
  * Returns 0, fn's negative code, or ERR_FAIL on a matcher error.
  */

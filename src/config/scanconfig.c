@@ -6,6 +6,7 @@
 #include "slugguard/fs.h"
 #include "slugguard/json.h"
 #include "slugguard/strbuf.h"
+#include "config-internal.h"
 
 #define CONFIG_SCAN_MAX (1024 * 1024)
 
@@ -121,7 +122,24 @@ static int rule_string(const char **out, const struct json *r, const char *key,
 	return 0;
 }
 
-static bool valid_id(const char *id)
+void config_scan_sync(struct config_scan *c)
+{
+	c->rules.extra = c->extra;
+	c->rules.disabled = c->disabled.v;
+	c->rules.disabled_nr = c->disabled.nr;
+	c->rules.allow_paths = c->allow_paths.v;
+	c->rules.allow_paths_nr = c->allow_paths.nr;
+	c->rules.allow_regexes = c->allow_regexes.v;
+	c->rules.allow_regexes_nr = c->allow_regexes.nr;
+	c->rules.stopwords = c->stopwords.v;
+	c->rules.stopwords_nr = c->stopwords.nr;
+	c->rules.allow_match_regexes = c->allow_match.v;
+	c->rules.allow_match_regexes_nr = c->allow_match.nr;
+	c->rules.allow_line_regexes = c->allow_line.v;
+	c->rules.allow_line_regexes_nr = c->allow_line.nr;
+}
+
+bool config_scan_valid_id(const char *id)
 {
 	for (const char *p = id; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
@@ -146,7 +164,7 @@ static int parse_rule(struct config_scan *c, struct rule *r,
 	rc = check_keys(j, rule_keys, what, where);
 	if (!rc)
 		rc = rule_string(&r->id, j, "id", true, what, i);
-	if (!rc && !valid_id(r->id))
+	if (!rc && !config_scan_valid_id(r->id))
 		rc = error_set("'%s': rules[%zu]: id '%s' must be lowercase "
 			       "letters, digits and '-'",
 			       what, i, r->id);
@@ -284,14 +302,7 @@ int config_scan_parse(struct config_scan *out, const char *buf, size_t len,
 		}
 		c.fingerprint_salt = json_string(salt);
 	}
-	c.rules.disabled = c.disabled.v;
-	c.rules.disabled_nr = c.disabled.nr;
-	c.rules.allow_paths = c.allow_paths.v;
-	c.rules.allow_paths_nr = c.allow_paths.nr;
-	c.rules.allow_regexes = c.allow_regexes.v;
-	c.rules.allow_regexes_nr = c.allow_regexes.nr;
-	c.rules.stopwords = c.stopwords.v;
-	c.rules.stopwords_nr = c.stopwords.nr;
+	config_scan_sync(&c);
 	*out = c;
 	memset(&c, 0, sizeof(c));
 out:
@@ -299,12 +310,33 @@ out:
 	return rc;
 }
 
+static bool is_toml(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n >= 5 && !strcmp(path + n - 5, ".toml");
+}
+
+/* Parse buf as JSON or, for a .toml name, as a gitleaks config into *c. */
+static int parse_into(struct config_scan *c, const char *buf, size_t len,
+		      const char *path)
+{
+	if (is_toml(path))
+		return config_gitleaks_parse(c, buf, len, path);
+	return config_scan_parse(c, buf, len, path);
+}
+
 int config_scan_load(struct config_scan *out, const char *path, bool must_exist)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int rc;
 
-	rc = fs_read_capped(&sb, path, CONFIG_SCAN_MAX);
+	/* A file named with --config may be a link; one found in the tree
+	 * may not (see fs_read_worktree). */
+	if (must_exist)
+		rc = fs_read_capped(&sb, path, CONFIG_SCAN_MAX);
+	else
+		rc = fs_read_worktree(&sb, path, CONFIG_SCAN_MAX);
 	if (rc == ERR_NOTFOUND && !must_exist) {
 		error_clear();
 		rc = 0;
@@ -312,9 +344,39 @@ int config_scan_load(struct config_scan *out, const char *path, bool must_exist)
 	}
 	if (rc < 0)
 		goto out;
-	rc = config_scan_parse(out, sb.buf, sb.len, path);
+	rc = parse_into(out, sb.buf, sb.len, path);
 out:
 	strbuf_release(&sb);
+	return rc;
+}
+
+/* "<dir>/<name>", or just name for "." (messages name what users see). */
+static void join(struct strbuf *sb, const char *dir, const char *name)
+{
+	strbuf_reset(sb);
+	if (strcmp(dir, ".")) {
+		strbuf_addstr(sb, dir);
+		if (sb->len && sb->buf[sb->len - 1] != '/')
+			strbuf_addch(sb, '/');
+	}
+	strbuf_addstr(sb, name);
+}
+
+int config_scan_load_root(struct config_scan *out, const char *root)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	join(&path, root, ".slugguard.json");
+	rc = config_scan_load(out, path.buf, false);
+	if (rc < 0)
+		goto out;
+	join(&path, root, ".gitleaks.toml");
+	rc = config_scan_load(out, path.buf, false);
+out:
+	if (rc < 0)
+		config_scan_release(out);
+	strbuf_release(&path);
 	return rc;
 }
 
@@ -329,10 +391,16 @@ void config_scan_release(struct config_scan *c)
 	strvec_clear(&c->allow_regexes);
 	strvec_clear(&c->allow_paths);
 	strvec_clear(&c->stopwords);
+	strvec_clear(&c->allow_commits);
+	strvec_clear(&c->allow_match);
+	strvec_clear(&c->allow_line);
 	memset(c, 0, sizeof(*c));
-	c->owned.v = strvec_empty_array;
-	c->disabled.v = strvec_empty_array;
-	c->allow_regexes.v = strvec_empty_array;
-	c->allow_paths.v = strvec_empty_array;
-	c->stopwords.v = strvec_empty_array;
+	strvec_init(&c->owned);
+	strvec_init(&c->disabled);
+	strvec_init(&c->allow_regexes);
+	strvec_init(&c->allow_paths);
+	strvec_init(&c->stopwords);
+	strvec_init(&c->allow_commits);
+	strvec_init(&c->allow_match);
+	strvec_init(&c->allow_line);
 }

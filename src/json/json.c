@@ -17,21 +17,134 @@ static struct json *J(cJSON *c)
 	return (struct json *)(void *)c;
 }
 
+/* 1-based line of p in buf. */
+static size_t line_at(const char *buf, const char *p)
+{
+	size_t line = 1;
+
+	for (const char *q = buf; q < p; q++)
+		line += *q == '\n';
+	return line;
+}
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * The line of the nth object key (0-based, document order) of a text
+ * cJSON accepted: a key is a string followed by ':'. cJSON keeps no
+ * positions; a pre-order walk of the tree meets keys in document order,
+ * so counting them in the text finds the one the walk names.
+ */
+static size_t key_line(const char *buf, size_t len, size_t nth)
+{
+	const char *p = buf, *end = buf + len;
+	size_t seen = 0;
+
+	while (p < end) {
+		const char *start = p;
+
+		if (*p++ != '"')
+			continue;
+		while (p < end && *p != '"')
+			p += *p == '\\' ? 2 : 1;
+		p++;
+		while (p < end && is_ws(*p))
+			p++;
+		if (p < end && *p == ':' && seen++ == nth)
+			return line_at(buf, start);
+	}
+	return line_at(buf, end);
+}
+
+struct key_ref {
+	const char *key;
+	size_t nth; /* document order among all keys */
+};
+
+static int key_ref_cmp(const void *a, const void *b)
+{
+	const struct key_ref *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x->nth < y->nth ? -1 : x->nth > y->nth;
+}
+
+struct dup_walk {
+	size_t nth; /* keys seen so far */
+	size_t dup_nth; /* earliest repeated key, or SIZE_MAX */
+	const char *dup_key;
+};
+
+/*
+ * Number keys in document order and note the earliest one that repeats
+ * a sibling: cJSON keeps duplicates as siblings and its lookups take the
+ * first, so a second "procfile" would silently lose. Depth is bounded by
+ * cJSON's nesting limit.
+ */
+static void find_dup(const cJSON *c, struct dup_walk *dw)
+{
+	struct key_ref *refs = NULL;
+	size_t n = 0;
+
+	if (cJSON_IsObject(c)) {
+		for (const cJSON *m = c->child; m; m = m->next)
+			n++;
+		refs = xcalloc(n ? n : 1, sizeof(*refs));
+	}
+	n = 0;
+	for (const cJSON *m = c->child; m; m = m->next) {
+		if (refs) {
+			refs[n].key = m->string ? m->string : "";
+			refs[n++].nth = dw->nth++;
+		}
+		find_dup(m, dw);
+	}
+	if (n > 1)
+		qsort(refs, n, sizeof(*refs), key_ref_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(refs[i - 1].key, refs[i].key) &&
+		    refs[i].nth < dw->dup_nth) {
+			dw->dup_nth = refs[i].nth;
+			dw->dup_key = refs[i].key;
+		}
+	free(refs);
+}
+
 int json_parse(struct json **out, const char *buf, size_t len, const char *what)
 {
+	struct dup_walk dw = { 0, SIZE_MAX, NULL };
 	const char *end = NULL;
 	cJSON *c;
 
 	*out = NULL;
 	c = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
 	if (!c) {
-		size_t line = 1;
+		if (!end || end < buf || end > buf + len)
+			end = buf;
+		return error_set("%s:%zu: invalid JSON", what,
+				 line_at(buf, end));
+	}
+	/* cJSON stops after the first value: "{...}\n,{...}" parsed as its
+	 * first object and dropped the rest. */
+	while (end < buf + len && is_ws(*end))
+		end++;
+	if (end < buf + len) {
+		cJSON_Delete(c);
+		return error_set("%s:%zu: unexpected text after the JSON value",
+				 what, line_at(buf, end));
+	}
+	find_dup(c, &dw);
+	if (dw.dup_key) {
+		int rc = error_set("%s:%zu: duplicate key \"%s\"", what,
+				   key_line(buf, len, dw.dup_nth), dw.dup_key);
 
-		if (end && end >= buf && end <= buf + len)
-			for (const char *p = buf; p < end; p++)
-				line += *p == '\n';
-		return error_set("'%s': invalid JSON near line %zu", what,
-				 line);
+		cJSON_Delete(c);
+		return rc;
 	}
 	*out = J(c);
 	return 0;

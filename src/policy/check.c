@@ -592,7 +592,7 @@ static int read_dir_file(struct strbuf *out, const char *path, void *data)
 	int rc;
 
 	strbuf_addf(&full, "%s/%s", (const char *)data, path);
-	rc = fs_read_capped(out, full.buf, POLICY_MAX_FILE);
+	rc = fs_read_worktree(out, full.buf, POLICY_MAX_FILE);
 	strbuf_release(&full);
 	return rc;
 }

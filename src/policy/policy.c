@@ -5,10 +5,9 @@
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/gitwalk.h"
+#include "slugguard/glob.h"
 #include "slugguard/json.h"
 #include "slugguard/policy.h"
-
-#include <fnmatch.h>
 
 static const char *const default_release[] = {
 	"rails db:migrate",
@@ -504,7 +503,7 @@ int policy_load_governing(struct policy **out, const struct gitwalk *w,
 bool policy_is_deploy_branch(const struct policy *p, const char *branch)
 {
 	for (size_t i = 0; i < p->deploy_branches.nr; i++)
-		if (!fnmatch(p->deploy_branches.v[i], branch, 0))
+		if (glob_match(p->deploy_branches.v[i], branch, 0))
 			return true;
 	return false;
 }

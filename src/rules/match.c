@@ -27,13 +27,18 @@
 #define MULTILINE_WINDOW (64 * 1024)
 /* Hyperscan takes an unsigned length: scan giant buffers in chunks. */
 #define HS_CHUNK ((size_t)1 << 30)
+/* Every pcre2_match() is bounded: config regexes come from the repository
+ * being scanned, and a backtracking bomb must not hang a push. */
 #define MATCH_LIMIT 2000000
+#define DEPTH_LIMIT 10000
 /* Bytes a scratch scans with the pair table before it builds Hyperscan's
  * database (about 25 ms of compile time, worth it only for volume). */
 #ifndef HS_THRESHOLD
 #define HS_THRESHOLD ((size_t)4 << 20)
 #endif
 #define ALLOW_MARK "slugguard:allow"
+/* gitleaks' own mark, so a repository moving over keeps its allowances. */
+#define GITLEAKS_ALLOW_MARK "gitleaks:allow"
 
 /* A keyword under a 16-bit prefix key (small prefilter). */
 struct kw_key {
@@ -82,10 +87,15 @@ struct rules {
 	size_t *pathr; /* rules with a path restriction */
 	size_t pathr_nr;
 
+	pcre2_match_context *mctx; /* the limits, shared read-only */
 	pcre2_code **allow_re;
 	size_t allow_re_nr;
 	pcre2_code **allow_path;
 	size_t allow_path_nr;
+	pcre2_code **allow_match; /* on the whole match */
+	size_t allow_match_nr;
+	pcre2_code **allow_line; /* on the secret's line */
+	size_t allow_line_nr;
 	char **stop;
 	size_t *stop_len;
 	size_t stop_nr;
@@ -95,7 +105,7 @@ struct hit {
 	size_t rule;
 	size_t off; /* secret */
 	size_t len;
-	size_t moff; /* whole match */
+	size_t moff, mlen; /* whole match */
 	double entropy;
 };
 
@@ -174,6 +184,39 @@ static int compile_re(pcre2_code **out, const char *what, const char *id,
 	return 0;
 }
 
+/* Compile n regexes into *out; *nr counts the compiled ones (for free). */
+static int compile_list(pcre2_code ***out, size_t *nr, const char *const *re,
+			size_t n, const char *what)
+{
+	if (!n)
+		return 0;
+	*out = xcalloc(n, sizeof(pcre2_code *));
+	for (size_t i = 0; i < n; i++) {
+		int rc = compile_re(&(*out)[i], what, re[i], re[i]);
+
+		if (rc < 0)
+			return rc;
+		(*nr)++;
+	}
+	return 0;
+}
+
+static void free_list(pcre2_code **code, size_t nr)
+{
+	for (size_t i = 0; i < nr; i++)
+		pcre2_code_free(code[i]);
+	free(code);
+}
+
+int rules_check_regex(const char *re)
+{
+	pcre2_code *code = NULL;
+	int rc = compile_re(&code, "regex", re, re);
+
+	pcre2_code_free(code);
+	return rc;
+}
+
 static char *dup_or_null(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
@@ -223,6 +266,7 @@ static int copy_extra(struct rule *dst, const struct rule *src)
 	dst->remediation = dup_or_null(src->remediation);
 	dst->path = dup_or_null(src->path);
 	dst->flags = src->flags;
+	dst->secret_group = src->secret_group;
 	return 0;
 }
 
@@ -427,6 +471,17 @@ static int build_keywords(struct rules *r)
 	return rc;
 }
 
+static pcre2_match_context *new_match_context(void)
+{
+	pcre2_match_context *m = pcre2_match_context_create(NULL);
+
+	if (!m)
+		die("out of memory");
+	pcre2_set_match_limit(m, MATCH_LIMIT);
+	pcre2_set_depth_limit(m, DEPTH_LIMIT);
+	return m;
+}
+
 int rules_compile(struct rules **out, const struct rules_config *cfg)
 {
 	struct rules *r = xcalloc(1, sizeof(*r));
@@ -436,6 +491,7 @@ int rules_compile(struct rules **out, const struct rules_config *cfg)
 	*out = NULL;
 	r->lazy = xcalloc(1, sizeof(*r->lazy));
 	pthread_mutex_init(&r->lazy->lock, NULL);
+	r->mctx = new_match_context();
 
 	for (size_t i = 0; i < rules_builtin_table_nr; i++) {
 		const struct builtin_rule *b = &rules_builtin_table[i];
@@ -494,29 +550,26 @@ int rules_compile(struct rules **out, const struct rules_config *cfg)
 		}
 	}
 
-	if (cfg && cfg->allow_regexes_nr) {
-		r->allow_re =
-			xcalloc(cfg->allow_regexes_nr, sizeof(pcre2_code *));
-		for (size_t i = 0; i < cfg->allow_regexes_nr; i++) {
-			rc = compile_re(&r->allow_re[i], "allow regex",
-					cfg->allow_regexes[i],
-					cfg->allow_regexes[i]);
-			if (rc < 0)
-				goto out;
-			r->allow_re_nr++;
-		}
-	}
-	if (cfg && cfg->allow_paths_nr) {
-		r->allow_path =
-			xcalloc(cfg->allow_paths_nr, sizeof(pcre2_code *));
-		for (size_t i = 0; i < cfg->allow_paths_nr; i++) {
-			rc = compile_re(&r->allow_path[i], "allow path",
-					cfg->allow_paths[i],
-					cfg->allow_paths[i]);
-			if (rc < 0)
-				goto out;
-			r->allow_path_nr++;
-		}
+	if (cfg) {
+		rc = compile_list(&r->allow_re, &r->allow_re_nr,
+				  cfg->allow_regexes, cfg->allow_regexes_nr,
+				  "allow regex");
+		if (!rc)
+			rc = compile_list(&r->allow_path, &r->allow_path_nr,
+					  cfg->allow_paths, cfg->allow_paths_nr,
+					  "allow path");
+		if (!rc)
+			rc = compile_list(&r->allow_match, &r->allow_match_nr,
+					  cfg->allow_match_regexes,
+					  cfg->allow_match_regexes_nr,
+					  "allow regex");
+		if (!rc)
+			rc = compile_list(&r->allow_line, &r->allow_line_nr,
+					  cfg->allow_line_regexes,
+					  cfg->allow_line_regexes_nr,
+					  "allow regex");
+		if (rc < 0)
+			goto out;
 	}
 	if (cfg && cfg->stopwords_nr) {
 		r->stop = xcalloc(cfg->stopwords_nr, sizeof(char *));
@@ -581,12 +634,11 @@ void rules_free(struct rules *r)
 	free(r->nokw);
 	free(r->pathc);
 	free(r->pathr);
-	for (size_t i = 0; i < r->allow_re_nr; i++)
-		pcre2_code_free(r->allow_re[i]);
-	free(r->allow_re);
-	for (size_t i = 0; i < r->allow_path_nr; i++)
-		pcre2_code_free(r->allow_path[i]);
-	free(r->allow_path);
+	free_list(r->allow_re, r->allow_re_nr);
+	free_list(r->allow_path, r->allow_path_nr);
+	free_list(r->allow_match, r->allow_match_nr);
+	free_list(r->allow_line, r->allow_line_nr);
+	pcre2_match_context_free(r->mctx);
 	for (size_t i = 0; i < r->stop_nr; i++)
 		free(r->stop[i]);
 	free(r->stop);
@@ -615,10 +667,9 @@ int rules_scratch_new(struct rules_scratch **out, const struct rules *r)
 	*out = NULL;
 	s->r = r;
 	s->md = pcre2_match_data_create(16, NULL);
-	s->mctx = pcre2_match_context_create(NULL);
-	if (!s->md || !s->mctx)
+	s->mctx = new_match_context();
+	if (!s->md)
 		die("out of memory");
-	pcre2_set_match_limit(s->mctx, MATCH_LIMIT);
 	s->code = xcalloc(n, sizeof(pcre2_code *));
 	s->win_start = xcalloc(n, sizeof(size_t));
 	s->win_end = xcalloc(n, sizeof(size_t));
@@ -643,17 +694,28 @@ void rules_scratch_free(struct rules_scratch *s)
 	free(s);
 }
 
-static bool re_matches(pcre2_code *code, pcre2_match_data *md, const char *s,
-		       size_t len)
+/* A limit hit counts as no match, as in run_window(). */
+static bool re_matches(const struct rules *r, pcre2_code *code,
+		       pcre2_match_data *md, const char *s, size_t len)
 {
-	return pcre2_match(code, (PCRE2_SPTR)s, len, 0, 0, md, NULL) >= 0;
+	return pcre2_match(code, (PCRE2_SPTR)s, len, 0, 0, md, r->mctx) >= 0;
+}
+
+static bool any_matches(const struct rules *r, pcre2_code *const *code,
+			size_t nr, pcre2_match_data *md, const char *s,
+			size_t len)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (re_matches(r, code[i], md, s, len))
+			return true;
+	return false;
 }
 
 static bool path_allowed(const struct rules *r, pcre2_match_data *md,
 			 const char *path)
 {
 	for (size_t i = 0; i < r->allow_path_nr; i++)
-		if (re_matches(r->allow_path[i], md, path, strlen(path)))
+		if (re_matches(r, r->allow_path[i], md, path, strlen(path)))
 			return true;
 	return false;
 }
@@ -758,15 +820,15 @@ static void consider(struct rules_scratch *s, size_t ri, size_t moff,
 		return;
 	if (stopped(r, sec, len))
 		return;
-	for (size_t i = 0; i < r->allow_re_nr; i++)
-		if (re_matches(r->allow_re[i], s->md, sec, len))
-			return;
+	if (any_matches(r, r->allow_re, r->allow_re_nr, s->md, sec, len))
+		return;
 	ALLOC_GROW(s->hits, s->hits_nr + 1, s->hits_alloc);
 	hit = &s->hits[s->hits_nr++];
 	hit->rule = ri;
 	hit->off = off;
 	hit->len = len;
 	hit->moff = moff;
+	hit->mlen = mlen;
 	hit->entropy = h;
 }
 
@@ -777,6 +839,7 @@ static int run_window(struct rules_scratch *s, size_t ri, size_t ws, size_t we)
 	size_t sublen = we - ws;
 	size_t off = 0;
 	pcre2_code *code = NULL;
+	unsigned g = s->r->rule[ri]->secret_group;
 	int rc;
 
 	rc = get_code(s, ri, &code);
@@ -796,7 +859,14 @@ static int run_window(struct rules_scratch *s, size_t ri, size_t ws, size_t we)
 		me = ov[1];
 		ss = ms;
 		se = me;
-		if (n >= 2 && ov[2] != PCRE2_UNSET) {
+		if (g && (unsigned)n > g && ov[2 * g] != PCRE2_UNSET) {
+			ss = ov[2 * g];
+			se = ov[2 * g + 1];
+		} else if (g) {
+			/* An explicit group that took no part: no secret, as
+			 * with gitleaks' secretGroup */
+			se = ss;
+		} else if (n >= 2 && ov[2] != PCRE2_UNSET) {
 			ss = ov[2];
 			se = ov[3];
 		}
@@ -1081,7 +1151,26 @@ static bool line_allowed(const char *buf, size_t len, size_t ls)
 	size_t le = line_end_after(buf, len, ls, len - ls);
 
 	return rules_memcasemem(buf + ls, le - ls, ALLOW_MARK,
-				strlen(ALLOW_MARK));
+				strlen(ALLOW_MARK)) ||
+	       rules_memcasemem(buf + ls, le - ls, GITLEAKS_ALLOW_MARK,
+				strlen(GITLEAKS_ALLOW_MARK));
+}
+
+/* Allowlist regexes whose target is the whole match or the line. */
+static bool context_allowed(struct rules_scratch *s, const struct hit *h,
+			    size_t ls)
+{
+	const struct rules *r = s->r;
+	size_t le;
+
+	if (any_matches(r, r->allow_match, r->allow_match_nr, s->md,
+			s->buf + h->moff, h->mlen))
+		return true;
+	if (!r->allow_line_nr)
+		return false;
+	le = line_end_after(s->buf, s->len, ls, s->len - ls);
+	return any_matches(r, r->allow_line, r->allow_line_nr, s->md,
+			   s->buf + ls, le - ls);
 }
 
 static int emit(struct rules_scratch *s, const char *path, rules_match_fn fn,
@@ -1125,6 +1214,8 @@ static int emit(struct rules_scratch *s, const char *path, rules_match_fn fn,
 		mls = line_start_before(s->buf, h->moff, h->moff);
 		if (mls != ls && line_allowed(s->buf, s->len, mls))
 			continue;
+		if (context_allowed(s, h, ls))
+			continue;
 		m.rule = r->rule[h->rule];
 		m.line = line;
 		m.column = h->off - ls + 1;
@@ -1159,7 +1250,7 @@ static void select_paths(struct rules_scratch *s, const char *path)
 	for (size_t i = 0; i < r->pathr_nr; i++) {
 		size_t ri = r->pathr[i];
 
-		s->skip[ri] = !path || !re_matches(r->path_code[ri], s->md,
+		s->skip[ri] = !path || !re_matches(r, r->path_code[ri], s->md,
 						   path, strlen(path));
 	}
 }

@@ -206,8 +206,7 @@ static int ctx_init(struct scan_ctx *c, const struct scan_options *opts,
 	if (opts->config_path) {
 		rc = config_scan_load(&c->cfg, opts->config_path, true);
 	} else {
-		path = join_path(c->root, ".slugguard.json");
-		rc = config_scan_load(&c->cfg, path, false);
+		rc = config_scan_load_root(&c->cfg, c->root);
 	}
 	if (rc < 0)
 		goto out;
@@ -245,6 +244,7 @@ static int ctx_init(struct scan_ctx *c, const struct scan_options *opts,
 		if (rc < 0)
 			goto out;
 	}
+	scan_ignore_add_commits(&c->ign, &c->cfg.allow_commits);
 	if (opts->baseline_path) {
 		rc = scan_ignore_load_baseline(&c->ign, opts->baseline_path);
 		if (rc < 0)

@@ -103,7 +103,7 @@ int scan_ignore_load(struct scan_ignore *ign, const char *path)
 	size_t pos = 0;
 	int rc;
 
-	rc = fs_read_capped(&sb, path, IGNORE_MAX);
+	rc = fs_read_worktree(&sb, path, IGNORE_MAX);
 	if (rc == ERR_NOTFOUND) {
 		error_clear();
 		rc = 0;
@@ -124,6 +124,22 @@ int scan_ignore_load(struct scan_ignore *ign, const char *path)
 out:
 	strbuf_release(&sb);
 	return rc;
+}
+
+void scan_ignore_add_commits(struct scan_ignore *ign,
+			     const struct strvec *commits)
+{
+	for (size_t i = 0; i < commits->nr; i++) {
+		struct scan_ignore_entry e;
+		struct strbuf text = STRBUF_INIT;
+
+		memset(&e, 0, sizeof(e));
+		strbuf_addf(&text, "commits: %s", commits->v[i]);
+		e.text = strbuf_detach(&text, NULL);
+		e.source = xstrdup("allowlist");
+		e.commit = xstrdup(commits->v[i]);
+		push(ign, &e);
+	}
 }
 
 int scan_ignore_load_baseline(struct scan_ignore *ign, const char *path)
@@ -193,6 +209,8 @@ bool scan_ignore_match(struct scan_ignore *ign, const struct scan_finding *f)
 		if (e->content) {
 			m = f->content_fingerprint &&
 			    !strcmp(e->content, f->content_fingerprint);
+		} else if (!e->file) {
+			m = *f->commit && starts_with(f->commit, e->commit);
 		} else {
 			const char *fc = *f->commit ? f->commit : "dir";
 

@@ -34,7 +34,7 @@ struct scan_ignore_entry {
 	char *text; /* the entry as written */
 	char *source; /* file it came from */
 	char *commit; /* NULL: any commit */
-	char *file;
+	char *file; /* NULL: the whole commit (allowlist commits) */
 	char *rule;
 	size_t line;
 	char *content; /* "content:<rule>:<hex>" entries; else NULL */
@@ -53,6 +53,10 @@ bool scan_ignore_parse_line(struct scan_ignore_entry *out, const char *line,
 			    const char *source);
 /* Add the entries of an ignore file; a missing file is fine. */
 int scan_ignore_load(struct scan_ignore *ign, const char *path);
+/* Silence every finding in these commits (ids or prefixes of 7 or more
+ * hex digits; gitleaks' allowlist commits). */
+void scan_ignore_add_commits(struct scan_ignore *ign,
+			     const struct strvec *commits);
 /* Add the findings of an earlier JSON report. */
 int scan_ignore_load_baseline(struct scan_ignore *ign, const char *path);
 /* True when f is silenced by some entry (which is marked used). */

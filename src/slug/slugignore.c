@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* .slugignore: gitignore-like patterns, applied before the buildpacks run. */
 #include "slugguard/common.h"
+#include "slugguard/glob.h"
 #include "slugguard/slug.h"
 
 void slug_ignore_parse(struct slug_ignore *ig, const char *buf, size_t len)
@@ -33,104 +34,6 @@ void slug_ignore_release(struct slug_ignore *ig)
 	strvec_clear(&ig->patterns);
 }
 
-/* One bracket expression at *pp against c; advances *pp past it. */
-static bool match_class(const char **pp, char c, bool *ok)
-{
-	const char *p = *pp + 1;
-	bool neg = false, hit = false;
-
-	if (*p == '!' || *p == '^') {
-		neg = true;
-		p++;
-	}
-	if (*p == ']') {
-		hit = c == ']';
-		p++;
-	}
-	while (*p && *p != ']') {
-		if (p[1] == '-' && p[2] && p[2] != ']') {
-			if (c >= p[0] && c <= p[2])
-				hit = true;
-			p += 3;
-		} else {
-			if (c == *p)
-				hit = true;
-			p++;
-		}
-	}
-	if (*p != ']') {
-		*ok = false; /* unterminated: treat '[' literally */
-		return c == '[';
-	}
-	*ok = true;
-	*pp = p + 1;
-	return hit != neg;
-}
-
-/* Glob with "*" and "?" not crossing '/', "**" crossing it. */
-static bool glob(const char *p, const char *s)
-{
-	while (*p) {
-		if (p[0] == '*' && p[1] == '*') {
-			const char *rest = p + 2;
-
-			if (*rest == '/') {
-				/* "**" + "/": zero or more whole directories */
-				rest++;
-				if (glob(rest, s))
-					return true;
-				for (const char *q = s; *q; q++)
-					if (*q == '/' && glob(rest, q + 1))
-						return true;
-				return false;
-			}
-			for (const char *q = s;; q++) {
-				if (glob(rest, q))
-					return true;
-				if (!*q)
-					return false;
-			}
-		}
-		if (*p == '*') {
-			for (const char *q = s;; q++) {
-				if (glob(p + 1, q))
-					return true;
-				if (!*q || *q == '/')
-					return false;
-			}
-		}
-		if (!*s)
-			return false;
-		if (*p == '?') {
-			if (*s == '/')
-				return false;
-			p++;
-			s++;
-			continue;
-		}
-		if (*p == '[') {
-			bool ok;
-			const char *save = p;
-
-			if (*s == '/')
-				return false;
-			if (!match_class(&p, *s, &ok))
-				return false;
-			if (!ok)
-				p = save + 1;
-			s++;
-			continue;
-		}
-		if (*p == '\\' && p[1])
-			p++;
-		if (*p != *s)
-			return false;
-		p++;
-		s++;
-	}
-	return !*s;
-}
-
 static bool match_one(const struct slug_ignore *ig, const char *path,
 		      bool is_dir)
 {
@@ -158,9 +61,10 @@ static bool match_one(const struct slug_ignore *ig, const char *path,
 		if (dir_only && !is_dir)
 			hit = false;
 		else if (anchored)
-			hit = glob(p.buf[0] == '/' ? p.buf + 1 : p.buf, path);
+			hit = glob_match(p.buf[0] == '/' ? p.buf + 1 : p.buf,
+					 path, GLOB_PATHNAME);
 		else
-			hit = glob(p.buf, base);
+			hit = glob_match(p.buf, base, GLOB_PATHNAME);
 		if (hit)
 			ignored = !neg;
 		strbuf_release(&p);

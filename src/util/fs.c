@@ -34,16 +34,44 @@ int fs_read_fd_capped(struct strbuf *sb, int fd, size_t cap, const char *what)
 	return 0;
 }
 
-int fs_read_capped(struct strbuf *sb, const char *path, size_t cap)
+/*
+ * O_NONBLOCK: opening a FIFO for reading blocks until a writer comes, so
+ * a FIFO named .slugguardignore hung "scan --dir". It changes nothing for
+ * a regular file, and fstat() then refuses anything else (FIFOs, devices,
+ * directories) before the first read.
+ */
+static int read_regular(struct strbuf *sb, const char *path, size_t cap,
+			int extra)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | extra);
+	struct stat st;
 	int rc;
 
-	if (fd < 0)
+	if (fd < 0) {
+		if (errno == ELOOP && (extra & O_NOFOLLOW))
+			return error_set("'%s': not a regular file (a symbolic "
+					 "link)",
+					 path);
 		return error_from_errno("cannot open '%s'", path);
-	rc = fs_read_fd_capped(sb, fd, cap, path);
+	}
+	if (fstat(fd, &st) < 0)
+		rc = error_from_errno("cannot stat '%s'", path);
+	else if (!S_ISREG(st.st_mode))
+		rc = error_set("'%s': not a regular file", path);
+	else
+		rc = fs_read_fd_capped(sb, fd, cap, path);
 	close(fd);
 	return rc;
+}
+
+int fs_read_capped(struct strbuf *sb, const char *path, size_t cap)
+{
+	return read_regular(sb, path, cap, 0);
+}
+
+int fs_read_worktree(struct strbuf *sb, const char *path, size_t cap)
+{
+	return read_regular(sb, path, cap, O_NOFOLLOW);
 }
 
 int fs_write_all(int fd, const void *buf, size_t len)

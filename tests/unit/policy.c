@@ -91,7 +91,20 @@ static void test_policy_parse_errors(void **state)
 		{ "{\"dirty_worktree\": \"maybe\"}", "dirty_worktree" },
 		{ "{\"procfile\": {\"release\": 3}}", "procfile.release" },
 		{ "{\"scan\": {\"enabled\": \"yes\"}}", "scan.enabled" },
-		{ "{", "t.json" },
+		{ "{", "t.json:1: invalid JSON" },
+		/* issue 10.5: text after the object, duplicate keys */
+		{ "{\"version\": 1}\n,\"procfile\": {}}",
+		  "t.json:2: unexpected text after the JSON value" },
+		{ "{\"version\": 1} x", "t.json:1: unexpected text" },
+		{ "{\"version\": 1}\n\n\"x\"", "t.json:3: unexpected text" },
+		{ "{\"procfile\": {\"release\": true},\n\"app\": \"a\",\n"
+		  "\"procfile\": {}}",
+		  "t.json:3: duplicate key \"procfile\"" },
+		{ "{\"a\": {\"b:\": 1, \"\\\"c\": 2},\n\"config_vars\":"
+		  " {\"required\": [],\n\"required\": []}}",
+		  "t.json:3: duplicate key \"required\"" },
+		{ "[{\"k\": 1}, {\"k\": 2, \"k\": 3}]",
+		  "t.json:1: duplicate key \"k\"" },
 	};
 
 	(void)state;

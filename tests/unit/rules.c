@@ -1052,12 +1052,78 @@ static void test_rules_inline_allow(void **state)
 
 	(void)state;
 	rng_seed(8);
-	expand(&sb, "a = ghp_%36a # slugguard:allow\nb = npm_%36a\n");
+	expand(&sb, "a = ghp_%36a # slugguard:allow\nb = npm_%36a\n"
+		    "c = ghp_%36a # gitleaks:allow\n");
 	scan(&f, NULL, sb.buf, sb.len);
 	assert_int_equal(f.nr, 1);
 	assert_true(found_rule(&f, "npm-access-token"));
 	assert_int_equal(f.line, 2);
 	found_release(&f);
+	strbuf_release(&sb);
+}
+
+/* gitleaks' secretGroup and regexTarget "match" and "line". */
+static void test_rules_secret_group_and_targets(void **state)
+{
+	static const char *const match_re[] = { "^acme_id=a" };
+	static const char *const line_re[] = { "^seed " };
+	struct rule extra[] = {
+		{ .id = "acme-pair",
+		  .description = "Acme pair",
+		  .regex = "acme_id=([a-z]{6}) acme_key=([a-z0-9]{24})"
+			   "(?: (x))?",
+		  .keywords = "acme_",
+		  .secret_group = 2 },
+		{ .id = "acme-opt",
+		  .description = "Acme optional group",
+		  .regex = "acme_id=([a-z]{6}) acme_key=([a-z0-9]{24})"
+			   "(?: (x))?",
+		  .keywords = "acme_",
+		  .secret_group = 3 },
+	};
+	struct rules_config cfg = { 0 };
+	struct rules *r = NULL;
+	struct rules_scratch *s = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	struct found f;
+
+	(void)state;
+	cfg.extra = extra;
+	cfg.extra_nr = ARRAY_SIZE(extra);
+	assert_int_equal(rules_compile(&r, &cfg), 0);
+	assert_int_equal(rules_scratch_new(&s, r), 0);
+	rng_seed(11);
+	expand(&sb, "k acme_id=bcdefg acme_key=%24l\n");
+	scan_with(r, s, &f, "a.txt", sb.buf, sb.len);
+	/* group 3 took no part: acme-opt reports nothing */
+	assert_string_equal(f.ids.buf, ",acme-pair,");
+	assert_int_equal(f.column, 27);
+	assert_int_equal(f.secret_len, 24);
+	found_release(&f);
+	rules_scratch_free(s);
+	rules_free(r);
+
+	cfg.extra_nr = 1;
+	cfg.allow_match_regexes = match_re;
+	cfg.allow_match_regexes_nr = 1;
+	cfg.allow_line_regexes = line_re;
+	cfg.allow_line_regexes_nr = 1;
+	assert_int_equal(rules_compile(&r, &cfg), 0);
+	assert_int_equal(rules_scratch_new(&s, r), 0);
+	strbuf_reset(&sb);
+	expand(&sb, "k acme_id=abcdef acme_key=%24l\n"
+		    "seed acme_id=bcdefg acme_key=%24l\n"
+		    "k acme_id=bcdefg acme_key=%24l\n");
+	scan_with(r, s, &f, "a.txt", sb.buf, sb.len);
+	assert_int_equal(f.nr, 1);
+	assert_int_equal(f.line, 3);
+	found_release(&f);
+	rules_scratch_free(s);
+	rules_free(r);
+	assert_int_equal(rules_check_regex("a(b"), ERR_FAIL);
+	assert_non_null(strstr(error_last(), "invalid regex at offset 3"));
+	error_clear();
+	assert_int_equal(rules_check_regex("(?i)a\\d{2,}"), 0);
 	strbuf_release(&sb);
 }
 
@@ -1224,6 +1290,7 @@ int main(void)
 		cmocka_unit_test(test_rules_invalid_utf8_and_binary),
 		cmocka_unit_test(test_rules_long_line),
 		cmocka_unit_test(test_rules_inline_allow),
+		cmocka_unit_test(test_rules_secret_group_and_targets),
 		cmocka_unit_test(test_rules_config),
 		cmocka_unit_test(test_rules_override),
 		cmocka_unit_test(test_rules_path_only_and_stop),

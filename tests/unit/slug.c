@@ -69,6 +69,26 @@ static void test_slug_slugignore_table(void **state)
 	slug_ignore_release(&ig);
 }
 
+/*
+ * Issue 10.4: this line against a 60-byte name took minutes with the old
+ * recursive matcher (the export has no timeout, so a push hung).
+ */
+static void test_slug_slugignore_pathological(void **state)
+{
+	static const char line[] = "*a*a*a*a*a*a*a*a*a*a*a*b\n";
+	struct slug_ignore ig = SLUG_IGNORE_INIT;
+	char name[61];
+
+	(void)state;
+	memset(name, 'a', 60);
+	name[60] = '\0';
+	slug_ignore_parse(&ig, line, strlen(line));
+	assert_false(slug_ignore_match(&ig, name, false));
+	name[59] = 'b';
+	assert_true(slug_ignore_match(&ig, name, false));
+	slug_ignore_release(&ig);
+}
+
 static void write_file(const char *dir, const char *name, const char *text,
 		       unsigned mode)
 {
@@ -157,6 +177,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slug_slugignore_table),
+		cmocka_unit_test(test_slug_slugignore_pathological),
 		cmocka_unit_test(test_slug_pack_reproducible),
 	};
 

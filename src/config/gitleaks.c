@@ -1,0 +1,950 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * .gitleaks.toml: a strict parser of the TOML subset gitleaks configs use,
+ * and its mapping onto struct config_scan (see include/slugguard/config.h
+ * and docs/rules.md). Debian ships no C TOML library; this one reads the
+ * input once, left to right, with no recursion (arrays hold only strings),
+ * so its cost is linear and its stack flat whatever the file holds.
+ */
+#include "slugguard/common.h"
+#include "slugguard/config.h"
+#include "slugguard/error.h"
+#include "slugguard/rules.h"
+#include "slugguard/strbuf.h"
+#include "slugguard/strvec.h"
+#include "config-internal.h"
+
+#include <math.h>
+#include <stdarg.h>
+
+#define GITLEAKS_MAX (1024 * 1024)
+/* pcre2_match_data in rules holds 16 pairs: groups 1 to 15 */
+#define SECRET_GROUP_MAX 15
+
+enum tval_kind { TV_STRING, TV_INT, TV_FLOAT, TV_BOOL, TV_ARRAY };
+
+struct tval {
+	enum tval_kind kind;
+	struct strbuf s; /* TV_STRING */
+	struct strvec arr; /* TV_ARRAY: strings only */
+	long long i;
+	double d; /* TV_FLOAT, and TV_INT as a double */
+	bool b;
+};
+
+enum table {
+	T_ROOT,
+	T_ALLOWLIST, /* [allowlist] or one [[allowlists]] */
+	T_RULE, /* one [[rules]] */
+	T_EXTEND,
+};
+
+enum target { TARGET_SECRET, TARGET_MATCH, TARGET_LINE };
+
+struct tparse {
+	const char *buf, *p, *end;
+	size_t line;
+	const char *what;
+	struct config_scan *c;
+
+	enum table table;
+	size_t table_line;
+	struct strvec keys; /* of the current table: TOML forbids repeats */
+	bool seen_allowlist, seen_extend;
+
+	/* the current allowlist: regexTarget may come after regexes */
+	struct strvec regexes;
+	enum target target;
+
+	/* the current rule, its strings in c->owned */
+	struct rule rule;
+};
+
+static int perr(struct tparse *t, const char *fmt, ...) SG_PRINTF(2, 3);
+
+static int perr(struct tparse *t, const char *fmt, ...)
+{
+	struct strbuf msg = STRBUF_INIT;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	rc = error_set("%s:%zu: %s", t->what, t->line, msg.buf);
+	strbuf_release(&msg);
+	return rc;
+}
+
+static int unsupported(struct tparse *t, const char *what)
+{
+	return perr(t, "unsupported TOML (%s)", what);
+}
+
+static bool at(const struct tparse *t, const char *s)
+{
+	size_t n = strlen(s);
+
+	return (size_t)(t->end - t->p) >= n && !memcmp(t->p, s, n);
+}
+
+static void skip_blank(struct tparse *t)
+{
+	while (t->p < t->end && (*t->p == ' ' || *t->p == '\t'))
+		t->p++;
+}
+
+/* At a newline (LF or CRLF) or the end: consume it. */
+static bool eat_newline(struct tparse *t)
+{
+	if (t->p >= t->end)
+		return true;
+	if (at(t, "\r\n"))
+		t->p++;
+	if (*t->p != '\n')
+		return false;
+	t->p++;
+	t->line++;
+	return true;
+}
+
+/* Blanks, an optional comment, then the end of the line. */
+static int end_of_line(struct tparse *t)
+{
+	skip_blank(t);
+	if (t->p < t->end && *t->p == '#') {
+		while (t->p < t->end && *t->p != '\n' && *t->p != '\r')
+			t->p++;
+	}
+	if (!eat_newline(t))
+		return perr(t, "expected the end of the line");
+	return 0;
+}
+
+/* Blanks, comments and newlines (inside arrays). */
+static int skip_space(struct tparse *t)
+{
+	for (;;) {
+		skip_blank(t);
+		if (t->p >= t->end)
+			return 0;
+		if (*t->p == '#' || *t->p == '\n' || *t->p == '\r') {
+			int rc = end_of_line(t);
+
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		return 0;
+	}
+}
+
+static void add_utf8(struct strbuf *sb, unsigned long u)
+{
+	if (u < 0x80) {
+		strbuf_addch(sb, (char)u);
+	} else if (u < 0x800) {
+		strbuf_addch(sb, (char)(0xc0 | (u >> 6)));
+		strbuf_addch(sb, (char)(0x80 | (u & 0x3f)));
+	} else if (u < 0x10000) {
+		strbuf_addch(sb, (char)(0xe0 | (u >> 12)));
+		strbuf_addch(sb, (char)(0x80 | ((u >> 6) & 0x3f)));
+		strbuf_addch(sb, (char)(0x80 | (u & 0x3f)));
+	} else {
+		strbuf_addch(sb, (char)(0xf0 | (u >> 18)));
+		strbuf_addch(sb, (char)(0x80 | ((u >> 12) & 0x3f)));
+		strbuf_addch(sb, (char)(0x80 | ((u >> 6) & 0x3f)));
+		strbuf_addch(sb, (char)(0x80 | (u & 0x3f)));
+	}
+}
+
+/* After a backslash in a basic string; t->p is past the backslash. */
+static int escape(struct tparse *t, struct strbuf *sb, bool multi)
+{
+	static const char simple[] = "b\bt\tn\nf\fr\r\"\"\\\\";
+	const char *q;
+	unsigned long u = 0;
+	size_t n;
+
+	if (t->p >= t->end)
+		return perr(t, "unterminated string");
+	if (multi &&
+	    (*t->p == ' ' || *t->p == '\t' || *t->p == '\n' || *t->p == '\r')) {
+		/* a line-ending backslash: drop the blanks and newlines */
+		const char *save = t->p;
+
+		skip_blank(t);
+		if (t->p < t->end && *t->p != '\n' && *t->p != '\r') {
+			t->p = save;
+			return perr(t, "invalid escape in a string");
+		}
+		while (t->p < t->end && (*t->p == ' ' || *t->p == '\t' ||
+					 *t->p == '\n' || *t->p == '\r')) {
+			if (*t->p == '\r' && !at(t, "\r\n"))
+				return perr(t, "a lone carriage return");
+			t->line += *t->p == '\n';
+			t->p++;
+		}
+		return 0;
+	}
+	for (q = simple; *q; q += 2)
+		if (*t->p == q[0]) {
+			strbuf_addch(sb, q[1]);
+			t->p++;
+			return 0;
+		}
+	if (*t->p != 'u' && *t->p != 'U')
+		return perr(t,
+			    "invalid escape '\\%c' in a string (write '\\\\' "
+			    "for a backslash, or use a 'literal' string)",
+			    *t->p >= 0x20 && *t->p < 0x7f ? *t->p : '?');
+	n = *t->p == 'u' ? 4 : 8;
+	t->p++;
+	if ((size_t)(t->end - t->p) < n)
+		return perr(t, "invalid \\u escape");
+	for (size_t i = 0; i < n; i++) {
+		int d = hex_value(t->p[i]);
+
+		if (d < 0)
+			return perr(t, "invalid \\u escape");
+		u = u << 4 | (unsigned long)d;
+	}
+	if (u > 0x10ffff || (u >= 0xd800 && u <= 0xdfff) || !u)
+		return perr(t, "invalid \\u escape (not a scalar value)");
+	t->p += n;
+	add_utf8(sb, u);
+	return 0;
+}
+
+/*
+ * A string of any of the four kinds; t->p is at its first quote. A
+ * control character other than tab is refused, as TOML says (and a NUL
+ * would cut the string short in C).
+ */
+static int string(struct tparse *t, struct strbuf *sb)
+{
+	char q = *t->p;
+	bool multi = (q == '"' && at(t, "\"\"\"")) ||
+		     (q == '\'' && at(t, "'''"));
+
+	strbuf_reset(sb);
+	t->p += multi ? 3 : 1;
+	/* a newline right after the opening quotes is not content */
+	if (multi && (at(t, "\n") || at(t, "\r\n")))
+		eat_newline(t);
+	for (;;) {
+		unsigned char c;
+
+		if (t->p >= t->end)
+			return perr(t, "unterminated string");
+		c = (unsigned char)*t->p;
+		if (c == (unsigned char)q) {
+			size_t run = 0;
+
+			if (!multi) {
+				t->p++;
+				return 0;
+			}
+			while (t->p + run < t->end && t->p[run] == q)
+				run++;
+			if (run >= 3) {
+				/* up to two quotes may end the content */
+				if (run > 5)
+					return perr(t, "too many quotes");
+				strbuf_add(sb, t->p, run - 3);
+				t->p += run;
+				return 0;
+			}
+			strbuf_add(sb, t->p, run);
+			t->p += run;
+			continue;
+		}
+		if (c == '\n' || (c == '\r' && at(t, "\r\n"))) {
+			if (!multi)
+				return perr(t, "unterminated string");
+			if (c == '\r')
+				strbuf_addch(sb, *t->p++);
+			strbuf_addch(sb, *t->p++);
+			t->line++;
+			continue;
+		}
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return perr(t, "control character in a string");
+		if (c == '\\' && q == '"') {
+			int rc;
+
+			t->p++;
+			rc = escape(t, sb, multi);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		strbuf_addch(sb, (char)c);
+		t->p++;
+	}
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Digits with single underscores between them; false if none. */
+static bool digits(struct tparse *t, struct strbuf *sb)
+{
+	bool any = false;
+
+	while (t->p < t->end) {
+		if (is_digit(*t->p)) {
+			strbuf_addch(sb, *t->p++);
+			any = true;
+		} else if (*t->p == '_' && any && t->p + 1 < t->end &&
+			   is_digit(t->p[1])) {
+			t->p++;
+		} else {
+			break;
+		}
+	}
+	return any;
+}
+
+static bool bare_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       is_digit(c) || c == '_' || c == '-';
+}
+
+static int number(struct tparse *t, struct tval *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool fl = false;
+	char *endp = NULL;
+	int rc = 0;
+
+	if (*t->p == '+' || *t->p == '-')
+		strbuf_addch(&sb, *t->p++);
+	if (at(t, "0x") || at(t, "0o") || at(t, "0b")) {
+		rc = unsupported(t, "hexadecimal, octal or binary integers");
+		goto out;
+	}
+	if (at(t, "inf") || at(t, "nan")) {
+		rc = unsupported(t, "inf and nan");
+		goto out;
+	}
+	if (!digits(t, &sb)) {
+		rc = perr(t, "invalid value");
+		goto out;
+	}
+	{
+		size_t lead = sb.buf[0] == '-' || sb.buf[0] == '+';
+
+		if (sb.len - lead > 1 && sb.buf[lead] == '0') {
+			rc = perr(t, "invalid number (leading zero)");
+			goto out;
+		}
+	}
+	if (t->p < t->end && *t->p == '.') {
+		strbuf_addch(&sb, *t->p++);
+		fl = true;
+		if (!digits(t, &sb)) {
+			rc = perr(t, "invalid number");
+			goto out;
+		}
+	}
+	if (t->p < t->end && (*t->p == 'e' || *t->p == 'E')) {
+		strbuf_addch(&sb, *t->p++);
+		fl = true;
+		if (t->p < t->end && (*t->p == '+' || *t->p == '-'))
+			strbuf_addch(&sb, *t->p++);
+		if (!digits(t, &sb)) {
+			rc = perr(t, "invalid number");
+			goto out;
+		}
+	}
+	if (t->p < t->end && (bare_char(*t->p) || *t->p == ':')) {
+		rc = unsupported(t, "dates and times, or an invalid value");
+		goto out;
+	}
+	errno = 0;
+	if (fl) {
+		v->kind = TV_FLOAT;
+		v->d = strtod(sb.buf, &endp);
+	} else {
+		v->kind = TV_INT;
+		v->i = strtoll(sb.buf, &endp, 10);
+		v->d = (double)v->i;
+	}
+	if (errno || !endp || *endp || (fl && !isfinite(v->d)))
+		rc = perr(t, "number out of range");
+out:
+	strbuf_release(&sb);
+	return rc;
+}
+
+static int array(struct tparse *t, struct tval *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc;
+
+	v->kind = TV_ARRAY;
+	t->p++;
+	for (;;) {
+		rc = skip_space(t);
+		if (rc < 0)
+			goto out;
+		if (t->p >= t->end) {
+			rc = perr(t, "unterminated array");
+			goto out;
+		}
+		if (*t->p == ']') {
+			t->p++;
+			break;
+		}
+		if (*t->p != '"' && *t->p != '\'') {
+			rc = *t->p == '[' ? unsupported(t, "arrays of arrays") :
+			     *t->p == '{' ? unsupported(t, "inline tables") :
+					    unsupported(t, "arrays of "
+							   "non-strings");
+			goto out;
+		}
+		rc = string(t, &sb);
+		if (rc < 0)
+			goto out;
+		strvec_push(&v->arr, sb.buf);
+		rc = skip_space(t);
+		if (rc < 0)
+			goto out;
+		if (t->p < t->end && *t->p == ',') {
+			t->p++;
+			continue;
+		}
+		if (t->p < t->end && *t->p == ']') {
+			t->p++;
+			break;
+		}
+		rc = t->p >= t->end ?
+			     perr(t, "unterminated array") :
+			     perr(t, "expected ',' or ']' in an array");
+		goto out;
+	}
+	rc = 0;
+out:
+	strbuf_release(&sb);
+	return rc;
+}
+
+static int value(struct tparse *t, struct tval *v)
+{
+	if (t->p >= t->end || *t->p == '\n' || *t->p == '\r' || *t->p == '#')
+		return perr(t, "missing value");
+	if (*t->p == '"' || *t->p == '\'') {
+		v->kind = TV_STRING;
+		return string(t, &v->s);
+	}
+	if (*t->p == '[')
+		return array(t, v);
+	if (*t->p == '{')
+		return unsupported(t, "inline tables");
+	if (at(t, "true") || at(t, "false")) {
+		v->kind = TV_BOOL;
+		v->b = *t->p == 't';
+		t->p += v->b ? 4 : 5;
+		if (t->p < t->end && bare_char(*t->p))
+			return perr(t, "invalid value");
+		return 0;
+	}
+	if (is_digit(*t->p) || *t->p == '+' || *t->p == '-' || at(t, "inf") ||
+	    at(t, "nan"))
+		return number(t, v);
+	return perr(t, "invalid value");
+}
+
+/* One key: bare, "basic" or 'literal'. */
+static int key(struct tparse *t, struct strbuf *sb)
+{
+	strbuf_reset(sb);
+	if (t->p < t->end && (*t->p == '"' || *t->p == '\'')) {
+		if (at(t, "\"\"\"") || at(t, "'''"))
+			return perr(t, "invalid key");
+		return string(t, sb);
+	}
+	while (t->p < t->end && bare_char(*t->p))
+		strbuf_addch(sb, *t->p++);
+	if (!sb->len)
+		return perr(t, "invalid key");
+	return 0;
+}
+
+/* ---- mapping onto struct config_scan ------------------------------- */
+
+static const char *table_name(enum table table)
+{
+	switch (table) {
+	case T_ALLOWLIST:
+		return "allowlist";
+	case T_RULE:
+		return "rules";
+	case T_EXTEND:
+		return "extend";
+	case T_ROOT:
+		break;
+	}
+	return "the top level";
+}
+
+static const char *own(struct tparse *t, const char *s)
+{
+	return strvec_push(&t->c->owned, s);
+}
+
+/* A regex from the file, compiled now so that its line is named. */
+static int check_regex(struct tparse *t, const char *re, const char *k)
+{
+	int rc = rules_check_regex(re);
+
+	if (rc < 0) {
+		rc = perr(t, "%s: %s", k, error_last());
+	}
+	return rc;
+}
+
+static int want(struct tparse *t, const struct tval *v, enum tval_kind kind,
+		const char *k)
+{
+	static const char *const names[] = { "a string", "an integer",
+					     "a number", "a boolean",
+					     "an array of strings" };
+
+	if (v->kind == kind || (kind == TV_FLOAT && v->kind == TV_INT))
+		return 0;
+	return perr(t, "'%s' must be %s", k, names[kind]);
+}
+
+static int push_regexes(struct tparse *t, struct strvec *to,
+			const struct strvec *from, const char *k)
+{
+	for (size_t i = 0; i < from->nr; i++) {
+		int rc = check_regex(t, from->v[i], k);
+
+		if (rc < 0)
+			return rc;
+		strvec_push(to, from->v[i]);
+	}
+	return 0;
+}
+
+/* Stored lowercase: finding commits are lowercase hex. */
+static int add_commit(struct tparse *t, const char *id)
+{
+	struct strbuf low = STRBUF_INIT;
+	size_t n = strlen(id);
+	bool ok = n >= 7 && n <= 64;
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = hex_value(id[i]) >= 0;
+	if (!ok)
+		return perr(t,
+			    "commits: '%s' is not a commit id (7 to 64 hex "
+			    "digits)",
+			    id);
+	for (size_t i = 0; i < n; i++)
+		strbuf_addch(&low, id[i] >= 'A' && id[i] <= 'F' ?
+					   (char)(id[i] - 'A' + 'a') :
+					   id[i]);
+	strvec_push(&t->c->allow_commits, low.buf);
+	strbuf_release(&low);
+	return 0;
+}
+
+static int allow_key(struct tparse *t, const char *k, const struct tval *v)
+{
+	struct config_scan *c = t->c;
+	int rc;
+
+	if (!strcmp(k, "description"))
+		return want(t, v, TV_STRING, k);
+	if (!strcmp(k, "paths")) {
+		rc = want(t, v, TV_ARRAY, k);
+		return rc ? rc : push_regexes(t, &c->allow_paths, &v->arr, k);
+	}
+	if (!strcmp(k, "regexes")) {
+		rc = want(t, v, TV_ARRAY, k);
+		return rc ? rc : push_regexes(t, &t->regexes, &v->arr, k);
+	}
+	if (!strcmp(k, "stopwords")) {
+		rc = want(t, v, TV_ARRAY, k);
+		for (size_t i = 0; !rc && i < v->arr.nr; i++)
+			if (*v->arr.v[i])
+				strvec_push(&c->stopwords, v->arr.v[i]);
+		return rc;
+	}
+	if (!strcmp(k, "commits")) {
+		rc = want(t, v, TV_ARRAY, k);
+		for (size_t i = 0; !rc && i < v->arr.nr; i++)
+			rc = add_commit(t, v->arr.v[i]);
+		return rc;
+	}
+	if (!strcmp(k, "regexTarget")) {
+		rc = want(t, v, TV_STRING, k);
+		if (rc < 0)
+			return rc;
+		if (!strcmp(v->s.buf, "secret"))
+			t->target = TARGET_SECRET;
+		else if (!strcmp(v->s.buf, "match"))
+			t->target = TARGET_MATCH;
+		else if (!strcmp(v->s.buf, "line"))
+			t->target = TARGET_LINE;
+		else
+			return perr(t, "regexTarget must be \"secret\", "
+				       "\"match\" or \"line\"");
+		return 0;
+	}
+	if (!strcmp(k, "condition")) {
+		rc = want(t, v, TV_STRING, k);
+		if (rc < 0)
+			return rc;
+		if (!strcmp(v->s.buf, "OR"))
+			return 0;
+		/* AND narrows an allowlist: read as OR it would hide more */
+		return perr(t,
+			    "unsupported: condition = \"%s\" (only \"OR\", "
+			    "each entry on its own)",
+			    !strcmp(v->s.buf, "AND") ? "AND" : "?");
+	}
+	if (!strcmp(k, "targetRules"))
+		return perr(t, "unsupported: targetRules (an allowlist here "
+			       "applies to every rule)");
+	return perr(t, "unknown key '%s' in [%s]", k, table_name(t->table));
+}
+
+static int rule_string(struct tparse *t, const char **out, const char *k,
+		       const struct tval *v)
+{
+	int rc = want(t, v, TV_STRING, k);
+
+	if (rc < 0)
+		return rc;
+	if (!v->s.len)
+		return perr(t, "'%s' must not be empty", k);
+	*out = own(t, v->s.buf);
+	return 0;
+}
+
+static int rule_key(struct tparse *t, const char *k, const struct tval *v)
+{
+	struct rule *r = &t->rule;
+	int rc;
+
+	if (!strcmp(k, "id")) {
+		rc = rule_string(t, &r->id, k, v);
+		if (!rc && !config_scan_valid_id(r->id))
+			rc = perr(t,
+				  "id '%s' must be lowercase letters, digits, "
+				  "'-', '_' and '.'",
+				  r->id);
+		return rc;
+	}
+	if (!strcmp(k, "description"))
+		return rule_string(t, &r->description, k, v);
+	if (!strcmp(k, "regex")) {
+		rc = rule_string(t, &r->regex, k, v);
+		return rc ? rc : check_regex(t, r->regex, k);
+	}
+	if (!strcmp(k, "path")) {
+		rc = rule_string(t, &r->path, k, v);
+		return rc ? rc : check_regex(t, r->path, k);
+	}
+	if (!strcmp(k, "secretGroup")) {
+		rc = want(t, v, TV_INT, k);
+		if (!rc &&
+		    (v->kind != TV_INT || v->i < 0 || v->i > SECRET_GROUP_MAX))
+			rc = perr(t,
+				  "secretGroup must be an integer from 0 to "
+				  "%d",
+				  SECRET_GROUP_MAX);
+		if (!rc)
+			r->secret_group = (unsigned)v->i;
+		return rc;
+	}
+	if (!strcmp(k, "entropy")) {
+		rc = want(t, v, TV_FLOAT, k);
+		if (!rc && (v->d < 0 || v->d > 8))
+			rc = perr(t, "entropy must be a number from 0 to 8");
+		if (!rc)
+			r->entropy = v->d;
+		return rc;
+	}
+	if (!strcmp(k, "keywords")) {
+		struct strbuf joined = STRBUF_INIT;
+
+		rc = want(t, v, TV_ARRAY, k);
+		for (size_t i = 0; !rc && i < v->arr.nr; i++) {
+			if (!*v->arr.v[i] || strchr(v->arr.v[i], ','))
+				rc = perr(t,
+					  "keywords[%zu] must be a "
+					  "non-empty string without ','",
+					  i);
+			if (i)
+				strbuf_addch(&joined, ',');
+			for (const char *p = v->arr.v[i]; *p; p++)
+				strbuf_addch(&joined,
+					     *p >= 'A' && *p <= 'Z' ?
+						     (char)(*p - 'A' + 'a') :
+						     *p);
+		}
+		if (!rc && joined.len)
+			r->keywords = own(t, joined.buf);
+		strbuf_release(&joined);
+		return rc;
+	}
+	if (!strcmp(k, "tags"))
+		return want(t, v, TV_ARRAY, k);
+	if (!strcmp(k, "allowlist") || !strcmp(k, "allowlists"))
+		return perr(t, "unsupported: per-rule allowlists");
+	return perr(t, "unknown key '%s' in [[rules]]", k);
+}
+
+static int extend_key(struct tparse *t, const char *k, const struct tval *v)
+{
+	int rc;
+
+	/* slugguard's own rules are always on: useDefault changes nothing */
+	if (!strcmp(k, "useDefault"))
+		return want(t, v, TV_BOOL, k);
+	if (!strcmp(k, "disabledRules")) {
+		rc = want(t, v, TV_ARRAY, k);
+		for (size_t i = 0; !rc && i < v->arr.nr; i++)
+			strvec_push(&t->c->disabled, v->arr.v[i]);
+		return rc;
+	}
+	if (!strcmp(k, "path") || !strcmp(k, "url"))
+		return perr(t,
+			    "unsupported: [extend] %s (slugguard reads one "
+			    ".gitleaks.toml; copy what you need into it)",
+			    k);
+	return perr(t, "unknown key '%s' in [extend]", k);
+}
+
+static int root_key(struct tparse *t, const char *k, const struct tval *v)
+{
+	if (!strcmp(k, "title") || !strcmp(k, "description") ||
+	    !strcmp(k, "minVersion"))
+		return want(t, v, TV_STRING, k);
+	return perr(t, "unknown key '%s'", k);
+}
+
+/* The table that ends here: flush what waited for all its keys. */
+static int close_table(struct tparse *t)
+{
+	struct config_scan *c = t->c;
+	size_t alloc = c->rules.extra_nr;
+	size_t save = t->line;
+	int rc = 0;
+
+	if (t->table == T_ALLOWLIST) {
+		struct strvec *to =
+			t->target == TARGET_MATCH ? &c->allow_match :
+			t->target == TARGET_LINE  ? &c->allow_line :
+						    &c->allow_regexes;
+
+		for (size_t i = 0; i < t->regexes.nr; i++)
+			strvec_push(to, t->regexes.v[i]);
+	} else if (t->table == T_RULE) {
+		struct rule *r = &t->rule;
+
+		t->line = t->table_line;
+		if (!r->id)
+			rc = perr(t, "[[rules]] without an id");
+		else if (!r->regex && !r->path)
+			rc = perr(t, "rule '%s' has neither regex nor path",
+				  r->id);
+		if (rc < 0)
+			goto out;
+		if (!r->regex)
+			r->flags |= RULE_PATH_CONTENT;
+		if (!r->description)
+			r->description = r->id;
+		if (!r->remediation)
+			r->remediation = "";
+		ALLOC_GROW(c->extra, c->rules.extra_nr + 1, alloc);
+		c->extra[c->rules.extra_nr++] = *r;
+	}
+out:
+	t->line = save;
+	strvec_clear(&t->regexes);
+	strvec_clear(&t->keys);
+	memset(&t->rule, 0, sizeof(t->rule));
+	t->target = TARGET_SECRET;
+	t->table = T_ROOT;
+	return rc;
+}
+
+/* "[name]" or "[[name]]"; t->p is at the first '['. */
+static int header(struct tparse *t)
+{
+	struct strbuf name = STRBUF_INIT, part = STRBUF_INIT;
+	bool arr = at(t, "[[");
+	int rc;
+
+	rc = close_table(t);
+	if (rc < 0)
+		goto out;
+	t->p += arr ? 2 : 1;
+	t->table_line = t->line;
+	for (;;) {
+		skip_blank(t);
+		rc = key(t, &part);
+		if (rc < 0)
+			goto out;
+		if (name.len)
+			strbuf_addch(&name, '.');
+		strbuf_addstr(&name, part.buf);
+		skip_blank(t);
+		if (t->p < t->end && *t->p == '.') {
+			t->p++;
+			continue;
+		}
+		break;
+	}
+	if (!at(t, arr ? "]]" : "]")) {
+		rc = perr(t, "expected '%s' after a table name",
+			  arr ? "]]" : "]");
+		goto out;
+	}
+	t->p += arr ? 2 : 1;
+	if (!arr && !strcmp(name.buf, "allowlist") && !t->seen_allowlist) {
+		t->seen_allowlist = true;
+		t->table = T_ALLOWLIST;
+	} else if (arr && !strcmp(name.buf, "allowlists")) {
+		t->table = T_ALLOWLIST;
+	} else if (arr && !strcmp(name.buf, "rules")) {
+		t->table = T_RULE;
+	} else if (!arr && !strcmp(name.buf, "extend") && !t->seen_extend) {
+		t->seen_extend = true;
+		t->table = T_EXTEND;
+	} else if (!arr && (!strcmp(name.buf, "allowlist") ||
+			    !strcmp(name.buf, "extend"))) {
+		rc = perr(t, "table [%s] defined twice", name.buf);
+	} else if (starts_with(name.buf, "rules.")) {
+		rc = perr(t, "unsupported: [%s%s%s] (per-rule tables)",
+			  arr ? "[" : "", name.buf, arr ? "]" : "");
+	} else {
+		rc = perr(t, "unknown table [%s%s%s]", arr ? "[" : "", name.buf,
+			  arr ? "]" : "");
+	}
+	if (!rc)
+		rc = end_of_line(t);
+out:
+	strbuf_release(&name);
+	strbuf_release(&part);
+	return rc;
+}
+
+static int key_value(struct tparse *t)
+{
+	struct strbuf k = STRBUF_INIT;
+	struct tval v = { TV_STRING, STRBUF_INIT, STRVEC_INIT, 0, 0, false };
+	size_t line = t->line;
+	int rc;
+
+	rc = key(t, &k);
+	if (rc < 0)
+		goto out;
+	skip_blank(t);
+	if (t->p < t->end && *t->p == '.') {
+		rc = unsupported(t, "dotted keys");
+		goto out;
+	}
+	if (t->p >= t->end || *t->p != '=') {
+		rc = perr(t, "expected '=' after the key");
+		goto out;
+	}
+	t->p++;
+	skip_blank(t);
+	for (size_t i = 0; i < t->keys.nr; i++)
+		if (!strcmp(t->keys.v[i], k.buf)) {
+			rc = perr(t, "duplicate key \"%s\"", k.buf);
+			goto out;
+		}
+	strvec_push(&t->keys, k.buf);
+	rc = value(t, &v);
+	if (rc < 0)
+		goto out;
+	/* a multi-line value is named by the line its key is on */
+	{
+		size_t end_line = t->line;
+
+		t->line = line;
+		switch (t->table) {
+		case T_ROOT:
+			rc = root_key(t, k.buf, &v);
+			break;
+		case T_ALLOWLIST:
+			rc = allow_key(t, k.buf, &v);
+			break;
+		case T_RULE:
+			rc = rule_key(t, k.buf, &v);
+			break;
+		case T_EXTEND:
+			rc = extend_key(t, k.buf, &v);
+			break;
+		}
+		if (rc < 0)
+			goto out;
+		t->line = end_line;
+	}
+	rc = end_of_line(t);
+out:
+	strbuf_release(&k);
+	strbuf_release(&v.s);
+	strvec_clear(&v.arr);
+	return rc;
+}
+
+int config_gitleaks_parse(struct config_scan *c, const char *buf, size_t len,
+			  const char *what)
+{
+	struct tparse t;
+	const char *nul;
+	int rc = 0;
+
+	memset(&t, 0, sizeof(t));
+	t.buf = buf;
+	t.p = buf;
+	t.end = buf + len;
+	t.line = 1;
+	t.what = what;
+	t.c = c;
+	strvec_init(&t.keys);
+	strvec_init(&t.regexes);
+	if (len > GITLEAKS_MAX)
+		return error_set("'%s' is larger than %d bytes", what,
+				 GITLEAKS_MAX);
+	nul = memchr(buf, '\0', len);
+	if (nul) {
+		for (const char *q = buf; q < nul; q++)
+			t.line += *q == '\n';
+		return perr(&t, "NUL byte");
+	}
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
+		t.p += 3; /* a UTF-8 byte order mark */
+	while (t.p < t.end) {
+		skip_blank(&t);
+		if (t.p >= t.end)
+			break;
+		if (*t.p == '#' || *t.p == '\n' || *t.p == '\r')
+			rc = end_of_line(&t);
+		else if (*t.p == '[')
+			rc = header(&t);
+		else
+			rc = key_value(&t);
+		if (rc < 0)
+			goto out;
+	}
+	rc = close_table(&t);
+out:
+	config_scan_sync(c);
+	strvec_clear(&t.keys);
+	strvec_clear(&t.regexes);
+	return rc;
+}
