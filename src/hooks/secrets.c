@@ -7,8 +7,8 @@
 #include "hooks-internal.h"
 
 int hooks_scan_revs(struct hooks_scan_stats *st, struct gitwalk *w,
-		    const struct strvec *revs, const char *config_path,
-		    FILE *out, bool color)
+		    const struct strvec *revs, const struct hooks_scan_in *in,
+		    FILE *out)
 {
 	struct scan_options opts = SCAN_OPTIONS_INIT;
 	struct scan_report rep = SCAN_REPORT_INIT;
@@ -17,7 +17,8 @@ int hooks_scan_revs(struct hooks_scan_stats *st, struct gitwalk *w,
 	memset(st, 0, sizeof(*st));
 	/* commits the receiver already has are not an error: nothing new */
 	opts.flags = SCAN_ALLOW_EMPTY;
-	opts.config_path = config_path;
+	opts.config_path = in->config_path;
+	opts.accepted = in->accepted;
 	rc = scan_revs(&rep, w, &opts, revs->v, revs->nr);
 	if (rc < 0)
 		goto out;
@@ -58,10 +59,14 @@ int hooks_scan_revs(struct hooks_scan_stats *st, struct gitwalk *w,
 	st->commits = (size_t)rep.commits;
 	st->bytes = (size_t)rep.bytes;
 	st->findings = rep.nr;
-	if (rep.nr)
+	if (rep.nr) {
 		rc = scan_print_text(out, &rep,
 				     SCAN_PRINT_NO_SUMMARY |
-					     (color ? SCAN_PRINT_COLOR : 0));
+					     (in->color ? SCAN_PRINT_COLOR :
+							  0));
+		if (!rc)
+			hooks_print_advice(out, w, &rep, in);
+	}
 out:
 	scan_report_release(&rep);
 	return rc;

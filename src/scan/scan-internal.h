@@ -58,6 +58,18 @@ int scan_ignore_load_baseline(struct scan_ignore *ign, const char *path);
 bool scan_ignore_match(struct scan_ignore *ign, const struct scan_finding *f);
 void scan_ignore_release(struct scan_ignore *ign);
 
+/* ---- baseline.c: slugguard's own files ------------------------------ */
+
+/* True for the files slugguard owns (ignore files, baseline, policy and
+ * scanner config), by base name. */
+bool scan_own_file(const char *path);
+/* Blank, in place, the fingerprint hashes and commit ids slugguard wrote
+ * in one of its own files; the rest stays to be scanned. */
+void scan_own_mask(char *buf, size_t len);
+/* Add the accepted content fingerprints as baseline entries. */
+void scan_ignore_add_accepted(struct scan_ignore *ign, const struct strvec *fps,
+			      const char *source);
+
 /* ---- report.c ------------------------------------------------------- */
 
 /* Positional fingerprint "<commit or 'dir'>:<file>:<rule>:<line>". */
