@@ -184,9 +184,9 @@ void hooks_print_advice(FILE *out, struct gitwalk *w,
 		strvec_push(&done, f->commit);
 		advise_commit(out, w, rep, f->commit, in);
 	}
-	fprintf(out, "slugguard: then rotate every real key where it was "
-		     "issued: a pushed or shared key is compromised even if "
-		     "this push stops here\n");
+	fprintf(out, "slugguard: and if it is a real key, rotate it where "
+		     "it was issued: a pushed or shared key is compromised "
+		     "even if this push stops here\n");
 	if (first) {
 		fprintf(out,
 			"slugguard: if a finding is no secret (a test "
