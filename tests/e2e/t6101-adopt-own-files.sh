@@ -14,6 +14,8 @@ KEY=$(openai_key)
 # a fingerprint hash and a commit id: random hex, high entropy
 HASH=$(rand_chars 32 0-9a-f)
 COMMIT=$(rand_chars 40 0-9a-f)
+# the test bodies (eval'd strings) use them
+export KEY HASH COMMIT
 
 test_expect_success 'setup: own files full of fingerprints, committed' '
 	git init -q repo &&
