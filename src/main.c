@@ -29,6 +29,8 @@ static const struct cmd commands[] = {
 	  "scan commits, the index, files or stdin for secrets" },
 	{ "hooks", cmd_hooks, "install, uninstall or run the git hooks" },
 	{ "init", cmd_init, "write a deploy policy into a repository" },
+	{ "baseline", cmd_baseline,
+	  "accept the findings already in the history" },
 	{ "check", cmd_check, "run every policy check and print a checklist" },
 	{ "build", cmd_build,
 	  "build a reproducible, signed slug from a commit" },

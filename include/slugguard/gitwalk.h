@@ -285,6 +285,15 @@ int gitwalk_ref_commits(struct strvec *out, const struct gitwalk *w,
 			const char *glob);
 
 /*
+ * *out = true when commit hex is one of the commits in from (hex ids) or
+ * an ancestor of one; false for an empty from. Used to tell a finding
+ * that is already public (on a remote-tracking ref) from one in a commit
+ * only this push carries.
+ */
+int gitwalk_reachable_from_any(bool *out, const struct gitwalk *w,
+			       const char *hex, const struct strvec *from);
+
+/*
  * *out = true when tracked files differ from HEAD (index or work tree);
  * untracked files do not count. A bare repository is never dirty.
  */

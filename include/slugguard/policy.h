@@ -204,4 +204,37 @@ const struct policy_template_file *policy_template(const char *name,
 /* Names of the built-in templates, NULL-terminated. */
 const char *const *policy_template_names(void);
 
+/*
+ * What `init --template rails` learns from an app's files: buildpacks
+ * (heroku/ruby, then pgvector when the neighbor or pgvector gem is
+ * locked), the job runner (sidekiq, good_job, solid_queue...), the
+ * Procfile's processes, the config vars (app.json "env", else the Rails
+ * basics plus .env.example's required names) and the Ruby version.
+ * Every member is owned; free with policy_infer_release().
+ */
+struct policy_infer {
+	char *name; /* the directory's name, for app.json */
+	struct strvec buildpacks, vars, addons;
+	struct strvec types, commands; /* the Procfile's, in order */
+	const char *worker_gem; /* static; NULL without a job runner */
+	char *worker; /* its Procfile command */
+	char *ruby; /* .ruby-version, or NULL */
+	bool release; /* the Procfile's release runs the migrations */
+	bool has_app_json, app_json_buildpacks, has_dotbuildpacks;
+	struct strvec notes; /* exact "add this" advice, one per line */
+};
+/* Read dir's app files; only I/O errors fail (ERR_FAIL). */
+int policy_infer(struct policy_infer *in, const char *dir);
+/*
+ * slugguard.json text. Without with_app_files, only the checks the tree
+ * can pass now are written, and a note in in->notes says what to add
+ * for each one left out; with it, the full policy that the files of
+ * policy_infer_app_json() and policy_infer_procfile() pass. Caller frees.
+ */
+char *policy_infer_policy(struct policy_infer *in, bool with_app_files);
+/* app.json and Procfile texts for the inferred app; caller frees. */
+char *policy_infer_app_json(const struct policy_infer *in);
+char *policy_infer_procfile(const struct policy_infer *in);
+void policy_infer_release(struct policy_infer *in);
+
 #endif

@@ -45,7 +45,17 @@ enum scan_flags {
 	/* Report ignore entries that matched nothing in rep.unused_ignores
 	 * (meaningful for whole-history or whole-tree scans). */
 	SCAN_UNUSED_IGNORES = 1 << 3,
+	/* Do not read <root>/SCAN_BASELINE_FILE (refreshing it). */
+	SCAN_NO_BASELINE_FILE = 1 << 4,
 };
+
+/*
+ * The committed baseline: findings accepted when slugguard was adopted
+ * (`slugguard init`, `slugguard baseline`), as content fingerprints plus
+ * rule, file and commit; never a secret. Read from the scan root like
+ * .slugguardignore. See docs/scan.md for what pre-receive trusts.
+ */
+#define SCAN_BASELINE_FILE ".slugguard-baseline.json"
 
 struct scan_options {
 	unsigned flags; /* enum scan_flags */
@@ -64,11 +74,14 @@ struct scan_options {
 	size_t max_blob_size;
 	/* Worker threads; 0: one per online CPU (at most 8). */
 	unsigned threads;
+	/* More accepted content fingerprints ("content:<rule>:<hex>"), e.g.
+	 * the baseline pre-receive trusts; borrowed, may be NULL. */
+	const struct strvec *accepted;
 };
 
-#define SCAN_OPTIONS_INIT                 \
-	{                                 \
-		0, NULL, NULL, NULL, 0, 0 \
+#define SCAN_OPTIONS_INIT                       \
+	{                                       \
+		0, NULL, NULL, NULL, 0, 0, NULL \
 	}
 
 struct scan_finding {
@@ -191,6 +204,20 @@ int scan_print_sarif(FILE *fp, const struct scan_report *rep, unsigned flags);
  * objects, silenced findings); nothing when all was read in full.
  */
 void scan_report_describe(struct strbuf *sb, const struct scan_report *rep);
+ * Collect the content fingerprints of a baseline document (our
+ * SCAN_BASELINE_FILE, or a JSON report whose fingerprints are content
+ * ones) into out and, when files is not NULL, each entry's "file" ("" if
+ * none) into files. what names the document in messages. ERR_FAIL when
+ * it is not JSON or has no "findings" array.
+ */
+int scan_baseline_parse(struct strvec *out, struct strvec *files,
+			const char *buf, size_t len, const char *what);
+/*
+ * The SCAN_BASELINE_FILE text for the findings of rep: one entry per
+ * (fingerprint, file) with rule, file and the introducing commit, sorted
+ * by file; no secret. Caller frees.
+ */
+char *scan_baseline_json(const struct scan_report *rep);
 
 /* Redact a secret for display: the first 4 characters then "****" (all
  * of it replaced when shorter than 8). Caller frees. */

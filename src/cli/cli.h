@@ -28,6 +28,16 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg);
  * hands its whole argv over when --app is present. */
 int cmd_check_app(int argc, char **argv, const struct config *cfg);
 int cmd_buildpack(int argc, char **argv, const struct config *cfg);
+int cmd_baseline(int argc, char **argv, const struct config *cfg);
+
+struct gitwalk;
+/*
+ * Scan every commit of w (ignoring an existing baseline), write the
+ * findings as SCAN_BASELINE_FILE in dir and summarise them on stderr.
+ * Without findings no file is written unless refresh (or one exists).
+ */
+int cli_baseline_adopt(struct gitwalk *w, const char *dir,
+		       const struct config *cfg, bool refresh);
 
 /*
  * Print usage to stdout (-h, exit 0) or stderr (bad usage, ERR_USAGE);

@@ -249,3 +249,35 @@ int gitwalk_is_dirty(bool *out, const struct gitwalk *w)
 	git_status_list_free(list);
 	return 0;
 }
+
+int gitwalk_reachable_from_any(bool *out, const struct gitwalk *w,
+			       const char *hex, const struct strvec *from)
+{
+	git_oid id, *tips = NULL;
+	int rc = 0;
+
+	*out = false;
+	if (!from->nr)
+		goto out;
+	if (git_oid_fromstr(&id, hex) < 0) {
+		rc = error_set("'%s' is not an object id", hex);
+		goto out;
+	}
+	tips = xcalloc(from->nr, sizeof(*tips));
+	for (size_t i = 0; i < from->nr; i++) {
+		if (git_oid_fromstr(&tips[i], from->v[i]) < 0) {
+			rc = error_set("'%s' is not an object id", from->v[i]);
+			goto out;
+		}
+	}
+	rc = git_graph_reachable_from_any(gitwalk_repo(w), &id, tips, from->nr);
+	if (rc < 0) {
+		rc = gitwalk_error(rc, "walking history");
+		goto out;
+	}
+	*out = rc > 0;
+	rc = 0;
+out:
+	free(tips);
+	return rc;
+}

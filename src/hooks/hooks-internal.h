@@ -8,6 +8,7 @@
 #include "slugguard/strvec.h"
 
 struct gitwalk;
+struct scan_report;
 
 /* The embedded hooks/<name>.in templates (shims.c, generated). */
 struct hooks_shim {
@@ -30,18 +31,40 @@ struct hooks_scan_stats {
 	char *skips;
 };
 
+/* What a hook hands the secret scan besides the revisions. */
+struct hooks_scan_in {
+	const char *config_path; /* scanner config in the work tree, or NULL */
+	/* pre-receive: the baseline entries the server trusts (those of
+	 * the state before the push), or NULL */
+	const struct strvec *accepted;
+	const struct strvec *tips; /* pushed commit ids (for the advice) */
+	/* pre-push: commits of every remote-tracking ref (what is public) */
+	const struct strvec *public_commits;
+	bool server;
+	bool color;
+};
+
 /*
  * Scan the commits selected by revs (rev-list style: tips, then "^hex"
  * exclusions) and the pushed trees and blobs objs (named by the refs
  * obj_refs) in w for secrets, printing a redacted report of any finding
- * on out. config_path is a scanner config file in the work tree, or NULL.
+ * on out, then what to do about each (hooks_print_advice()).
  * Returns 0 (see st->findings) or an error: the caller fails closed, and
  * an object that could not be read is an error too. st->skips (set
  * before, or NULL) is freed and replaced.
  */
 int hooks_scan_revs(struct hooks_scan_stats *st, struct gitwalk *w,
 		    const struct strvec *revs, const struct strvec *objs,
-		    const struct strvec *obj_refs, const char *config_path,
-		    FILE *out, bool color);
+		    const struct strvec *obj_refs,
+		    const struct hooks_scan_in *in, FILE *out);
+
+/*
+ * Print the fix for each commit of rep that brings a secret (amend the
+ * tip, rebase -i an earlier commit, or rotate then filter-repo a public
+ * one) and how to accept a finding that is no secret.
+ */
+void hooks_print_advice(FILE *out, struct gitwalk *w,
+			const struct scan_report *rep,
+			const struct hooks_scan_in *in);
 
 #endif

@@ -7,6 +7,7 @@
 #include "slugguard/hooks.h"
 #include "slugguard/policy.h"
 #include "slugguard/run.h"
+#include "slugguard/scan.h"
 #include "hooks-internal.h"
 
 #include <unistd.h>
@@ -53,6 +54,7 @@ struct hook_run {
 	char *scan_report; /* what the scanner printed (findings) */
 	size_t scan_report_len;
 	struct strvec notes; /* warnings for the report */
+	struct strvec tips_in; /* pushed commit tips (not tags) */
 	bool dirty_refuses;
 	bool bad_tree; /* a pushed tree that git's fsck would refuse */
 };
@@ -350,6 +352,8 @@ static int collect_revs(struct strvec *revs, struct strvec *objs,
 			continue;
 		}
 		strvec_push(revs, u->new);
+		if (k == GITWALK_COMMIT)
+			strvec_push(&h->tips_in, u->new);
 		tips++;
 	}
 	if (!tips)
@@ -382,11 +386,80 @@ out:
 	return rc;
 }
 
+/* Add the baseline entries of commit hex (when it has the file). */
+static void baseline_at(struct strvec *out, struct hook_run *h, const char *hex)
+{
+	struct strbuf text = STRBUF_INIT, what = STRBUF_INIT;
+	int rc;
+
+	rc = gitwalk_read_file_at(&text, h->w, hex, SCAN_BASELINE_FILE,
+				  16 * 1024 * 1024);
+	strbuf_addf(&what, "%s at %.12s", SCAN_BASELINE_FILE, hex);
+	if (!rc)
+		rc = scan_baseline_parse(out, NULL, text.buf, text.len,
+					 what.buf);
+	if (rc < 0 && rc != ERR_NOTFOUND)
+		/* accepting less is the safe side: say so, go on */
+		strvec_pushf(&h->notes, "%s; its entries are not trusted",
+			     error_last());
+	error_clear();
+	strbuf_release(&text);
+	strbuf_release(&what);
+}
+
+/*
+ * The baseline pre-receive may honour. A push could add the fingerprint
+ * of its own new key to the baseline it carries, so only entries that
+ * were there before the push count: the baseline in each updated ref's
+ * old commit and at the server's HEAD (the scan engine adds the server's
+ * own <gitdir>/.slugguard-baseline.json). Into an empty repository
+ * there is no earlier state: the first push's baseline is trusted (trust
+ * on first use, as ssh does with host keys) and the report says so.
+ */
+static int trusted_baseline(struct strvec *out, struct hook_run *h)
+{
+	struct strvec refs = STRVEC_INIT;
+	char head[GITWALK_HEXSZ + 1];
+	size_t before = 0;
+	int rc;
+
+	rc = gitwalk_ref_commits(&refs, h->w, "refs/*");
+	if (rc < 0)
+		goto out;
+	for (size_t i = 0; i < h->ups.nr; i++) {
+		const struct update *u = &h->ups.v[i];
+
+		if (!gitwalk_is_null_hex(u->old) &&
+		    gitwalk_object_kind(h->w, u->old) == GITWALK_COMMIT)
+			baseline_at(out, h, u->old);
+	}
+	if (!gitwalk_resolve_commit(h->w, "HEAD", head))
+		baseline_at(out, h, head);
+	error_clear();
+	if (refs.nr)
+		goto out;
+	for (size_t i = 0; i < h->tips_in.nr; i++) {
+		before = out->nr;
+		baseline_at(out, h, h->tips_in.v[i]);
+		if (out->nr > before)
+			strvec_pushf(&h->notes,
+				     "first push into an empty repository: "
+				     "the %zu entries of its %s are trusted "
+				     "as the baseline",
+				     out->nr - before, SCAN_BASELINE_FILE);
+	}
+out:
+	strvec_clear(&refs);
+	return rc;
+}
+
 static int run_scan(struct hook_run *h, const char *remote, bool enabled,
 		    const char *scan_config)
 {
 	struct strvec revs = STRVEC_INIT, objs = STRVEC_INIT;
-	struct strvec obj_refs = STRVEC_INIT;
+	struct strvec obj_refs = STRVEC_INIT, accepted = STRVEC_INIT;
+	struct strvec public_commits = STRVEC_INIT;
+	struct hooks_scan_in in = { 0 };
 	FILE *mem = NULL;
 	int rc;
 
@@ -397,18 +470,34 @@ static int run_scan(struct hook_run *h, const char *remote, bool enabled,
 		h->scan_off = true;
 		goto out;
 	}
+	in.config_path = scan_config;
+	in.tips = &h->tips_in;
+	in.color = h->o->color;
+	in.server = h->kind != HOOK_PRE_PUSH;
+	if (h->kind == HOOK_PRE_RECEIVE) {
+		rc = trusted_baseline(&accepted, h);
+		in.accepted = &accepted;
+	} else {
+		rc = gitwalk_ref_commits(&public_commits, h->w,
+					 "refs/remotes/*");
+		in.public_commits = &public_commits;
+	}
+	if (rc < 0)
+		goto out;
 	mem = open_memstream(&h->scan_report, &h->scan_report_len);
 	if (!mem) {
 		rc = error_from_errno("cannot buffer the scan report");
 		goto out;
 	}
-	rc = hooks_scan_revs(&h->scan, h->w, &revs, &objs, &obj_refs,
-			     scan_config, mem, h->o->color);
+	rc = hooks_scan_revs(&h->scan, h->w, &revs, &objs, &obj_refs, &in,
+			     mem);
 	if (fclose(mem) && !rc)
 		rc = error_from_errno("cannot buffer the scan report");
 	mem = NULL;
 	h->scanned = true;
 out:
+	strvec_clear(&public_commits);
+	strvec_clear(&accepted);
 	strvec_clear(&revs);
 	strvec_clear(&objs);
 	strvec_clear(&obj_refs);
@@ -588,12 +677,6 @@ static void print_report(const struct hook_run *h, bool refused)
 	}
 	for (size_t i = 0; i < h->notes.nr; i++)
 		fprintf(out, "slugguard: %s\n", h->notes.v[i]);
-	if (h->scan.findings)
-		fprintf(out,
-			"slugguard: to fix: take the secret out of the commits "
-			"(git commit --amend, or git rebase -i), then rotate "
-			"it where it was issued: a pushed or shared key is "
-			"compromised even if this push stops here\n");
 	if (policy_fail)
 		fprintf(out,
 			"slugguard: to fix: apply the fixes above, commit, "
@@ -752,6 +835,7 @@ int hooks_run(const char *name, int argc, const char *const *argv,
 
 	memset(&h, 0, sizeof(h));
 	strvec_init(&h.notes);
+	strvec_init(&h.tips_in);
 	h.name = name;
 	h.o = opts;
 	if (!strcmp(name, "pre-push"))
@@ -802,6 +886,7 @@ out:
 	policy_free(h.server_policy);
 	updates_release(&h.ups);
 	strvec_clear(&h.notes);
+	strvec_clear(&h.tips_in);
 	gitwalk_free(h.w);
 	strbuf_release(&input);
 	return rc;

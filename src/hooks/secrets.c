@@ -58,8 +58,8 @@ out:
 
 int hooks_scan_revs(struct hooks_scan_stats *st, struct gitwalk *w,
 		    const struct strvec *revs, const struct strvec *objs,
-		    const struct strvec *obj_refs, const char *config_path,
-		    FILE *out, bool color)
+		    const struct strvec *obj_refs,
+		    const struct hooks_scan_in *in, FILE *out)
 {
 	struct scan_options opts = SCAN_OPTIONS_INIT;
 	struct scan_report rep = SCAN_REPORT_INIT;
@@ -71,7 +71,8 @@ int hooks_scan_revs(struct hooks_scan_stats *st, struct gitwalk *w,
 	memset(st, 0, sizeof(*st));
 	/* commits the receiver already has are not an error: nothing new */
 	opts.flags = SCAN_ALLOW_EMPTY;
-	opts.config_path = config_path;
+	opts.config_path = in->config_path;
+	opts.accepted = in->accepted;
 	if (revs->nr) {
 		rc = scan_revs(&rep, w, &opts, revs->v, revs->nr);
 		if (rc < 0)
@@ -109,10 +110,14 @@ int hooks_scan_revs(struct hooks_scan_stats *st, struct gitwalk *w,
 	st->findings = rep.nr;
 	scan_report_describe(&sb, &rep);
 	st->skips = strbuf_detach(&sb, NULL);
-	if (rep.nr)
+	if (rep.nr) {
 		rc = scan_print_text(out, &rep,
 				     SCAN_PRINT_NO_SUMMARY |
-					     (color ? SCAN_PRINT_COLOR : 0));
+					     (in->color ? SCAN_PRINT_COLOR :
+							  0));
+		if (!rc)
+			hooks_print_advice(out, w, &rep, in);
+	}
 out:
 	strbuf_release(&sb);
 	scan_report_release(&one);

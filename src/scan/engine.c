@@ -130,11 +130,22 @@ static void count(atomic_uint_fast64_t *n, uint64_t v)
 static int match(struct scan_ctx *c, unsigned thread, const char *path,
 		 const char *buf, size_t len, struct hits *h)
 {
+	struct strbuf own = STRBUF_INIT;
+	int rc;
+
 	count(&c->bytes, len);
 	if (path)
 		count(&c->blobs, 1);
-	return rules_scan(c->rules, c->scratch[thread], path, buf, len, collect,
-			  h);
+	/* our own files hold fingerprints and ids we wrote: not secrets */
+	if (path && scan_own_file(path)) {
+		strbuf_add(&own, buf, len);
+		scan_own_mask(own.buf, own.len);
+		buf = own.buf;
+	}
+	rc = rules_scan(c->rules, c->scratch[thread], path, buf, len, collect,
+			h);
+	strbuf_release(&own);
+	return rc;
 }
 
 /*
@@ -245,6 +256,17 @@ static int ctx_init(struct scan_ctx *c, const struct scan_options *opts,
 			goto out;
 	}
 	scan_ignore_add_commits(&c->ign, &c->cfg.allow_commits);
+	if (!(opts->flags & (SCAN_NO_IGNORE_FILES | SCAN_NO_BASELINE_FILE))) {
+		free(path);
+		path = join_path(c->root, SCAN_BASELINE_FILE);
+		if (fs_exists(path))
+			rc = scan_ignore_load_baseline(&c->ign, path);
+		if (rc < 0)
+			goto out;
+	}
+	if (opts->accepted)
+		scan_ignore_add_accepted(&c->ign, opts->accepted,
+					 "the trusted baseline");
 	if (opts->baseline_path) {
 		rc = scan_ignore_load_baseline(&c->ign, opts->baseline_path);
 		if (rc < 0)

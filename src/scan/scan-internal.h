@@ -109,6 +109,17 @@ int scan_chunked(const struct rules *r, struct rules_scratch *s,
 		 const char *path, const struct scan_chunking *ck, bool binary,
 		 scan_read_fn rd, void *rdd, struct strbuf *win,
 		 struct strbuf *tmp, rules_match_fn fn, void *data);
+/* ---- baseline.c: slugguard's own files ------------------------------ */
+
+/* True for the files slugguard owns (ignore files, baseline, policy and
+ * scanner config), by base name. */
+bool scan_own_file(const char *path);
+/* Blank, in place, the fingerprint hashes and commit ids slugguard wrote
+ * in one of its own files; the rest stays to be scanned. */
+void scan_own_mask(char *buf, size_t len);
+/* Add the accepted content fingerprints as baseline entries. */
+void scan_ignore_add_accepted(struct scan_ignore *ign, const struct strvec *fps,
+			      const char *source);
 
 /* ---- report.c ------------------------------------------------------- */
 

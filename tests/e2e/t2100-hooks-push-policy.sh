@@ -18,7 +18,7 @@ test_expect_success 'setup: server with hooks, clone with policy and hooks' '
 	git init -q --bare remote.git &&
 	(cd remote.git && "$SG" hooks install --server >/dev/null) &&
 	git clone -q remote.git work 2>/dev/null &&
-	(cd work && "$SG" init --app-json >/dev/null &&
+	(cd work && "$SG" init --template grayledger --app-json >/dev/null &&
 	 "$SG" hooks install >/dev/null) &&
 	git -C work add . &&
 	test_tick && git -C work commit -q -m "deploy policy"
@@ -262,17 +262,17 @@ test_expect_success 'the pre-commit framework passes the range in the environmen
 
 test_expect_success 'check --dir and init refusing to overwrite' '
 	mkdir app &&
-	(cd app && "$SG" init --dir . --app-json >/dev/null) &&
+	(cd app && "$SG" init --template grayledger --dir . --app-json >/dev/null) &&
 	"$SG" check --dir app >out &&
 	grep "^ok   procfile" out &&
 	test_expect_code 2 "$SG" init --dir app 2>err &&
 	grep "already exists" err &&
-	"$SG" init --dir app --force >/dev/null &&
+	"$SG" init --template grayledger --dir app --force >/dev/null &&
 	mkdir empty &&
 	"$SG" check --dir empty >out &&
 	grep "no slugguard.json" out &&
 	test_expect_code 2 "$SG" init --dir app --template nope 2>err &&
-	grep "unknown template .nope. (known: grayledger)" err
+	grep "unknown template .nope. (known: rails, grayledger)" err
 '
 
 test_done

@@ -33,7 +33,7 @@ test_expect_success 'setup: server with hooks and its own policy' '
 	git init -q --bare remote.git &&
 	(cd remote.git && "$SG" hooks install --server >/dev/null) &&
 	git clone -q remote.git work 2>/dev/null &&
-	(cd work && "$SG" init --app-json >/dev/null &&
+	(cd work && "$SG" init --template grayledger --app-json >/dev/null &&
 	 "$SG" hooks install >/dev/null) &&
 	cp work/slugguard.json remote.git/slugguard.json &&
 	git -C work add . &&

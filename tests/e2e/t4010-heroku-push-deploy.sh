@@ -27,7 +27,7 @@ test_expect_success 'setup: buildpacks, a deploy repository with server hooks, a
 	git clone -q remote.git work 2>/dev/null &&
 	(
 		cd work &&
-		"$SG" init --app-json >/dev/null &&
+		"$SG" init --template grayledger --app-json >/dev/null &&
 		for f in app.json slugguard.json; do
 			sed -e "s|\"heroku/ruby\"|\"$TRASH/bp/ruby\"|" \
 				-e "s|\"https://github.com/heroku/heroku-buildpack-pgvector.git\"|\"$TRASH/bp/pgvector\"|" \

@@ -444,6 +444,68 @@ static void test_scan_chunked_binary(void **state)
 	strbuf_release(&buf);
 	rules_scratch_free(rs);
 	rules_free(r);
+static void test_scan_own_mask(void **state)
+{
+	/* hex digits built at run time: no secret-looking literal here */
+	char hash[33], id[41], buf[512];
+	char expect[512];
+	int n;
+
+	(void)state;
+	for (size_t i = 0; i < 32; i++)
+		hash[i] = "0123456789abcdef"[(i * 7 + 3) % 16];
+	hash[32] = '\0';
+	for (size_t i = 0; i < 40; i++)
+		id[i] = "0123456789abcdef"[(i * 5 + 1) % 16];
+	id[40] = '\0';
+	n = snprintf(buf, sizeof(buf),
+		     "content:generic-secret:%s\n%s:a/b.rb:rule:3\n"
+		     "{\"commit\": \"%s\"}\nkeep %s here\n",
+		     hash, id, id, id);
+	assert_true(n > 0 && (size_t)n < sizeof(buf));
+	scan_own_mask(buf, (size_t)n);
+	snprintf(expect, sizeof(expect),
+		 "content:generic-secret:%32s\n%40s:a/b.rb:rule:3\n"
+		 "{\"commit\": \"%40s\"}\nkeep %s here\n",
+		 "", "", "", id);
+	assert_string_equal(buf, expect);
+	assert_true(scan_own_file("sub/.slugguardignore"));
+	assert_true(scan_own_file(".slugguard-baseline.json"));
+	assert_true(scan_own_file("slugguard.json"));
+	assert_false(scan_own_file("config/slugguard.json.rb"));
+}
+
+static void test_scan_baseline_roundtrip(void **state)
+{
+	struct scan_report rep = SCAN_REPORT_INIT;
+	struct strvec fps = STRVEC_INIT, files = STRVEC_INIT;
+	const char *names[] = { "b.rb", "a.rb", "b.rb" };
+	char *text;
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++) {
+		struct scan_finding *f = scan_report_add(&rep);
+
+		f->rule = xstrdup("r");
+		f->file = xstrdup(names[i]);
+		f->secret = xstrdup("not-in-the-file");
+		f->content_fingerprint =
+			xstrdup(i == 1 ? "content:r:1" : "content:r:2");
+	}
+	text = scan_baseline_json(&rep);
+	assert_null(strstr(text, "not-in-the-file"));
+	assert_int_equal(
+		scan_baseline_parse(&fps, &files, text, strlen(text), "t"), 0);
+	/* b.rb's two findings of one secret are one entry; sorted by file */
+	assert_int_equal(fps.nr, 2);
+	assert_string_equal(files.v[0], "a.rb");
+	assert_string_equal(fps.v[1], "content:r:2");
+	assert_true(scan_baseline_parse(&fps, NULL, "[]", 2, "t") < 0);
+	error_clear();
+	free(text);
+	strvec_clear(&fps);
+	strvec_clear(&files);
+	scan_report_release(&rep);
 }
 
 int main(void)
@@ -459,6 +521,8 @@ int main(void)
 		cmocka_unit_test(test_scan_printable_runs),
 		cmocka_unit_test(test_scan_chunked_boundaries),
 		cmocka_unit_test(test_scan_chunked_binary),
+		cmocka_unit_test(test_scan_own_mask),
+		cmocka_unit_test(test_scan_baseline_roundtrip),
 	};
 
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
