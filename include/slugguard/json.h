@@ -57,6 +57,7 @@ struct json *json_new_null(void);
 struct json *json_add(struct json *obj, const char *key, struct json *child);
 struct json *json_add_string(struct json *obj, const char *key, const char *s);
 struct json *json_add_number(struct json *obj, const char *key, double d);
+struct json *json_add_bool(struct json *obj, const char *key, bool b);
 struct json *json_add_null(struct json *obj, const char *key);
 /* Append child to an array (takes ownership); returns child. */
 struct json *json_push(struct json *arr, struct json *child);

@@ -204,6 +204,7 @@ int scan_print_sarif(FILE *fp, const struct scan_report *rep, unsigned flags);
  * objects, silenced findings); nothing when all was read in full.
  */
 void scan_report_describe(struct strbuf *sb, const struct scan_report *rep);
+/*
  * Collect the content fingerprints of a baseline document (our
  * SCAN_BASELINE_FILE, or a JSON report whose fingerprints are content
  * ones) into out and, when files is not NULL, each entry's "file" ("" if

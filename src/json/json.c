@@ -291,6 +291,11 @@ struct json *json_add_number(struct json *obj, const char *key, double d)
 	return json_add(obj, key, json_new_number(d));
 }
 
+struct json *json_add_bool(struct json *obj, const char *key, bool b)
+{
+	return json_add(obj, key, json_new_bool(b));
+}
+
 struct json *json_add_null(struct json *obj, const char *key)
 {
 	return json_add(obj, key, json_new_null());
