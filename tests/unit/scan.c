@@ -444,6 +444,8 @@ static void test_scan_chunked_binary(void **state)
 	strbuf_release(&buf);
 	rules_scratch_free(rs);
 	rules_free(r);
+}
+
 static void test_scan_own_mask(void **state)
 {
 	/* hex digits built at run time: no secret-looking literal here */
