@@ -75,8 +75,12 @@ test_expect_success 'a ref name with control characters is refused, escaped' '
 	done
 '
 
+# Built in a repository without "origin": looking the remote up leaks
+# regex match data in libgit2 1.5 with PCRE2, which LeakSanitizer reports.
 test_expect_success 'slug modes are normalised (GNU tar listing)' '
-	(cd work && "$SG" -q build --out ../slug) 2>err &&
+	git clone -q --no-local work app 2>/dev/null &&
+	git -C app remote remove origin &&
+	(cd app && "$SG" -q build --out ../slug) 2>err &&
 	tar -tvzf slug/slug.tgz >list &&
 	grep "^-rw-r--r-- 0/0 .* \./app/world$" list &&
 	grep "^-rwxr-xr-x 0/0 .* \./app/suid$" list &&
