@@ -489,8 +489,7 @@ static int run_scan(struct hook_run *h, const char *remote, bool enabled,
 		rc = error_from_errno("cannot buffer the scan report");
 		goto out;
 	}
-	rc = hooks_scan_revs(&h->scan, h->w, &revs, &objs, &obj_refs, &in,
-			     mem);
+	rc = hooks_scan_revs(&h->scan, h->w, &revs, &objs, &obj_refs, &in, mem);
 	if (fclose(mem) && !rc)
 		rc = error_from_errno("cannot buffer the scan report");
 	mem = NULL;

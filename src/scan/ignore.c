@@ -53,7 +53,15 @@ bool scan_ignore_parse_line(struct scan_ignore_entry *out, const char *line,
 	out->text = xstrdup(sb.buf);
 	out->source = xstrdup(source);
 	if (starts_with(sb.buf, "content:")) {
-		if (!strchr(sb.buf + 8, ':'))
+		/*
+		 * Strictly content:<rule>:<hex>: a line with anything else
+		 * could be a key pasted by mistake, and the entry's text is
+		 * printed back (unused-entry warnings).
+		 */
+		const char *hex = strchr(sb.buf + 8, ':');
+
+		if (!hex || hex == sb.buf + 8 || !hex[1] ||
+		    strspn(hex + 1, "0123456789abcdef") != strlen(hex + 1))
 			goto out;
 		out->content = xstrdup(sb.buf);
 		ok = true;

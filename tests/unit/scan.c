@@ -100,6 +100,10 @@ static void test_scan_ignore_lines(void **state)
 	free(e.text);
 	free(e.source);
 	free(e.content);
+	/* anything after the hex is refused: it is printed back */
+	assert_false(scan_ignore_parse_line(&e, "content:r:abcdef x", "f"));
+	assert_false(scan_ignore_parse_line(&e, "content:r:", "f"));
+	assert_false(scan_ignore_parse_line(&e, "content::ab", "f"));
 }
 
 static void test_scan_ignore_match(void **state)
