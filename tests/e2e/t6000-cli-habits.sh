@@ -139,10 +139,13 @@ test_expect_success 'deploy checks the app exists before it builds' '
 	! grep "Building\|Exporting" err
 '
 
+# (a repository without remotes: libgit2 1.5 leaks in git_regexp_match
+# while it applies insteadOf to a remote, which LeakSanitizer reports)
 test_expect_success 'an unreachable buildpack names the insteadOf mirror' '
-	(cd repo && echo "web: true" >Procfile && git add Procfile &&
+	git init -q app &&
+	(cd app && echo "web: true" >Procfile && git add Procfile &&
 	 git commit -q -m procfile) &&
-	(cd repo && test_must_fail "$SG" build --out ../slug \
+	(cd app && test_must_fail "$SG" build --out ../slug \
 		--buildpack https://127.0.0.1:9/bp.git 2>../err) &&
 	grep "^slugguard: fetching buildpack .*insteadOf https://127.0.0.1:9/bp.git" err
 '
