@@ -157,7 +157,8 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 		}
 	}
 	if (optind < argc) {
-		rc = cli_usage(usage_str, true);
+		rc = cli_usage_err(usage_str, "build: unexpected '%s'",
+				   argv[optind]);
 		goto out;
 	}
 	if (pack_dir) {

@@ -42,10 +42,28 @@ static int run_self(const char *self, const char *verb, const char *dir)
 	return run_command(&c);
 }
 
+/* The step's BUILD_DIR (argv[1]) must be given and be a directory. */
+static int bad_build_dir(int argc, char **argv, int max)
+{
+	if (argc < 2)
+		return cli_usage_err(usage_str,
+				     "buildpack %s: BUILD_DIR is "
+				     "required",
+				     argv[0]);
+	if (argc > max)
+		return cli_usage_err(usage_str, "buildpack %s: unexpected '%s'",
+				     argv[0], argv[max]);
+	if (!fs_is_dir(argv[1]))
+		return cli_usage_err(usage_str,
+				     "buildpack %s: '%s' is not a directory",
+				     argv[0], argv[1]);
+	return 0;
+}
+
 static int bp_detect(int argc, char **argv)
 {
-	if (argc != 2 || !fs_is_dir(argv[1]))
-		return cli_usage(usage_str, true);
+	if (bad_build_dir(argc, argv, 2))
+		return ERR_USAGE;
 	printf("slugguard\n");
 	return 0;
 }
@@ -56,8 +74,8 @@ static int bp_compile(int argc, char **argv, const struct config *cfg)
 	char *self = NULL;
 	int rc = 0;
 
-	if (argc < 2 || argc > 4 || !fs_is_dir(argv[1]))
-		return cli_usage(usage_str, true);
+	if (bad_build_dir(argc, argv, 4))
+		return ERR_USAGE;
 	self = self_path(cfg);
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
 		int status;
@@ -83,8 +101,8 @@ static int bp_compile(int argc, char **argv, const struct config *cfg)
 
 static int bp_release(int argc, char **argv)
 {
-	if (argc != 2 || !fs_is_dir(argv[1]))
-		return cli_usage(usage_str, true);
+	if (bad_build_dir(argc, argv, 2))
+		return ERR_USAGE;
 	/* The last buildpack decides the process types; we add none. */
 	printf("---\naddons: []\n");
 	return 0;
@@ -93,7 +111,8 @@ static int bp_release(int argc, char **argv)
 int cmd_buildpack(int argc, char **argv, const struct config *cfg)
 {
 	if (argc < 2)
-		return cli_usage(usage_str, true);
+		return cli_usage_err(usage_str, "buildpack: a step is required "
+						"(detect, compile, release)");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return cli_usage(usage_str, false);
 	if (!strcmp(argv[1], "detect"))
@@ -102,5 +121,8 @@ int cmd_buildpack(int argc, char **argv, const struct config *cfg)
 		return bp_compile(argc - 1, argv + 1, cfg);
 	if (!strcmp(argv[1], "release"))
 		return bp_release(argc - 1, argv + 1);
-	return cli_usage(usage_str, true);
+	return cli_usage_err(usage_str,
+			     "buildpack: '%s' is not a step (detect, compile, "
+			     "release)",
+			     argv[1]);
 }

@@ -65,8 +65,13 @@ int cmd_check(int argc, char **argv, const struct config *cfg)
 			return cli_usage(usage_str, true);
 		}
 	}
-	if (argc - optind > 1 || (dir && optind < argc))
-		return cli_usage(usage_str, true);
+	if (dir && optind < argc)
+		return cli_usage_err(usage_str,
+				     "check: --dir takes no <rev> ('%s')",
+				     argv[optind]);
+	if (argc - optind > 1)
+		return cli_usage_err(usage_str, "check: unexpected '%s'",
+				     argv[optind + 1]);
 	if (optind < argc)
 		rev = argv[optind];
 	if (dir) {

@@ -90,8 +90,12 @@ static int hooks_install_cmd(int argc, char **argv, const struct config *cfg,
 			return cli_usage(usage_str, true);
 		}
 	}
-	if (optind != argc || (uninstall && flags))
-		return cli_usage(usage_str, true);
+	if (optind != argc)
+		return cli_usage_err(usage_str, "%s: unexpected '%s'", argv[0],
+				     argv[optind]);
+	if (uninstall && flags)
+		return cli_usage_err(usage_str, "hooks uninstall: --server and "
+						"--force are for install");
 	if (uninstall) {
 		rc = hooks_uninstall(&done, dir);
 		if (!rc && !done.nr && !cfg->quiet)
@@ -128,7 +132,9 @@ static int hooks_run_cmd(int argc, char **argv, const struct config *cfg)
 		}
 	}
 	if (optind >= argc)
-		return cli_usage(usage_str, true);
+		return cli_usage_err(usage_str, "hooks run: <hook> is required "
+						"(pre-push, pre-receive, "
+						"post-receive)");
 	o.quiet = cfg->quiet;
 	o.color = config_color(cfg, 2);
 	rc = hooks_run(argv[optind], argc - optind - 1,
@@ -163,17 +169,30 @@ static int hooks_run_cmd(int argc, char **argv, const struct config *cfg)
 
 int cmd_hooks(int argc, char **argv, const struct config *cfg)
 {
+	static char install_name[] = "hooks install";
+	static char uninstall_name[] = "hooks uninstall";
+	static char run_name[] = "hooks run";
+
 	if (argc < 2)
-		return cli_usage(usage_str, true);
+		return cli_usage_err(usage_str,
+				     "hooks: a subcommand is required "
+				     "(install, uninstall, run)");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		return cli_usage(usage_str, false);
 	optind = 0;
-	if (!strcmp(argv[1], "install"))
+	/* argv[0] of a subcommand names it in cli_getopt()'s messages */
+	if (!strcmp(argv[1], "install")) {
+		argv[1] = install_name;
 		return hooks_install_cmd(argc - 1, argv + 1, cfg, false);
-	if (!strcmp(argv[1], "uninstall"))
+	}
+	if (!strcmp(argv[1], "uninstall")) {
+		argv[1] = uninstall_name;
 		return hooks_install_cmd(argc - 1, argv + 1, cfg, true);
-	if (!strcmp(argv[1], "run"))
+	}
+	if (!strcmp(argv[1], "run")) {
+		argv[1] = run_name;
 		return hooks_run_cmd(argc - 1, argv + 1, cfg);
-	fprintf(stderr, "slugguard: '%s' is not a hooks subcommand\n", argv[1]);
-	return cli_usage(usage_str, true);
+	}
+	return cli_usage_err(usage_str, "hooks: '%s' is not a hooks subcommand",
+			     argv[1]);
 }

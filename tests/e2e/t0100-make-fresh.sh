@@ -7,6 +7,10 @@
 # is covered by every other test); the recipes' scripts are stubs.
 . "$(dirname "$0")/lib.sh"
 
+# Under make check this script inherits the outer make's variables
+# (SLUGGUARD_DEPS=done among them, exported as command-line variables
+# are); a fresh machine has none.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES SLUGGUARD_DEPS DEVELOPER BUILD V
 real_pkg_config=$(command -v pkg-config)
 real_cc=$(command -v cc)
 export real_pkg_config real_cc

@@ -49,6 +49,21 @@ test_expect_success 'getopt complaints are slugguard: lines, exit 2' '
 	! grep -v "^slugguard: \|^usage: \|^  \|^ *or: \|^$\|^commands:\|^Run " err
 '
 
+test_expect_success 'a missing or extra argument is named' '
+	test_expect_code 2 "$SG" hooks 2>err &&
+	grep "^slugguard: hooks: a subcommand is required" err &&
+	test_expect_code 2 "$SG" hooks install --bogus 2>err &&
+	grep "^slugguard: hooks install: unknown option .--bogus." err &&
+	test_expect_code 2 "$SG" hooks run 2>err &&
+	grep "^slugguard: hooks run: <hook> is required" err &&
+	test_expect_code 2 "$SG" buildpack detect 2>err &&
+	grep "^slugguard: buildpack detect: BUILD_DIR is required" err &&
+	test_expect_code 2 "$SG" check HEAD extra 2>err &&
+	grep "^slugguard: check: unexpected .extra." err &&
+	test_expect_code 2 "$SG" verify 2>err &&
+	grep "^slugguard: verify: SLUG is required" err
+'
+
 test_expect_success 'a missing app is named, with the ways to give one' '
 	test_expect_code 2 "$SG" deploy 2>err &&
 	grep "^slugguard: deploy: --app is required (or HEROKU_APP, -r REMOTE)" err &&
@@ -124,10 +139,13 @@ test_expect_success 'deploy checks the app exists before it builds' '
 	! grep "Building\|Exporting" err
 '
 
+# (a repository without remotes: libgit2 1.5 leaks in git_regexp_match
+# while it applies insteadOf to a remote, which LeakSanitizer reports)
 test_expect_success 'an unreachable buildpack names the insteadOf mirror' '
-	(cd repo && echo "web: true" >Procfile && git add Procfile &&
+	git init -q app &&
+	(cd app && echo "web: true" >Procfile && git add Procfile &&
 	 git commit -q -m procfile) &&
-	(cd repo && test_must_fail "$SG" build --out ../slug \
+	(cd app && test_must_fail "$SG" build --out ../slug \
 		--buildpack https://127.0.0.1:9/bp.git 2>../err) &&
 	grep "^slugguard: fetching buildpack .*insteadOf https://127.0.0.1:9/bp.git" err
 '
