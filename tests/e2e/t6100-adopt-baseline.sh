@@ -66,7 +66,7 @@ test_expect_success 'init without a TTY records the baseline and says what it di
 	(cd work && "$SG" baseline show >../out) &&
 	grep "2 accepted findings" out &&
 	(cd work && "$SG" scan --all >../out) &&
-	grep "0 findings .*(2 ignored)" out
+	grep "^0 findings .*; 2 findings silenced by ignore files or the baseline" out
 '
 
 test_expect_success 'the first push passes pre-push and pre-receive' '
@@ -74,9 +74,9 @@ test_expect_success 'the first push passes pre-push and pre-receive' '
 	test_tick && git -C work commit -q -m "adopt slugguard" &&
 	git -C work push origin main 2>err &&
 	remote_has refs/heads/main &&
-	grep "^slugguard: 6 commits, .* scanned, policy ok$" err &&
+	grep "^slugguard: 6 commits, .* scanned; 2 findings silenced by ignore files or the baseline, policy ok$" err &&
 	grep "^remote: slugguard: warning: first push into an empty repository: the 2 entries" err &&
-	grep "^remote: slugguard: 6 commits, .* scanned, policy ok" err
+	grep "^remote: slugguard: 6 commits, .* scanned; 2 findings silenced .*, policy ok" err
 '
 
 test_expect_success 'a new key in the tip commit: amend' '

@@ -46,8 +46,7 @@ test_expect_success 'fingerprint lines are not reported as leaks' '
 '
 
 test_expect_success 'a real key pasted into an own file is still found' '
-	for f in .slugguardignore .gitleaksignore .slugguard-baseline.json \
-		slugguard.json .slugguard.json; do
+	for f in .slugguardignore .gitleaksignore slugguard.json; do
 		cp "repo/$f" "$f.orig" &&
 		printf "%s\n" "OPENAI_API_KEY=$KEY" >>"repo/$f" &&
 		(cd repo && test_expect_code 1 "$SG" scan --dir "$f" >../out) &&
@@ -57,9 +56,24 @@ test_expect_success 'a real key pasted into an own file is still found' '
 	printf "%s\n" "content:generic-secret:$HASH $KEY" >>repo/.slugguardignore &&
 	(cd repo && test_expect_code 1 "$SG" scan --dir .slugguardignore >../out) &&
 	grep "^.slugguardignore:5:.*openai-project-key" out &&
-	printf "%s\n" "\"note\": \"$KEY\"" >>repo/.slugguard-baseline.json &&
+	cp .slugguardignore.orig repo/.slugguardignore &&
+	cp repo/.slugguard-baseline.json baseline.orig &&
+	sed "1s/\"findings\"/\"note\": \"$KEY\", \"findings\"/" \
+		baseline.orig >repo/.slugguard-baseline.json &&
 	(cd repo && test_expect_code 1 "$SG" scan --dir .slugguard-baseline.json >../out) &&
-	grep "^.slugguard-baseline.json:5:.*openai-project-key" out
+	grep "^.slugguard-baseline.json:1:.*openai-project-key" out &&
+	cp baseline.orig repo/.slugguard-baseline.json
+'
+
+test_expect_success 'a key that breaks the JSON of an own file fails closed' '
+	for f in .slugguard-baseline.json .slugguard.json; do
+		cp "repo/$f" "$f.orig" &&
+		printf "%s\n" "OPENAI_API_KEY=$KEY" >>"repo/$f" &&
+		(cd repo && test_expect_code 2 "$SG" scan --dir "$f" >../out 2>../err) &&
+		grep "$f:[0-9]*: unexpected text after the JSON value" err &&
+		! grep "$KEY" out err &&
+		cp "$f.orig" "repo/$f" || return 1
+	done
 '
 
 test_done
