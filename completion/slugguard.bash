@@ -31,7 +31,7 @@ _slugguard() {
 	if [ -z "$cmd" ]; then
 		case $cur in
 		-*) mapfile -t COMPREPLY < <(compgen -W \
-			"--quiet --verbose --color= --version --help" -- "$cur") ;;
+			"--quiet --color= --version --help" -- "$cur") ;;
 		*) mapfile -t COMPREPLY < <(compgen -W \
 			"$(_slugguard_commands)" -- "$cur") ;;
 		esac

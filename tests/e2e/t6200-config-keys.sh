@@ -76,7 +76,7 @@ test_expect_success 'every policy example in docs/policy.md parses' '
 		"$SG" check --dir pdir >out 2>err ||
 		{ test_expect_code 1 "$SG" check --dir pdir >out 2>err &&
 		  ! grep "invalid policy" err; } ||
-		{ cat err; return 1; }
+		{ cat err && false; } || return 1
 	done
 '
 
@@ -85,7 +85,7 @@ test_expect_success 'the scanner example in docs/scan.md parses' '
 	mkdir -p empty &&
 	for b in block.*; do
 		"$SG" scan --config "$b" --dir empty >out 2>err ||
-		{ cat err; return 1; }
+		{ cat err && false; } || return 1
 	done
 '
 

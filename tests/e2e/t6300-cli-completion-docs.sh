@@ -78,8 +78,11 @@ man_opts() {
 test_expect_success 'every command has a man page and every page a command' '
 	"$SG" --help | sed -n "s/^   \([a-z][a-z-]*\) .*/\1/p" >cmds &&
 	while read -r cmd; do
-		case $cmd in help | version) continue ;; esac
-		test -f "$MAN/slugguard-$cmd.1" || { echo "no page: $cmd"; return 1; }
+		case $cmd in
+		help | version) continue ;;
+		esac &&
+		{ test -f "$MAN/slugguard-$cmd.1" || echo "no page: $cmd" >&2; } &&
+		test -f "$MAN/slugguard-$cmd.1" || return 1
 	done <cmds &&
 	for page in "$MAN"/slugguard-*.1; do
 		cmd=${page##*/slugguard-} &&
