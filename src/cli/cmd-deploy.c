@@ -391,13 +391,20 @@ static int build_and_deploy(const struct deploy *d)
 	struct gitwalk *w = NULL;
 	struct strbuf tmp = STRBUF_INIT;
 	const char *tmpdir = getenv("TMPDIR");
+	char hex[GITWALK_HEXSZ + 1];
 	bool made = false;
 	int rc;
 
-	rc = preflight(d);
+	rc = gitwalk_open(&w, NULL);
 	if (rc < 0)
 		goto out;
-	rc = gitwalk_open(&w, NULL);
+	/* The pushed tree first: local, cheap, and the most likely attack. */
+	rc = gitwalk_resolve_commit(w, d->commit ? d->commit : "HEAD", hex);
+	if (!rc)
+		rc = gitwalk_check_tree(w, hex);
+	if (rc < 0)
+		goto out;
+	rc = preflight(d);
 	if (rc < 0)
 		goto out;
 	strbuf_addf(&tmp, "%s/slugguard-deploy-XXXXXX",
