@@ -5,6 +5,8 @@
 # normalised whatever a buildpack left (no world write, no setuid, no
 # sticky bit).
 . "$(dirname "$0")/lib.sh"
+. "$TEST_DIRECTORY/helper/standin.sh"
+standin_start "$TRASH/standin" || exit 1
 
 esc=$(printf '\033')
 zero=0000000000000000000000000000000000000000
@@ -47,16 +49,17 @@ test_expect_success 'push logs are 0600 in a 0700 folder, an old 0755 one too' '
 '
 
 test_expect_success 'build output reaches the pusher and the log escaped' '
+	standin_app app1 "{\"buildpacks\": [\"$TRASH/bp\"]}" &&
 	test_commit -C work second &&
-	SLUGGUARD_DEPLOY_APP=app1 HEROKU_API_KEY=x \
-		HEROKU_API_URL=https://127.0.0.1:9 SLUGGUARD_HTTP_TIMEOUT=2 \
-		SLUGGUARD_HTTP_MAX_WAIT_MS=200 \
-		git -C work push origin main 2>err &&
-	grep "^remote: slugguard: post-receive failed for refs/heads/main" err &&
+	SLUGGUARD_DEPLOY_APP=app1 git -C work push origin main 2>err &&
+	grep "^remote: -----> Fixture app detected" err &&
 	grep "^remote: ?\[31mred?\]0;title? done" err &&
 	! grep "$esc" err &&
 	! grep -l "$esc" remote.git/slugguard/logs/* &&
 	grep "?\[31mred" remote.git/slugguard/logs/push-*.log &&
+	test_commit -C work third &&
+	SLUGGUARD_DEPLOY_APP=no-such-app git -C work push origin main 2>err &&
+	grep "^remote: slugguard: post-receive failed for refs/heads/main" err &&
 	test "$(stat -c %a remote.git/slugguard/logs/post-receive-errors.log)" = 600 &&
 	for f in remote.git/slugguard/logs/*; do
 		test "$(stat -c %a "$f")" = 600 || return 1
