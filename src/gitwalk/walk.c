@@ -1349,7 +1349,7 @@ static void load_shallow(struct oidmap *set, const struct gitwalk *w)
  * quarantine first (pre-receive). SLUGGUARD_NO_ODB=1 turns it off, so that
  * tests and benchmarks can compare it with plain libgit2.
  */
-static struct odb *open_odb(const struct gitwalk *w)
+static struct odb *open_odb(struct gitwalk *w)
 {
 	const char *q = getenv("GIT_QUARANTINE_PATH");
 	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
@@ -1377,6 +1377,7 @@ static struct odb *open_odb(const struct gitwalk *w)
 	strbuf_addf(&main_dir, "%sobjects", gitwalk_commondir(w));
 	strvec_push(&dirs, main_dir.buf);
 	if (odb_open(&db, dirs.v, dirs.nr) < 0) {
+		w->db_error = xstrdup(error_last());
 		error_clear();
 		db = NULL;
 	}
@@ -1395,6 +1396,14 @@ struct odb *gitwalk_db(const struct gitwalk *cw)
 		w->db = open_odb(w);
 	}
 	return w->db;
+}
+
+int gitwalk_db_check(const struct gitwalk *cw)
+{
+	gitwalk_db(cw);
+	if (cw->db_error)
+		return error_set("%s", cw->db_error);
+	return 0;
 }
 
 struct odb_reader *gitwalk_reader(const struct gitwalk *cw)
@@ -1601,7 +1610,9 @@ int gitwalk_hist_staged(struct gitwalk_hist **out, struct gitwalk *w,
 	h->walkers = xcalloc(1, sizeof(*h->walkers));
 	h->walkers_nr = 1;
 	wk = &h->walkers[0];
-	rc = open_walker(wk, h, 0);
+	rc = gitwalk_db_check(w);
+	if (!rc)
+		rc = open_walker(wk, h, 0);
 	if (rc < 0)
 		goto out;
 	rc = git_repository_index(&idx, gitwalk_repo(w));

@@ -368,6 +368,66 @@ static void test_odb_damaged_pack(void **state)
 	strbuf_release(&pack);
 }
 
+/*
+ * Four bytes of an index changed: each corruption is refused when the
+ * store opens, with a message naming the index, before anything (libgit2
+ * included) could read the pack through it.
+ */
+static void test_odb_damaged_index(void **state)
+{
+	static const struct {
+		long at; /* from the start, or from the end when negative */
+		uint32_t val;
+		const char *why;
+	} cases[] = {
+		{ 8 + 255 * 4, 0xffffffffu, "object count larger" },
+		{ 8 + 255 * 4, 1, "fan-out table not sorted" },
+		{ 8, 0x10000, "fan-out table not sorted" },
+		{ 0, 0x12345678, "not a version 2 index" },
+		{ -40, 0, "pack checksum does not match" },
+	};
+	struct strbuf idx = STRBUF_INIT, orig = STRBUF_INIT;
+	char copy[PATH_MAX], objdir[PATH_MAX];
+	const char *dirs[1] = { objdir };
+	struct odb *db = NULL;
+
+	(void)state;
+	assert_true((size_t)snprintf(copy, sizeof(copy), "%s/badidx", tmp) <
+		    PATH_MAX);
+	assert_int_equal(git(tmp, NULL, "clone", "-q", "--bare", "--no-local",
+			     repo, copy, NULL),
+			 0);
+	assert_int_equal(git(copy, NULL, "repack", "-adq", NULL), 0);
+	assert_true((size_t)snprintf(objdir, sizeof(objdir), "%s/objects",
+				     copy) < PATH_MAX);
+	find_pack(objdir, ".idx", &idx);
+	assert_int_equal(chmod(idx.buf, 0644), 0);
+	assert_int_equal(fs_read_capped(&orig, idx.buf, 1 << 20), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned char be[4] = { (unsigned char)(cases[i].val >> 24),
+					(unsigned char)(cases[i].val >> 16),
+					(unsigned char)(cases[i].val >> 8),
+					(unsigned char)cases[i].val };
+		off_t at = cases[i].at < 0 ? (off_t)orig.len + cases[i].at :
+					     (off_t)cases[i].at;
+		int fd = open(idx.buf, O_WRONLY | O_TRUNC);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, orig.buf, orig.len),
+				 (ssize_t)orig.len);
+		assert_int_equal(pwrite(fd, be, 4, at), 4);
+		close(fd);
+		assert_int_equal(odb_open(&db, dirs, 1), ERR_FAIL);
+		assert_null(db);
+		assert_non_null(strstr(error_last(), "damaged pack index"));
+		assert_non_null(strstr(error_last(), idx.buf));
+		assert_non_null(strstr(error_last(), cases[i].why));
+		error_clear();
+	}
+	strbuf_release(&orig);
+	strbuf_release(&idx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_odb_alternates),
 		cmocka_unit_test(test_odb_limits_and_misses),
 		cmocka_unit_test(test_odb_damaged_pack),
+		cmocka_unit_test(test_odb_damaged_index),
 	};
 
 	return cmocka_run_group_tests_name("odb", tests, setup, teardown);
