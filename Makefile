@@ -18,6 +18,12 @@ SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 ifeq ($(BUILD),build-asan)
 OPT := $(SAN)
 LDSAN := -fsanitize=address,undefined
+else ifeq ($(BUILD),build-fuzz)
+# libFuzzer targets (tests/fuzz/): clang, the library instrumented for
+# coverage, ASan and UBSan; only the targets link libFuzzer's main.
+CC := clang
+OPT := -fsanitize=fuzzer-no-link $(SAN)
+LDSAN := -fsanitize=address,undefined
 else
 OPT := -O2 -g $(HARDEN)
 LDSAN :=
@@ -63,8 +69,12 @@ LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/fuzz/%,$(FUZZ_SRC))
+FUZZ_TIME ?= 60
 
-.PHONY: all deps test unit e2e check lint asan install uninstall clean bench demo
+.PHONY: all deps test unit e2e check lint asan install uninstall clean bench demo \
+	fuzz fuzz-build fuzz-bins fuzz-merge
 
 all: $(BUILD)/slugguard
 
@@ -83,6 +93,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libslugguard.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDSAN) $(LDFLAGS) -o $@ $< $(BUILD)/libslugguard.a \
 		$(LIBS) -lcmocka
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libslugguard.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libslugguard.a $(LIBS)
 
 deps:
 	@sh scripts/deps.sh
@@ -111,6 +126,20 @@ asan: deps
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 BUILD=build-asan sh tests/run.sh
 
+# F='odb*' picks targets; FUZZ_TIME is seconds per target. A run works on
+# a copy of tests/fuzz/corpus/<name>/; only fuzz-merge writes there.
+fuzz-build:
+	@sh scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@FUZZ_TIME=$(FUZZ_TIME) sh scripts/fuzz.sh run
+
+fuzz-merge: fuzz-build
+	@FUZZ_TIME=$(FUZZ_TIME) sh scripts/fuzz.sh merge
+
 bench: deps all
 	@sh bench/run.sh
 
@@ -130,6 +159,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/share/man/man1/slugguard*.1
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,10 +1,13 @@
 #!/bin/sh
-# Install the Debian packages slugguard builds and tests with, when missing.
+# Install the Debian packages slugguard builds and tests with, when missing
+# (with the argument 'fuzz': also what `make fuzz` needs).
 # apt-get update runs once, and only if something must be installed.
 set -e
 pkgs="build-essential pkg-config git ca-certificates openssl tar gzip python3
 libgit2-dev libcurl4-openssl-dev libcjson-dev libarchive-dev libssl-dev
 libcmocka-dev libhyperscan-dev libpcre2-dev zlib1g-dev libkrb5-dev"
+# clang and libFuzzer's runtime only for `make fuzz` (deps.sh fuzz).
+[ "${1:-}" = fuzz ] && pkgs="$pkgs clang libclang-rt-14-dev"
 command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 missing=

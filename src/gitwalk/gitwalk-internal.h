@@ -104,4 +104,11 @@ int gitwalk_export_repo(git_repository *repo, const char *hex, const char *dir,
  */
 int gitwalk_add_quarantine(git_repository *repo);
 
+/*
+ * For tests and the fuzz target (tests/fuzz/gitwalk_objects.c): parse
+ * buf as the history walk parses a tree, a commit and its author line,
+ * appending what was found to out. Returns 0.
+ */
+int gitwalk_parse_raw(const char *buf, size_t len, struct strbuf *out);
+
 #endif

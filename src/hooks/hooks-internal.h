@@ -34,4 +34,13 @@ int hooks_scan_revs(struct hooks_scan_stats *st, struct gitwalk *w,
 		    const struct strvec *revs, const char *config_path,
 		    FILE *out, bool color);
 
+struct strbuf;
+/*
+ * Parse a hook's stdin as run.c does (pre-push lines when pre_push, else
+ * pre-/post-receive lines), for tests and the fuzz target: *nr receives
+ * the updates read. in is modified (lines are split in place). Returns 0
+ * or ERR_FAIL with a message naming the line.
+ */
+int hooks_parse_input(size_t *nr, bool pre_push, struct strbuf *in);
+
 #endif

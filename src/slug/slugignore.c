@@ -3,6 +3,8 @@
 #include "slugguard/common.h"
 #include "slugguard/slug.h"
 
+#include <limits.h>
+
 void slug_ignore_parse(struct slug_ignore *ig, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
@@ -20,7 +22,9 @@ void slug_ignore_parse(struct slug_ignore *ig, const char *buf, size_t len)
 			  line.buf[line.len - 1] == '\t') &&
 			 (line.len < 2 || line.buf[line.len - 2] != '\\'))))
 			strbuf_setlen(&line, line.len - 1);
-		if (line.len && line.buf[0] != '#' &&
+		/* A pattern longer than any path is dropped: it bounds the
+		 * matcher's memo (glob_memo) to a few MiB. */
+		if (line.len && line.buf[0] != '#' && line.len <= PATH_MAX &&
 		    !(line.len == 1 && line.buf[0] == '!'))
 			strvec_push(&ig->patterns, line.buf);
 		strbuf_release(&line);
@@ -67,8 +71,39 @@ static bool match_class(const char **pp, char c, bool *ok)
 	return hit != neg;
 }
 
+/*
+ * The failed (pattern, subject) positions of one glob() call. Without
+ * them, patterns like "*a*a*a*b" backtrack exponentially (a fuzzed
+ * .slugignore line of stars ran for minutes); with them every position
+ * pair fails at most once, so a match costs O(|p| * |s|^2) at worst.
+ */
+struct glob_memo {
+	const char *p0, *s0;
+	size_t slen;
+	unsigned char *failed; /* bitmap, allocated at the first star */
+};
+
+static bool glob_at(struct glob_memo *m, const char *p, const char *s);
+
+static bool glob_star(struct glob_memo *m, const char *p, const char *s)
+{
+	size_t bit;
+	bool hit;
+
+	if (!m->failed)
+		m->failed = xcalloc(
+			st_mult(strlen(m->p0) + 1, m->slen + 1) / 8 + 1, 1);
+	bit = (size_t)(p - m->p0) * (m->slen + 1) + (size_t)(s - m->s0);
+	if (m->failed[bit / 8] & (1u << (bit % 8)))
+		return false;
+	hit = glob_at(m, p, s);
+	if (!hit)
+		m->failed[bit / 8] |= (unsigned char)(1u << (bit % 8));
+	return hit;
+}
+
 /* Glob with "*" and "?" not crossing '/', "**" crossing it. */
-static bool glob(const char *p, const char *s)
+static bool glob_at(struct glob_memo *m, const char *p, const char *s)
 {
 	while (*p) {
 		if (p[0] == '*' && p[1] == '*') {
@@ -77,15 +112,16 @@ static bool glob(const char *p, const char *s)
 			if (*rest == '/') {
 				/* "**" + "/": zero or more whole directories */
 				rest++;
-				if (glob(rest, s))
+				if (glob_star(m, rest, s))
 					return true;
 				for (const char *q = s; *q; q++)
-					if (*q == '/' && glob(rest, q + 1))
+					if (*q == '/' &&
+					    glob_star(m, rest, q + 1))
 						return true;
 				return false;
 			}
 			for (const char *q = s;; q++) {
-				if (glob(rest, q))
+				if (glob_star(m, rest, q))
 					return true;
 				if (!*q)
 					return false;
@@ -93,7 +129,7 @@ static bool glob(const char *p, const char *s)
 		}
 		if (*p == '*') {
 			for (const char *q = s;; q++) {
-				if (glob(p + 1, q))
+				if (glob_star(m, p + 1, q))
 					return true;
 				if (!*q || *q == '/')
 					return false;
@@ -129,6 +165,15 @@ static bool glob(const char *p, const char *s)
 		s++;
 	}
 	return !*s;
+}
+
+static bool glob(const char *p, const char *s)
+{
+	struct glob_memo m = { p, s, strlen(s), NULL };
+	bool hit = glob_at(&m, p, s);
+
+	free(m.failed);
+	return hit;
 }
 
 static bool match_one(const struct slug_ignore *ig, const char *path,

@@ -428,6 +428,58 @@ static void test_odb_damaged_index(void **state)
 	strbuf_release(&idx);
 }
 
+/*
+ * A loose object whose header claims far more than its file could
+ * inflate to (found by tests/fuzz/odb_loose): damaged, not a 3 GB blob
+ * to allocate or to report as too big.
+ */
+static void test_odb_forged_size(void **state)
+{
+	static const char body[] = "blob 3000000000";
+	unsigned char z[64] = { 0x78, 0x01, 0x01 }; /* zlib, stored block */
+	unsigned char id[ODB_RAWSZ] = { 0xfe, 0xed };
+	size_t n = sizeof(body), at = 3; /* the NUL is part of the header */
+	uint32_t a = 1, b = 0;
+	char dir[PATH_MAX];
+	const char *dirs[1] = { dir };
+	struct strbuf path = STRBUF_INIT;
+	struct odb *db = NULL;
+	struct odb_reader *r;
+	const unsigned char *data;
+	enum odb_type type;
+	size_t len;
+
+	(void)state;
+	z[at++] = (unsigned char)n;
+	z[at++] = 0;
+	z[at++] = (unsigned char)~n;
+	z[at++] = 0xff;
+	memcpy(z + at, body, n);
+	at += n;
+	for (size_t i = 0; i < n; i++) {
+		a = (a + (unsigned char)body[i]) % 65521;
+		b = (b + a) % 65521;
+	}
+	z[at++] = (unsigned char)(b >> 8);
+	z[at++] = (unsigned char)b;
+	z[at++] = (unsigned char)(a >> 8);
+	z[at++] = (unsigned char)a;
+	assert_true((size_t)snprintf(dir, sizeof(dir), "%s/forged", tmp) <
+		    PATH_MAX);
+	strbuf_addf(&path, "%s/fe", dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(mkdir(path.buf, 0755), 0);
+	strbuf_addstr(&path, "/ed000000000000000000000000000000000000");
+	assert_int_equal(fs_write_atomic(path.buf, (char *)z, at, 0644), 0);
+	assert_int_equal(odb_open(&db, dirs, 1), 0);
+	r = odb_reader_new(db, 0);
+	assert_int_equal(odb_read(r, id, 64, &type, &data, &len), ERR_FAIL);
+	assert_int_equal(odb_read(r, id, 0, &type, &data, &len), ERR_FAIL);
+	odb_reader_free(r);
+	odb_free(db);
+	strbuf_release(&path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +490,7 @@ int main(void)
 		cmocka_unit_test(test_odb_limits_and_misses),
 		cmocka_unit_test(test_odb_damaged_pack),
 		cmocka_unit_test(test_odb_damaged_index),
+		cmocka_unit_test(test_odb_forged_size),
 	};
 
 	return cmocka_run_group_tests_name("odb", tests, setup, teardown);
