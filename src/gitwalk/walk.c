@@ -1874,7 +1874,8 @@ int gitwalk_parse_raw(const char *buf, size_t len, struct strbuf *out)
 	strbuf_addf(out, "tree %d %zu\n", rc, t.nr);
 	rc = parse_commit(&t.raw, &tree, &parents, &np, &alloc, &msg_at);
 	strbuf_addf(out, "commit %d %zu %zu\n", rc, np, msg_at);
-	if (parse_author(buf, len, out, &when, &off)) {
+	/* Objects come NUL-terminated from odb and libgit2; so does raw. */
+	if (parse_author(t.raw.buf, t.raw.len, out, &when, &off)) {
 		struct tm tm;
 		time_t tt = (time_t)when + (time_t)off * 60;
 
