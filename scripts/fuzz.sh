@@ -62,15 +62,15 @@ for bin in "$bins"/*; do
 	grep -E '^stat::(number_of_executed_units|new_units_added)' \
 		"$work/log" | tr '\n' ' ' >&2
 	echo >&2
-	if [ "$mode" = merge ]; then
-		mkdir -p "$seeds" "$work/merged" &&
-			"$bin" -merge=1 "$work/merged" "$seeds" "$work/corpus" \
-				>>"$work/log" 2>&1 &&
-			rm -f "$seeds"/* &&
-			cp "$work/merged"/* "$seeds"/ || {
-			echo "fuzz: merging $name failed (log $work/log)" >&2
-			failed="$failed $name"
-		}
+	[ "$mode" = merge ] || continue
+	if mkdir -p "$seeds" "$work/merged" &&
+		"$bin" -merge=1 "$work/merged" "$seeds" "$work/corpus" \
+			>>"$work/log" 2>&1; then
+		rm -f "$seeds"/*
+		cp "$work/merged"/* "$seeds"/
+	else
+		echo "fuzz: merging $name failed (log $work/log)" >&2
+		failed="$failed $name"
 	fi
 done
 if [ "$ran" -eq 0 ]; then

@@ -62,8 +62,9 @@ static void unmap(const unsigned char *p, size_t len)
  * it: an index is outside input (a push brings packs), and libgit2, our
  * fallback, trusts the object count enough to size allocations and
  * lookups by it. Returns NULL when the pair is sound, or what is wrong.
- * The passes over ids and offsets touch the whole index once; that is
- * a few hundred microseconds on a pack of git.git's size.
+ * The passes over ids and offsets touch the whole index once: on a
+ * pack of 300,000 objects (git.git's size) about 1 ms more than the
+ * header checks alone, within the noise of a loaded machine.
  */
 static const char *check_idx(struct odb_pack *p)
 {
