@@ -18,6 +18,12 @@ SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 ifeq ($(BUILD),build-asan)
 OPT := $(SAN)
 LDSAN := -fsanitize=address,undefined
+else ifeq ($(BUILD),build-fuzz)
+# libFuzzer targets (tests/fuzz/): clang, the library instrumented for
+# coverage, ASan and UBSan; only the targets link libFuzzer's main.
+CC := clang
+OPT := -fsanitize=fuzzer-no-link $(SAN)
+LDSAN := -fsanitize=address,undefined
 else
 OPT := -O2 -g $(HARDEN)
 LDSAN :=
@@ -38,7 +44,7 @@ endif
 # install, and a make reads its variables before any recipe runs, so the
 # flags below are computed only in that sub-make. make SLUGGUARD_DEPS=done
 # skips the install on machines that are not Debian.
-DEPS_GOALS := all unit test e2e check asan bench demo install
+DEPS_GOALS := all unit test e2e check asan bench demo install fuzz fuzz-merge
 ifneq ($(SLUGGUARD_DEPS),done)
 
 .PHONY: $(DEPS_GOALS)
@@ -90,8 +96,12 @@ LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/fuzz/%,$(FUZZ_SRC))
+FUZZ_TIME ?= 60
 
-.PHONY: all test unit e2e check asan install bench demo
+.PHONY: all test unit e2e check asan install bench demo fuzz fuzz-build \
+	fuzz-bins fuzz-merge
 
 all: $(BUILD)/slugguard
 
@@ -111,6 +121,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libslugguard.a
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDSAN) $(LDFLAGS) -o $@ $< $(BUILD)/libslugguard.a \
 		$(LIBS) -lcmocka
 
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libslugguard.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+		$(BUILD)/libslugguard.a $(LIBS)
+
 unit: all $(UNIT_BIN)
 
 test: all $(UNIT_BIN)
@@ -129,6 +144,20 @@ asan:
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 BUILD=build-asan sh tests/run.sh
+
+# F='odb*' picks targets; FUZZ_TIME is seconds per target. A run works on
+# a copy of tests/fuzz/corpus/<name>/; only fuzz-merge writes there.
+fuzz-build:
+	@sh scripts/deps.sh clang libclang-rt-14-dev
+	@$(MAKE) --no-print-directory BUILD=build-fuzz fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@FUZZ_TIME=$(FUZZ_TIME) sh scripts/fuzz.sh run
+
+fuzz-merge: fuzz-build
+	@FUZZ_TIME=$(FUZZ_TIME) sh scripts/fuzz.sh merge
 
 bench: all
 	@sh bench/run.sh
@@ -170,4 +199,4 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_slugguard
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

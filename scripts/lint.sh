@@ -7,7 +7,7 @@ fail=0
 if command -v clang-format >/dev/null 2>&1; then
 	# shellcheck disable=SC2046
 	clang-format --dry-run --Werror $(git ls-files 'src/*.c' 'src/*.h' \
-		'include/*.h' 'tests/unit/*.c') || fail=1
+		'include/*.h' 'tests/unit/*.c' 'tests/fuzz/*.[ch]') || fail=1
 else
 	echo "lint: clang-format not installed, layout not checked" >&2
 fi

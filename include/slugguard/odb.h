@@ -39,7 +39,11 @@ struct odb_reader;
  * Open the object directories dirs[0..nr) (each one's
  * info/alternates is followed too) and map their packs. Directories that
  * do not exist are skipped. The caller frees *out with odb_free() after
- * freeing every reader. Returns 0 or ERR_FAIL (message stored).
+ * freeing every reader. Every pack index is checked in full against its
+ * pack first (header, fan-out, sorted ids, offsets, checksum); a damaged
+ * one fails the open with ERR_FAIL and a message naming it, so that the
+ * caller can refuse the store rather than let libgit2 read that index.
+ * Returns 0 or ERR_FAIL (message stored).
  */
 int odb_open(struct odb **out, const char *const *dirs, size_t nr);
 void odb_free(struct odb *db);

@@ -23,6 +23,7 @@ struct gitwalk {
 	struct odb *db;
 	struct odb_reader *rd;
 	bool db_tried;
+	char *db_error; /* why the store was refused (a damaged index) */
 };
 
 struct odb;
@@ -30,6 +31,13 @@ struct odb_reader;
 /* w's object store and its main-thread reader (first use opens them). */
 struct odb *gitwalk_db(const struct gitwalk *w);
 struct odb_reader *gitwalk_reader(const struct gitwalk *w);
+/*
+ * Open w's store if not yet done; ERR_FAIL (message stored) when odb
+ * refused it because a pack index is damaged. Checked before libgit2
+ * opens the repository and before a history walk, so that such a pack
+ * never reaches libgit2 (which sizes allocations by its object count).
+ */
+int gitwalk_db_check(const struct gitwalk *w);
 
 /*
  * The libgit2 handle of w, opened (libgit2 started) on first use. A
@@ -102,5 +110,12 @@ int gitwalk_export_repo(git_repository *repo, const char *hex, const char *dir,
  * to repo's object database. Used for every handle we open.
  */
 int gitwalk_add_quarantine(git_repository *repo);
+
+/*
+ * For tests and the fuzz target (tests/fuzz/gitwalk_objects.c): parse
+ * buf as the history walk parses a tree, a commit and its author line,
+ * appending what was found to out. Returns 0.
+ */
+int gitwalk_parse_raw(const char *buf, size_t len, struct strbuf *out);
 
 #endif

@@ -95,7 +95,10 @@ static int open_git2(struct gitwalk *w)
 					  path);
 		return gitwalk_error(rc, "opening repository");
 	}
-	rc = gitwalk_add_quarantine(w->repo);
+	/* libgit2 reads packs lazily: refuse a damaged index before it. */
+	rc = gitwalk_db_check(w);
+	if (!rc)
+		rc = gitwalk_add_quarantine(w->repo);
 	if (rc < 0) {
 		git_repository_free(w->repo);
 		w->repo = NULL;
@@ -144,6 +147,14 @@ int gitwalk_open(struct gitwalk **out, const char *path)
 		if (rc < 0)
 			goto out;
 	}
+	/*
+	 * Refuse a damaged pack index now, while an error can still be
+	 * returned: gitwalk_repo() could only die. Every command that
+	 * opens a repository reads objects, so the store is opened anyway.
+	 */
+	rc = gitwalk_db_check(w);
+	if (rc < 0)
+		goto out;
 	*out = w;
 	w = NULL;
 	rc = 0;
@@ -162,6 +173,7 @@ void gitwalk_free(struct gitwalk *w)
 	if (w->inited)
 		git_libgit2_shutdown();
 	gitwalk_lite_release(w);
+	free(w->db_error);
 	free(w->open_path);
 	free(w);
 }

@@ -487,13 +487,26 @@ static enum tmode canon_mode(unsigned m)
  * point into t->raw. A tree we cannot read or parse is noted as missing
  * and fails with ERR_NOTFOUND.
  */
+static int tree_parse(struct ptree *t);
+
 static int load_tree(struct walker *wk, const git_oid *id, struct ptree *t)
+{
+	t->nr = 0;
+	if (read_raw(wk, id, ODB_TREE, 0, &t->raw, NULL) < 0)
+		return ERR_NOTFOUND;
+	if (tree_parse(t) < 0) {
+		note_missing(wk->h, id);
+		return ERR_NOTFOUND;
+	}
+	return 0;
+}
+
+/* Parse t->raw into t->e; ERR_NOTFOUND when it is not a tree. */
+static int tree_parse(struct ptree *t)
 {
 	size_t pos = 0;
 
 	t->nr = 0;
-	if (read_raw(wk, id, ODB_TREE, 0, &t->raw, NULL) < 0)
-		return ERR_NOTFOUND;
 	while (pos < t->raw.len) {
 		const char *p = t->raw.buf + pos,
 			   *end = t->raw.buf + t->raw.len;
@@ -504,10 +517,8 @@ static int load_tree(struct walker *wk, const git_oid *id, struct ptree *t)
 		struct tentry *e;
 
 		if (!sp || !nul || (size_t)(end - nul) < 1 + GIT_OID_RAWSZ ||
-		    nul == sp + 1) {
-			note_missing(wk->h, id);
+		    nul == sp + 1)
 			return ERR_NOTFOUND;
-		}
 		for (const char *q = p; q < sp && mode < 01000000; q++)
 			mode = mode * 8 + (unsigned)(*q - '0') % 8; /* digits
 								       0-7 */
@@ -1354,7 +1365,7 @@ static void load_shallow(struct oidmap *set, const struct gitwalk *w)
  * quarantine first (pre-receive). SLUGGUARD_NO_ODB=1 turns it off, so that
  * tests and benchmarks can compare it with plain libgit2.
  */
-static struct odb *open_odb(const struct gitwalk *w)
+static struct odb *open_odb(struct gitwalk *w)
 {
 	const char *q = getenv("GIT_QUARANTINE_PATH");
 	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
@@ -1382,6 +1393,7 @@ static struct odb *open_odb(const struct gitwalk *w)
 	strbuf_addf(&main_dir, "%sobjects", gitwalk_commondir(w));
 	strvec_push(&dirs, main_dir.buf);
 	if (odb_open(&db, dirs.v, dirs.nr) < 0) {
+		w->db_error = xstrdup(error_last());
 		error_clear();
 		db = NULL;
 	}
@@ -1400,6 +1412,14 @@ struct odb *gitwalk_db(const struct gitwalk *cw)
 		w->db = open_odb(w);
 	}
 	return w->db;
+}
+
+int gitwalk_db_check(const struct gitwalk *cw)
+{
+	gitwalk_db(cw);
+	if (cw->db_error)
+		return error_set("%s", cw->db_error);
+	return 0;
 }
 
 struct odb_reader *gitwalk_reader(const struct gitwalk *cw)
@@ -1606,7 +1626,9 @@ int gitwalk_hist_staged(struct gitwalk_hist **out, struct gitwalk *w,
 	h->walkers = xcalloc(1, sizeof(*h->walkers));
 	h->walkers_nr = 1;
 	wk = &h->walkers[0];
-	rc = open_walker(wk, h, 0);
+	rc = gitwalk_db_check(w);
+	if (!rc)
+		rc = open_walker(wk, h, 0);
 	if (rc < 0)
 		goto out;
 	rc = git_repository_index(&idx, gitwalk_repo(w));
@@ -1750,6 +1772,10 @@ const struct strvec *gitwalk_hist_missing(const struct gitwalk_hist *h)
 }
 
 /* "author Name <email> 1700000000 +0100" of a raw commit, parsed. */
+/* Far beyond any real date, and small enough that adding a time zone
+ * offset cannot overflow. */
+#define MAX_DATE ((int64_t)1 << 50)
+
 static bool parse_author(const char *buf, size_t len, struct strbuf *who,
 			 int64_t *when, int *off)
 {
@@ -1776,6 +1802,11 @@ static bool parse_author(const char *buf, size_t len, struct strbuf *who,
 			strbuf_addch(who, '>');
 			*when = strtoll(gt + 1, &e, 10);
 			tz = strtol(e, NULL, 10);
+			/* "+HHMM": anything longer is forged (and labs() of
+			 * LONG_MIN, or the date sum below, would overflow). */
+			if (tz < -9999 || tz > 9999 || *when > MAX_DATE ||
+			    *when < -MAX_DATE)
+				return false;
 			*off = (int)((tz < 0 ? -1 : 1) *
 				     ((labs(tz) / 100) * 60 + labs(tz) % 100));
 			return true;
@@ -1819,6 +1850,9 @@ int gitwalk_commit_meta(struct gitwalk *w, const char *hex,
 		when = sig->when.time;
 		git_commit_free(c);
 	}
+	/* libgit2's values are not bounded either. */
+	if (when > MAX_DATE || when < -MAX_DATE || off > 6000 || off < -6000)
+		return 0;
 	t = (time_t)when + (time_t)off * 60;
 	if (gmtime_r(&t, &tm)) {
 		strbuf_addf(date, "%04d-%02d-%02dT%02d:%02d:%02d",
@@ -1830,5 +1864,32 @@ int gitwalk_commit_meta(struct gitwalk *w, const char *hex,
 			strbuf_addf(date, "%c%02d:%02d", off < 0 ? '-' : '+',
 				    abs(off) / 60, abs(off) % 60);
 	}
+	return 0;
+}
+
+int gitwalk_parse_raw(const char *buf, size_t len, struct strbuf *out)
+{
+	struct ptree t = { STRBUF_INIT, NULL, 0, 0 };
+	git_oid tree, *parents = NULL;
+	size_t np = 0, alloc = 0, msg_at = 0;
+	int64_t when = 0;
+	int off = 0, rc;
+
+	strbuf_add(&t.raw, buf, len);
+	rc = tree_parse(&t);
+	strbuf_addf(out, "tree %d %zu\n", rc, t.nr);
+	rc = parse_commit(&t.raw, &tree, &parents, &np, &alloc, &msg_at);
+	strbuf_addf(out, "commit %d %zu %zu\n", rc, np, msg_at);
+	/* Objects come NUL-terminated from odb and libgit2; so does raw. */
+	if (parse_author(t.raw.buf, t.raw.len, out, &when, &off)) {
+		struct tm tm;
+		time_t tt = (time_t)when + (time_t)off * 60;
+
+		if (gmtime_r(&tt, &tm))
+			strbuf_addf(out, " %d", tm.tm_year);
+	}
+	free(parents);
+	free(t.e);
+	strbuf_release(&t.raw);
 	return 0;
 }

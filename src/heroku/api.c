@@ -43,6 +43,19 @@ static int call_json(struct heroku *h, struct json **j, const char *method,
 
 /* ---- apps -------------------------------------------------------------- */
 
+bool heroku_json_integer(const struct json *j, long long *out)
+{
+	double d;
+
+	/* The range test is false for NaN too; outside it, the conversion
+	 * would be undefined behaviour (a response is outside input). */
+	if (!json_number(j, &d) ||
+	    !(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+		return false;
+	*out = (long long)d;
+	return true;
+}
+
 void heroku_app_release(struct heroku_app *a)
 {
 	free(a->id);
@@ -279,13 +292,13 @@ int heroku_formation_get(struct heroku *h, struct heroku_formation **out,
 		const struct json *e = json_array_at(j, i);
 		const char *size =
 			json_get_string(json_get(e, "dyno_size"), "name");
-		double q = 0;
+		long long q = 0;
 
 		f[i].type = dup_or_null(json_get_string(e, "type"));
 		if (!f[i].type)
 			f[i].type = xstrdup("");
-		json_number(json_get(e, "quantity"), &q);
-		f[i].quantity = (long)q;
+		if (heroku_json_integer(json_get(e, "quantity"), &q))
+			f[i].quantity = (long)q;
 		if (!size)
 			size = json_get_string(e, "size");
 		f[i].size = dup_or_null(size);
@@ -324,10 +337,9 @@ void heroku_slug_release(struct heroku_slug *s)
 	s->size = -1;
 }
 
-static void slug_from_json(struct heroku_slug *s, const struct json *j)
+void heroku_slug_from_json(struct heroku_slug *s, const struct json *j)
 {
 	const struct json *blob = json_get(j, "blob");
-	double size;
 
 	heroku_slug_release(s);
 	s->id = dup_or_null(json_get_string(j, "id"));
@@ -335,8 +347,7 @@ static void slug_from_json(struct heroku_slug *s, const struct json *j)
 	s->blob_method = dup_or_null(json_get_string(blob, "method"));
 	s->checksum = dup_or_null(json_get_string(j, "checksum"));
 	s->commit = dup_or_null(json_get_string(j, "commit"));
-	if (json_number(json_get(j, "size"), &size))
-		s->size = (long long)size;
+	heroku_json_integer(json_get(j, "size"), &s->size);
 }
 
 int heroku_slug_create(struct heroku *h, struct heroku_slug *out,
@@ -352,7 +363,7 @@ int heroku_slug_create(struct heroku *h, struct heroku_slug *out,
 	rc = call_json(h, &j, "POST", path.buf, req, false);
 	if (rc < 0)
 		goto out;
-	slug_from_json(out, j);
+	heroku_slug_from_json(out, j);
 	if (!out->id || !out->blob_url) {
 		rc = error_set("heroku: slug reply without id or blob url");
 		goto out;
@@ -376,7 +387,7 @@ int heroku_slug_get(struct heroku *h, struct heroku_slug *out, const char *app,
 	rc = call_json(h, &j, "GET", path.buf, NULL, false);
 	if (rc < 0)
 		goto out;
-	slug_from_json(out, j);
+	heroku_slug_from_json(out, j);
 out:
 	json_free(j);
 	strbuf_release(&path);
@@ -405,14 +416,14 @@ void heroku_releases_free(struct heroku_release *r, size_t nr)
 	free(r);
 }
 
-static void release_from_json(struct heroku_release *r, const struct json *j)
+void heroku_release_from_json(struct heroku_release *r, const struct json *j)
 {
-	double v = 0;
+	long long v = 0;
 	bool b;
 
 	heroku_release_release(r);
 	r->id = dup_or_null(json_get_string(j, "id"));
-	if (json_number(json_get(j, "version"), &v))
+	if (heroku_json_integer(json_get(j, "version"), &v))
 		r->version = (long)v;
 	r->status = dup_or_null(json_get_string(j, "status"));
 	if (json_bool(json_get(j, "current"), &b))
@@ -439,7 +450,7 @@ int heroku_release_get(struct heroku *h, struct heroku_release *out,
 	rc = call_json(h, &j, "GET", path.buf, NULL, false);
 	if (rc < 0)
 		goto out;
-	release_from_json(out, j);
+	heroku_release_from_json(out, j);
 out:
 	json_free(j);
 	strbuf_release(&path);
@@ -478,7 +489,7 @@ int heroku_releases_list(struct heroku *h, struct heroku_release **out,
 		for (size_t i = 0; i < json_array_size(j); i++) {
 			ALLOC_GROW(rel, n + 1, alloc);
 			memset(&rel[n], 0, sizeof(rel[n]));
-			release_from_json(&rel[n], json_array_at(j, i));
+			heroku_release_from_json(&rel[n], json_array_at(j, i));
 			n++;
 		}
 		json_free(j);
@@ -551,7 +562,7 @@ static long newest_version(struct heroku *h, const char *app)
 {
 	struct strbuf path = STRBUF_INIT;
 	struct json *j = NULL;
-	double v = 0;
+	long long v = 0;
 
 	/* One release, the newest: the Range orders by version. */
 	app_path(&path, app, "/releases");
@@ -561,7 +572,8 @@ static long newest_version(struct heroku *h, const char *app)
 		error_clear();
 		v = -1;
 	} else if (json_array_size(j)) {
-		json_number(json_get(json_array_at(j, 0), "version"), &v);
+		heroku_json_integer(json_get(json_array_at(j, 0), "version"),
+				    &v);
 	}
 	json_free(j);
 	strbuf_release(&path);
@@ -592,7 +604,7 @@ static int release_post(struct heroku *h, struct heroku_release *out,
 	rc = expect(j, false, path.buf);
 	if (rc < 0)
 		goto out;
-	release_from_json(out, j);
+	heroku_release_from_json(out, j);
 out:
 	heroku_release_release(&probe->found);
 	heroku_resp_release(&r);

@@ -72,6 +72,14 @@ struct heroku_resp {
 	}
 void heroku_resp_release(struct heroku_resp *r);
 
+/* Fill a slug or release from a Platform API response body (api.c);
+ * missing or mistyped fields stay empty. Exposed for the fuzz target. */
+void heroku_slug_from_json(struct heroku_slug *s, const struct json *j);
+void heroku_release_from_json(struct heroku_release *r, const struct json *j);
+/* A JSON number as an integer: false when j is not a number or is out of
+ * long long's range (so a forged "version": 1e30 is ignored, not UB). */
+bool heroku_json_integer(const struct json *j, long long *out);
+
 bool heroku_url_is_loopback(const char *url);
 void heroku_url_redact(struct strbuf *sb, const char *url);
 int heroku_error_from_resp(const struct heroku_resp *r, const char *method,

@@ -5,6 +5,7 @@
 #include "slugguard/fs.h"
 #include "slugguard/heroku.h"
 #include "slugguard/json.h"
+#include "heroku-internal.h"
 
 #include <time.h>
 
@@ -95,7 +96,7 @@ int ledger_load(struct ledger *l, const char *dir, const char *app)
 	for (size_t i = 0; i < json_array_size(arr); i++) {
 		const struct json *e = json_array_at(arr, i);
 		struct ledger_entry *n;
-		double v = 0;
+		long long v = 0;
 
 		if (!json_get_string(e, "slug_id"))
 			continue;
@@ -109,7 +110,7 @@ int ledger_load(struct ledger *l, const char *dir, const char *app)
 		n->time = dup_or_null(json_get_string(e, "time"));
 		n->release_id = dup_or_null(json_get_string(e, "release_id"));
 		n->status = dup_or_null(json_get_string(e, "status"));
-		if (json_number(json_get(e, "version"), &v))
+		if (heroku_json_integer(json_get(e, "version"), &v))
 			n->version = (long)v;
 	}
 out:

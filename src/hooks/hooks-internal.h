@@ -67,4 +67,13 @@ void hooks_print_advice(FILE *out, struct gitwalk *w,
 			const struct scan_report *rep,
 			const struct hooks_scan_in *in);
 
+struct strbuf;
+/*
+ * Parse a hook's stdin as run.c does (pre-push lines when pre_push, else
+ * pre-/post-receive lines), for tests and the fuzz target: *nr receives
+ * the updates read. in is modified (lines are split in place). Returns 0
+ * or ERR_FAIL with a message naming the line.
+ */
+int hooks_parse_input(size_t *nr, bool pre_push, struct strbuf *in);
+
 #endif

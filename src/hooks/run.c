@@ -196,6 +196,17 @@ static int parse_input(struct updates *ups, enum hook_kind kind,
 	return rc;
 }
 
+int hooks_parse_input(size_t *nr, bool pre_push, struct strbuf *in)
+{
+	struct updates ups = { NULL, 0, 0 };
+	int rc;
+
+	rc = parse_input(&ups, pre_push ? HOOK_PRE_PUSH : HOOK_PRE_RECEIVE, in);
+	*nr = ups.nr;
+	updates_release(&ups);
+	return rc;
+}
+
 /*
  * The pre-commit framework consumes git's stdin itself and passes the
  * range in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF instead.

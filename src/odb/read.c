@@ -27,6 +27,8 @@
 /* Beyond this an object is not ours to read (zlib's 32-bit counts). */
 #define MAX_OBJECT ((size_t)UINT_MAX & ~(size_t)0xfff)
 #define MAX_LOOSE_FILE ((size_t)1 << 30)
+/* deflate never expands more than ~1032:1 (runs of one byte). */
+#define ZLIB_MAX_RATIO 1032
 
 enum pack_type {
 	PT_OFS_DELTA = 6,
@@ -257,6 +259,10 @@ static int entry_header(const struct odb_pack *p, uint64_t off, int *type,
 	} else if (*type < ODB_COMMIT || *type > ODB_TAG) {
 		return ERR_FAIL;
 	}
+	/* More than the compressed bytes left could inflate to: forged,
+	 * and it must not size an allocation (found by fuzzing). */
+	if (*size / ZLIB_MAX_RATIO > end - pos)
+		return ERR_FAIL;
 	*data_at = pos;
 	return 0;
 }
@@ -318,6 +324,10 @@ static int apply_delta(const struct obj *base, const unsigned char *delta,
 
 	if (!delta_size(&p, end, &src_len) || !delta_size(&p, end, &dst_len) ||
 	    src_len != base->len)
+		return ERR_FAIL;
+	/* Each opcode byte yields at most a 16 MiB copy: a larger result
+	 * is forged, and must not size the allocation below. */
+	if (dst_len / 0x1000000 > (size_t)(end - p))
 		return ERR_FAIL;
 	dst = xmalloc(st_add(dst_len, 1));
 	dst[dst_len] = '\0';
@@ -575,6 +585,10 @@ static int read_loose(struct odb_reader *r, const unsigned char *id, size_t max,
 		rc = parse_loose_header(head, got, &type, &size, &hlen);
 	if (rc < 0)
 		goto out;
+	if (size / ZLIB_MAX_RATIO > (size_t)st.st_size) {
+		rc = ERR_FAIL;
+		goto out;
+	}
 	out->type = type;
 	out->len = size;
 	if (size_only || (max && size > max))

@@ -141,4 +141,32 @@ test_expect_success 'a damaged pack index or pack: an error or a skip, never a c
 	done
 '
 
+# Four bytes of an index changed (its object count, the fan-out's last
+# entry): libgit2, our fallback, trusted that count (an ASan build saw it
+# ask calloc for ~522 GB, or crash in its lookup). odb checks every index
+# fully before anything reads it, and the scan fails naming the file.
+test_expect_success 'a pack index with a forged object count is refused' '
+	for val in 4294967295 65536 3; do
+		rm -rf forged &&
+		cp -R packed forged &&
+		chmod -R u+w forged/.git/objects/pack &&
+		python3 - "$val" forged/.git/objects/pack/*.idx <<-\PY || return 1
+		import struct, sys
+		val, idx = int(sys.argv[1]), sys.argv[2]
+		b = bytearray(open(idx, "rb").read())
+		b[8 + 255 * 4:8 + 256 * 4] = struct.pack(">I", val)
+		open(idx, "wb").write(b)
+		PY
+		(cd forged &&
+		 test_expect_code 2 "$SG" scan --all >../out 2>../err &&
+		 test_expect_code 2 "$SG" scan HEAD~2..HEAD >../out 2>>../err &&
+		 test_expect_code 2 "$SG" scan --staged >../out 2>>../err) ||
+			return 1
+		test "$(grep -c "^slugguard: damaged pack index .*/forged/\.git/objects/pack/pack-.*\.idx.: " err)" = 3 ||
+			return 1
+	done &&
+	(cd packed && "$SG" scan --all >../out) &&
+	grep "0 findings" out
+'
+
 test_done

@@ -7,6 +7,8 @@
 #include "slugguard/fs.h"
 #include "slugguard/heroku.h"
 #include "heroku/curl-dl.h"
+#include "slugguard/json.h"
+#include "heroku/heroku-internal.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -258,6 +260,34 @@ static void test_heroku_ledger(void **state)
 	strbuf_release(&att);
 }
 
+/* Found by tests/fuzz/heroku_api: numbers out of range were converted to
+ * long (undefined behaviour); now they are ignored like a missing field. */
+static void test_heroku_numbers_out_of_range(void **state)
+{
+	static const char body[] = "{\"version\": 1e30, \"size\": -1e300, "
+				   "\"id\": \"r\"}";
+	struct heroku_release rel;
+	struct heroku_slug slug;
+	struct json *j = NULL;
+	long long v = 0;
+
+	(void)state;
+	memset(&rel, 0, sizeof(rel));
+	memset(&slug, 0, sizeof(slug));
+	assert_int_equal(json_parse(&j, body, strlen(body), "body"), 0);
+	heroku_release_from_json(&rel, j);
+	heroku_slug_from_json(&slug, j);
+	assert_int_equal(rel.version, 0);
+	assert_string_equal(rel.id, "r");
+	assert_true(slug.size == -1);
+	assert_false(heroku_json_integer(json_get(j, "version"), &v));
+	assert_false(heroku_json_integer(json_get(j, "id"), &v));
+	assert_true(heroku_json_integer(json_get(j, "nope"), &v) == false);
+	heroku_release_release(&rel);
+	heroku_slug_release(&slug);
+	json_free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_heroku_client_refuses),
 		cmocka_unit_test(test_heroku_ledger),
 		cmocka_unit_test(test_heroku_app_from_git_url),
+		cmocka_unit_test(test_heroku_numbers_out_of_range),
 	};
 
 	return cmocka_run_group_tests_name("heroku", tests, NULL, NULL);

@@ -459,6 +459,116 @@ static void test_odb_walk_worker_error(void **state)
 	assert_non_null(strstr(error_last(), " refused blob "));
 	gitwalk_free(w);
 	error_clear();
+/*
+ * Four bytes of an index changed: each corruption is refused when the
+ * store opens, with a message naming the index, before anything (libgit2
+ * included) could read the pack through it.
+ */
+static void test_odb_damaged_index(void **state)
+{
+	static const struct {
+		long at; /* from the start, or from the end when negative */
+		uint32_t val;
+		const char *why;
+	} cases[] = {
+		{ 8 + 255 * 4, 0xffffffffu, "object count larger" },
+		{ 8 + 255 * 4, 1, "fan-out table not sorted" },
+		{ 8, 0x10000, "fan-out table not sorted" },
+		{ 0, 0x12345678, "not a version 2 index" },
+		{ -40, 0, "pack checksum does not match" },
+	};
+	struct strbuf idx = STRBUF_INIT, orig = STRBUF_INIT;
+	char copy[PATH_MAX], objdir[PATH_MAX];
+	const char *dirs[1] = { objdir };
+	struct odb *db = NULL;
+
+	(void)state;
+	assert_true((size_t)snprintf(copy, sizeof(copy), "%s/badidx", tmp) <
+		    PATH_MAX);
+	assert_int_equal(git(tmp, NULL, "clone", "-q", "--bare", "--no-local",
+			     repo, copy, NULL),
+			 0);
+	assert_int_equal(git(copy, NULL, "repack", "-adq", NULL), 0);
+	assert_true((size_t)snprintf(objdir, sizeof(objdir), "%s/objects",
+				     copy) < PATH_MAX);
+	find_pack(objdir, ".idx", &idx);
+	assert_int_equal(chmod(idx.buf, 0644), 0);
+	assert_int_equal(fs_read_capped(&orig, idx.buf, 1 << 20), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned char be[4] = { (unsigned char)(cases[i].val >> 24),
+					(unsigned char)(cases[i].val >> 16),
+					(unsigned char)(cases[i].val >> 8),
+					(unsigned char)cases[i].val };
+		off_t at = cases[i].at < 0 ? (off_t)orig.len + cases[i].at :
+					     (off_t)cases[i].at;
+		int fd = open(idx.buf, O_WRONLY | O_TRUNC);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, orig.buf, orig.len),
+				 (ssize_t)orig.len);
+		assert_int_equal(pwrite(fd, be, 4, at), 4);
+		close(fd);
+		assert_int_equal(odb_open(&db, dirs, 1), ERR_FAIL);
+		assert_null(db);
+		assert_non_null(strstr(error_last(), "damaged pack index"));
+		assert_non_null(strstr(error_last(), idx.buf));
+		assert_non_null(strstr(error_last(), cases[i].why));
+		error_clear();
+	}
+	strbuf_release(&orig);
+	strbuf_release(&idx);
+}
+
+/*
+ * A loose object whose header claims far more than its file could
+ * inflate to (found by tests/fuzz/odb_loose): damaged, not a 3 GB blob
+ * to allocate or to report as too big.
+ */
+static void test_odb_forged_size(void **state)
+{
+	static const char body[] = "blob 3000000000";
+	unsigned char z[64] = { 0x78, 0x01, 0x01 }; /* zlib, stored block */
+	unsigned char id[ODB_RAWSZ] = { 0xfe, 0xed };
+	size_t n = sizeof(body), at = 3; /* the NUL is part of the header */
+	uint32_t a = 1, b = 0;
+	char dir[PATH_MAX];
+	const char *dirs[1] = { dir };
+	struct strbuf path = STRBUF_INIT;
+	struct odb *db = NULL;
+	struct odb_reader *r;
+	const unsigned char *data;
+	enum odb_type type;
+	size_t len;
+
+	(void)state;
+	z[at++] = (unsigned char)n;
+	z[at++] = 0;
+	z[at++] = (unsigned char)~n;
+	z[at++] = 0xff;
+	memcpy(z + at, body, n);
+	at += n;
+	for (size_t i = 0; i < n; i++) {
+		a = (a + (unsigned char)body[i]) % 65521;
+		b = (b + a) % 65521;
+	}
+	z[at++] = (unsigned char)(b >> 8);
+	z[at++] = (unsigned char)b;
+	z[at++] = (unsigned char)(a >> 8);
+	z[at++] = (unsigned char)a;
+	assert_true((size_t)snprintf(dir, sizeof(dir), "%s/forged", tmp) <
+		    PATH_MAX);
+	strbuf_addf(&path, "%s/fe", dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(mkdir(path.buf, 0755), 0);
+	strbuf_addstr(&path, "/ed000000000000000000000000000000000000");
+	assert_int_equal(fs_write_atomic(path.buf, (char *)z, at, 0644), 0);
+	assert_int_equal(odb_open(&db, dirs, 1), 0);
+	r = odb_reader_new(db, 0);
+	assert_int_equal(odb_read(r, id, 64, &type, &data, &len), ERR_FAIL);
+	assert_int_equal(odb_read(r, id, 0, &type, &data, &len), ERR_FAIL);
+	odb_reader_free(r);
+	odb_free(db);
+	strbuf_release(&path);
 }
 
 int main(void)
@@ -471,6 +581,8 @@ int main(void)
 		cmocka_unit_test(test_odb_alternates),
 		cmocka_unit_test(test_odb_limits_and_misses),
 		cmocka_unit_test(test_odb_damaged_pack),
+		cmocka_unit_test(test_odb_damaged_index),
+		cmocka_unit_test(test_odb_forged_size),
 	};
 
 	return cmocka_run_group_tests_name("odb", tests, setup, teardown);

@@ -173,11 +173,40 @@ static void test_slug_pack_reproducible(void **state)
 	strbuf_release(&link);
 }
 
+/*
+ * Found by tests/fuzz/slugignore: stars backtracked exponentially (one
+ * line of stars ran past libFuzzer's 10 s limit). alarm() turns a
+ * regression into a failure instead of a hang.
+ */
+static void test_slug_slugignore_many_stars(void **state)
+{
+	static const char pats[] = "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n"
+				   "**/**/**/**/**/**/**/**/**/**/**/z\n"
+				   "********************************c\n";
+	struct slug_ignore ig = SLUG_IGNORE_INIT;
+	char path[200];
+
+	(void)state;
+	memset(path, 'a', sizeof(path) - 1);
+	path[sizeof(path) - 1] = '\0';
+	for (size_t i = 8; i < sizeof(path) - 1; i += 9)
+		path[i] = '/';
+	alarm(20);
+	slug_ignore_parse(&ig, pats, strlen(pats));
+	assert_false(slug_ignore_match(&ig, path, false));
+	assert_false(slug_ignore_match(&ig, path + 9, true));
+	path[sizeof(path) - 2] = 'c';
+	assert_true(slug_ignore_match(&ig, path + 9, false));
+	alarm(0);
+	slug_ignore_release(&ig);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_slug_slugignore_table),
 		cmocka_unit_test(test_slug_slugignore_pathological),
+		cmocka_unit_test(test_slug_slugignore_many_stars),
 		cmocka_unit_test(test_slug_pack_reproducible),
 	};
 
