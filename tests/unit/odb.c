@@ -459,6 +459,8 @@ static void test_odb_walk_worker_error(void **state)
 	assert_non_null(strstr(error_last(), " refused blob "));
 	gitwalk_free(w);
 	error_clear();
+}
+
 /*
  * Four bytes of an index changed: each corruption is refused when the
  * store opens, with a message naming the index, before anything (libgit2
