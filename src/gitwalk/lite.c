@@ -275,24 +275,13 @@ void gitwalk_lite_release(struct gitwalk *w)
 
 /* ---- refs --------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Without libgit2: its parser sets libgit2's error state, which needs
  * git_libgit2_init(), which this path exists to avoid. */
 bool gitwalk_hex_to_oid(git_oid *id, const char *s)
 {
 	for (int i = 0; i < GIT_OID_RAWSZ; i++) {
-		int hi = hexval(s[2 * i]),
-		    lo = hi < 0 ? -1 : hexval(s[2 * i + 1]);
+		int hi = hex_value(s[2 * i]),
+		    lo = hi < 0 ? -1 : hex_value(s[2 * i + 1]);
 
 		if (lo < 0)
 			return false;
