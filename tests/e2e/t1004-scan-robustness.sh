@@ -150,7 +150,7 @@ test_expect_success 'a pack index with a forged object count is refused' '
 		rm -rf forged &&
 		cp -R packed forged &&
 		chmod -R u+w forged/.git/objects/pack &&
-		python3 - "$val" forged/.git/objects/pack/*.idx <<-\PY || return 1
+		python3 - "$val" forged/.git/objects/pack/*.idx <<-\PY &&
 		import struct, sys
 		val, idx = int(sys.argv[1]), sys.argv[2]
 		b = bytearray(open(idx, "rb").read())
@@ -160,8 +160,7 @@ test_expect_success 'a pack index with a forged object count is refused' '
 		(cd forged &&
 		 test_expect_code 2 "$SG" scan --all >../out 2>../err &&
 		 test_expect_code 2 "$SG" scan HEAD~2..HEAD >../out 2>>../err &&
-		 test_expect_code 2 "$SG" scan --staged >../out 2>>../err) ||
-			return 1
+		 test_expect_code 2 "$SG" scan --staged >../out 2>>../err) &&
 		test "$(grep -c "^slugguard: damaged pack index .*/forged/\.git/objects/pack/pack-.*\.idx.: " err)" = 3 ||
 			return 1
 	done &&
