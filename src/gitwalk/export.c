@@ -12,6 +12,7 @@
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/gitwalk.h"
+#include "slugguard/oidmap.h"
 #include "gitwalk-internal.h"
 
 #include <fcntl.h>
@@ -190,58 +191,18 @@ static int too_deep(const char *commit, const struct strbuf *dir)
 			 commit, MAX_TREE_DEPTH, dir->buf);
 }
 
-/* A set of tree ids already checked (open addressing, zero id = free). */
-struct oidset {
-	git_oid *v;
-	size_t nr, alloc;
-};
-
-static size_t oid_hash(const git_oid *id)
+/* Add id to the trees already checked; false when it was there. */
+static bool seen_add(struct oidmap *seen, const git_oid *id)
 {
-	size_t h;
+	size_t none = 0;
 
-	memcpy(&h, id->id, sizeof(h));
-	return h;
-}
-
-static bool oid_is_free(const git_oid *id)
-{
-	static const git_oid zero;
-
-	return !memcmp(id->id, zero.id, sizeof(zero.id));
-}
-
-/* Add id; false when it was there already. */
-static bool oidset_add(struct oidset *s, const git_oid *id)
-{
-	size_t i;
-
-	if (oid_is_free(id))
-		return true; /* never stored: the lookup fails anyway */
-	if ((s->nr + 1) * 2 > s->alloc) {
-		struct oidset bigger = { NULL, 0,
-					 s->alloc ? s->alloc * 2 : 64 };
-
-		bigger.v = xcalloc(bigger.alloc, sizeof(*bigger.v));
-		for (size_t j = 0; j < s->alloc; j++)
-			if (!oid_is_free(&s->v[j]))
-				oidset_add(&bigger, &s->v[j]);
-		free(s->v);
-		*s = bigger;
-	}
-	for (i = oid_hash(id) & (s->alloc - 1); !oid_is_free(&s->v[i]);
-	     i = (i + 1) & (s->alloc - 1))
-		if (!git_oid_cmp(&s->v[i], id))
-			return false;
-	git_oid_cpy(&s->v[i], id);
-	s->nr++;
-	return true;
+	return !oidmap_put(seen, id->id, &none);
 }
 
 struct check_ctx {
 	git_repository *repo;
 	const char *commit;
-	struct oidset seen;
+	struct oidmap seen;
 	struct strbuf dir;
 	size_t depth;
 };
@@ -262,7 +223,7 @@ static int check_tree(struct check_ctx *c, const git_tree *tree)
 		git_tree *sub = NULL;
 
 		if (git_tree_entry_type(e) != GIT_OBJECT_TREE ||
-		    !oidset_add(&c->seen, git_tree_entry_id(e)))
+		    !seen_add(&c->seen, git_tree_entry_id(e)))
 			continue;
 		rc = git_tree_lookup(&sub, c->repo, git_tree_entry_id(e));
 		if (rc < 0) {
@@ -282,9 +243,8 @@ out:
 
 int gitwalk_check_tree(const struct gitwalk *w, const char *hex)
 {
-	struct check_ctx c = {
-		gitwalk_repo(w), hex, { NULL, 0, 0 }, STRBUF_INIT, 0
-	};
+	struct check_ctx c = { gitwalk_repo(w), hex, OIDMAP_INIT, STRBUF_INIT,
+			       0 };
 	git_tree *tree = NULL;
 	int rc;
 
@@ -292,7 +252,7 @@ int gitwalk_check_tree(const struct gitwalk *w, const char *hex)
 	if (!rc)
 		rc = check_tree(&c, tree);
 	git_tree_free(tree);
-	free(c.seen.v);
+	oidmap_release(&c.seen);
 	strbuf_release(&c.dir);
 	return rc;
 }

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/* Refs without libgit2 (see lite-discover.c): loose files and
+ * packed-refs, git's short-name rules, and globbing. */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/gitwalk.h"
+#include "slugguard/odb.h"
+#include "gitwalk-internal.h"
+#include "lite.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fnmatch.h>
+
+/* ---- refs --------------------------------------------------------------- */
+
+/* Without libgit2: its parser sets libgit2's error state, which needs
+ * git_libgit2_init(), which this path exists to avoid. */
+bool gitwalk_hex_to_oid(git_oid *id, const char *s)
+{
+	for (int i = 0; i < GIT_OID_RAWSZ; i++) {
+		int hi = hex_value(s[2 * i]),
+		    lo = hi < 0 ? -1 : hex_value(s[2 * i + 1]);
+
+		if (lo < 0)
+			return false;
+		id->id[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return true;
+}
+
+static bool parse_hex(git_oid *id, const char *s)
+{
+	return gitwalk_hex_to_oid(id, s);
+}
+
+static struct lite_refs *refs_of(const struct gitwalk *cw)
+{
+	/* Loaded on first use: cw was allocated mutable (see gitwalk_repo). */
+	struct gitwalk *w = (struct gitwalk *)(uintptr_t)cw;
+
+	if (!w->refs)
+		w->refs = xcalloc(1, sizeof(*w->refs));
+	return w->refs;
+}
+
+static void ref_push(struct lite_refs *r, const char *name, size_t n,
+		     const git_oid *id)
+{
+	ALLOC_GROW(r->v, r->nr + 1, r->alloc);
+	r->v[r->nr].name = xstrndup(name, n);
+	git_oid_cpy(&r->v[r->nr].id, id);
+	r->nr++;
+}
+
+/* packed-refs: "<hex> <name>" lines; "^<hex>" peel lines are skipped. */
+static int load_packed(const struct gitwalk *w)
+{
+	struct lite_refs *r = refs_of(w);
+	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	size_t pos = 0;
+
+	if (r->packed_loaded)
+		return 0;
+	r->packed_loaded = true;
+	strbuf_addf(&path, "%spacked-refs", w->commondir);
+	if (fs_read_capped(&sb, path.buf, MAX_PACKED_REFS) < 0) {
+		int code = error_last_code();
+
+		error_clear();
+		strbuf_release(&path);
+		strbuf_release(&sb);
+		return code == ERR_NOTFOUND ? 0 : LITE_UNSUPPORTED;
+	}
+	while (pos < sb.len) {
+		char *nl = memchr(sb.buf + pos, '\n', sb.len - pos);
+		size_t end = nl ? (size_t)(nl - sb.buf) : sb.len;
+		const char *l = sb.buf + pos;
+		git_oid id;
+
+		if (end - pos > GITWALK_HEXSZ + 1 && l[GITWALK_HEXSZ] == ' ' &&
+		    parse_hex(&id, l))
+			ref_push(r, l + GITWALK_HEXSZ + 1,
+				 end - pos - GITWALK_HEXSZ - 1, &id);
+		pos = end + 1;
+	}
+	strbuf_release(&path);
+	strbuf_release(&sb);
+	return 0;
+}
+
+/* Refs outside refs/ (HEAD, FETCH_HEAD) and a few under it belong to
+ * the worktree, the rest to the common directory (git's rule). */
+static const char *ref_dir(const struct gitwalk *w, const char *name)
+{
+	if (!starts_with(name, "refs/") || starts_with(name, "refs/bisect/") ||
+	    starts_with(name, "refs/worktree/") ||
+	    starts_with(name, "refs/rewritten/"))
+		return w->gitdir;
+	return w->commondir;
+}
+
+/*
+ * Resolve the full ref name to an id: a loose file (a symbolic "ref: X"
+ * is followed) or packed-refs. ERR_NOTFOUND when there is no such ref.
+ */
+int gitwalk_lite_resolve_ref(const struct gitwalk *w, const char *name,
+			     git_oid *id, int depth)
+{
+	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT;
+	int rc = ERR_NOTFOUND;
+
+	if (depth > MAX_SYMREF_DEPTH || strstr(name, "..") ||
+	    strchr(name, '\\'))
+		return ERR_NOTFOUND;
+	strbuf_addf(&path, "%s%s", ref_dir(w, name), name);
+	if (gitwalk_lite_path_is(path.buf, IS_FILE)) {
+		if (!gitwalk_lite_read_small(&sb, path.buf)) {
+			rc = LITE_UNSUPPORTED;
+		} else if (starts_with(sb.buf, "ref: ")) {
+			strbuf_rtrim(&sb);
+			rc = gitwalk_lite_resolve_ref(w, sb.buf + 5, id,
+						      depth + 1);
+		} else if (sb.len >= GITWALK_HEXSZ && parse_hex(id, sb.buf)) {
+			rc = 0;
+		} else {
+			rc = LITE_UNSUPPORTED;
+		}
+	} else if (starts_with(name, "refs/")) {
+		rc = load_packed(w);
+		if (!rc) {
+			const struct lite_refs *r = refs_of(w);
+
+			rc = ERR_NOTFOUND;
+			for (size_t i = 0; i < r->nr && rc; i++)
+				if (!strcmp(r->v[i].name, name)) {
+					git_oid_cpy(id, &r->v[i].id);
+					rc = 0;
+				}
+		}
+	}
+	strbuf_release(&path);
+	strbuf_release(&sb);
+	return rc;
+}
+
+/* A short name as git's dwim does: NAME, refs/NAME, refs/tags/NAME,
+ * refs/heads/NAME, refs/remotes/NAME, refs/remotes/NAME/HEAD. */
+int gitwalk_lite_dwim_ref(const struct gitwalk *w, const char *name,
+			  git_oid *id)
+{
+	static const char *const rules[][2] = {
+		{ "", "" },
+		{ "refs/", "" },
+		{ "refs/tags/", "" },
+		{ "refs/heads/", "" },
+		{ "refs/remotes/", "" },
+		{ "refs/remotes/", "/HEAD" },
+	};
+	struct strbuf full = STRBUF_INIT;
+	int rc = ERR_NOTFOUND;
+
+	for (size_t i = 0; i < ARRAY_SIZE(rules) && rc == ERR_NOTFOUND; i++) {
+		strbuf_reset(&full);
+		strbuf_addf(&full, "%s%s%s", rules[i][0], name, rules[i][1]);
+		/* Only HEAD-like names live outside refs/ (git's rule). */
+		if (!i && !starts_with(name, "refs/")) {
+			bool upper = true;
+
+			for (const char *c = name; *c; c++)
+				if (!(isupper((unsigned char)*c) || *c == '_'))
+					upper = false;
+			if (!upper)
+				continue;
+		}
+		rc = gitwalk_lite_resolve_ref(w, full.buf, id, 0);
+	}
+	strbuf_release(&full);
+	return rc;
+}
+
+/* Collect loose refs under dir (a path below commondir) into out. */
+static int list_loose(const struct gitwalk *w, struct strbuf *rel,
+		      struct lite_refs *out)
+{
+	struct strbuf path = STRBUF_INIT;
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	strbuf_addf(&path, "%s%s", w->commondir, rel->buf);
+	d = opendir(path.buf);
+	strbuf_release(&path);
+	if (!d)
+		return 0;
+	while (!rc && (de = readdir(d))) {
+		size_t keep = rel->len;
+		git_oid id;
+
+		if (de->d_name[0] == '.')
+			continue;
+		strbuf_addf(rel, "/%s", de->d_name);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s%s", w->commondir, rel->buf);
+		if (gitwalk_lite_path_is(path.buf, IS_DIR)) {
+			rc = list_loose(w, rel, out);
+		} else if (!ends_with(rel->buf, ".lock")) {
+			int r = gitwalk_lite_resolve_ref(w, rel->buf, &id, 0);
+
+			if (!r)
+				ref_push(out, rel->buf, rel->len, &id);
+			else if (r == LITE_UNSUPPORTED)
+				rc = r;
+		}
+		strbuf_setlen(rel, keep);
+	}
+	strbuf_release(&path);
+	closedir(d);
+	return rc;
+}
+
+/*
+ * Every ref whose full name matches the glob (fnmatch, '*' crossing
+ * '/', as git's for_each_glob_ref), loose ones shadowing packed ones;
+ * fn gets each name and id.
+ */
+int gitwalk_lite_for_each_ref(const struct gitwalk *w, const char *glob,
+			      int (*fn)(const char *name, const git_oid *id,
+					void *data),
+			      void *data)
+{
+	struct lite_refs loose = { NULL, 0, 0, false };
+	struct strbuf rel = STRBUF_INIT;
+	const struct lite_refs *packed;
+	int rc = load_packed(w);
+
+	strbuf_addstr(&rel, "refs");
+	if (!rc)
+		rc = list_loose(w, &rel, &loose);
+	packed = refs_of(w);
+	for (size_t i = 0; !rc && i < loose.nr; i++)
+		if (!fnmatch(glob, loose.v[i].name, 0))
+			rc = fn(loose.v[i].name, &loose.v[i].id, data);
+	for (size_t i = 0; !rc && i < packed->nr; i++) {
+		bool shadowed = false;
+
+		for (size_t j = 0; j < loose.nr && !shadowed; j++)
+			shadowed = !strcmp(loose.v[j].name, packed->v[i].name);
+		if (!shadowed && !fnmatch(glob, packed->v[i].name, 0))
+			rc = fn(packed->v[i].name, &packed->v[i].id, data);
+	}
+	for (size_t i = 0; i < loose.nr; i++)
+		free(loose.v[i].name);
+	free(loose.v);
+	strbuf_release(&rel);
+	return rc;
+}
+
+struct tag_iter {
+	int (*fn)(const char *name, const git_oid *id, void *data);
+	void *data;
+};
+
+static int tag_cb(const char *name, const git_oid *id, void *data)
+{
+	struct tag_iter *t = data;
+
+	return t->fn(name + strlen("refs/tags/"), id, t->data);
+}
+
+int gitwalk_lite_tags(const struct gitwalk *w,
+		      int (*fn)(const char *name, const git_oid *id,
+				void *data),
+		      void *data)
+{
+	struct tag_iter t = { fn, data };
+
+	if (!w->gitdir)
+		return LITE_UNSUPPORTED;
+	return gitwalk_lite_for_each_ref(w, "refs/tags/*", tag_cb, &t);
+}
