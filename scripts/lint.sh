@@ -43,8 +43,11 @@ owner pcre2 rules
 # Nothing includes cli/ but main.c and cli itself; util includes no module.
 bad=$(git grep -l '"cli/' -- 'src/*' | grep -v '^src/main.c$')
 [ -n "$bad" ] && { echo "lint: cli/ included from $bad" >&2; fail=1; }
-bad=$(git grep -E '#include "slugguard/(rules|gitwalk|heroku|slug|sign|sandbox|config|scan|hooks|policy|buildpack)\.h"' -- 'src/util/*' 'src/json/*')
+bad=$(git grep -E '#include "slugguard/(rules|gitwalk|heroku|slug|sign|sandbox|config|scan|hooks|policy|buildpack|deploy)\.h"' -- 'src/util/*' 'src/json/*')
 [ -n "$bad" ] && { echo "lint: util/json include higher modules: $bad" >&2; fail=1; }
+# The deploy workflow sits above everything but hooks and cli.
+bad=$(git grep -l '"slugguard/deploy.h"' -- 'src/*' | grep -v -E '^src/(deploy|hooks|cli)/')
+[ -n "$bad" ] && { echo "lint: deploy.h included below hooks/cli: $bad" >&2; fail=1; }
 # Only the sandbox module starts bubblewrap (and decides its arguments).
 bad=$(git grep -l '"bwrap' -- 'src/*' | grep -v '^src/sandbox/')
 [ -n "$bad" ] && { echo "lint: bwrap run outside src/sandbox/: $bad" >&2; fail=1; }

@@ -73,11 +73,12 @@ int hooks_run(const char *name, int argc, const char *const *argv,
 	      const struct hooks_run_opts *opts);
 
 /*
- * The post-receive step for one accepted update of a deploy branch: runs
- * `slugguard deploy --commit NEW --app APP` (APP from SLUGGUARD_DEPLOY_APP,
- * else the policy's "app"; without one it only records the push), streams
- * its output to out and keeps it in "<gitdir>/slugguard/logs/". p may be
- * NULL.
+ * The post-receive step for one accepted update of a deploy branch:
+ * deploy_run() of NEW to APP (APP from SLUGGUARD_DEPLOY_APP, else the
+ * policy's "app"; without one it only records the push) in a child
+ * process of ours, as `slugguard deploy --commit NEW --app APP` would;
+ * streams its output to out and keeps it in "<gitdir>/slugguard/logs/".
+ * p may be NULL.
  * Returns 0 or an error (the caller logs it; the push is kept anyway).
  */
 int hooks_post_receive_deploy(struct gitwalk *w, const struct policy *p,

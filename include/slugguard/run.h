@@ -17,6 +17,11 @@
  * then reads both).
  * The child holds no descriptor of ours but 0, 1 and 2: run_start closes
  * the rest, close-on-exec or not.
+ * c.fn runs a function of ours in the forked child instead of argv (the
+ * process flavour of git's start_async): the fds, dir and env apply as
+ * for a program, args.v[0] only names it in messages, descriptors stay
+ * open (the libraries of this process hold some), and the child exits
+ * with error_exit_code() of what fn returned.
  */
 #ifndef SLUGGUARD_RUN_H
 #define SLUGGUARD_RUN_H
@@ -35,12 +40,14 @@ struct child {
 	unsigned timeout; /* seconds; 0 = none. The child is killed after */
 	pid_t pid;
 	bool timed_out;
+	int (*fn)(void *data); /* run in the child instead of args */
+	void *data; /* fn's argument, borrowed */
 };
 
 #define CHILD_INIT                                                            \
 	{                                                                     \
 		STRVEC_INIT, STRVEC_INIT, NULL, 0, 0, 0, false, false, false, \
-			0, -1, false                                          \
+			0, -1, false, NULL, NULL                              \
 	}
 
 /* Returns 0 or ERR_FAIL (message names argv[0]). */

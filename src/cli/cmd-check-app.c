@@ -7,10 +7,9 @@
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
-#include "slugguard/heroku.h"
+#include "slugguard/deploy.h"
 #include "slugguard/strbuf.h"
 #include "cli.h"
-#include "heroku-cli.h"
 
 #include <getopt.h>
 
@@ -55,33 +54,28 @@ static void item(struct checklist *c, bool ok, const char *what,
 	strbuf_release(&sb);
 }
 
-static int check_config(struct checklist *c, struct heroku *h,
-			const struct hcli_expect *e, const char *app)
+static void check_config(struct checklist *c,
+			 const struct deploy_inspection *in, const char *app)
 {
-	struct strvec urls = STRVEC_INIT, names = STRVEC_INIT;
+	const struct deploy_expect *e = &in->expect;
 	struct strbuf report = STRBUF_INIT, what = STRBUF_INIT;
-	int rc;
 
-	rc = heroku_buildpacks_get(h, &urls, &names, app);
-	if (rc < 0)
-		goto out;
 	if (!e->have_buildpacks) {
 		item(c, true, "buildpacks: no policy to check against", NULL);
-	} else if (hcli_buildpacks_diff(&report, e, &urls, app) < 0) {
+	} else if (deploy_buildpacks_diff(&report, e, &in->buildpacks, app) <
+		   0) {
 		item(c, false, "buildpacks: not in the policy's order",
 		     report.buf);
 	} else {
 		strbuf_addstr(&what, "buildpacks:");
-		for (size_t i = 0; i < urls.nr; i++)
-			strbuf_addf(&what, " %zu. %s", i + 1, urls.v[i]);
+		for (size_t i = 0; i < in->buildpacks.nr; i++)
+			strbuf_addf(&what, " %zu. %s", i + 1,
+				    in->buildpacks.v[i]);
 		item(c, true, what.buf, NULL);
 	}
-	rc = heroku_config_var_names(h, &names, app);
-	if (rc < 0)
-		goto out;
 	strbuf_reset(&report);
 	strbuf_reset(&what);
-	if (hcli_config_diff(&report, e, &names, app) < 0) {
+	if (deploy_config_diff(&report, e, &in->config_vars, app) < 0) {
 		item(c, false, "config vars: required names are missing",
 		     report.buf);
 	} else {
@@ -89,48 +83,37 @@ static int check_config(struct checklist *c, struct heroku *h,
 			    e->config_vars.nr);
 		item(c, true, what.buf, NULL);
 	}
-	for (size_t i = 0; i < names.nr; i++)
-		if (!strcmp(names.v[i], "BUILDPACK_URL") ||
-		    !strcmp(names.v[i], "LANGUAGE_PACK_URL")) {
-			strbuf_reset(&what);
-			strbuf_reset(&report);
-			strbuf_addf(&what,
-				    "config vars: %s overrides the "
-				    "buildpacks",
-				    names.v[i]);
-			strbuf_addf(&report,
-				    "fix: heroku config:unset %s -a %s",
-				    names.v[i], app);
-			item(c, false, what.buf, report.buf);
-		}
-out:
+	for (size_t i = 0; i < in->config_vars.nr; i++) {
+		const char *name = in->config_vars.v[i];
+
+		if (!deploy_is_override(name))
+			continue;
+		strbuf_reset(&what);
+		strbuf_reset(&report);
+		strbuf_addf(&what, "config vars: %s overrides the buildpacks",
+			    name);
+		strbuf_addf(&report, "fix: heroku config:unset %s -a %s", name,
+			    app);
+		item(c, false, what.buf, report.buf);
+	}
 	strbuf_release(&what);
 	strbuf_release(&report);
-	strvec_clear(&urls);
-	strvec_clear(&names);
-	return rc;
 }
 
-static int check_formation(struct checklist *c, struct heroku *h,
-			   const char *app)
+static void check_formation(struct checklist *c,
+			    const struct deploy_inspection *in, const char *app)
 {
 	static const char *const need[] = { "web", "worker" };
-	struct heroku_formation *f = NULL;
 	struct strbuf what = STRBUF_INIT, fix = STRBUF_INIT;
-	size_t nr = 0;
 	bool ok = true;
-	int rc;
 
-	rc = heroku_formation_get(h, &f, &nr, app);
-	if (rc < 0)
-		goto out;
 	strbuf_addstr(&what, "formation:");
 	for (size_t k = 0; k < ARRAY_SIZE(need); k++) {
 		long q = 0;
 
-		for (size_t i = 0; i < nr; i++)
-			if (!strcmp(f[i].type, need[k]))
-				q = f[i].quantity;
+		for (size_t i = 0; i < in->formation_nr; i++)
+			if (!strcmp(in->formation[i].type, need[k]))
+				q = in->formation[i].quantity;
 		strbuf_addf(&what, " %s=%ld", need[k], q);
 		if (q <= 0) {
 			ok = false;
@@ -139,31 +122,18 @@ static int check_formation(struct checklist *c, struct heroku *h,
 		}
 	}
 	item(c, ok, what.buf, fix.buf);
-out:
 	strbuf_release(&fix);
 	strbuf_release(&what);
-	heroku_formation_free(f, nr);
-	return rc;
 }
 
-static int check_releases(struct checklist *c, struct heroku *h,
-			  const char *app, const char *key)
+static void check_releases(struct checklist *c,
+			   const struct deploy_history *hist, const char *app)
 {
-	struct heroku_release *list = NULL;
-	struct ledger ledger = LEDGER_INIT;
+	const struct heroku_release *list = hist->list;
 	struct strbuf what = STRBUF_INIT, fix = STRBUF_INIT;
-	const struct heroku_release *cur = NULL;
-	const char *why = NULL;
-	size_t nr = 0;
-	int rc;
+	size_t cur = hist->nr;
 
-	rc = ledger_load(&ledger, NULL, app);
-	if (rc < 0)
-		goto out;
-	rc = heroku_releases_list(h, &list, &nr, app);
-	if (rc < 0)
-		goto out;
-	if (!nr) {
+	if (!hist->nr) {
 		item(c, false, "last release: the app has no release",
 		     "fix: slugguard deploy --app NAME");
 		goto out;
@@ -176,26 +146,25 @@ static int check_releases(struct checklist *c, struct heroku *h,
 			    "again, or 'slugguard rollback --app %s'",
 			    app);
 	item(c, !fix.len, what.buf, fix.buf);
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i < hist->nr; i++)
 		if (list[i].current)
-			cur = &list[i];
+			cur = i;
 	strbuf_reset(&what);
 	strbuf_reset(&fix);
-	if (!cur) {
+	if (cur == hist->nr) {
 		item(c, false, "signed: no current release", NULL);
-	} else if (cur->slug_id &&
-		   hcli_attestation_ok(ledger_find_slug(&ledger, cur->slug_id),
-				       key, &why)) {
+	} else if (hist->verified[cur]) {
 		strbuf_addf(&what,
 			    "signed: current release v%ld runs a "
 			    "verified slug",
-			    cur->version);
+			    list[cur].version);
 		item(c, true, what.buf, NULL);
 	} else {
 		strbuf_addf(&what,
 			    "signed: current release v%ld is not "
 			    "verified (%s)",
-			    cur->version, why ? why : "it has no slug");
+			    list[cur].version,
+			    hist->why[cur] ? hist->why[cur] : "it has no slug");
 		strbuf_addf(&fix,
 			    "fix: slugguard deploy --app %s, or roll back "
 			    "to a verified release",
@@ -205,9 +174,6 @@ static int check_releases(struct checklist *c, struct heroku *h,
 out:
 	strbuf_release(&fix);
 	strbuf_release(&what);
-	heroku_releases_free(list, nr);
-	ledger_release(&ledger);
-	return rc;
 }
 
 int cmd_check_app(int argc, char **argv, const struct config *cfg)
@@ -221,20 +187,17 @@ int cmd_check_app(int argc, char **argv, const struct config *cfg)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *app = NULL, *remote = NULL, *commit = NULL, *key = NULL,
-		   *cacert = NULL;
+	const char *remote = NULL, *commit = NULL;
+	struct deploy_target t = { NULL, NULL, NULL, cfg->quiet };
+	struct deploy_inspection in = DEPLOY_INSPECTION_INIT;
 	struct strbuf app_buf = STRBUF_INIT;
-	struct hcli_expect e = HCLI_EXPECT_INIT;
-	struct heroku_app a = HEROKU_APP_INIT;
 	struct checklist c = { 0 };
-	struct heroku *h = NULL;
 	int opt, rc;
 
-	(void)cfg;
 	while ((opt = cli_getopt(argc, argv, "a:r:c:k:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
-			app = optarg;
+			t.app = optarg;
 			break;
 		case 'c':
 			commit = optarg;
@@ -243,10 +206,10 @@ int cmd_check_app(int argc, char **argv, const struct config *cfg)
 			remote = optarg;
 			break;
 		case 'k':
-			key = optarg;
+			t.key = optarg;
 			break;
 		case 'C':
-			cacert = optarg;
+			t.cacert = optarg;
 			break;
 		case 'h':
 			return cli_usage(usage_str, false);
@@ -259,45 +222,30 @@ int cmd_check_app(int argc, char **argv, const struct config *cfg)
 	if (optind < argc)
 		return cli_usage_err(usage_str, "check: unexpected '%s'",
 				     argv[optind]);
-	rc = hcli_app(&app_buf, "check", app, remote);
+	rc = deploy_app_name(&app_buf, "check", t.app, remote);
 	if (rc == ERR_USAGE)
 		return cli_usage(usage_str, true);
-	app = app_buf.buf;
+	t.app = app_buf.buf;
 	if (rc < 0)
 		goto out;
-	rc = hcli_expect_load(&e, commit, NULL);
+	rc = deploy_inspect(&in, &t, commit);
 	if (rc < 0)
 		goto out;
-	rc = hcli_client(&h, cacert);
-	if (rc < 0)
-		goto out;
-	rc = heroku_app_get(h, &a, app);
-	if (rc < 0)
-		goto out;
-	if (heroku_app_is_fir(&a)) {
+	if (in.fir) {
 		item(&c, false,
 		     "generation: a Fir app (no slugs, no buildpack "
 		     "installations)",
 		     "slugguard deploys Cedar-generation apps only");
-		goto done;
+	} else {
+		check_config(&c, &in, t.app);
+		check_formation(&c, &in, t.app);
+		check_releases(&c, &in.history, t.app);
 	}
-	rc = check_config(&c, h, &e, app);
-	if (rc < 0)
-		goto out;
-	rc = check_formation(&c, h, app);
-	if (rc < 0)
-		goto out;
-	rc = check_releases(&c, h, app, key);
-	if (rc < 0)
-		goto out;
-done:
 	if (c.failed)
 		rc = error_setc(ERR_REJECTED, "%u check%s failed for app '%s'",
-				c.failed, c.failed == 1 ? "" : "s", app);
+				c.failed, c.failed == 1 ? "" : "s", t.app);
 out:
 	strbuf_release(&app_buf);
-	heroku_app_release(&a);
-	heroku_free(h);
-	hcli_expect_release(&e);
+	deploy_inspection_release(&in);
 	return rc;
 }

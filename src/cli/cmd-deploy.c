@@ -1,20 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * slugguard deploy: build (or take a build directory), check the live app
- * against the policy, create the slug, upload it, release it, follow the
- * release to its end and record it in the ledger.
+ * slugguard deploy: the options of deploy_run() (deploy.h), and the
+ * release it made.
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
-#include "slugguard/buildpack.h"
-#include "slugguard/fs.h"
-#include "slugguard/gitwalk.h"
-#include "slugguard/heroku.h"
-#include "slugguard/json.h"
-#include "slugguard/sign.h"
+#include "slugguard/deploy.h"
 #include "slugguard/strbuf.h"
 #include "cli.h"
-#include "heroku-cli.h"
 
 #include <getopt.h>
 
@@ -33,409 +26,6 @@ static const char usage_str[] =
 	"                       (release.json, slug.tgz, slug.tgz.intoto.json)\n"
 	"    --cacert FILE      CA bundle for the API (default $SSL_CERT_FILE)\n";
 
-struct deploy {
-	const char *app;
-	const char *commit;
-	const char *key;
-	const char *build_dir;
-	const char *cacert;
-	bool fix_buildpacks;
-	bool quiet;
-};
-
-static void say(const struct deploy *d, const char *fmt, ...) SG_PRINTF(2, 3);
-static void say(const struct deploy *d, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT, clean = STRBUF_INIT;
-	va_list ap;
-
-	if (d->quiet)
-		return;
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	strbuf_add_sanitized(&clean, sb.buf, sb.len);
-	fprintf(stderr, "-----> %s\n", clean.buf);
-	strbuf_release(&clean);
-	strbuf_release(&sb);
-}
-
-/* The POST /slugs body from release.json: only the fields Heroku knows. */
-static int slug_request(struct json **out, const struct json *rel)
-{
-	static const char *const fields[] = {
-		"commit", "commit_description", "checksum", "stack",
-		"buildpack_provided_description"
-	};
-	struct json *req = json_new_object();
-	const struct json *pt = json_get(rel, "process_types");
-
-	*out = NULL;
-	if (!json_is_object(pt)) {
-		json_free(req);
-		return error_set("release.json has no process_types object");
-	}
-	json_add(req, "process_types", json_dup(pt));
-	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-		const char *v = json_get_string(rel, fields[i]);
-
-		if (v)
-			json_add_string(req, fields[i], v);
-	}
-	*out = req;
-	return 0;
-}
-
-static int refuse_fir(const struct deploy *d, const struct heroku_app *app)
-{
-	if (!heroku_app_is_fir(app))
-		return 0;
-	return error_setc(ERR_REJECTED,
-			  "app '%s' is a Fir app (stack '%s'): it has no slugs "
-			  "or buildpack installations, so slugguard cannot "
-			  "deploy it",
-			  d->app, app->stack ? app->stack : "cnb");
-}
-
-static int check_app(struct heroku *h, const struct deploy *d,
-		     const struct hcli_expect *e)
-{
-	struct heroku_app app = HEROKU_APP_INIT;
-	struct strvec urls = STRVEC_INIT, names = STRVEC_INIT;
-	struct strbuf report = STRBUF_INIT;
-	int rc;
-
-	rc = heroku_app_get(h, &app, d->app);
-	if (rc < 0)
-		goto out;
-	rc = refuse_fir(d, &app);
-	if (rc < 0)
-		goto out;
-	rc = heroku_buildpacks_get(h, &urls, &names, d->app);
-	if (rc < 0)
-		goto out;
-	rc = hcli_buildpacks_diff(&report, e, &urls, d->app);
-	if (rc == ERR_REJECTED && d->fix_buildpacks) {
-		strbuf_reset(&report);
-		say(d, "Setting the buildpacks of '%s' to the policy's order",
-		    d->app);
-		rc = heroku_buildpacks_set(h, d->app, e->buildpacks.v,
-					   e->buildpacks.nr);
-		if (rc < 0)
-			goto out;
-		rc = heroku_buildpacks_get(h, &urls, &names, d->app);
-		if (rc < 0)
-			goto out;
-		rc = hcli_buildpacks_diff(&report, e, &urls, d->app);
-	}
-	if (rc < 0) {
-		fputs(report.buf, stderr);
-		rc = error_setc(ERR_REJECTED,
-				"refusing to deploy: buildpacks of '%s' are "
-				"not in the policy's order",
-				d->app);
-		goto out;
-	}
-	rc = heroku_config_var_names(h, &names, d->app);
-	if (rc < 0)
-		goto out;
-	for (size_t i = 0; i < names.nr; i++)
-		if (!strcmp(names.v[i], "BUILDPACK_URL") ||
-		    !strcmp(names.v[i], "LANGUAGE_PACK_URL")) {
-			fprintf(stderr, "  fix: heroku config:unset %s -a %s\n",
-				names.v[i], d->app);
-			rc = error_setc(ERR_REJECTED,
-					"refusing to deploy: config var %s "
-					"overrides the app's buildpacks",
-					names.v[i]);
-			goto out;
-		}
-	rc = hcli_config_diff(&report, e, &names, d->app);
-	if (rc < 0) {
-		fputs(report.buf, stderr);
-		rc = error_setc(ERR_REJECTED,
-				"refusing to deploy: required config vars are "
-				"missing on '%s'",
-				d->app);
-		goto out;
-	}
-out:
-	strbuf_release(&report);
-	strvec_clear(&urls);
-	strvec_clear(&names);
-	heroku_app_release(&app);
-	return rc;
-}
-
-static int deploy_artifacts(const struct deploy *d, const char *dir)
-{
-	struct strbuf rel_path = STRBUF_INIT, slug_path = STRBUF_INIT,
-		      att_path = STRBUF_INIT, text = STRBUF_INIT,
-		      desc = STRBUF_INIT;
-	struct hcli_expect e = HCLI_EXPECT_INIT;
-	struct heroku *h = NULL;
-	struct json *rel = NULL, *req = NULL;
-	struct heroku_slug slug = HEROKU_SLUG_INIT, live = HEROKU_SLUG_INIT;
-	struct heroku_release r = HEROKU_RELEASE_INIT;
-	struct ledger ledger = LEDGER_INIT;
-	struct ledger_entry le;
-	char sha[HEROKU_SHA256_HEX + 1], att_sha[HEROKU_SHA256_HEX + 1];
-	const char *checksum, *commit;
-	long long sent = 0;
-	int rc;
-
-	memset(&le, 0, sizeof(le));
-	strbuf_addf(&rel_path, "%s/release.json", dir);
-	strbuf_addf(&slug_path, "%s/slug.tgz", dir);
-	strbuf_addf(&att_path, "%s/slug.tgz.intoto.json", dir);
-	rc = fs_read_capped(&text, rel_path.buf, 1024 * 1024);
-	if (rc < 0)
-		goto out;
-	rc = json_parse(&rel, text.buf, text.len, rel_path.buf);
-	if (rc < 0)
-		goto out;
-	checksum = json_get_string(rel, "checksum");
-	commit = json_get_string(rel, "commit");
-	if (!checksum || !starts_with(checksum, "SHA256:") ||
-	    strlen(checksum) != 7 + HEROKU_SHA256_HEX) {
-		rc = error_set("'%s' has no SHA256 checksum", rel_path.buf);
-		goto out;
-	}
-	if (!fs_exists(att_path.buf)) {
-		rc = error_setc(ERR_REJECTED,
-				"refusing to deploy an unsigned slug: '%s' is "
-				"missing",
-				att_path.buf);
-		goto out;
-	}
-	/* What we are about to upload must be what the build signed. */
-	rc = sign_sha256_file(sha, NULL, slug_path.buf);
-	if (rc < 0)
-		goto out;
-	if (strcmp(sha, checksum + 7)) {
-		rc = error_setc(ERR_REJECTED,
-				"'%s' does not match its signed checksum "
-				"(sha256 %s, expected %s)",
-				slug_path.buf, sha, checksum + 7);
-		goto out;
-	}
-	if (!hcli_key_path(d->key)) {
-		rc = error_setc(ERR_REJECTED,
-				"refusing to deploy: no key to verify the "
-				"attestation (--key or SLUGGUARD_SIGNING_KEY)");
-		goto out;
-	}
-	rc = hcli_attestation_verify(att_path.buf, checksum,
-				     hcli_key_path(d->key));
-	if (rc < 0) {
-		error_wrap(rc, "refusing to deploy");
-		goto out;
-	}
-	rc = sign_sha256_file(att_sha, NULL, att_path.buf);
-	if (rc < 0)
-		goto out;
-	rc = hcli_expect_load(&e, d->commit, rel_path.buf);
-	if (rc < 0)
-		goto out;
-	rc = hcli_client(&h, d->cacert);
-	if (rc < 0)
-		goto out;
-	rc = ledger_load(&ledger, NULL, d->app);
-	if (rc < 0)
-		goto out;
-	say(d, "Checking Heroku app '%s'", d->app);
-	rc = check_app(h, d, &e);
-	if (rc < 0)
-		goto out;
-	rc = slug_request(&req, rel);
-	if (rc < 0)
-		goto out;
-	say(d, "Creating the slug");
-	rc = heroku_slug_create(h, &slug, d->app, req);
-	if (rc < 0)
-		goto out;
-	say(d, "Uploading slug %s", slug.id);
-	rc = heroku_blob_upload(h, slug.blob_url, slug.blob_method,
-				slug_path.buf, checksum + 7, &sent);
-	if (rc < 0)
-		goto out;
-	rc = heroku_slug_get(h, &live, d->app, slug.id);
-	if (rc < 0)
-		goto out;
-	if (live.size >= 0 && live.size != sent) {
-		rc = error_set("heroku: slug %s has %lld bytes, %lld were sent",
-			       slug.id, live.size, sent);
-		goto out;
-	}
-	strbuf_addf(&desc, "Deploy %.8s (slugguard, attestation sha256:%s)",
-		    commit ? commit : "unknown", att_sha);
-	rc = heroku_release_create(h, &r, d->app, slug.id, desc.buf);
-	if (rc < 0)
-		goto out;
-	say(d, "Releasing v%ld", r.version);
-	rc = heroku_release_follow(
-		h, &r, d->app, hcli_env_ms("SLUGGUARD_RELEASE_POLL_MS", 2000),
-		hcli_env_ms("SLUGGUARD_RELEASE_TIMEOUT_MS", 3700000L),
-		d->quiet ? NULL : hcli_output, NULL);
-	if (rc < 0)
-		goto out;
-	le.slug_id = slug.id;
-	le.checksum = (char *)(uintptr_t)checksum;
-	le.attestation = att_path.buf;
-	le.commit = (char *)(uintptr_t)commit;
-	le.release_id = r.id;
-	le.version = r.version;
-	le.status = r.status;
-	rc = ledger_record(&ledger, &le);
-	if (rc < 0)
-		goto out;
-	rc = hcli_record_pubkey(ledger_find_slug(&ledger, slug.id)->attestation,
-				hcli_key_path(d->key));
-	if (rc < 0)
-		goto out;
-	if (!r.status || strcmp(r.status, "succeeded")) {
-		rc = error_set("release v%ld %s: the previous release stays "
-			       "live",
-			       r.version,
-			       r.status ? r.status : "has no status");
-		goto out;
-	}
-	printf("Released v%ld\n", r.version);
-out:
-	ledger_release(&ledger);
-	heroku_release_release(&r);
-	heroku_slug_release(&live);
-	heroku_slug_release(&slug);
-	json_free(req);
-	json_free(rel);
-	heroku_free(h);
-	hcli_expect_release(&e);
-	strbuf_release(&desc);
-	strbuf_release(&text);
-	strbuf_release(&att_path);
-	strbuf_release(&slug_path);
-	strbuf_release(&rel_path);
-	return rc;
-}
-
-/*
- * Before any buildpack code runs, the live app must be one we would
- * deploy to: its buildpacks in the policy's order (else the very list
- * this build would run), no override, the required config vars set.
- * deploy_artifacts() checks again after the build, before releasing.
- */
-static int check_app_first(const struct deploy *d, struct gitwalk *w,
-			   const struct build_opts *o)
-{
-	struct hcli_expect e = HCLI_EXPECT_INIT;
-	struct heroku *h = NULL;
-	int rc;
-
-	rc = hcli_expect_load(&e, d->commit, NULL);
-	if (rc < 0)
-		goto out;
-	if (!e.have_buildpacks) {
-		rc = buildpack_list(&e.buildpacks, w, o);
-		if (rc < 0)
-			goto out;
-		e.have_buildpacks = true;
-	}
-	rc = hcli_client(&h, d->cacert);
-	if (rc < 0)
-		goto out;
-	say(d, "Checking Heroku app '%s' before the build", d->app);
-	rc = check_app(h, d, &e);
-out:
-	heroku_free(h);
-	hcli_expect_release(&e);
-	return rc;
-}
-
-/*
- * Before minutes of building: are the credentials good (GET /account)
- * and does the app exist, on the Cedar generation (GET /apps/{app})?
- */
-static int preflight(const struct deploy *d)
-{
-	struct heroku_app app = HEROKU_APP_INIT;
-	struct heroku *h = NULL;
-	int rc;
-
-	rc = hcli_client(&h, d->cacert);
-	if (rc < 0)
-		goto out;
-	rc = heroku_call(h, NULL, "GET", "/account", NULL);
-	if (rc < 0) {
-		error_wrap(rc, "deploy: checking the Heroku credentials "
-			       "before the build (HEROKU_API_KEY or ~/.netrc)");
-		goto out;
-	}
-	rc = heroku_app_get(h, &app, d->app);
-	if (rc < 0) {
-		error_wrap(rc, "deploy: checking app '%s' before the build",
-			   d->app);
-		goto out;
-	}
-	rc = refuse_fir(d, &app);
-out:
-	heroku_app_release(&app);
-	heroku_free(h);
-	return rc;
-}
-
-/* Build the commit into a private temporary directory, then deploy it. */
-static int build_and_deploy(const struct deploy *d)
-{
-	struct build_opts o = BUILD_OPTS_INIT;
-	struct build_result res = BUILD_RESULT_INIT;
-	struct gitwalk *w = NULL;
-	struct strbuf tmp = STRBUF_INIT;
-	const char *tmpdir = getenv("TMPDIR");
-	char hex[GITWALK_HEXSZ + 1];
-	bool made = false;
-	int rc;
-
-	rc = gitwalk_open(&w, NULL);
-	if (rc < 0)
-		goto out;
-	/* The pushed tree first: local, cheap, and the most likely attack. */
-	rc = gitwalk_resolve_commit(w, d->commit ? d->commit : "HEAD", hex);
-	if (!rc)
-		rc = gitwalk_check_tree(w, hex);
-	if (rc < 0)
-		goto out;
-	rc = preflight(d);
-	if (rc < 0)
-		goto out;
-	strbuf_addf(&tmp, "%s/slugguard-deploy-XXXXXX",
-		    tmpdir && *tmpdir ? tmpdir : "/tmp");
-	rc = fs_mkdtemp(tmp.buf);
-	if (rc < 0)
-		goto out;
-	made = true;
-	o.commit = d->commit;
-	o.app = d->app;
-	o.out_dir = tmp.buf;
-	o.key_path = d->key;
-	o.quiet = d->quiet;
-	rc = check_app_first(d, w, &o);
-	if (rc < 0)
-		goto out;
-	say(d, "Building %s for '%s'", d->commit ? d->commit : "HEAD", d->app);
-	rc = buildpack_build(&res, w, &o);
-	if (rc < 0)
-		goto out;
-	rc = deploy_artifacts(d, tmp.buf);
-out:
-	if (made)
-		fs_remove_tree(tmp.buf);
-	build_result_release(&res);
-	build_opts_release(&o);
-	gitwalk_free(w);
-	strbuf_release(&tmp);
-	return rc;
-}
-
 int cmd_deploy(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
@@ -451,16 +41,17 @@ int cmd_deploy(int argc, char **argv, const struct config *cfg)
 	};
 	struct strbuf app_buf = STRBUF_INIT;
 	const char *remote = NULL;
-	struct deploy d;
+	struct deploy_opts d;
+	long version = 0;
 	int opt, rc;
 
 	memset(&d, 0, sizeof(d));
-	d.quiet = cfg->quiet;
+	d.t.quiet = cfg->quiet;
 	while ((opt = cli_getopt(argc, argv, "a:r:c:k:fb:h", opts, NULL)) !=
 	       -1) {
 		switch (opt) {
 		case 'a':
-			d.app = optarg;
+			d.t.app = optarg;
 			break;
 		case 'r':
 			remote = optarg;
@@ -469,7 +60,7 @@ int cmd_deploy(int argc, char **argv, const struct config *cfg)
 			d.commit = optarg;
 			break;
 		case 'k':
-			d.key = optarg;
+			d.t.key = optarg;
 			break;
 		case 'f':
 			d.fix_buildpacks = true;
@@ -478,7 +69,7 @@ int cmd_deploy(int argc, char **argv, const struct config *cfg)
 			d.build_dir = optarg;
 			break;
 		case 'C':
-			d.cacert = optarg;
+			d.t.cacert = optarg;
 			break;
 		case 'h':
 			return cli_usage(usage_str, false);
@@ -489,16 +80,15 @@ int cmd_deploy(int argc, char **argv, const struct config *cfg)
 	if (optind < argc)
 		return cli_usage_err(usage_str, "deploy: unexpected '%s'",
 				     argv[optind]);
-	rc = hcli_app(&app_buf, "deploy", d.app, remote);
+	rc = deploy_app_name(&app_buf, "deploy", d.t.app, remote);
 	if (rc == ERR_USAGE)
 		return cli_usage(usage_str, true);
-	d.app = app_buf.buf;
+	d.t.app = app_buf.buf;
 	if (rc < 0)
 		goto out;
-	if (d.build_dir)
-		rc = deploy_artifacts(&d, d.build_dir);
-	else
-		rc = build_and_deploy(&d);
+	rc = deploy_run(&version, &d);
+	if (!rc)
+		printf("Released v%ld\n", version);
 out:
 	strbuf_release(&app_buf);
 	return rc;

@@ -2,10 +2,9 @@
 /* slugguard releases: an app's releases, marked verified from the ledger. */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
-#include "slugguard/heroku.h"
+#include "slugguard/deploy.h"
 #include "slugguard/strbuf.h"
 #include "cli.h"
-#include "heroku-cli.h"
 
 #include <getopt.h>
 
@@ -34,29 +33,26 @@ int cmd_releases(int argc, char **argv, const struct config *cfg)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *app = NULL, *remote = NULL, *key = NULL, *cacert = NULL;
+	const char *remote = NULL;
+	struct deploy_target t = { NULL, NULL, NULL, cfg->quiet };
+	struct deploy_history hist = DEPLOY_HISTORY_INIT;
 	struct strbuf app_buf = STRBUF_INIT;
-	struct heroku *h = NULL;
-	struct heroku_release *list = NULL;
-	struct ledger ledger = LEDGER_INIT;
 	struct strbuf line = STRBUF_INIT;
-	size_t nr = 0;
 	int opt, rc;
 
-	(void)cfg;
 	while ((opt = cli_getopt(argc, argv, "a:r:k:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
-			app = optarg;
+			t.app = optarg;
 			break;
 		case 'r':
 			remote = optarg;
 			break;
 		case 'k':
-			key = optarg;
+			t.key = optarg;
 			break;
 		case 'C':
-			cacert = optarg;
+			t.cacert = optarg;
 			break;
 		case 'h':
 			return cli_usage(usage_str, false);
@@ -67,33 +63,24 @@ int cmd_releases(int argc, char **argv, const struct config *cfg)
 	if (optind < argc)
 		return cli_usage_err(usage_str, "releases: unexpected '%s'",
 				     argv[optind]);
-	rc = hcli_app(&app_buf, "releases", app, remote);
+	rc = deploy_app_name(&app_buf, "releases", t.app, remote);
 	if (rc == ERR_USAGE)
 		return cli_usage(usage_str, true);
-	app = app_buf.buf;
+	t.app = app_buf.buf;
 	if (rc < 0)
 		goto out;
-	rc = ledger_load(&ledger, NULL, app);
+	rc = deploy_history_load(&hist, &t);
 	if (rc < 0)
 		goto out;
-	rc = hcli_client(&h, cacert);
-	if (rc < 0)
-		goto out;
-	rc = heroku_releases_list(h, &list, &nr, app);
-	if (rc < 0)
-		goto out;
-	for (size_t i = 0; i < nr; i++) {
-		const struct heroku_release *r = &list[i];
-		const struct ledger_entry *e =
-			ledger_find_slug(&ledger, r->slug_id);
-		const char *why = NULL;
-		bool ok = r->slug_id && hcli_attestation_ok(e, key, &why);
+	for (size_t i = 0; i < hist.nr; i++) {
+		const struct heroku_release *r = &hist.list[i];
 
 		strbuf_reset(&line);
 		strbuf_addf(&line, "v%-5ld ", r->version);
 		strbuf_addf(&line, "%-10s ", r->status ? r->status : "?");
 		strbuf_addstr(&line, r->current ? "current " : "        ");
-		strbuf_addstr(&line, ok ? "verified   " : "unverified ");
+		strbuf_addstr(&line,
+			      hist.verified[i] ? "verified   " : "unverified ");
 		add_clean(&line, r->created_at);
 		strbuf_addstr(&line, "  ");
 		add_clean(&line, r->description);
@@ -102,8 +89,6 @@ int cmd_releases(int argc, char **argv, const struct config *cfg)
 out:
 	strbuf_release(&app_buf);
 	strbuf_release(&line);
-	heroku_releases_free(list, nr);
-	heroku_free(h);
-	ledger_release(&ledger);
+	deploy_history_release(&hist);
 	return rc;
 }

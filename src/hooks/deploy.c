@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * post-receive for a deploy branch: run `slugguard deploy` for the pushed
- * commit, stream its output to the pusher (git shows it as "remote:"
- * lines) and keep it in "<gitdir>/slugguard/logs/". A failed deploy
- * leaves the last good release live; the push itself is kept either way.
+ * post-receive for a deploy branch: deploy the pushed commit
+ * (deploy_run()), stream its output to the pusher (git shows it as
+ * "remote:" lines) and keep it in "<gitdir>/slugguard/logs/". A failed
+ * deploy leaves the last good release live; the push itself is kept
+ * either way.
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
+#include "slugguard/config.h"
+#include "slugguard/deploy.h"
 #include "slugguard/fs.h"
 #include "slugguard/gitwalk.h"
 #include "slugguard/hooks.h"
@@ -17,18 +20,6 @@
 #include <unistd.h>
 
 #define DEPLOY_LOG_MAX (64u * 1024 * 1024)
-
-/* Our own executable, so the hook runs the very binary git invoked. */
-static void self_path(struct strbuf *sb)
-{
-	char buf[4096];
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n > 0 && (size_t)n < sizeof(buf) - 1)
-		strbuf_add(sb, buf, (size_t)n);
-	else
-		strbuf_addstr(sb, "slugguard");
-}
 
 /*
  * What the build printed (buildpacks are third-party code, the app is the
@@ -46,19 +37,58 @@ static void add_output(struct strbuf *sb, const char *buf, size_t n)
 			sb->buf[start + i] = '\n';
 }
 
+struct deploy_job {
+	const char *app;
+	const char *commit;
+};
+
+/*
+ * The deploy, in a child process of ours whose stdout and stderr are the
+ * pipe: the buildpacks it runs write there too, so all of it can be
+ * escaped and logged, and it ends as `slugguard deploy` would (the
+ * release line, or the error once).
+ */
+static int deploy_job(void *data)
+{
+	const struct deploy_job *j = data;
+	struct config cfg = CONFIG_INIT;
+	struct deploy_opts o;
+	long version = 0;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	config_from_env(&cfg);
+	o.t.app = j->app;
+	o.t.quiet = cfg.quiet;
+	o.commit = j->commit;
+	rc = deploy_run(&version, &o);
+	if (!rc) {
+		printf("Released v%ld\n", version);
+	} else {
+		struct strbuf sb = STRBUF_INIT;
+		const char *msg = error_last();
+
+		strbuf_add_sanitized(&sb, msg, strlen(msg));
+		fprintf(stderr, "slugguard: %s\n", sb.buf);
+		strbuf_release(&sb);
+	}
+	return rc;
+}
+
 /* Run the deploy with stdout and stderr on one pipe; tee it to out/log. */
 static int run_deploy(struct strbuf *log, const char *gitdir, const char *app,
 		      const char *new_hex, FILE *out)
 {
+	struct deploy_job job = { app, new_hex };
 	struct child c = CHILD_INIT;
-	struct strbuf exe = STRBUF_INIT, clean = STRBUF_INIT;
+	struct strbuf clean = STRBUF_INIT;
 	char buf[8192];
 	int fds[2] = { -1, -1 };
 	int rc;
 
-	self_path(&exe);
-	strvec_pushl(&c.args, exe.buf, "deploy", "--commit", new_hex, "--app",
-		     app, NULL);
+	strvec_push(&c.args, "deploy");
+	c.fn = deploy_job;
+	c.data = &job;
 	c.dir = gitdir;
 	if (pipe(fds) < 0) {
 		rc = error_from_errno("cannot make a pipe");
@@ -92,7 +122,6 @@ out:
 	if (fds[1] >= 0)
 		close(fds[1]);
 	child_release(&c);
-	strbuf_release(&exe);
 	strbuf_release(&clean);
 	return rc;
 }

@@ -84,6 +84,21 @@ static void child_fd(int want, int pipefd, int target)
 		dup2(want, target);
 }
 
+/*
+ * In the child of a c->fn: nothing to exec, so close the exec-error pipe
+ * at once (the parent reads EOF as "started"), run fn and exit without
+ * the parent's atexit handlers; stdio is flushed first.
+ */
+static void run_fn_child(struct child *c, int errfd)
+{
+	int rc;
+
+	close(errfd);
+	rc = c->fn(c->data);
+	fflush(NULL);
+	_exit(error_exit_code(rc));
+}
+
 int run_start(struct child *c)
 {
 	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
@@ -123,10 +138,13 @@ int run_start(struct child *c)
 			dup2(2, 1);
 		else if (c->err_to_out)
 			dup2(1, 2);
-		close_other_fds(errpipe[1]);
+		if (!c->fn)
+			close_other_fds(errpipe[1]);
 		if (c->dir && chdir(c->dir) < 0)
 			goto fail;
 		apply_env(&c->env, c->clear_env);
+		if (c->fn)
+			run_fn_child(c, errpipe[1]);
 		signal(SIGPIPE, SIG_DFL);
 		execvp(c->args.v[0], (char *const *)(uintptr_t)c->args.v);
 	fail:

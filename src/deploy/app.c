@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared by the Heroku commands: see heroku-cli.h. */
+/*
+ * The app a Heroku command works on: its name, a client for it, what the
+ * policy expects of it and how the live app differs.
+ */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
@@ -9,13 +12,11 @@
 #include "slugguard/policy.h"
 #include "slugguard/sign.h"
 #include "slugguard/strbuf.h"
-#include "heroku-cli.h"
-
-#define ATTESTATION_MAX (16 * 1024 * 1024)
+#include "deploy-internal.h"
 
 #include <unistd.h>
 
-int hcli_client(struct heroku **out, const char *cacert)
+int deploy_client(struct heroku **out, const char *cacert)
 {
 	struct heroku_opts o = HEROKU_OPTS_INIT;
 	int rc;
@@ -29,8 +30,8 @@ int hcli_client(struct heroku **out, const char *cacert)
 	return heroku_new(out, &o);
 }
 
-int hcli_app(struct strbuf *out, const char *cmd, const char *app,
-	     const char *remote)
+int deploy_app_name(struct strbuf *out, const char *cmd, const char *app,
+		    const char *remote)
 {
 	struct gitwalk *w = NULL;
 	struct strbuf key = STRBUF_INIT;
@@ -71,7 +72,7 @@ out:
 	return rc;
 }
 
-void hcli_expect_release(struct hcli_expect *e)
+void deploy_expect_release(struct deploy_expect *e)
 {
 	strvec_clear(&e->buildpacks);
 	strvec_clear(&e->config_vars);
@@ -98,7 +99,7 @@ static void push_strings(struct strvec *sv, const struct json *arr,
  * The policy at rev of the repository around the current directory.
  * Returns 1 when one was found, 0 when there is none (or no repository).
  */
-static int expect_from_policy(struct hcli_expect *e, const char *rev)
+static int expect_from_policy(struct deploy_expect *e, const char *rev)
 {
 	struct gitwalk *w = NULL;
 	struct policy *p = NULL;
@@ -141,15 +142,15 @@ out:
 	return rc;
 }
 
-int hcli_expect_load(struct hcli_expect *e, const char *rev,
-		     const char *release_json)
+int deploy_expect_load(struct deploy_expect *e, const char *rev,
+		       const char *release_json)
 {
 	struct strbuf text = STRBUF_INIT;
 	struct json *j = NULL;
 	const struct json *bp;
 	int rc = 0;
 
-	hcli_expect_release(e);
+	deploy_expect_release(e);
 	rc = expect_from_policy(e, rev);
 	if (rc)
 		goto out;
@@ -189,8 +190,8 @@ static void add_list(struct strbuf *sb, const char *label, const char *const *v,
 	strbuf_addch(sb, '\n');
 }
 
-int hcli_buildpacks_diff(struct strbuf *report, const struct hcli_expect *e,
-			 const struct strvec *live, const char *app)
+int deploy_buildpacks_diff(struct strbuf *report, const struct deploy_expect *e,
+			   const struct strvec *live, const char *app)
 {
 	bool same = e->buildpacks.nr == live->nr;
 
@@ -221,8 +222,8 @@ int hcli_buildpacks_diff(struct strbuf *report, const struct hcli_expect *e,
 	return ERR_REJECTED;
 }
 
-int hcli_config_diff(struct strbuf *report, const struct hcli_expect *e,
-		     const struct strvec *live, const char *app)
+int deploy_config_diff(struct strbuf *report, const struct deploy_expect *e,
+		       const struct strvec *live, const char *app)
 {
 	struct strvec missing = STRVEC_INIT;
 	int rc = 0;
@@ -250,159 +251,8 @@ out:
 	return rc;
 }
 
-int hcli_attestation_verify(const char *path, const char *checksum,
-			    const char *key_path)
+bool deploy_is_override(const char *name)
 {
-	struct strbuf buf = STRBUF_INIT, payload = STRBUF_INIT;
-	struct sign_key *key = NULL;
-	struct json *stmt = NULL;
-	const struct json *subj;
-	const char *hex = checksum;
-	bool found = false;
-	int rc;
-
-	if (starts_with(hex, "SHA256:"))
-		hex += strlen("SHA256:");
-	rc = sign_key_load_public(&key, key_path);
-	if (rc < 0)
-		goto out;
-	rc = fs_read_capped(&buf, path, ATTESTATION_MAX);
-	if (rc < 0)
-		goto out;
-	rc = sign_dsse_open(&payload, key, buf.buf, buf.len, path);
-	if (rc < 0)
-		goto out;
-	rc = json_parse(&stmt, payload.buf, payload.len, path);
-	if (rc < 0) {
-		rc = error_setc(ERR_REJECTED, "'%s': payload is not JSON",
-				path);
-		goto out;
-	}
-	subj = json_get(stmt, "subject");
-	for (size_t i = 0; i < json_array_size(subj); i++) {
-		const char *d = json_get_string(
-			json_get(json_array_at(subj, i), "digest"), "sha256");
-
-		if (d && !strcmp(d, hex))
-			found = true;
-	}
-	if (!found)
-		rc = error_setc(ERR_REJECTED,
-				"'%s' does not attest sha256 %.12s...", path,
-				hex);
-out:
-	json_free(stmt);
-	sign_key_free(key);
-	strbuf_release(&payload);
-	strbuf_release(&buf);
-	return rc;
-}
-
-const char *hcli_key_path(const char *key_path)
-{
-	const char *env = getenv("SLUGGUARD_SIGNING_KEY");
-
-	if (key_path)
-		return key_path;
-	return env && *env ? env : NULL;
-}
-
-void hcli_pubkey_path(struct strbuf *sb, const char *attestation)
-{
-	size_t n = strlen(attestation);
-
-	if (ends_with(attestation, ".intoto.json"))
-		n -= strlen(".intoto.json");
-	strbuf_add(sb, attestation, n);
-	strbuf_addstr(sb, ".pub.pem");
-}
-
-int hcli_record_pubkey(const char *attestation, const char *key_path)
-{
-	struct strbuf pem = STRBUF_INIT, path = STRBUF_INIT;
-	struct sign_key *key = NULL;
-	int rc;
-
-	rc = sign_key_load_public(&key, key_path);
-	if (rc < 0)
-		goto out;
-	rc = sign_key_public_pem(&pem, key);
-	if (rc < 0)
-		goto out;
-	hcli_pubkey_path(&path, attestation);
-	rc = fs_write_atomic(path.buf, pem.buf, pem.len, 0644);
-out:
-	sign_key_free(key);
-	strbuf_release(&path);
-	strbuf_release(&pem);
-	return rc;
-}
-
-bool hcli_attestation_ok(const struct ledger_entry *e, const char *key_path,
-			 const char **why)
-{
-	struct strbuf pub = STRBUF_INIT;
-	const char *key = hcli_key_path(key_path);
-	bool ok = false;
-
-	*why = NULL;
-	if (!e) {
-		*why = "not released by slugguard (no ledger entry)";
-		return false;
-	}
-	if (!e->attestation || !fs_exists(e->attestation) || !e->checksum) {
-		*why = "the attestation is missing from the ledger";
-		return false;
-	}
-	if (!key) {
-		/* The public key recorded when this slug was deployed. */
-		hcli_pubkey_path(&pub, e->attestation);
-		key = pub.buf;
-	}
-	if (!fs_exists(key)) {
-		*why = "no key to verify it (--key or SLUGGUARD_SIGNING_KEY)";
-		goto out;
-	}
-	if (hcli_attestation_verify(e->attestation, e->checksum, key) < 0) {
-		*why = "the attestation does not verify";
-		error_clear();
-		goto out;
-	}
-	ok = true;
-out:
-	strbuf_release(&pub);
-	return ok;
-}
-
-void hcli_output(const char *buf, size_t len, void *data)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	(void)data;
-	/* Keep the line breaks; anything else that could drive a tty goes. */
-	while (len) {
-		const char *nl = memchr(buf, '\n', len);
-		size_t n = nl ? (size_t)(nl - buf) : len;
-
-		strbuf_add_sanitized(&sb, buf, n);
-		if (nl) {
-			strbuf_addch(&sb, '\n');
-			n++;
-		}
-		buf += n;
-		len -= n;
-	}
-	fputs(sb.buf, stderr);
-	fflush(stderr);
-	strbuf_release(&sb);
-}
-
-long hcli_env_ms(const char *name, long def)
-{
-	const char *v = getenv(name);
-	long n;
-
-	if (v && *v && !parse_long(&n, v, 0, 86400000L))
-		return n;
-	return def;
+	return !strcmp(name, "BUILDPACK_URL") ||
+	       !strcmp(name, "LANGUAGE_PACK_URL");
 }

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An app's releases: follow one to its end, list them marked verified
+ * from the ledger, roll back to a verified one.
+ */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/strbuf.h"
+#include "deploy-internal.h"
+
+#include <stdarg.h>
+
+void deploy_say(bool quiet, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT, clean = STRBUF_INIT;
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_add_sanitized(&clean, sb.buf, sb.len);
+	fprintf(stderr, "-----> %s\n", clean.buf);
+	strbuf_release(&clean);
+	strbuf_release(&sb);
+}
+
+static void release_output(const char *buf, size_t len, void *data)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)data;
+	/* Keep the line breaks; anything else that could drive a tty goes. */
+	while (len) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t n = nl ? (size_t)(nl - buf) : len;
+
+		strbuf_add_sanitized(&sb, buf, n);
+		if (nl) {
+			strbuf_addch(&sb, '\n');
+			n++;
+		}
+		buf += n;
+		len -= n;
+	}
+	fputs(sb.buf, stderr);
+	fflush(stderr);
+	strbuf_release(&sb);
+}
+
+static long env_ms(const char *name, long def)
+{
+	const char *v = getenv(name);
+	long n;
+
+	if (v && *v && !parse_long(&n, v, 0, 86400000L))
+		return n;
+	return def;
+}
+
+int deploy_follow(struct heroku *h, struct heroku_release *r, const char *app,
+		  bool quiet)
+{
+	return heroku_release_follow(h, r, app, env_ms(DEPLOY_POLL_ENV, 2000),
+				     env_ms(DEPLOY_TIMEOUT_ENV, 3700000L),
+				     quiet ? NULL : release_output, NULL);
+}
+
+void deploy_history_release(struct deploy_history *hist)
+{
+	heroku_releases_free(hist->list, hist->nr);
+	free(hist->verified);
+	free(hist->why);
+	hist->list = NULL;
+	hist->verified = NULL;
+	hist->why = NULL;
+	hist->nr = 0;
+}
+
+int deploy_history_fill(struct deploy_history *out, struct heroku *h,
+			const struct deploy_target *t)
+{
+	struct ledger ledger = LEDGER_INIT;
+	int rc;
+
+	deploy_history_release(out);
+	rc = ledger_load(&ledger, NULL, t->app);
+	if (rc < 0)
+		goto out;
+	rc = heroku_releases_list(h, &out->list, &out->nr, t->app);
+	if (rc < 0)
+		goto out;
+	out->verified = xcalloc(out->nr ? out->nr : 1, sizeof(*out->verified));
+	out->why = xcalloc(out->nr ? out->nr : 1, sizeof(*out->why));
+	for (size_t i = 0; i < out->nr; i++) {
+		const struct heroku_release *r = &out->list[i];
+
+		out->verified[i] =
+			r->slug_id &&
+			deploy_attestation_ok(ledger_find_slug(&ledger,
+							       r->slug_id),
+					      t->key, &out->why[i]);
+	}
+out:
+	ledger_release(&ledger);
+	return rc;
+}
+
+int deploy_history_load(struct deploy_history *out,
+			const struct deploy_target *t)
+{
+	struct heroku *h = NULL;
+	int rc;
+
+	rc = deploy_client(&h, t->cacert);
+	if (rc < 0)
+		goto out;
+	rc = deploy_history_fill(out, h, t);
+out:
+	heroku_free(h);
+	return rc;
+}
+
+/* The release to roll back to: vN, or the one before the current. */
+static size_t pick_target(const struct deploy_history *hist, long want)
+{
+	bool past_current = false;
+
+	for (size_t i = 0; i < hist->nr; i++) {
+		const struct heroku_release *r = &hist->list[i];
+
+		if (want > 0) {
+			if (r->version == want)
+				return i;
+			continue;
+		}
+		if (r->current) {
+			past_current = true;
+			continue;
+		}
+		if (past_current && r->status &&
+		    !strcmp(r->status, "succeeded"))
+			return i;
+	}
+	return hist->nr;
+}
+
+int deploy_rollback(long *from, long *version, const struct deploy_target *t,
+		    long want, bool force)
+{
+	struct deploy_history hist = DEPLOY_HISTORY_INIT;
+	struct heroku_release r = HEROKU_RELEASE_INIT;
+	const struct heroku_release *target;
+	struct heroku *h = NULL;
+	size_t i;
+	int rc;
+
+	*from = 0;
+	*version = 0;
+	rc = deploy_client(&h, t->cacert);
+	if (rc < 0)
+		goto out;
+	rc = deploy_history_fill(&hist, h, t);
+	if (rc < 0)
+		goto out;
+	i = pick_target(&hist, want);
+	if (i == hist.nr) {
+		rc = want ? error_setc(ERR_NOTFOUND,
+				       "app '%s' has no release v%ld", t->app,
+				       want) :
+			    error_setc(ERR_NOTFOUND,
+				       "app '%s' has no earlier succeeded "
+				       "release to roll back to",
+				       t->app);
+		goto out;
+	}
+	target = &hist.list[i];
+	*from = target->version;
+	if (!target->status || strcmp(target->status, "succeeded")) {
+		if (!force) {
+			rc = error_setc(ERR_REJECTED,
+					"refusing to roll back to v%ld: its "
+					"status is '%s', not succeeded (use "
+					"--force to override)",
+					target->version,
+					target->status ? target->status : "?");
+			goto out;
+		}
+	}
+	if (!hist.verified[i]) {
+		if (!force) {
+			rc = error_setc(
+				ERR_REJECTED,
+				"refusing to roll back to v%ld: its slug "
+				"has no valid signed attestation (%s); "
+				"use --force to override",
+				target->version,
+				hist.why[i] ? hist.why[i] :
+					      "the release has no slug");
+			goto out;
+		}
+		if (!t->quiet)
+			fprintf(stderr,
+				"slugguard: warning: v%ld is not "
+				"verified; rolling back anyway (--force)\n",
+				target->version);
+	}
+	rc = heroku_rollback(h, &r, t->app, target->id);
+	if (rc < 0)
+		goto out;
+	*version = r.version;
+	deploy_say(t->quiet, "Rolling back to v%ld as v%ld", target->version,
+		   r.version);
+	rc = deploy_follow(h, &r, t->app, t->quiet);
+	if (rc < 0)
+		goto out;
+	if (!r.status || strcmp(r.status, "succeeded"))
+		rc = error_set("rollback release v%ld %s: the previous release "
+			       "stays live",
+			       r.version,
+			       r.status ? r.status : "has no status");
+out:
+	heroku_release_release(&r);
+	deploy_history_release(&hist);
+	heroku_free(h);
+	return rc;
+}
