@@ -256,27 +256,3 @@ int gitwalk_lite_for_each_ref(const struct gitwalk *w, const char *glob,
 	strbuf_release(&rel);
 	return rc;
 }
-
-struct tag_iter {
-	int (*fn)(const char *name, const git_oid *id, void *data);
-	void *data;
-};
-
-static int tag_cb(const char *name, const git_oid *id, void *data)
-{
-	struct tag_iter *t = data;
-
-	return t->fn(name + strlen("refs/tags/"), id, t->data);
-}
-
-int gitwalk_lite_tags(const struct gitwalk *w,
-		      int (*fn)(const char *name, const git_oid *id,
-				void *data),
-		      void *data)
-{
-	struct tag_iter t = { fn, data };
-
-	if (!w->gitdir)
-		return LITE_UNSUPPORTED;
-	return gitwalk_lite_for_each_ref(w, "refs/tags/*", tag_cb, &t);
-}
