@@ -121,10 +121,10 @@ static int cmp_dated(const void *a, const void *b)
  * Everything reachable from the unhidden tips but not from the hidden
  * ones, stopping at the shallow boundary; newest first.
  */
-static int shallow_walk(git_oid **ids, size_t *ids_nr, const struct gitwalk *w,
-			git_repository *repo, const struct rev_tips *tips)
+static int shallow_walk(git_oid **ids, size_t *ids_nr,
+			const struct oidmap *shallow, git_repository *repo,
+			const struct rev_tips *tips)
 {
-	struct oidmap shallow = { NULL, NULL, NULL, 0, 0 };
 	struct oidmap seen[2] = { { NULL, NULL, NULL, 0, 0 },
 				  { NULL, NULL, NULL, 0, 0 } };
 	struct dated *out = NULL;
@@ -132,7 +132,6 @@ static int shallow_walk(git_oid **ids, size_t *ids_nr, const struct gitwalk *w,
 	git_oid *stack = NULL;
 	size_t stack_nr = 0, stack_alloc = 0;
 
-	gitwalk_load_shallow(&shallow, w);
 	/* Pass 0 marks what the hidden tips reach; pass 1 collects. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < tips->nr; i++) {
@@ -158,7 +157,7 @@ static int shallow_walk(git_oid **ids, size_t *ids_nr, const struct gitwalk *w,
 				git_oid_cpy(&out[out_nr].id, &id);
 				out[out_nr++].time = git_commit_time(c);
 			}
-			np = oidmap_get(&shallow, id.id, &v) ?
+			np = oidmap_get(shallow, id.id, &v) ?
 				     0 :
 				     git_commit_parentcount(c);
 			for (size_t k = 0; k < np; k++) {
@@ -179,13 +178,18 @@ static int shallow_walk(git_oid **ids, size_t *ids_nr, const struct gitwalk *w,
 	free(stack);
 	oidmap_release(&seen[0]);
 	oidmap_release(&seen[1]);
-	oidmap_release(&shallow);
 	return 0;
+}
+
+static bool is_shallow(const git_oid *id, void *data)
+{
+	return oidmap_get(data, id->id, NULL);
 }
 
 int gitwalk_git2_revs(git_oid **out, size_t *nr, struct gitwalk *w,
 		      const char *const *revs, size_t revs_nr)
 {
+	struct oidmap shallow = OIDMAP_INIT;
 	struct rev_source src;
 	struct rev_tips tips = { NULL, 0, 0 };
 	git_revwalk *rw = NULL;
@@ -200,12 +204,16 @@ int gitwalk_git2_revs(git_oid **out, size_t *nr, struct gitwalk *w,
 	src.be = &gitwalk_rev_git2;
 	src.w = w;
 	src.repo = gitwalk_repo(w);
+	/* The boundary cuts ~N and ^N short, as in the lite walk. */
+	gitwalk_load_shallow(&shallow, w);
+	src.shallow = is_shallow;
+	src.shallow_data = &shallow;
 	rc = gitwalk_rev_parse(&tips, &src, revs, revs_nr);
 	if (rc < 0)
 		goto out;
 	/* libgit2 (1.5) fails on the parents a shallow clone cut off. */
 	if (git_repository_is_shallow(src.repo) == 1) {
-		rc = shallow_walk(&ids, &ids_nr, w, src.repo, &tips);
+		rc = shallow_walk(&ids, &ids_nr, &shallow, src.repo, &tips);
 		goto out;
 	}
 	rc = git_revwalk_new(&rw, src.repo);
@@ -231,5 +239,6 @@ out:
 	free(ids);
 	git_revwalk_free(rw);
 	gitwalk_rev_tips_release(&tips);
+	oidmap_release(&shallow);
 	return rc;
 }
