@@ -15,6 +15,7 @@
 #include "slugguard/gitwalk.h"
 #include "slugguard/run.h"
 #include "slugguard/strbuf.h"
+#include "gitwalk/gitwalk-internal.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -453,6 +454,67 @@ static void test_rev_worktree(void **state)
 	strbuf_release(&out);
 }
 
+/* A finding's author line: our reader and libgit2 read it alike. */
+static void test_commit_meta(void **state)
+{
+	struct strbuf hex = STRBUF_INIT, who = STRBUF_INIT, when = STRBUF_INIT,
+		      who2 = STRBUF_INIT, when2 = STRBUF_INIT;
+	struct gitwalk *w = NULL;
+
+	(void)state;
+	assert_int_equal(git(repo, &hex, "rev-parse", "HEAD", NULL), 0);
+	strbuf_rtrim(&hex);
+	unsetenv("SLUGGUARD_NO_ODB");
+	assert_int_equal(gitwalk_open(&w, repo), 0);
+	assert_int_equal(gitwalk_commit_meta(w, hex.buf, &who, &when), 0);
+	assert_true(gitwalk_commit_meta(w, "xyz", &who2, &when2) < 0);
+	error_clear();
+	gitwalk_free(w);
+	setenv("SLUGGUARD_NO_ODB", "1", 1);
+	assert_int_equal(gitwalk_open(&w, repo), 0);
+	assert_int_equal(gitwalk_commit_meta(w, hex.buf, &who2, &when2), 0);
+	gitwalk_free(w);
+	unsetenv("SLUGGUARD_NO_ODB");
+	assert_string_equal(who.buf, "T <t@example.com>");
+	assert_true(starts_with(when.buf, "2023-11-14T22:13:2"));
+	assert_true(ends_with(when.buf, "Z"));
+	assert_string_equal(who.buf, who2.buf);
+	assert_string_equal(when.buf, when2.buf);
+	strbuf_release(&hex);
+	strbuf_release(&who);
+	strbuf_release(&when);
+	strbuf_release(&who2);
+	strbuf_release(&when2);
+}
+
+/* The raw parsers the walk and the fuzz target share. */
+static void test_parse_raw(void **state)
+{
+	static const char zeros[] = "0000000000000000000000000000000000000000";
+	struct strbuf raw = STRBUF_INIT, out = STRBUF_INIT;
+
+	(void)state;
+	strbuf_addf(&raw,
+		    "tree %s\nparent %s\nparent %s\n"
+		    "author A U <a@example.com> 1700000000 -0130\n"
+		    "committer C <c@example.com> 1700000000 +0000\n\n\nmsg\n",
+		    zeros, zeros, zeros);
+	assert_int_equal(gitwalk_parse_raw(raw.buf, raw.len, &out), 0);
+	assert_non_null(strstr(out.buf, "commit 0 2 "));
+	assert_non_null(strstr(out.buf, "A U <a@example.com> 123"));
+	/* a forged time zone, a cut header: no date, no commit */
+	strbuf_reset(&raw);
+	strbuf_addf(&raw, "tree %s\nauthor A <a@x> 1 +99999\n\n", zeros);
+	strbuf_reset(&out);
+	assert_int_equal(gitwalk_parse_raw(raw.buf, raw.len, &out), 0);
+	assert_null(strstr(out.buf, "<a@x> ")); /* no year: refused */
+	strbuf_reset(&out);
+	assert_int_equal(gitwalk_parse_raw("tree 12", 7, &out), 0);
+	assert_non_null(strstr(out.buf, "commit -1 "));
+	strbuf_release(&raw);
+	strbuf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +523,8 @@ int main(void)
 		cmocka_unit_test(test_rev_shallow),
 		cmocka_unit_test(test_rev_worktree),
 		cmocka_unit_test(test_rev_tags),
+		cmocka_unit_test(test_commit_meta),
+		cmocka_unit_test(test_parse_raw),
 	};
 
 	return cmocka_run_group_tests_name("revision", tests, setup, teardown);
