@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Private to the history walk (walk.c, tree-diff.c, commit.c, tags.c,
- * revision.c, objects.c): the records behind struct gitwalk_hist. */
+ * rev-git2.c, objects.c): the records behind struct gitwalk_hist. */
 #ifndef SLUGGUARD_GITWALK_HIST_H
 #define SLUGGUARD_GITWALK_HIST_H
 
