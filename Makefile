@@ -18,6 +18,10 @@ SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all \
 ifeq ($(BUILD),build-asan)
 OPT := $(SAN)
 LDSAN := -fsanitize=address,undefined
+else ifeq ($(BUILD),build-cov)
+# make coverage: gcc's --coverage, unoptimised so lines map 1:1.
+OPT := -O0 -g --coverage
+LDSAN := --coverage
 else ifeq ($(BUILD),build-fuzz)
 # libFuzzer targets (tests/fuzz/): clang, the library instrumented for
 # coverage, ASan and UBSan; only the targets link libFuzzer's main.
@@ -44,7 +48,8 @@ endif
 # install, and a make reads its variables before any recipe runs, so the
 # flags below are computed only in that sub-make. make SLUGGUARD_DEPS=done
 # skips the install on machines that are not Debian.
-DEPS_GOALS := all unit test e2e check asan bench demo install fuzz fuzz-merge
+DEPS_GOALS := all unit test e2e check asan coverage bench demo install fuzz \
+	fuzz-merge
 ifneq ($(SLUGGUARD_DEPS),done)
 
 .PHONY: $(DEPS_GOALS)
@@ -100,7 +105,8 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/fuzz/%,$(FUZZ_SRC))
 FUZZ_TIME ?= 60
 
-.PHONY: all test unit e2e check asan install bench demo fuzz fuzz-build \
+.PHONY: all test unit e2e check asan coverage install bench demo fuzz \
+	fuzz-build \
 	fuzz-bins fuzz-merge
 
 all: $(BUILD)/slugguard
@@ -144,6 +150,15 @@ asan:
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 BUILD=build-asan sh tests/run.sh
+
+# Line coverage of the unit and e2e suites, per module and in total
+# (gcov, in build-cov/). The tests' result is the exit code; the figures
+# are printed either way.
+coverage:
+	@$(MAKE) --no-print-directory BUILD=build-cov all $(patsubst $(BUILD)/%,build-cov/%,$(UNIT_BIN))
+	@find build-cov -name '*.gcda' -delete
+	@BUILD=build-cov sh tests/run.sh; rc=$$?; \
+	 sh scripts/coverage.sh build-cov && exit $$rc
 
 # F='odb*' picks targets; FUZZ_TIME is seconds per target. A run works on
 # a copy of tests/fuzz/corpus/<name>/; only fuzz-merge writes there.

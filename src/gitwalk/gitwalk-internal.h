@@ -74,28 +74,19 @@ bool gitwalk_hex_to_oid(git_oid *id, const char *s);
 struct odb_reader;
 
 /*
- * The commits selected by rev-list arguments (see gitwalk_hist_revs) in
- * the simple grammar: full hex ids, ref names (git's dwim order), HEAD,
- * ~N and ^N suffixes, ^{commit}, A..B, ^A, --not, --all, --branches,
- * --tags, --remotes, --glob. Anything else is LITE_UNSUPPORTED. An
- * unresolvable name is ERR_NOTFOUND with a message. shallow (may be
- * NULL) says which commits' parents are cut off. *out (newest first,
- * by committer date) is the caller's to free.
+ * The commits selected by rev-list arguments (see gitwalk_hist_revs and
+ * the grammar in rev.h), through our refs, reader and commit walk: the
+ * lite backend of the revision front end. LITE_UNSUPPORTED when
+ * anything needs libgit2 (abbreviated ids, @{...}, A...B, an object
+ * odb cannot read); a name that names no commit is ERR_NOTFOUND with a
+ * message. shallow (may be NULL) says which commits' parents are cut
+ * off. *out (topological, newest first) is the caller's to free.
  */
 int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 		      struct odb_reader *rd, const char *const *revs,
 		      size_t revs_nr,
 		      bool (*shallow)(const git_oid *id, void *data),
 		      void *shallow_data);
-
-/*
- * Call fn for every tag ref (refs/tags/...) with its short name and the
- * id it points at. LITE_UNSUPPORTED when refs cannot be read by us.
- */
-int gitwalk_lite_tags(const struct gitwalk *w,
-		      int (*fn)(const char *name, const git_oid *id,
-				void *data),
-		      void *data);
 
 /* Store libgit2's last error as "<what>: <message>"; returns our code. */
 int gitwalk_error(int rc, const char *what);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Private to the history walk (walk.c, tree-diff.c, commit.c, tags.c,
- * revision.c, objects.c): the records behind struct gitwalk_hist. */
+ * rev-git2.c, objects.c): the records behind struct gitwalk_hist. */
 #ifndef SLUGGUARD_GITWALK_HIST_H
 #define SLUGGUARD_GITWALK_HIST_H
 
@@ -170,17 +170,17 @@ int gitwalk_parse_commit(const struct strbuf *raw, git_oid *tree,
 
 /* ---- tags.c ------------------------------------------------------------- */
 
-/* Scan the messages of annotated tags on walked commits: through our
- * refs and reader (LITE_UNSUPPORTED when they cannot), or libgit2. */
-int gitwalk_scan_tags_lite(struct gitwalk_hist *h);
-int gitwalk_scan_tags(struct gitwalk_hist *h);
+/* Scan the messages of annotated tags on walked commits: with lite,
+ * through our refs and reader (LITE_UNSUPPORTED when they cannot), else
+ * through libgit2. */
+int gitwalk_scan_tags(struct gitwalk_hist *h, bool lite);
 
 /* ---- objects.c ---------------------------------------------------------- */
 
 /* Add the ids of w's shallow file to set (none when not shallow). */
 void gitwalk_load_shallow(struct oidmap *set, const struct gitwalk *w);
 
-/* ---- revision.c --------------------------------------------------------- */
+/* ---- rev-git2.c --------------------------------------------------------- */
 
 /*
  * The commits selected by revs through libgit2 (a shallow clone by our

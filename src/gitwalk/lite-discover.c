@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The repository without libgit2, for the pre-push path: discovery,
- * refs (loose and packed), the simple revision grammar and the commit
- * walk, on top of src/odb. This file: discovery (lite-refs.c, lite-walk.c
- * the rest). Starting libgit2 costs ~9 ms (it parses the
- * system CA bundle at init), a third of the 30 ms a pre-push scan may
- * take, and a scan of a few commits needs nothing libgit2 alone can do.
+ * The repository without libgit2, for the pre-push path: discovery (this
+ * file), refs, loose and packed (lite-refs.c), and the backend of the
+ * revision front end with the commit walk (lite-walk.c), on top of
+ * src/odb. Starting libgit2 costs ~9 ms (it parses the system CA bundle
+ * at init), a third of the 30 ms a pre-push scan may take, and a scan of
+ * a few commits needs nothing libgit2 alone can do (bench/lite.sh and
+ * docs/scan.md have the figures).
  *
  * Everything here is conservative: whatever it does not understand
- * (reftable, SHA-256, abbreviated ids, @{...}, A...B, a missing object)
- * answers LITE_UNSUPPORTED or ERR_NOTFOUND without a message, and the
- * caller asks libgit2, which also words the errors.
+ * (reftable, SHA-256, abbreviated ids, @{...}, merge bases, a missing
+ * object) answers LITE_UNSUPPORTED or ERR_NOTFOUND without a message,
+ * and the caller asks libgit2, which also words the errors.
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"

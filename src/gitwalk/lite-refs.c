@@ -225,6 +225,13 @@ static int list_loose(const struct gitwalk *w, struct strbuf *rel,
  * '/', as git's for_each_glob_ref), loose ones shadowing packed ones;
  * fn gets each name and id.
  */
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct lite_ref *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
 int gitwalk_lite_for_each_ref(const struct gitwalk *w, const char *glob,
 			      int (*fn)(const char *name, const git_oid *id,
 					void *data),
@@ -233,6 +240,8 @@ int gitwalk_lite_for_each_ref(const struct gitwalk *w, const char *glob,
 	struct lite_refs loose = { NULL, 0, 0, false };
 	struct strbuf rel = STRBUF_INIT;
 	const struct lite_refs *packed;
+	const struct lite_ref **hits = NULL;
+	size_t hits_nr = 0, hits_alloc = 0;
 	int rc = load_packed(w);
 
 	strbuf_addstr(&rel, "refs");
@@ -240,43 +249,29 @@ int gitwalk_lite_for_each_ref(const struct gitwalk *w, const char *glob,
 		rc = list_loose(w, &rel, &loose);
 	packed = refs_of(w);
 	for (size_t i = 0; !rc && i < loose.nr; i++)
-		if (!fnmatch(glob, loose.v[i].name, 0))
-			rc = fn(loose.v[i].name, &loose.v[i].id, data);
+		if (!fnmatch(glob, loose.v[i].name, 0)) {
+			ALLOC_GROW(hits, hits_nr + 1, hits_alloc);
+			hits[hits_nr++] = &loose.v[i];
+		}
 	for (size_t i = 0; !rc && i < packed->nr; i++) {
 		bool shadowed = false;
 
 		for (size_t j = 0; j < loose.nr && !shadowed; j++)
 			shadowed = !strcmp(loose.v[j].name, packed->v[i].name);
-		if (!shadowed && !fnmatch(glob, packed->v[i].name, 0))
-			rc = fn(packed->v[i].name, &packed->v[i].id, data);
+		if (!shadowed && !fnmatch(glob, packed->v[i].name, 0)) {
+			ALLOC_GROW(hits, hits_nr + 1, hits_alloc);
+			hits[hits_nr++] = &packed->v[i];
+		}
 	}
+	/* In name order, as git and libgit2 list them. */
+	if (hits_nr)
+		qsort(hits, hits_nr, sizeof(*hits), cmp_ref);
+	for (size_t i = 0; !rc && i < hits_nr; i++)
+		rc = fn(hits[i]->name, &hits[i]->id, data);
+	free(hits);
 	for (size_t i = 0; i < loose.nr; i++)
 		free(loose.v[i].name);
 	free(loose.v);
 	strbuf_release(&rel);
 	return rc;
-}
-
-struct tag_iter {
-	int (*fn)(const char *name, const git_oid *id, void *data);
-	void *data;
-};
-
-static int tag_cb(const char *name, const git_oid *id, void *data)
-{
-	struct tag_iter *t = data;
-
-	return t->fn(name + strlen("refs/tags/"), id, t->data);
-}
-
-int gitwalk_lite_tags(const struct gitwalk *w,
-		      int (*fn)(const char *name, const git_oid *id,
-				void *data),
-		      void *data)
-{
-	struct tag_iter t = { fn, data };
-
-	if (!w->gitdir)
-		return LITE_UNSUPPORTED;
-	return gitwalk_lite_for_each_ref(w, "refs/tags/*", tag_cb, &t);
 }

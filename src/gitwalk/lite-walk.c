@@ -1,25 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The commit walk without libgit2 (see lite-discover.c): the simple
- * revision grammar over our refs, and git's limit_list and topological
- * order over commits read through src/odb.
+ * The commit walk without libgit2 (see lite-discover.c): the lite
+ * backend of the revision front end (rev.h) over our refs and src/odb,
+ * and git's limit_list and topological order over the commits.
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/gitwalk.h"
 #include "slugguard/odb.h"
+#include "slugguard/oidmap.h"
 #include "gitwalk-internal.h"
 #include "lite.h"
-#include "slugguard/oidmap.h"
-
-#include <ctype.h>
+#include "rev.h"
 
 /* git's limit_list goes on this many commits past the point where
  * everything queued is uninteresting, against clock skew. */
 #define SLOP 5
-
-/* ---- objects ------------------------------------------------------------ */
 
 struct lcommit {
 	git_oid id;
@@ -32,7 +29,6 @@ struct lcommit {
 enum { C_SEEN = 1, C_UNINTERESTING = 2, C_PARSED = 4, C_INHEAP = 8 };
 
 struct walk {
-	const struct gitwalk *w;
 	struct odb_reader *rd;
 	struct lcommit *c;
 	size_t nr, alloc;
@@ -45,7 +41,6 @@ struct walk {
 	/* The caller's shallow boundary (walk.c reads that file once). */
 	bool (*shallow)(const git_oid *id, void *data);
 	void *shallow_data;
-	bool negate;
 };
 
 /*
@@ -62,32 +57,45 @@ static int damaged(const git_oid *id)
 			 hex);
 }
 
-/*
- * Peel id to a commit: tags are followed to their target. LITE_UNSUPPORTED
- * when an object is not in our store (libgit2 will report it).
- */
-static int peel_commit(struct odb_reader *rd, git_oid *id)
+/* ---- the lite backend of the revision front end ------------------------ */
+
+static int lite_name(const struct rev_source *src, const char *name,
+		     git_oid *out)
 {
-	for (int depth = 0; depth < MAX_SYMREF_DEPTH * 4; depth++) {
-		const unsigned char *data;
-		enum odb_type type;
-		size_t len;
+	int rc = gitwalk_lite_dwim_ref(src->w, name, out);
 
-		int rc = odb_read(rd, id->id, 0, &type, &data, &len);
-
-		if (rc == ERR_FAIL)
-			return damaged(id);
-		if (rc < 0)
-			return LITE_UNSUPPORTED;
-		if (type == ODB_COMMIT)
-			return 0;
-		if (type != ODB_TAG || len < 7 + GITWALK_HEXSZ ||
-		    memcmp(data, "object ", 7) ||
-		    !gitwalk_hex_to_oid(id, (const char *)data + 7))
-			return ERR_NOTFOUND; /* a tree or blob */
-	}
-	return ERR_NOTFOUND;
+	/* Maybe an abbreviated id: libgit2 knows. */
+	return rc == ERR_NOTFOUND ? LITE_UNSUPPORTED : rc;
 }
+
+static int lite_read(const struct rev_source *src, const git_oid *id,
+		     enum odb_type *type, struct strbuf *out)
+{
+	const unsigned char *data;
+	size_t len;
+	int rc = odb_read(src->rd, id->id, 0, type, &data, &len);
+
+	strbuf_reset(out);
+	if (rc == ERR_FAIL)
+		return damaged(id);
+	if (rc < 0)
+		return LITE_UNSUPPORTED; /* not in our store: ask libgit2 */
+	strbuf_add(out, data, len);
+	return 0;
+}
+
+static int lite_refs(const struct rev_source *src, const char *glob,
+		     rev_ref_fn fn, void *data)
+{
+	return gitwalk_lite_for_each_ref(src->w, glob, fn, data);
+}
+
+/* No expressions beyond the simple grammar, no merge bases: libgit2. */
+const struct rev_backend gitwalk_rev_lite = {
+	lite_name, NULL, lite_read, lite_refs, NULL,
+};
+
+/* ---- the walk ----------------------------------------------------------- */
 
 /* The place of id in wk->c, added (unread) when new. */
 static size_t node(struct walk *wk, const git_oid *id)
@@ -246,18 +254,12 @@ static void mark_uninteresting(struct walk *wk, size_t n)
 	free(stack);
 }
 
+/* Start (or, hidden, stop) the walk at commit id. */
 static int add_tip(struct walk *wk, const git_oid *id, bool hide)
 {
-	git_oid c = *id;
-	size_t n;
-	int rc = peel_commit(wk->rd, &c);
+	size_t n = node(wk, id);
+	int rc = parse(wk, n);
 
-	if (rc == ERR_NOTFOUND)
-		return LITE_UNSUPPORTED; /* a tree or blob: libgit2 words it */
-	if (rc < 0)
-		return rc;
-	n = node(wk, &c);
-	rc = parse(wk, n);
 	if (rc < 0)
 		return rc;
 	if (hide)
@@ -267,177 +269,6 @@ static int add_tip(struct walk *wk, const git_oid *id, bool hide)
 		heap_push(wk, n);
 	}
 	return 0;
-}
-
-/* The id of "<name>[~N|^N|^{commit}]...". */
-static int parse_rev(struct walk *wk, const char *s, git_oid *id)
-{
-	const char *sfx = strpbrk(s, "~^");
-	size_t base_len = sfx ? (size_t)(sfx - s) : strlen(s);
-	char *base = xstrndup(s, base_len);
-	int rc = 0;
-
-	if (!*base || !strcmp(base, "@")) {
-		free(base);
-		base = xstrdup("HEAD");
-	}
-	if (strpbrk(base, ":@{}\\ *?[") || starts_with(base, "-")) {
-		rc = LITE_UNSUPPORTED;
-	} else if (strlen(base) == GITWALK_HEXSZ &&
-		   gitwalk_hex_to_oid(id, base)) {
-		rc = 0;
-	} else {
-		rc = gitwalk_lite_dwim_ref(wk->w, base, id);
-		if (rc == ERR_NOTFOUND)
-			rc = LITE_UNSUPPORTED; /* maybe an abbreviated id */
-	}
-	free(base);
-	while (!rc && sfx && *sfx) {
-		char op = *sfx++;
-		long n = 1;
-		size_t k;
-
-		if (op == '^' && !strncmp(sfx, "{commit}", 8)) {
-			sfx += 8;
-			rc = peel_commit(wk->rd, id);
-			if (rc == ERR_NOTFOUND)
-				return LITE_UNSUPPORTED; /* libgit2 words it */
-			continue;
-		}
-		if (op == '^' && *sfx == '{')
-			return LITE_UNSUPPORTED;
-		if (isdigit((unsigned char)*sfx)) {
-			char *e;
-
-			n = strtol(sfx, &e, 10);
-			sfx = e;
-			if (n < 0 || n > 1000000)
-				return LITE_UNSUPPORTED;
-		}
-		rc = peel_commit(wk->rd, id);
-		if (rc == ERR_NOTFOUND)
-			return LITE_UNSUPPORTED; /* libgit2 words it */
-		if (rc < 0)
-			break;
-		if (op == '^' && !n)
-			continue;
-		for (long i = 0; i < (op == '~' ? n : 1) && !rc; i++) {
-			size_t want = op == '^' ? (size_t)n - 1 : 0;
-
-			k = node(wk, id);
-			rc = parse(wk, k);
-			if (rc < 0)
-				break;
-			if (want >= wk->c[k].parents_nr)
-				return LITE_UNSUPPORTED; /* libgit2 words it */
-			*id = wk->parents[wk->c[k].parents_at + want];
-		}
-	}
-	return rc;
-}
-
-struct glob_tips {
-	struct walk *wk;
-	bool hide;
-};
-
-static int glob_tip(const char *name, const git_oid *id, void *data)
-{
-	struct glob_tips *g = data;
-	git_oid c = *id;
-	int rc = peel_commit(g->wk->rd, &c);
-
-	(void)name;
-	if (rc == ERR_NOTFOUND)
-		return 0; /* a ref to a tree or blob: not a commit tip */
-	return rc < 0 ? rc : add_tip(g->wk, &c, g->hide);
-}
-
-static int add_glob(struct walk *wk, const char *base, const char *pat)
-{
-	struct strbuf g = STRBUF_INIT;
-	struct glob_tips gt = { wk, wk->negate };
-	int rc;
-
-	strbuf_addstr(&g, base);
-	if (pat) {
-		if (*base)
-			strbuf_addch(&g, '/');
-		strbuf_addstr(&g, pat);
-	}
-	if (!starts_with(g.buf, "refs/")) {
-		strbuf_reset(&g);
-		strbuf_addf(&g, "refs/%s", pat ? pat : "");
-	}
-	if (!pat || !strpbrk(pat, "?*["))
-		strbuf_addstr(&g, "/*");
-	rc = gitwalk_lite_for_each_ref(wk->w, g.buf, glob_tip, &gt);
-	strbuf_release(&g);
-	return rc;
-}
-
-static int add_arg(struct walk *wk, const char *arg)
-{
-	static const struct {
-		const char *opt;
-		const char *base;
-	} globs[] = {
-		{ "--branches", "refs/heads" },
-		{ "--tags", "refs/tags" },
-		{ "--remotes", "refs/remotes" },
-		{ "--glob", "" },
-	};
-	const char *dots;
-	git_oid a, b;
-	int rc;
-
-	if (!strcmp(arg, "--not")) {
-		wk->negate = !wk->negate;
-		return 0;
-	}
-	if (!strcmp(arg, "--all")) {
-		struct glob_tips gt = { wk, wk->negate };
-
-		rc = gitwalk_lite_for_each_ref(wk->w, "refs/*", glob_tip, &gt);
-		if (!rc && !wk->negate &&
-		    !gitwalk_lite_resolve_ref(wk->w, "HEAD", &a, 0))
-			rc = add_tip(wk, &a, false);
-		return rc;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(globs); i++) {
-		size_t n = strlen(globs[i].opt);
-
-		if (strncmp(arg, globs[i].opt, n))
-			continue;
-		if (!arg[n] && *globs[i].base)
-			return add_glob(wk, globs[i].base, NULL);
-		if (arg[n] == '=' && arg[n + 1])
-			return add_glob(wk, globs[i].base, arg + n + 1);
-	}
-	if (*arg == '-' || strstr(arg, "..."))
-		return LITE_UNSUPPORTED;
-	if (*arg == '^') {
-		rc = parse_rev(wk, arg + 1, &a);
-		return rc < 0 ? rc : add_tip(wk, &a, !wk->negate);
-	}
-	dots = strstr(arg, "..");
-	if (!dots) {
-		rc = parse_rev(wk, arg, &a);
-		return rc < 0 ? rc : add_tip(wk, &a, wk->negate);
-	}
-	{
-		char *left = xstrndup(arg, (size_t)(dots - arg));
-
-		rc = parse_rev(wk, *left ? left : "HEAD", &a);
-		free(left);
-	}
-	if (!rc)
-		rc = parse_rev(wk, dots[2] ? dots + 2 : "HEAD", &b);
-	if (!rc)
-		rc = add_tip(wk, &a, !wk->negate);
-	if (!rc)
-		rc = add_tip(wk, &b, wk->negate);
-	return rc;
 }
 
 /*
@@ -499,6 +330,8 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 		      bool (*shallow)(const git_oid *id, void *data),
 		      void *shallow_data)
 {
+	struct rev_source src;
+	struct rev_tips tips = { NULL, 0, 0 };
 	struct walk wk;
 	size_t *list = NULL, list_nr = 0, list_alloc = 0;
 	int rc = 0, slop = SLOP;
@@ -507,13 +340,19 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 	*nr = 0;
 	if (!w->gitdir || !rd)
 		return LITE_UNSUPPORTED;
+	memset(&src, 0, sizeof(src));
+	src.be = &gitwalk_rev_lite;
+	src.w = w;
+	src.rd = rd;
+	src.shallow = shallow;
+	src.shallow_data = shallow_data;
 	memset(&wk, 0, sizeof(wk));
-	wk.w = w;
 	wk.rd = rd;
 	wk.shallow = shallow;
 	wk.shallow_data = shallow_data;
-	for (size_t i = 0; i < revs_nr && !rc; i++)
-		rc = add_arg(&wk, revs[i]);
+	rc = gitwalk_rev_parse(&tips, &src, revs, revs_nr);
+	for (size_t i = 0; i < tips.nr && !rc; i++)
+		rc = add_tip(&wk, &tips.v[i].id, tips.v[i].hide);
 	/* git's limit_list: date order, stopping once only uninteresting
 	 * commits are left (plus SLOP more, against clock skew). */
 	while (!rc && wk.heap_nr) {
@@ -549,6 +388,7 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 	}
 	if (!rc)
 		topo_order(&wk, list, list_nr, out, nr);
+	gitwalk_rev_tips_release(&tips);
 	free(list);
 	free(wk.c);
 	oidmap_release(&wk.index);

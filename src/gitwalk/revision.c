@@ -1,93 +1,265 @@
 /* SPDX-License-Identifier: MIT */
-/* Revision arguments through libgit2 (what the lite walk cannot do). */
+/*
+ * The revision front end: rev-list arguments parsed once, for both
+ * backends (see rev.h). What a backend cannot answer comes back as
+ * LITE_UNSUPPORTED and the caller runs the parse again on libgit2, so
+ * the grammar and its errors are the same whichever reader answers.
+ */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/gitwalk.h"
-#include "slugguard/odb.h"
-#include "slugguard/oidmap.h"
 #include "gitwalk-internal.h"
-#include "hist.h"
+#include "rev.h"
+
+#include <ctype.h>
+
+/* Tags of tags: deeper than this is a loop in a forged repository. */
+#define MAX_PEEL 20
+/* ~N and ^N beyond this are left to libgit2 (and its errors). */
+#define MAX_GENERATION 1000000
+
+/* A positive answer of resolve(): the name leads to a tree or blob. */
+#define NOT_A_COMMIT 1
+
+struct parse {
+	const struct rev_source *src;
+	struct rev_tips *tips;
+	struct strbuf buf;
+	bool negate;
+};
+
+void gitwalk_rev_tips_release(struct rev_tips *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+static void add_tip(struct parse *p, const git_oid *id, bool hide)
+{
+	ALLOC_GROW(p->tips->v, p->tips->nr + 1, p->tips->alloc);
+	git_oid_cpy(&p->tips->v[p->tips->nr].id, id);
+	p->tips->v[p->tips->nr++].hide = hide;
+}
+
+int gitwalk_rev_peel(const struct rev_source *src, git_oid *id,
+		     struct strbuf *scratch)
+{
+	for (int depth = 0; depth < MAX_PEEL; depth++) {
+		enum odb_type type;
+		int rc = src->be->read(src, id, &type, scratch);
+
+		if (rc < 0)
+			return rc;
+		if (type == ODB_COMMIT)
+			return 0;
+		if (type != ODB_TAG)
+			return NOT_A_COMMIT;
+		if (scratch->len < 7 + GITWALK_HEXSZ ||
+		    memcmp(scratch->buf, "object ", 7) ||
+		    !gitwalk_hex_to_oid(id, scratch->buf + 7))
+			return NOT_A_COMMIT; /* a malformed tag */
+	}
+	return NOT_A_COMMIT;
+}
+
+/* Parent k (0-based) of commit id, in place; ERR_NOTFOUND if none. */
+static int parent(const struct rev_source *src, git_oid *id, size_t k,
+		  struct strbuf *buf)
+{
+	enum odb_type type;
+	const char *p, *end;
+	int rc = src->be->read(src, id, &type, buf);
+
+	if (rc < 0)
+		return rc;
+	if (type != ODB_COMMIT || buf->len < 46 || memcmp(buf->buf, "tree ", 5))
+		return ERR_NOTFOUND;
+	if (src->shallow && src->shallow(id, src->shallow_data))
+		return ERR_NOTFOUND; /* its parents are cut off */
+	p = buf->buf + 46;
+	end = buf->buf + buf->len;
+	for (size_t i = 0;
+	     end - p >= 48 && !memcmp(p, "parent ", 7) && p[47] == '\n';
+	     i++, p += 48)
+		if (i == k)
+			return gitwalk_hex_to_oid(id, p + 7) ? 0 : ERR_NOTFOUND;
+	return ERR_NOTFOUND;
+}
+
+/* Whether the suffixes are ours to follow: ~N, ^N, ^{commit}. */
+static bool simple_suffixes(const char *s)
+{
+	while (s && *s) {
+		char op = *s++;
+
+		if (op != '~' && op != '^')
+			return false;
+		if (op == '^' && *s == '{') {
+			if (strncmp(s, "{commit}", 8))
+				return false;
+			s += 8;
+			continue;
+		}
+		if (isdigit((unsigned char)*s)) {
+			long n = 0;
+
+			while (isdigit((unsigned char)*s) &&
+			       n <= MAX_GENERATION)
+				n = n * 10 + (*s++ - '0');
+			if (n > MAX_GENERATION)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* Follow the suffixes sfx from *id (each step reads a commit). */
+static int follow(struct parse *p, const char *sfx, git_oid *id)
+{
+	int rc = 0;
+
+	while (!rc && *sfx) {
+		char op = *sfx++;
+		long n = 1;
+
+		if (op == '^' && *sfx == '{') {
+			sfx += strlen("{commit}");
+			rc = gitwalk_rev_peel(p->src, id, &p->buf);
+			continue;
+		}
+		if (isdigit((unsigned char)*sfx)) {
+			char *e;
+
+			n = strtol(sfx, &e, 10);
+			sfx = e;
+		}
+		rc = gitwalk_rev_peel(p->src, id, &p->buf);
+		if (rc || (op == '^' && !n))
+			continue;
+		if (op == '^')
+			rc = parent(p->src, id, (size_t)n - 1, &p->buf);
+		for (long i = 0; op == '~' && i < n && !rc; i++)
+			rc = parent(p->src, id, 0, &p->buf);
+	}
+	/* A tree or blob on the way: git cannot resolve the name. */
+	return rc == NOT_A_COMMIT ? ERR_NOTFOUND : rc;
+}
 
 /*
- * The commits to walk. Normally a git_revwalk; in a shallow clone our own
- * walk, because libgit2 (1.5) fails on the parents cut off at the
- * shallow boundary.
+ * The commit named by s: 0, NOT_A_COMMIT, ERR_NOTFOUND (no such name or
+ * object), or the backend's code. No message.
  */
-struct revset {
-	git_revwalk *rw;
-	git_repository *repo;
-	bool shallow;
-	git_oid *oids; /* shallow: the tips, hidden ones flagged */
-	bool *hidden;
-	size_t nr, alloc;
-};
-
-static int rs_oid(struct revset *rs, const git_oid *id, bool hide)
+static int resolve(struct parse *p, const char *s, git_oid *id)
 {
-	if (!rs->shallow)
-		return hide ? git_revwalk_hide(rs->rw, id) :
-			      git_revwalk_push(rs->rw, id);
-	ALLOC_GROW(rs->oids, rs->nr + 1, rs->alloc);
-	rs->hidden = xrealloc(rs->hidden, rs->alloc * sizeof(*rs->hidden));
-	git_oid_cpy(&rs->oids[rs->nr], id);
-	rs->hidden[rs->nr++] = hide;
-	return 0;
-}
-
-struct glob_data {
-	struct revset *rs;
-	bool hide;
-};
-
-static int glob_cb(const char *name, void *payload)
-{
-	struct glob_data *gd = payload;
-	git_object *o = NULL;
-	git_reference *ref = NULL;
-
-	if (!git_reference_lookup(&ref, gd->rs->repo, name) &&
-	    !git_reference_peel(&o, ref, GIT_OBJECT_COMMIT))
-		rs_oid(gd->rs, git_object_id(o), gd->hide);
-	git_error_clear();
-	git_object_free(o);
-	git_reference_free(ref);
-	return 0;
-}
-
-static int rs_glob(struct revset *rs, const char *glob, bool hide)
-{
-	struct strbuf g = STRBUF_INIT;
-	struct glob_data gd = { rs, hide };
+	const struct rev_source *src = p->src;
+	const char *sfx = strpbrk(s, "~^");
+	char *base = xstrndup(s, sfx ? (size_t)(sfx - s) : strlen(s));
 	int rc;
 
-	if (!rs->shallow)
-		return hide ? git_revwalk_hide_glob(rs->rw, glob) :
-			      git_revwalk_push_glob(rs->rw, glob);
-	if (!starts_with(glob, "refs/"))
-		strbuf_addstr(&g, "refs/");
-	strbuf_addstr(&g, glob);
-	if (!strpbrk(glob, "?*["))
-		strbuf_addstr(&g, "/*");
-	rc = git_reference_foreach_glob(rs->repo, g.buf, glob_cb, &gd);
-	strbuf_release(&g);
+	if (!*base || !strcmp(base, "@")) {
+		free(base);
+		base = xstrdup("HEAD");
+	}
+	if (strpbrk(base, ":@{}\\ *?[") || *base == '-' ||
+	    !simple_suffixes(sfx)) {
+		rc = src->be->expr ? src->be->expr(src, s, id) :
+				     LITE_UNSUPPORTED;
+	} else if (strlen(base) == GITWALK_HEXSZ &&
+		   gitwalk_hex_to_oid(id, base)) {
+		rc = sfx ? follow(p, sfx, id) : 0;
+	} else {
+		rc = src->be->name(src, base, id);
+		if (!rc && sfx)
+			rc = follow(p, sfx, id);
+	}
+	free(base);
+	return rc < 0 ? rc : gitwalk_rev_peel(src, id, &p->buf);
+}
+
+/* The message for resolve()'s answer rc about arg. */
+static int resolve_error(int rc, const char *arg)
+{
+	if (rc == NOT_A_COMMIT)
+		return error_setc(ERR_NOTFOUND, "'%s' does not name a commit",
+				  arg);
+	if (rc == ERR_NOTFOUND)
+		return error_setc(ERR_NOTFOUND, "cannot resolve '%s'", arg);
 	return rc;
 }
 
-static int rs_head(struct revset *rs)
+/* A, ^A, A..B or A...B (either side empty: HEAD), hide flipping all. */
+static int add_rev(struct parse *p, const char *arg, bool hide)
 {
-	git_oid id;
+	const char *dots;
+	git_oid a, b, *bases = NULL;
+	size_t bases_nr = 0;
+	bool symmetric;
+	char *left;
+	int rc;
 
-	if (!rs->shallow)
-		return git_revwalk_push_head(rs->rw);
-	if (git_reference_name_to_id(&id, rs->repo, "HEAD") < 0)
-		return -1;
-	return rs_oid(rs, &id, false);
+	if (*arg == '^') {
+		arg++;
+		hide = !hide;
+	}
+	dots = strstr(arg, "..");
+	if (!dots) {
+		rc = resolve(p, arg, &a);
+		if (!rc)
+			add_tip(p, &a, hide);
+		return resolve_error(rc, arg);
+	}
+	symmetric = dots[2] == '.';
+	left = xstrndup(arg, (size_t)(dots - arg));
+	rc = resolve(p, *left ? left : "HEAD", &a);
+	free(left);
+	dots += symmetric ? 3 : 2;
+	if (!rc)
+		rc = resolve(p, *dots ? dots : "HEAD", &b);
+	if (rc)
+		return resolve_error(rc, arg);
+	if (!symmetric) {
+		/* With --not the sense of both ends flips, as in git. */
+		add_tip(p, &a, !hide);
+		add_tip(p, &b, hide);
+		return 0;
+	}
+	add_tip(p, &a, hide);
+	add_tip(p, &b, hide);
+	if (hide)
+		return 0;
+	if (!p->src->be->merge_bases)
+		return LITE_UNSUPPORTED;
+	rc = p->src->be->merge_bases(p->src, &a, &b, &bases, &bases_nr);
+	for (size_t i = 0; !rc && i < bases_nr; i++)
+		add_tip(p, &bases[i], true);
+	free(bases);
+	return rc;
 }
 
-static int push_glob(struct revset *rw, const char *base, const char *pat,
-		     bool hide)
+struct glob_tips {
+	struct parse *p;
+	bool hide;
+};
+
+/* A ref that leads to a tree or blob is no tip; nor is a missing one. */
+static int glob_tip(const char *name, const git_oid *id, void *data)
+{
+	struct glob_tips *g = data;
+	git_oid c = *id;
+	int rc = gitwalk_rev_peel(g->p->src, &c, &g->p->buf);
+
+	(void)name;
+	if (!rc)
+		add_tip(g->p, &c, g->hide);
+	return rc == NOT_A_COMMIT || rc == ERR_NOTFOUND ? 0 : rc;
+}
+
+/* git's --glob: refs/ in front unless there; /<asterisk> after unless
+ * the pattern has a wildcard. */
+static int add_glob(struct parse *p, const char *base, const char *pat)
 {
 	struct strbuf g = STRBUF_INIT;
+	struct glob_tips gt = { p, p->negate };
 	int rc;
 
 	strbuf_addstr(&g, base);
@@ -96,112 +268,43 @@ static int push_glob(struct revset *rw, const char *base, const char *pat,
 			strbuf_addch(&g, '/');
 		strbuf_addstr(&g, pat);
 	}
-	if (!pat || !*base)
-		strbuf_addstr(&g, *base ? "/*" : "*");
-	rc = hide ? rs_glob(rw, g.buf, true) : rs_glob(rw, g.buf, false);
-	if (rc < 0)
-		rc = gitwalk_error(rc, "walking references");
+	if (!starts_with(g.buf, "refs/")) {
+		strbuf_reset(&g);
+		strbuf_addf(&g, "refs/%s", pat ? pat : "");
+	}
+	if (!pat || !strpbrk(pat, "?*["))
+		strbuf_addstr(&g, "/*");
+	rc = p->src->be->refs(p->src, g.buf, glob_tip, &gt);
 	strbuf_release(&g);
 	return rc;
 }
 
-static int resolve(git_oid *out, const git_object *o, const char *arg)
-{
-	git_object *c = NULL;
-	int rc = git_object_peel(&c, o, GIT_OBJECT_COMMIT);
-
-	if (rc < 0)
-		return error_setc(ERR_NOTFOUND, "'%s' does not name a commit",
-				  arg);
-	git_oid_cpy(out, git_object_id(c));
-	git_object_free(c);
-	return 0;
-}
-
-static int add_rev(struct revset *rw, git_repository *repo, const char *arg,
-		   bool hide)
-{
-	git_revspec spec;
-	git_oid a, b;
-	int rc;
-
-	memset(&spec, 0, sizeof(spec));
-	if (*arg == '^') {
-		arg++;
-		hide = !hide;
-	}
-	rc = git_revparse(&spec, repo, arg);
-	if (rc < 0) {
-		git_error_clear();
-		return error_setc(ERR_NOTFOUND, "cannot resolve '%s'", arg);
-	}
-	if (!(spec.flags & GIT_REVSPEC_RANGE)) {
-		rc = resolve(&a, spec.from, arg);
-		if (!rc)
-			rc = hide ? rs_oid(rw, &a, true) :
-				    rs_oid(rw, &a, false);
-		goto out;
-	}
-	rc = resolve(&a, spec.from, arg);
-	if (!rc)
-		rc = resolve(&b, spec.to, arg);
-	if (rc < 0)
-		goto out;
-	if (spec.flags & GIT_REVSPEC_MERGE_BASE) {
-		git_oidarray bases = { NULL, 0 };
-
-		if (hide) {
-			rc = rs_oid(rw, &a, true);
-			if (!rc)
-				rc = rs_oid(rw, &b, true);
-			goto out;
-		}
-		rc = rs_oid(rw, &a, false);
-		if (!rc)
-			rc = rs_oid(rw, &b, false);
-		if (!rc && !git_merge_bases(&bases, repo, &a, &b)) {
-			for (size_t i = 0; i < bases.count && !rc; i++)
-				rc = rs_oid(rw, &bases.ids[i], true);
-			git_oidarray_dispose(&bases);
-		}
-		git_error_clear();
-		goto out;
-	}
-	/* a..b: with --not the sense of both ends flips, as in git. */
-	rc = hide ? rs_oid(rw, &a, false) : rs_oid(rw, &a, true);
-	if (!rc)
-		rc = hide ? rs_oid(rw, &b, true) : rs_oid(rw, &b, false);
-out:
-	if (rc < 0 && rc != ERR_NOTFOUND && rc != ERR_FAIL)
-		rc = gitwalk_error(rc, "walking revisions");
-	git_object_free(spec.from);
-	git_object_free(spec.to);
-	return rc;
-}
-
-static int add_arg(struct revset *rw, git_repository *repo, const char *arg,
-		   bool *negate)
+static int add_arg(struct parse *p, const char *arg)
 {
 	static const struct {
 		const char *opt;
 		const char *base;
 	} globs[] = {
-		{ "--branches", "heads" },
-		{ "--tags", "tags" },
-		{ "--remotes", "remotes" },
+		{ "--branches", "refs/heads" },
+		{ "--tags", "refs/tags" },
+		{ "--remotes", "refs/remotes" },
 		{ "--glob", "" },
 	};
+	git_oid head;
+	int rc;
 
 	if (!strcmp(arg, "--not")) {
-		*negate = !*negate;
+		p->negate = !p->negate;
 		return 0;
 	}
 	if (!strcmp(arg, "--all")) {
-		int rc = push_glob(rw, "", NULL, *negate);
+		struct glob_tips gt = { p, p->negate };
 
+		rc = p->src->be->refs(p->src, "refs/*", glob_tip, &gt);
 		/* Also a detached HEAD; an unborn one is no error. */
-		if (!rc && !*negate && rs_head(rw) < 0)
-			git_error_clear();
+		if (!rc && !p->negate &&
+		    !p->src->be->name(p->src, "HEAD", &head))
+			rc = glob_tip("HEAD", &head, &gt);
 		return rc;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(globs); i++) {
@@ -210,144 +313,70 @@ static int add_arg(struct revset *rw, git_repository *repo, const char *arg,
 		if (strncmp(arg, globs[i].opt, n))
 			continue;
 		if (!arg[n] && *globs[i].base)
-			return push_glob(rw, globs[i].base, NULL, *negate);
+			return add_glob(p, globs[i].base, NULL);
 		if (arg[n] == '=' && arg[n + 1])
-			return push_glob(rw, globs[i].base, arg + n + 1,
-					 *negate);
+			return add_glob(p, globs[i].base, arg + n + 1);
 	}
 	if (*arg == '-')
 		return error_set("unknown revision option '%s'", arg);
-	return add_rev(rw, repo, arg, *negate);
+	return add_rev(p, arg, p->negate);
 }
 
-struct dated {
-	git_oid id;
-	int64_t time;
-};
-
-static int cmp_dated(const void *a, const void *b)
-{
-	const struct dated *x = a, *y = b;
-
-	if (x->time != y->time)
-		return x->time > y->time ? -1 : 1;
-	return git_oid_cmp(&x->id, &y->id);
-}
-
-/*
- * Everything reachable from the unhidden tips but not from the hidden
- * ones, stopping at the shallow boundary; newest first.
- */
-static int shallow_walk(git_oid **ids, size_t *ids_nr, const struct gitwalk *w,
-			struct revset *rs)
-{
-	struct oidmap shallow = { NULL, NULL, NULL, 0, 0 };
-	struct oidmap seen[2] = { { NULL, NULL, NULL, 0, 0 },
-				  { NULL, NULL, NULL, 0, 0 } };
-	struct dated *out = NULL;
-	size_t out_nr = 0, out_alloc = 0, ids_alloc = 0;
-	git_oid *stack = NULL;
-	size_t stack_nr = 0, stack_alloc = 0;
-
-	gitwalk_load_shallow(&shallow, w);
-	/* Pass 0 marks what the hidden tips reach; pass 1 collects. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < rs->nr; i++) {
-			if (rs->hidden[i] != !pass)
-				continue;
-			ALLOC_GROW(stack, stack_nr + 1, stack_alloc);
-			git_oid_cpy(&stack[stack_nr++], &rs->oids[i]);
-		}
-		while (stack_nr) {
-			git_oid id = stack[--stack_nr];
-			git_commit *c = NULL;
-			size_t v = 1, np;
-
-			if (oidmap_get(&seen[0], id.id, &v) ||
-			    oidmap_put(&seen[pass], id.id, &v))
-				continue;
-			if (git_commit_lookup(&c, rs->repo, &id) < 0) {
-				git_error_clear();
-				continue;
-			}
-			if (pass) {
-				ALLOC_GROW(out, out_nr + 1, out_alloc);
-				git_oid_cpy(&out[out_nr].id, &id);
-				out[out_nr++].time = git_commit_time(c);
-			}
-			np = oidmap_get(&shallow, id.id, &v) ?
-				     0 :
-				     git_commit_parentcount(c);
-			for (size_t k = 0; k < np; k++) {
-				ALLOC_GROW(stack, stack_nr + 1, stack_alloc);
-				git_oid_cpy(&stack[stack_nr++],
-					    git_commit_parent_id(c, k));
-			}
-			git_commit_free(c);
-		}
-	}
-	if (out_nr)
-		qsort(out, out_nr, sizeof(*out), cmp_dated);
-	for (size_t i = 0; i < out_nr; i++) {
-		ALLOC_GROW(*ids, *ids_nr + 1, ids_alloc);
-		git_oid_cpy(&(*ids)[(*ids_nr)++], &out[i].id);
-	}
-	free(out);
-	free(stack);
-	oidmap_release(&seen[0]);
-	oidmap_release(&seen[1]);
-	oidmap_release(&shallow);
-	return 0;
-}
-
-int gitwalk_git2_revs(git_oid **out, size_t *nr, struct gitwalk *w,
+int gitwalk_rev_parse(struct rev_tips *out, const struct rev_source *src,
 		      const char *const *revs, size_t revs_nr)
 {
-	struct revset rs;
-	git_oid *ids = NULL;
-	size_t ids_nr = 0, ids_alloc = 0;
-	bool negate = false;
-	git_oid id;
-	int rc;
+	struct parse p = { src, out, STRBUF_INIT, false };
+	int rc = 0;
 
-	*out = NULL;
-	*nr = 0;
-	memset(&rs, 0, sizeof(rs));
-	rs.repo = gitwalk_repo(w);
-	rs.shallow = git_repository_is_shallow(rs.repo) == 1;
-	rc = git_revwalk_new(&rs.rw, rs.repo);
-	if (rc < 0) {
-		rc = gitwalk_error(rc, "walking revisions");
-		goto out;
+	for (size_t i = 0; i < revs_nr && !rc; i++)
+		rc = add_arg(&p, revs[i]);
+	strbuf_release(&p.buf);
+	return rc;
+}
+
+struct tag_ctx {
+	const struct rev_source *src;
+	int (*fn)(const char *name, const git_oid *commit, const char *msg,
+		  size_t len, void *data);
+	void *data;
+	struct strbuf tag, scratch;
+};
+
+/* One tag ref: an annotated tag (not a lightweight one) of a commit. */
+static int tag_one(const char *name, const git_oid *id, void *data)
+{
+	struct tag_ctx *t = data;
+	enum odb_type type;
+	git_oid target = *id;
+	const char *body, *end;
+
+	/* Unreadable tags are skipped, with what a damaged pack said. */
+	if (t->src->be->read(t->src, id, &type, &t->tag) < 0 ||
+	    type != ODB_TAG || gitwalk_rev_peel(t->src, &target, &t->scratch)) {
+		error_clear();
+		return 0;
 	}
-	git_revwalk_sorting(rs.rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
-	for (size_t i = 0; i < revs_nr; i++) {
-		rc = add_arg(&rs, rs.repo, revs[i], &negate);
-		if (rc < 0)
-			goto out;
-	}
-	if (rs.shallow) {
-		rc = shallow_walk(&ids, &ids_nr, w, &rs);
-		goto out;
-	}
-	while (!(rc = git_revwalk_next(&id, rs.rw))) {
-		ALLOC_GROW(ids, ids_nr + 1, ids_alloc);
-		git_oid_cpy(&ids[ids_nr++], &id);
-	}
-	if (rc != GIT_ITEROVER) {
-		rc = gitwalk_error(rc, "walking revisions");
-		goto out;
-	}
-	rc = 0;
-out:
-	if (!rc) {
-		*out = ids;
-		*nr = ids_nr;
-		ids = NULL;
-	}
-	free(ids);
-	git_revwalk_free(rs.rw);
-	free(rs.oids);
-	free(rs.hidden);
+	/* The message follows the header's first empty line. */
+	end = t->tag.buf + t->tag.len;
+	body = end;
+	for (const char *q = t->tag.buf; q + 1 < end; q++)
+		if (q[0] == '\n' && q[1] == '\n') {
+			body = q + 2;
+			break;
+		}
+	return t->fn(name + strlen("refs/tags/"), &target, body,
+		     (size_t)(end - body), t->data);
+}
+
+int gitwalk_rev_tags(const struct rev_source *src,
+		     int (*fn)(const char *name, const git_oid *commit,
+			       const char *msg, size_t len, void *data),
+		     void *data)
+{
+	struct tag_ctx t = { src, fn, data, STRBUF_INIT, STRBUF_INIT };
+	int rc = src->be->refs(src, "refs/tags/*", tag_one, &t);
+
+	strbuf_release(&t.tag);
+	strbuf_release(&t.scratch);
 	return rc;
 }

@@ -565,9 +565,9 @@ int gitwalk_hist_revs(struct gitwalk_hist **out, struct gitwalk *w,
 								  1;
 	rc = run_walkers(h, n);
 	if (!rc && h->commits_nr && lite)
-		rc = gitwalk_scan_tags_lite(h);
+		rc = gitwalk_scan_tags(h, true);
 	if (rc == LITE_UNSUPPORTED || (!rc && h->commits_nr && !lite))
-		rc = gitwalk_scan_tags(h);
+		rc = gitwalk_scan_tags(h, false);
 out:
 	if (!rc) {
 		*out = h;

@@ -1,0 +1,531 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for the revision front end and the commit walks behind it
+ * (src/gitwalk/revision.c, lite-*.c, rev-git2.c, walk.c): every case runs
+ * three ways, with the lite backend (default), with SLUGGUARD_NO_LITE=1
+ * (libgit2 resolves and walks) and with SLUGGUARD_NO_ODB=1 (libgit2 for
+ * everything), and the three must agree on the commits, their order, the
+ * tags, the exit code and the message. Successful cases are also checked
+ * against `git rev-list`. Repositories: a merge with tags of every kind,
+ * a shallow clone (git clone --depth) and a linked worktree.
+ */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/fs.h"
+#include "slugguard/gitwalk.h"
+#include "slugguard/run.h"
+#include "slugguard/strbuf.h"
+#include "gitwalk/gitwalk-internal.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
+
+static char tmp[] = "/tmp/sg-rev-XXXXXX";
+static char repo[PATH_MAX], shallow[PATH_MAX], worktree[PATH_MAX];
+static long tick = 1700000000;
+
+/* Run git in dir with the arguments (NULL-terminated); stdout to out. */
+static int git(const char *dir, struct strbuf *out, ...)
+{
+	struct child c = CHILD_INIT;
+	struct strbuf sink = STRBUF_INIT;
+	const char *a;
+	va_list ap;
+	int rc;
+
+	strvec_pushl(&c.args, "git", "-C", dir, "-c", "user.name=T", "-c",
+		     "user.email=t@example.com", "-c", "commit.gpgsign=false",
+		     "-c", "tag.gpgsign=false", "-c", "gc.auto=0", "-c",
+		     "advice.nestedTag=false", NULL);
+	va_start(ap, out);
+	while ((a = va_arg(ap, const char *)))
+		strvec_push(&c.args, a);
+	va_end(ap);
+	c.err = open("/dev/null", O_WRONLY);
+	if (out)
+		strbuf_reset(out);
+	rc = run_capture(&c, out ? out : &sink, (size_t)16 << 20);
+	close(c.err);
+	strbuf_release(&sink);
+	return rc;
+}
+
+/* A commit of file name (content: its message) at the next tick. */
+static void commit(const char *name)
+{
+	struct strbuf path = STRBUF_INIT, date = STRBUF_INIT;
+
+	strbuf_addf(&path, "%s/%s", repo, name);
+	assert_int_equal(fs_write_atomic(path.buf, name, strlen(name), 0644),
+			 0);
+	strbuf_addf(&date, "%ld +0000", tick++);
+	setenv("GIT_AUTHOR_DATE", date.buf, 1);
+	setenv("GIT_COMMITTER_DATE", date.buf, 1);
+	assert_int_equal(git(repo, NULL, "add", "-A", NULL), 0);
+	assert_int_equal(git(repo, NULL, "commit", "-q", "-m", name, NULL), 0);
+	strbuf_release(&path);
+	strbuf_release(&date);
+}
+
+/*
+ * main: c1 c2 c3 c4 m (m merges side: s1 s2, forked at c2). Tags: v1
+ * (annotated, c3), vv (a tag of v1), ttree and tblob (annotated, of a
+ * tree and a blob), lw (lightweight, c2). refs/foo/x (c1), refs/foobar
+ * (c2) for --glob. Then a shallow clone of depth 2 and a worktree on side.
+ */
+static int setup(void **state)
+{
+	struct strbuf url = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(fs_mkdtemp(tmp), 0);
+	assert_true((size_t)snprintf(repo, sizeof(repo), "%s/r", tmp) <
+		    sizeof(repo));
+	assert_true((size_t)snprintf(shallow, sizeof(shallow), "%s/sh", tmp) <
+		    sizeof(shallow));
+	assert_true((size_t)snprintf(worktree, sizeof(worktree), "%s/wt", tmp) <
+		    sizeof(worktree));
+	assert_int_equal(git(tmp, NULL, "init", "-q", "-b", "main", "r", NULL),
+			 0);
+	commit("c1");
+	commit("c2");
+	assert_int_equal(git(repo, NULL, "branch", "side", NULL), 0);
+	commit("c3");
+	assert_int_equal(
+		git(repo, NULL, "tag", "-a", "v1", "-m", "tag one", NULL), 0);
+	commit("c4");
+	assert_int_equal(git(repo, NULL, "checkout", "-q", "side", NULL), 0);
+	commit("s1");
+	commit("s2");
+	assert_int_equal(git(repo, NULL, "checkout", "-q", "main", NULL), 0);
+	assert_int_equal(
+		git(repo, NULL, "merge", "-q", "--no-edit", "side", NULL), 0);
+	assert_int_equal(git(repo, NULL, "tag", "-a", "vv", "-m", "tag of tag",
+			     "v1", NULL),
+			 0);
+	assert_int_equal(git(repo, NULL, "tag", "-a", "ttree", "-m", "a tree",
+			     "HEAD^{tree}", NULL),
+			 0);
+	assert_int_equal(git(repo, NULL, "tag", "-a", "tblob", "-m", "a blob",
+			     "HEAD:c1", NULL),
+			 0);
+	assert_int_equal(git(repo, NULL, "tag", "lw", "HEAD~3", NULL), 0);
+	assert_int_equal(
+		git(repo, NULL, "update-ref", "refs/foo/x", "HEAD~4", NULL), 0);
+	assert_int_equal(git(repo, NULL, "update-ref", "refs/foobar", "HEAD~3",
+			     NULL),
+			 0);
+	strbuf_addf(&url, "file://%s", repo);
+	assert_int_equal(git(tmp, NULL, "clone", "-q", "--depth", "2", url.buf,
+			     "sh", NULL),
+			 0);
+	assert_int_equal(git(repo, NULL, "worktree", "add", "-q", "../wt",
+			     "side", NULL),
+			 0);
+	strbuf_release(&url);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unsetenv("SLUGGUARD_NO_LITE");
+	unsetenv("SLUGGUARD_NO_ODB");
+	fs_remove_tree(tmp);
+	return 0;
+}
+
+static int on_blob(void *data, unsigned thread, size_t blob, const char *path,
+		   const char *buf, size_t len)
+{
+	(void)data;
+	(void)thread;
+	(void)blob;
+	(void)path;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+/* "<commit> <label>" per message: the walk order and the tags. */
+static int on_message(void *data, unsigned thread, const char *commit,
+		      size_t commit_index, const char *label, const char *buf,
+		      size_t len)
+{
+	struct strbuf *out = data;
+
+	(void)thread;
+	(void)commit_index;
+	strbuf_addf(out, "%s %s", commit, label);
+	if (starts_with(label, "(tag "))
+		strbuf_addf(out, " %.*s", (int)len, buf);
+	strbuf_addch(out, '\n');
+	return 0;
+}
+
+enum mode { LITE, NO_LITE, NO_ODB };
+
+/* Walk revs in dir one way; out gets the messages, or the error. */
+static int walk(const char *dir, enum mode m, const char *const *revs,
+		size_t nr, struct strbuf *out)
+{
+	struct gitwalk_scan_ops ops = { on_blob, on_message, NULL, out, 1, 0 };
+	struct gitwalk_hist *h = NULL;
+	struct gitwalk *w = NULL;
+	int rc;
+
+	unsetenv("SLUGGUARD_NO_LITE");
+	unsetenv("SLUGGUARD_NO_ODB");
+	if (m == NO_LITE)
+		setenv("SLUGGUARD_NO_LITE", "1", 1);
+	if (m == NO_ODB)
+		setenv("SLUGGUARD_NO_ODB", "1", 1);
+	strbuf_reset(out);
+	error_clear();
+	rc = gitwalk_open(&w, dir);
+	if (!rc)
+		rc = gitwalk_hist_revs(&h, w, revs, nr, &ops);
+	if (rc < 0)
+		strbuf_addf(out, "error %d: %s\n", rc, error_last());
+	gitwalk_hist_free(h);
+	gitwalk_free(w);
+	error_clear();
+	return rc;
+}
+
+/* The commits of `git rev-list revs` in dir, sorted, one per line. */
+static void rev_list(const char *dir, const char *const *revs, size_t nr,
+		     struct strbuf *out)
+{
+	struct child c = CHILD_INIT;
+
+	strvec_pushl(&c.args, "git", "-C", dir, "rev-list", NULL);
+	for (size_t i = 0; i < nr; i++)
+		strvec_push(&c.args, revs[i]);
+	c.err = open("/dev/null", O_WRONLY);
+	strbuf_reset(out);
+	assert_int_equal(run_capture(&c, out, (size_t)1 << 20), 0);
+	close(c.err);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The ids that start the lines of s holding what (NULL: every line),
+ * sorted, one per line, into out. */
+static void sorted_ids(const char *s, const char *what, struct strbuf *out)
+{
+	struct strvec v = STRVEC_INIT;
+
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		char *line = xstrndup(s, (size_t)(nl - s));
+
+		if (!what || strstr(line, what)) {
+			if (strlen(line) > GITWALK_HEXSZ)
+				line[GITWALK_HEXSZ] = '\0';
+			strvec_push(&v, line);
+		}
+		free(line);
+		s = nl + 1;
+	}
+	if (v.nr)
+		qsort(v.v, v.nr, sizeof(*v.v), cmp_str);
+	strbuf_reset(out);
+	for (size_t i = 0; i < v.nr; i++)
+		strbuf_addf(out, "%s\n", v.v[i]);
+	strvec_clear(&v);
+}
+
+/*
+ * revs in dir: the three ways agree; on success the commits are
+ * git rev-list's. Returns the code; msgs (may be NULL) gets the output.
+ */
+static int check(const char *dir, struct strbuf *msgs, size_t nr, ...)
+{
+	const char *revs[8];
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT,
+		      want = STRBUF_INIT, got = STRBUF_INIT;
+	va_list ap;
+	int rc, rc2, rc3;
+
+	assert_true(nr <= ARRAY_SIZE(revs));
+	va_start(ap, nr);
+	for (size_t i = 0; i < nr; i++)
+		revs[i] = va_arg(ap, const char *);
+	va_end(ap);
+	rc = walk(dir, LITE, revs, nr, &a);
+	rc2 = walk(dir, NO_LITE, revs, nr, &b);
+	rc3 = walk(dir, NO_ODB, revs, nr, &c);
+	if (strcmp(a.buf, b.buf) || strcmp(a.buf, c.buf))
+		print_error("%s: lite:\n%sno lite:\n%sno odb:\n%s", revs[0],
+			    a.buf, b.buf, c.buf);
+	assert_int_equal(rc, rc2);
+	assert_int_equal(rc, rc3);
+	assert_string_equal(a.buf, b.buf);
+	assert_string_equal(a.buf, c.buf);
+	if (!rc) {
+		/* rev-list's order is its own: compare as sorted sets. */
+		rev_list(dir, revs, nr, &want);
+		sorted_ids(want.buf, NULL, &want);
+		sorted_ids(a.buf, "(commit message)", &got);
+		assert_string_equal(got.buf, want.buf);
+	}
+	if (msgs) {
+		strbuf_reset(msgs);
+		strbuf_addbuf(msgs, &a);
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+	strbuf_release(&c);
+	strbuf_release(&want);
+	strbuf_release(&got);
+	return rc;
+}
+
+/* Lines in s (the count of commits walked, or of tags met). */
+static size_t count(const struct strbuf *s, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = s->buf; (p = strstr(p, what)); p++)
+		n++;
+	return n;
+}
+
+static void test_rev_grammar(void **state)
+{
+	struct strbuf out = STRBUF_INIT, hex = STRBUF_INIT;
+	char abbrev[8];
+
+	(void)state;
+	assert_int_equal(check(repo, &out, 1, "HEAD"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 7);
+	assert_int_equal(check(repo, &out, 1, "main~1..main"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 3);
+	/* A.. and ..B: the empty side is HEAD */
+	assert_int_equal(check(repo, &out, 1, "side.."), 0);
+	assert_int_equal(count(&out, "(commit message)"), 3);
+	assert_int_equal(check(repo, &out, 1, "..side"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 0);
+	assert_int_equal(check(repo, &out, 1, "HEAD..HEAD"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 0);
+	assert_int_equal(check(repo, NULL, 1, "HEAD^2"), 0);
+	assert_int_equal(check(repo, NULL, 1, "HEAD^{commit}"), 0);
+	assert_int_equal(check(repo, NULL, 1, "HEAD~0"), 0);
+	assert_int_equal(check(repo, NULL, 1, "HEAD^0"), 0);
+	assert_int_equal(check(repo, NULL, 1, "HEAD~2^"), 0);
+	assert_int_equal(check(repo, NULL, 1, "@"), 0);
+	assert_int_equal(check(repo, NULL, 1, "@~1"), 0);
+	assert_int_equal(check(repo, NULL, 1, "refs/heads/side"), 0);
+	assert_int_equal(check(repo, NULL, 1, "heads/side"), 0);
+	assert_int_equal(check(repo, NULL, 2, "^v1", "main"), 0);
+	assert_int_equal(check(repo, NULL, 3, "main", "--not", "side"), 0);
+	assert_int_equal(check(repo, NULL, 4, "main", "--not", "side", "--not"),
+			 0);
+	assert_int_equal(check(repo, NULL, 1, "--branches"), 0);
+	assert_int_equal(check(repo, NULL, 1, "--branches=si*"), 0);
+	assert_int_equal(check(repo, NULL, 1, "--tags"), 0);
+	assert_int_equal(check(repo, NULL, 1, "--tags=v*"), 0);
+	assert_int_equal(check(repo, NULL, 1, "--remotes"), 0);
+	assert_int_equal(check(repo, NULL, 1, "--all"), 0);
+	assert_int_equal(check(repo, NULL, 2, "--not", "--all"), 0);
+	assert_int_equal(check(repo, &out, 1, "--glob=foo"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 1);
+	assert_int_equal(check(repo, &out, 1, "--glob=refs/foo*"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 2);
+	/* A...B: both sides minus their merge base (libgit2 computes it) */
+	assert_int_equal(check(repo, NULL, 1, "side...main~1"), 0);
+	assert_int_equal(check(repo, NULL, 3, "main", "--not", "side...main~1"),
+			 0);
+	/* ids: full, abbreviated (libgit2 only, so the lite walk hands over) */
+	assert_int_equal(git(repo, &hex, "rev-parse", "HEAD~2", NULL), 0);
+	strbuf_rtrim(&hex);
+	assert_int_equal(check(repo, NULL, 1, hex.buf), 0);
+	memcpy(abbrev, hex.buf, 7);
+	abbrev[7] = '\0';
+	assert_int_equal(check(repo, NULL, 1, abbrev), 0);
+	assert_int_equal(check(repo, NULL, 1, "main@{0}"), 0);
+	strbuf_release(&out);
+	strbuf_release(&hex);
+}
+
+static void test_rev_errors(void **state)
+{
+	static const char *const unresolved[] = {
+		"nope",		"nope..HEAD",
+		"HEAD..nope",	"HEAD~99",
+		"HEAD^5",	"HEAD~x",
+		"ttree~1",	"ttree^{commit}",
+		"HEAD~2000000", "0000000000000000000000000000000000000001",
+	};
+	struct strbuf out = STRBUF_INIT, want = STRBUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(unresolved); i++) {
+		assert_int_equal(check(repo, &out, 1, unresolved[i]),
+				 ERR_NOTFOUND);
+		strbuf_reset(&want);
+		strbuf_addf(&want, "cannot resolve '%s'", unresolved[i]);
+		assert_non_null(strstr(out.buf, want.buf));
+	}
+	/* tags of trees and blobs, and a tree by name: no commit */
+	assert_int_equal(check(repo, &out, 1, "ttree"), ERR_NOTFOUND);
+	assert_non_null(strstr(out.buf, "'ttree' does not name a commit"));
+	assert_int_equal(check(repo, &out, 1, "tblob"), ERR_NOTFOUND);
+	assert_non_null(strstr(out.buf, "'tblob' does not name a commit"));
+	assert_int_equal(check(repo, &out, 1, "HEAD^{tree}"), ERR_NOTFOUND);
+	assert_int_equal(check(repo, &out, 2, "^ttree", "HEAD"), ERR_NOTFOUND);
+	assert_non_null(strstr(out.buf, "'ttree' does not name a commit"));
+	assert_int_equal(check(repo, &out, 1, "ttree..HEAD"), ERR_NOTFOUND);
+	assert_non_null(
+		strstr(out.buf, "'ttree..HEAD' does not name a commit"));
+	assert_int_equal(check(repo, &out, 1, "--bogus"), ERR_FAIL);
+	assert_non_null(strstr(out.buf, "unknown revision option '--bogus'"));
+	assert_int_equal(check(repo, &out, 1, "--branches="), ERR_FAIL);
+	strbuf_release(&out);
+	strbuf_release(&want);
+}
+
+/* Annotated tags of commits in the range, tags of tags too; not the
+ * lightweight one, not those of trees and blobs. */
+static void test_rev_tags(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(check(repo, &out, 1, "--all"), 0);
+	assert_non_null(strstr(out.buf, "(tag v1) tag one"));
+	assert_non_null(strstr(out.buf, "(tag vv) tag of tag"));
+	assert_int_equal(count(&out, "(tag "), 2);
+	assert_int_equal(check(repo, &out, 1, "vv"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 3);
+	assert_int_equal(check(repo, &out, 1, "vv~1"), 0);
+	assert_int_equal(count(&out, "(tag "), 0);
+	assert_int_equal(check(repo, &out, 1, "lw"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 2);
+	/* the same once every ref is packed (peeled lines included) */
+	assert_int_equal(git(repo, NULL, "pack-refs", "--all", NULL), 0);
+	assert_int_equal(check(repo, &out, 1, "--all"), 0);
+	assert_int_equal(count(&out, "(tag "), 2);
+	assert_int_equal(check(repo, NULL, 1, "--tags"), 0);
+	assert_int_equal(check(repo, NULL, 2, "^v1", "main"), 0);
+	assert_int_equal(check(repo, NULL, 1, "--glob=foo"), 0);
+	assert_int_equal(check(repo, &out, 1, "ttree"), ERR_NOTFOUND);
+	strbuf_release(&out);
+}
+
+/* A shallow clone: the walk stops at the boundary, ~N past it fails. */
+static void test_rev_shallow(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(check(shallow, &out, 1, "HEAD"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 3);
+	assert_int_equal(check(shallow, &out, 1, "HEAD~1"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 1);
+	assert_int_equal(check(shallow, NULL, 1, "HEAD^2"), 0);
+	assert_int_equal(check(shallow, NULL, 1, "--all"), 0);
+	assert_int_equal(check(shallow, NULL, 1, "HEAD~1..HEAD"), 0);
+	assert_int_equal(check(shallow, &out, 1, "HEAD~2"), ERR_NOTFOUND);
+	assert_non_null(strstr(out.buf, "cannot resolve 'HEAD~2'"));
+	strbuf_release(&out);
+}
+
+/* A linked worktree: its own HEAD, the common refs. */
+static void test_rev_worktree(void **state)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(check(worktree, &out, 1, "HEAD"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 4);
+	assert_int_equal(check(worktree, &out, 1, "main..HEAD"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 0);
+	assert_int_equal(check(worktree, &out, 1, "HEAD..main"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 3);
+	assert_int_equal(check(worktree, NULL, 1, "--all"), 0);
+	strbuf_release(&out);
+}
+
+/* A finding's author line: our reader and libgit2 read it alike. */
+static void test_commit_meta(void **state)
+{
+	struct strbuf hex = STRBUF_INIT, who = STRBUF_INIT, when = STRBUF_INIT,
+		      who2 = STRBUF_INIT, when2 = STRBUF_INIT;
+	struct gitwalk *w = NULL;
+
+	(void)state;
+	assert_int_equal(git(repo, &hex, "rev-parse", "HEAD", NULL), 0);
+	strbuf_rtrim(&hex);
+	unsetenv("SLUGGUARD_NO_ODB");
+	assert_int_equal(gitwalk_open(&w, repo), 0);
+	assert_int_equal(gitwalk_commit_meta(w, hex.buf, &who, &when), 0);
+	assert_true(gitwalk_commit_meta(w, "xyz", &who2, &when2) < 0);
+	error_clear();
+	gitwalk_free(w);
+	setenv("SLUGGUARD_NO_ODB", "1", 1);
+	assert_int_equal(gitwalk_open(&w, repo), 0);
+	assert_int_equal(gitwalk_commit_meta(w, hex.buf, &who2, &when2), 0);
+	gitwalk_free(w);
+	unsetenv("SLUGGUARD_NO_ODB");
+	assert_string_equal(who.buf, "T <t@example.com>");
+	assert_true(starts_with(when.buf, "2023-11-14T22:13:2"));
+	assert_true(ends_with(when.buf, "Z"));
+	assert_string_equal(who.buf, who2.buf);
+	assert_string_equal(when.buf, when2.buf);
+	strbuf_release(&hex);
+	strbuf_release(&who);
+	strbuf_release(&when);
+	strbuf_release(&who2);
+	strbuf_release(&when2);
+}
+
+/* The raw parsers the walk and the fuzz target share. */
+static void test_parse_raw(void **state)
+{
+	static const char zeros[] = "0000000000000000000000000000000000000000";
+	struct strbuf raw = STRBUF_INIT, out = STRBUF_INIT;
+
+	(void)state;
+	strbuf_addf(&raw,
+		    "tree %s\nparent %s\nparent %s\n"
+		    "author A U <a@example.com> 1700000000 -0130\n"
+		    "committer C <c@example.com> 1700000000 +0000\n\n\nmsg\n",
+		    zeros, zeros, zeros);
+	assert_int_equal(gitwalk_parse_raw(raw.buf, raw.len, &out), 0);
+	assert_non_null(strstr(out.buf, "commit 0 2 "));
+	assert_non_null(strstr(out.buf, "A U <a@example.com> 123"));
+	/* a forged time zone, a cut header: no date, no commit */
+	strbuf_reset(&raw);
+	strbuf_addf(&raw, "tree %s\nauthor A <a@x> 1 +99999\n\n", zeros);
+	strbuf_reset(&out);
+	assert_int_equal(gitwalk_parse_raw(raw.buf, raw.len, &out), 0);
+	assert_null(strstr(out.buf, "<a@x> ")); /* no year: refused */
+	strbuf_reset(&out);
+	assert_int_equal(gitwalk_parse_raw("tree 12", 7, &out), 0);
+	assert_non_null(strstr(out.buf, "commit -1 "));
+	strbuf_release(&raw);
+	strbuf_release(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rev_grammar),
+		cmocka_unit_test(test_rev_errors),
+		cmocka_unit_test(test_rev_shallow),
+		cmocka_unit_test(test_rev_worktree),
+		cmocka_unit_test(test_rev_tags),
+		cmocka_unit_test(test_commit_meta),
+		cmocka_unit_test(test_parse_raw),
+	};
+
+	return cmocka_run_group_tests_name("revision", tests, setup, teardown);
+}
