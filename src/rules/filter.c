@@ -7,6 +7,8 @@
 #include "slugguard/common.h"
 #include "rules/rules-internal.h"
 
+#include <math.h>
+
 static int lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
@@ -471,4 +473,24 @@ bool rules_is_lockfile(const char *path)
 		if (!strcmp(base, lockfiles[i]))
 			return true;
 	return false;
+}
+
+double rules_entropy(const char *s, size_t len)
+{
+	size_t count[256] = { 0 };
+	double h = 0;
+
+	if (!len)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		count[(unsigned char)s[i]]++;
+	for (size_t i = 0; i < 256; i++) {
+		double p;
+
+		if (!count[i])
+			continue;
+		p = (double)count[i] / (double)len;
+		h -= p * log2(p);
+	}
+	return h;
 }
