@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* .slugguard.json: the scanner's extra rules and allowlists. */
 #include "slugguard/common.h"
-#include "slugguard/config.h"
+#include "slugguard/scan.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/json.h"
 #include "slugguard/strbuf.h"
-#include "config-internal.h"
+#include "scan-internal.h"
 
 #define CONFIG_SCAN_MAX (1024 * 1024)
 
