@@ -7,9 +7,9 @@
  * so its cost is linear and its stack flat whatever the file holds.
  */
 #include "slugguard/common.h"
-#include "slugguard/scan.h"
 #include "slugguard/error.h"
 #include "slugguard/rules.h"
+#include "slugguard/scan.h"
 #include "slugguard/strbuf.h"
 #include "slugguard/strvec.h"
 #include "scan-internal.h"
