@@ -7,7 +7,9 @@
 #include "slugguard/common.h"
 #include "rules/rules-internal.h"
 
+#include <ctype.h>
 #include <math.h>
+#include <strings.h>
 
 static int lower(int c)
 {
@@ -145,11 +147,15 @@ static bool ident_char(char c)
 	return ident_start(c) || (c >= '0' && c <= '9');
 }
 
-/* a.b.c where every part is an identifier: a property path in code. */
+/*
+ * a.b.c where every part is an identifier, or a number then identifiers
+ * (1.day.from_now, 30.minutes.ago): a property path or a method chain in
+ * code, not a value.
+ */
 static bool is_dotted_path(const char *s, size_t len)
 {
 	size_t parts = 0;
-	bool start = true;
+	bool start = true, number = false;
 
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '.') {
@@ -159,15 +165,47 @@ static bool is_dotted_path(const char *s, size_t len)
 			continue;
 		}
 		if (start) {
-			if (!ident_start(s[i]))
+			number = !parts && s[i] >= '0' && s[i] <= '9';
+			if (!number && !ident_start(s[i]))
 				return false;
 			start = false;
 			parts++;
-		} else if (!ident_char(s[i])) {
+		} else if (number ? !(s[i] >= '0' && s[i] <= '9') :
+				    !ident_char(s[i])) {
 			return false;
 		}
 	}
-	return !start && parts >= 2;
+	return !start && parts >= 2 && !number;
+}
+
+/*
+ * Letters and digits that each count up (abcdef123456, a1B2c3D4e5F6,
+ * 0123456789abcdef): a typed-in stand-in, not random key material.
+ */
+static bool is_sequential(const char *s, size_t len)
+{
+	int last_alpha = -1, last_digit = -1;
+	size_t alpha = 0, digit = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int c = lower((unsigned char)s[i]);
+
+		if (c >= 'a' && c <= 'z') {
+			if (last_alpha >= 0 && c != last_alpha + 1)
+				return false;
+			last_alpha = c;
+			alpha++;
+		} else if (c >= '0' && c <= '9') {
+			if (last_digit >= 0 && c != last_digit + 1 &&
+			    !(last_digit == '9' && c == '0'))
+				return false;
+			last_digit = c;
+			digit++;
+		} else if (c != '-' && c != '_') {
+			return false;
+		}
+	}
+	return alpha + digit >= 8;
 }
 
 static bool is_identifier(const char *s, size_t len)
@@ -193,6 +231,28 @@ static bool is_identifier(const char *s, size_t len)
 	return upper_only && under;
 }
 
+/*
+ * A printf conversion with a width (%86b, %08x) or a lone %s / %d before
+ * a non-word byte: a format string, not a value.
+ */
+static bool has_conversion(const char *s, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		size_t j = i + 1;
+
+		if (s[i] != '%')
+			continue;
+		while (j < len && s[j] >= '0' && s[j] <= '9')
+			j++;
+		if (j >= len || !strchr("sdbxXu", s[j]))
+			continue;
+		if (j > i + 1 || j + 1 == len ||
+		    !isalnum((unsigned char)s[j + 1]))
+			return true;
+	}
+	return false;
+}
+
 bool rules_is_placeholder(const char *s, size_t len, bool strict)
 {
 	if (contains_any(s, len, placeholder_words) ||
@@ -206,7 +266,8 @@ bool rules_is_placeholder(const char *s, size_t len, bool strict)
 		return true;
 	if (starts_any(s, len, lookup_prefixes))
 		return true;
-	if (is_dotted_path(s, len))
+	if (is_dotted_path(s, len) || is_sequential(s, len) ||
+	    has_conversion(s, len))
 		return true;
 	return is_identifier(s, len);
 }
@@ -493,4 +554,21 @@ double rules_entropy(const char *s, size_t len)
 		h -= p * log2(p);
 	}
 	return h;
+}
+
+static const char *const docs_suffixes[] = { ".md",   ".markdown", ".mdx",
+					     ".adoc", ".asciidoc", ".rst",
+					     ".rdoc", ".textile",  NULL };
+
+bool rules_is_docs(const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; docs_suffixes[i]; i++) {
+		size_t k = strlen(docs_suffixes[i]);
+
+		if (n > k && !strcasecmp(path + n - k, docs_suffixes[i]))
+			return true;
+	}
+	return false;
 }

@@ -126,6 +126,26 @@ static bool context_allowed(struct rules_scratch *s, const struct hit *h,
 				 s->buf + ls, le - ls);
 }
 
+/*
+ * The same secret by the same rule earlier on the line (api_key = "X" if
+ * old_api_key != "X"): one finding, as its fingerprint is one.
+ */
+static bool repeated_on_line(const struct rules_scratch *s, size_t i, size_t ls)
+{
+	const struct hit *h = &s->hits[i];
+
+	while (i-- > 0) {
+		const struct hit *p = &s->hits[i];
+
+		if (p->rule == SIZE_MAX || p->off < ls)
+			break;
+		if (p->rule == h->rule && p->len == h->len &&
+		    !memcmp(s->buf + p->off, s->buf + h->off, h->len))
+			return true;
+	}
+	return false;
+}
+
 static int emit(struct rules_scratch *s, const char *path, rules_match_fn fn,
 		void *data)
 {
@@ -162,7 +182,8 @@ static int emit(struct rules_scratch *s, const char *path, rules_match_fn fn,
 			ls = pos;
 			line++;
 		}
-		if (line_allowed(s->buf, s->len, ls))
+		if (line_allowed(s->buf, s->len, ls) ||
+		    repeated_on_line(s, i, ls))
 			continue;
 		mls = rules_line_start(s->buf, h->moff, h->moff);
 		if (mls != ls && line_allowed(s->buf, s->len, mls))
@@ -244,6 +265,7 @@ static int scan_buf(const struct rules *r, struct rules_scratch *s,
 	s->err = 0;
 	s->hits_nr = 0;
 	s->lockfile = path && rules_is_lockfile(path);
+	s->docs = path && rules_is_docs(path);
 	for (size_t i = 0; i < r->nr; i++) {
 		const struct rule *rule = r->rule[i];
 
@@ -252,6 +274,10 @@ static int scan_buf(const struct rules *r, struct rules_scratch *s,
 		/* binary: only context-free rules and findings by path */
 		s->skip[i] = binary && !(rule->flags & RULE_BINARY) &&
 			     !(rule->flags & RULE_PATH_CONTENT && !rule->regex);
+		/* docs: a built-in rule that needs a name around the value
+		 * finds the guide's samples; config rules still run */
+		if (s->docs && r->bx[i] && !(rule->flags & RULE_BINARY))
+			s->skip[i] = true;
 	}
 	select_paths(s, path);
 	for (size_t i = 0; binary && i < r->pathr_nr; i++) {

@@ -120,6 +120,7 @@ struct rules_scratch {
 	size_t len;
 	size_t chunk_base;
 	bool lockfile;
+	bool docs; /* prose documentation: self-identifying rules only */
 	int err;
 	struct hit *hits;
 	size_t hits_nr, hits_alloc;

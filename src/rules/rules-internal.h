@@ -52,5 +52,11 @@ const char *rules_memcasemem(const char *hay, size_t hay_len,
 			     const char *needle, size_t needle_len);
 /* True for paths of lockfiles whose hashes look random. */
 bool rules_is_lockfile(const char *path);
+/*
+ * True for prose documentation (Markdown, AsciiDoc, reStructuredText, RDoc):
+ * their keys are samples, so only rules whose secret carries its own
+ * vendor prefix (RULE_BINARY) report there.
+ */
+bool rules_is_docs(const char *path);
 
 #endif
