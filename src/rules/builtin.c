@@ -538,14 +538,25 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "Change the password or token and keep .netrc out of the "
 	   "repository",
 	   0, RX_MULTILINE, rules_check_password),
+	/*
+	 * Every entry of a Secret's data: or stringData: block, kind: before
+	 * or after it (kubectl prints data: first). The first match starts
+	 * at the manifest; each next one continues where the last ended
+	 * (\G), over indented lines only, so the chain stops at the block's
+	 * end. data: values are base64: the matcher decodes them and scans
+	 * what they hold (RX_DECODE64).
+	 */
 	RX("kubernetes-secret", "Kubernetes Secret with inline data",
-	   "(?s)kind:[ \\t]*[\"']?Secret[\"']?[ \\t]*\\r?$.{0,2000}?"
-	   "^[ \\t]*(?:data|stringData):[ \\t]*\\r?\\n[ \\t]+[A-Za-z0-9_.-]+:"
-	   "[ \\t]*[\"']?([A-Za-z0-9+/=_.-]{12,})[\"']?[ \\t]*\\r?$",
-	   "kind: secret,kind:secret,kind: \"secret\",kind: 'secret'", 3.0,
+	   "(?:(?s:kind:[ \\t]*[\"']?Secret[\"']?[ \\t]*\\r?$.{0,2000}?)^[ \\t]*(?:data|stringData):[ \\t]*\\r?"
+	   "|^apiVersion:[^\\n]*\\n(?:data|stringData):[ \\t]*\\r?(?=\\n(?:(?!---)[^\\n]*\\n){0,200}?kind:[ \\t]*[\"']?Secret[\"']?[ \\t]*\\r?$)"
+	   "|\\G)"
+	   "\\n(?:[ \\t]+[^\\n]*\\n)*?[ \\t]+[A-Za-z0-9_.-]+:[ \\t]*[\"']?([^\\s\"'#{}$]{4,})[\"']?[ \\t]*\\r?$",
+	   "kind: secret,kind:secret,kind: \"secret\",kind: 'secret',"
+	   "apiversion:",
+	   0,
 	   "Rotate the values and keep Secrets out of git (SealedSecrets, "
 	   "SOPS or an external secret store)",
-	   0, RX_MULTILINE, NULL),
+	   0, RX_MULTILINE | RX_DECODE64, NULL),
 
 	/* ---- commerce ---- */
 	P("shopify-access-token", "Shopify access token",

@@ -536,5 +536,7 @@ void rules_scratch_free(struct rules_scratch *s)
 	free(s->win_end);
 	free(s->skip);
 	free(s->hits);
+	rules_scratch_free(s->inner);
+	free(s->decoded);
 	free(s);
 }

@@ -499,6 +499,38 @@ static bool is_encoded_prose(const char *s, size_t len)
 	return space;
 }
 
+size_t rules_base64_text(char *out, const char *s, size_t len)
+{
+	unsigned acc = 0;
+	int bits = 0;
+	size_t n = 0;
+
+	while (len && s[len - 1] == '=')
+		len--;
+	if (len < 4 || len % 4 == 1)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		int v = b64_value(s[i]);
+
+		if (v < 0)
+			return 0;
+		acc = (acc << 6 | (unsigned)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			unsigned char c = (unsigned char)(acc >> (bits - 8));
+
+			bits -= 8;
+			/* text: printable ASCII, tabs, line ends, UTF-8 */
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				return 0;
+			if (c == 0x7f)
+				return 0;
+			out[n++] = (char)c;
+		}
+	}
+	return n;
+}
+
 bool rules_check_generic(const char *match, size_t match_len,
 			 const char *secret, size_t secret_len)
 {

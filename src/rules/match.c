@@ -61,8 +61,18 @@ static bool overlaps(const struct hit *a, const struct hit *b)
 }
 
 /*
+ * A rule that names no vendor: the generic one, or a container of values
+ * (a Kubernetes Secret's entry). A vendor rule inside its match wins.
+ */
+static bool weak(const struct rules *r, size_t ri)
+{
+	return r->rule[ri]->flags & RULE_GENERIC ||
+	       (r->bx[ri] && r->bx[ri]->xflags & RX_DECODE64);
+}
+
+/*
  * Drops exact duplicates (same place, several windows or rules) and a
- * generic finding overlapped by a specific one.
+ * weak finding overlapped by a specific one.
  */
 static void dedupe(struct rules_scratch *s)
 {
@@ -83,14 +93,13 @@ static void dedupe(struct rules_scratch *s)
 		    s->hits[w - 1].off == h->off &&
 		    s->hits[w - 1].len == h->len)
 			continue;
-		if (r->rule[h->rule]->flags & RULE_GENERIC) {
+		if (weak(r, h->rule)) {
 			size_t lo = i > 16 ? i - 16 : 0;
 			size_t hi = i + 16 < s->hits_nr ? i + 16 : s->hits_nr;
 
 			for (size_t j = lo; j < hi && !drop; j++)
 				drop = j != i && s->hits[j].rule != SIZE_MAX &&
-				       !(r->rule[s->hits[j].rule]->flags &
-					 RULE_GENERIC) &&
+				       !weak(r, s->hits[j].rule) &&
 				       overlaps(h, &s->hits[j]);
 		}
 		if (!drop)
@@ -146,6 +155,61 @@ static bool repeated_on_line(const struct rules_scratch *s, size_t i, size_t ls)
 	return false;
 }
 
+static int scan_buf(const struct rules *r, struct rules_scratch *s,
+		    const char *path, const char *buf, size_t len, bool binary,
+		    rules_match_fn fn, void *data);
+
+/* Findings in a decoded value, reported at the encoded value's place. */
+struct decoded_ctx {
+	rules_match_fn fn;
+	void *data;
+	const struct rules_match *outer;
+	size_t nr;
+};
+
+static int on_decoded(const struct rules_match *m, void *data)
+{
+	struct decoded_ctx *d = data;
+	struct rules_match x = *m;
+
+	x.line = d->outer->line;
+	x.column = d->outer->column;
+	x.offset = d->outer->offset;
+	d->nr++;
+	return d->fn(&x, d->data);
+}
+
+/*
+ * An RX_DECODE64 value (a Kubernetes Secret's data: entry) that decodes
+ * to text: scans the text and reports what it holds in place of m. *nr
+ * counts those findings (0: report m itself).
+ */
+static int emit_decoded(struct rules_scratch *s, const struct rules_match *m,
+			rules_match_fn fn, void *data, size_t *nr)
+{
+	struct decoded_ctx d = { fn, data, m, 0 };
+	size_t n;
+	int rc;
+
+	*nr = 0;
+	if (s->nested)
+		return 0;
+	ALLOC_GROW(s->decoded, m->secret_len + 1, s->decoded_alloc);
+	n = rules_base64_text(s->decoded, m->secret, m->secret_len);
+	if (!n)
+		return 0;
+	if (!s->inner) {
+		rc = rules_scratch_new(&s->inner, s->r);
+		if (rc < 0)
+			return rc;
+		s->inner->nested = true;
+	}
+	rc = scan_buf(s->r, s->inner, NULL, s->decoded, n, false, on_decoded,
+		      &d);
+	*nr = d.nr;
+	return rc;
+}
+
 static int emit(struct rules_scratch *s, const char *path, rules_match_fn fn,
 		void *data)
 {
@@ -197,6 +261,15 @@ static int emit(struct rules_scratch *s, const char *path, rules_match_fn fn,
 		m.secret = s->buf + h->off;
 		m.secret_len = h->len;
 		m.entropy = h->entropy;
+		if (r->bx[h->rule] && r->bx[h->rule]->xflags & RX_DECODE64) {
+			size_t nr = 0;
+
+			rc = emit_decoded(s, &m, fn, data, &nr);
+			if (rc < 0)
+				return rc;
+			if (nr)
+				continue;
+		}
 		rc = fn(&m, data);
 		if (rc < 0)
 			return rc;

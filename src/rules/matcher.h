@@ -124,6 +124,13 @@ struct rules_scratch {
 	int err;
 	struct hit *hits;
 	size_t hits_nr, hits_alloc;
+
+	/* RX_DECODE64 values: their decoded text, scanned by a scratch of
+	 * its own (created on first use; it decodes nothing itself) */
+	struct rules_scratch *inner;
+	bool nested;
+	char *decoded;
+	size_t decoded_alloc;
 };
 
 static inline unsigned pair_key(const struct rules *r, const char *p)

@@ -14,6 +14,9 @@ enum rule_xflags {
 	RX_NOLOCK = 1 << 1,
 	/* The secret must mix upper case, lower case and digits. */
 	RX_MIXED = 1 << 2,
+	/* The secret may be base64 of text: decode it and scan that too,
+	 * reporting what it holds in place of the encoded value. */
+	RX_DECODE64 = 1 << 3,
 };
 
 /*
@@ -50,6 +53,12 @@ bool rules_is_placeholder(const char *s, size_t len, bool strict);
 /* Case-insensitive substring search; needle is lowercase. */
 const char *rules_memcasemem(const char *hay, size_t hay_len,
 			     const char *needle, size_t needle_len);
+/*
+ * Decodes s (standard or URL-safe base64, padding optional) into out
+ * (len * 3 / 4 + 1 bytes) and returns the decoded length, or 0 when s is
+ * not base64 or does not decode to text.
+ */
+size_t rules_base64_text(char *out, const char *s, size_t len);
 /* True for paths of lockfiles whose hashes look random. */
 bool rules_is_lockfile(const char *path);
 /*
