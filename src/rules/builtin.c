@@ -805,6 +805,22 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "Revoke the value where it was issued, move it to the environment "
 	   "(heroku config:set NAME=...) and read it with ENV.fetch",
 	   RULE_GENERIC, RX_NOLOCK, rules_check_generic),
+	/*
+	 * Generic names (login, key, secret, apiKey) in a JSON, YAML or Ruby
+	 * file whose path or neighbouring lines name a vendor the rules
+	 * know: config/plaid.yml, {"stripe": {"key": ...}}. The vendor is
+	 * what makes a short value a credential (RX_VENDOR). Last, so that
+	 * generic-secret names a value both find.
+	 */
+	RX("vendor-credential",
+	   "Credential under a generic name in a vendor's configuration",
+	   "(?i)(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,20}[_.-]?)?(?:login|key|secret|token|password|passphrase)" OP_BARE
+	   "(?|\\\\?\"([A-Za-z0-9+/_.=~-]{8,200})\\\\?\"|\\\\?'([A-Za-z0-9+/_.=~-]{8,200})\\\\?'|([A-Za-z0-9+/_.=~-]{8,200})(?=[\\s,;)\\]}]|$))",
+	   "login,key,secret,token,password,passphrase", 3.0,
+	   "Revoke the value at the vendor named by the file, move it to the "
+	   "environment (heroku config:set NAME=...) and read it with "
+	   "ENV.fetch",
+	   RULE_GENERIC, RX_NOLOCK | RX_VENDOR, rules_check_vendor),
 };
 
 const size_t rules_builtin_table_nr = ARRAY_SIZE(rules_builtin_table);

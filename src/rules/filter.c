@@ -544,6 +544,80 @@ bool rules_check_generic(const char *match, size_t match_len,
 	return !is_encoded_prose(secret, secret_len);
 }
 
+/* A value under a vendor's generic name: letters and digits both. */
+bool rules_check_vendor(const char *match, size_t match_len, const char *secret,
+			size_t secret_len)
+{
+	size_t name_len = secret > match ? (size_t)(secret - match) : 0;
+	bool alpha = false, digit = false;
+
+	(void)match_len;
+	for (size_t i = 0; i < secret_len; i++) {
+		char c = secret[i];
+
+		if (c >= '0' && c <= '9')
+			digit = true;
+		else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			alpha = true;
+	}
+	if (!alpha || !digit)
+		return false;
+	if (contains_any(match, name_len, benign_names))
+		return false;
+	return !is_encoded_prose(secret, secret_len);
+}
+
+/* Vendors with rules of their own (lowercase, as rules_memcasemem wants). */
+static const char *const vendors[] = { "stripe",	"plaid",
+				       "twilio",	"sendgrid",
+				       "mailgun",	"mailchimp",
+				       "postmark",	"braintree",
+				       "paypal",	"authorize.net",
+				       "authorize_net", "authorizenet",
+				       "squareup",	"shopify",
+				       "algolia",	"pusher",
+				       "openai",	"anthropic",
+				       "sentry",	"datadog",
+				       "newrelic",	"new_relic",
+				       "cloudinary",	"okta",
+				       "auth0",		"intercom",
+				       "mapbox",	"salesforce",
+				       "hubspot",	"zendesk",
+				       "dropbox",	"digitalocean",
+				       "cloudflare",	"mandrill",
+				       "sparkpost",	"vonage",
+				       "nexmo",		NULL };
+
+bool rules_names_vendor(const char *s, size_t len)
+{
+	for (size_t i = 0; vendors[i]; i++)
+		if (rules_memcasemem(s, len, vendors[i], strlen(vendors[i])))
+			return true;
+	return false;
+}
+
+static const char *const config_suffixes[] = { ".json", ".yml", ".yaml",
+					       ".toml", ".rb",	".erb",
+					       NULL };
+
+static bool has_suffix(const char *path, const char *const *list)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; list[i]; i++) {
+		size_t k = strlen(list[i]);
+
+		if (n > k && !strcasecmp(path + n - k, list[i]))
+			return true;
+	}
+	return false;
+}
+
+bool rules_is_config_file(const char *path)
+{
+	return has_suffix(path, config_suffixes);
+}
+
 static const char *const lockfiles[] = {
 	"Gemfile.lock",	     "gems.locked",
 	"package-lock.json", "npm-shrinkwrap.json",
@@ -594,13 +668,5 @@ static const char *const docs_suffixes[] = { ".md",   ".markdown", ".mdx",
 
 bool rules_is_docs(const char *path)
 {
-	size_t n = strlen(path);
-
-	for (size_t i = 0; docs_suffixes[i]; i++) {
-		size_t k = strlen(docs_suffixes[i]);
-
-		if (n > k && !strcasecmp(path + n - k, docs_suffixes[i]))
-			return true;
-	}
-	return false;
+	return has_suffix(path, docs_suffixes);
 }

@@ -339,6 +339,7 @@ static int scan_buf(const struct rules *r, struct rules_scratch *s,
 	s->hits_nr = 0;
 	s->lockfile = path && rules_is_lockfile(path);
 	s->docs = path && rules_is_docs(path);
+	s->vendor_path = path && rules_names_vendor(path, strlen(path));
 	for (size_t i = 0; i < r->nr; i++) {
 		const struct rule *rule = r->rule[i];
 
@@ -350,6 +351,9 @@ static int scan_buf(const struct rules *r, struct rules_scratch *s,
 		/* docs: a built-in rule that needs a name around the value
 		 * finds the guide's samples; config rules still run */
 		if (s->docs && r->bx[i] && !(rule->flags & RULE_BINARY))
+			s->skip[i] = true;
+		if (r->bx[i] && r->bx[i]->xflags & RX_VENDOR &&
+		    (!path || !rules_is_config_file(path)))
 			s->skip[i] = true;
 	}
 	select_paths(s, path);

@@ -121,6 +121,7 @@ struct rules_scratch {
 	size_t chunk_base;
 	bool lockfile;
 	bool docs; /* prose documentation: self-identifying rules only */
+	bool vendor_path; /* the path names a vendor (RX_VENDOR rules) */
 	int err;
 	struct hit *hits;
 	size_t hits_nr, hits_alloc;

@@ -17,6 +17,9 @@ enum rule_xflags {
 	/* The secret may be base64 of text: decode it and scan that too,
 	 * reporting what it holds in place of the encoded value. */
 	RX_DECODE64 = 1 << 3,
+	/* Reported only when the file's path or the lines around the
+	 * match name a vendor (rules_names_vendor). */
+	RX_VENDOR = 1 << 4,
 };
 
 /*
@@ -44,6 +47,12 @@ bool rules_check_password(const char *match, size_t match_len,
 			  const char *secret, size_t secret_len);
 bool rules_check_generic(const char *match, size_t match_len,
 			 const char *secret, size_t secret_len);
+bool rules_check_vendor(const char *match, size_t match_len, const char *secret,
+			size_t secret_len);
+/* True when s names a vendor the rules know (stripe, plaid, twilio...). */
+bool rules_names_vendor(const char *s, size_t len);
+/* JSON, YAML, TOML and Ruby files: where vendor configuration lives. */
+bool rules_is_config_file(const char *path);
 
 /*
  * True when secret looks like a placeholder, an environment lookup or a

@@ -74,6 +74,20 @@ static bool name_char(char c)
 	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
+/* Bytes before and after a match searched for a vendor's name. */
+#define VENDOR_BEFORE 512
+#define VENDOR_AFTER 256
+
+/* A vendor named on the lines around buf[moff, moff + mlen). */
+static bool vendor_near(const struct rules_scratch *s, size_t moff, size_t mlen)
+{
+	size_t from = moff > VENDOR_BEFORE ? moff - VENDOR_BEFORE : 0;
+	size_t to = moff + mlen;
+
+	to = s->len - to > VENDOR_AFTER ? to + VENDOR_AFTER : s->len;
+	return rules_names_vendor(s->buf + from, to - from);
+}
+
 static void consider(struct rules_scratch *s, size_t ri, size_t moff,
 		     size_t mlen, size_t off, size_t len)
 {
@@ -105,6 +119,9 @@ static void consider(struct rules_scratch *s, size_t ri, size_t moff,
 		if (bx->xflags & RX_MIXED && !has_classes(sec, len))
 			return;
 		if (bx->check && !bx->check(s->buf + moff, mlen, sec, len))
+			return;
+		if (bx->xflags & RX_VENDOR && !s->vendor_path &&
+		    !vendor_near(s, moff, mlen))
 			return;
 	}
 	if (rules_is_placeholder(sec, len, rule->flags & RULE_GENERIC))

@@ -379,6 +379,8 @@ static const struct sample samples[] = {
 	{ "infracost-api-key", NULL, "ico-%32a" },
 	{ "mapbox-secret-token", NULL, "sk.eyJ%60w.%22w" },
 	{ "twitter-bearer-token", NULL, "AAAAAAAAAAAAAAAAAAAAA%50a" },
+	{ "vendor-credential", "config/authorize_net.yml",
+	  "production:\n  login: %4L%2d%4L%2d\n" },
 	{ "generic-secret", NULL, "SESSION_SECRET = \"%32a\"" },
 };
 
