@@ -547,7 +547,8 @@ const struct builtin_rule rules_builtin_table[] = {
 	 * what they hold (RX_DECODE64).
 	 */
 	RX("kubernetes-secret", "Kubernetes Secret with inline data",
-	   "(?:(?s:kind:[ \\t]*[\"']?Secret[\"']?[ \\t]*\\r?$.{0,2000}?)^[ \\t]*(?:data|stringData):[ \\t]*\\r?"
+	   "(?:kind:[ \\t]*[\"']?Secret[\"']?[ \\t]*\\r?\\n"
+	   "(?:(?!---)[^\\n]*\\n){0,100}?[ \\t]*(?:data|stringData):[ \\t]*\\r?"
 	   "|^apiVersion:[^\\n]*\\n(?:data|stringData):[ \\t]*\\r?(?=\\n(?:(?!---)[^\\n]*\\n){0,200}?kind:[ \\t]*[\"']?Secret[\"']?[ \\t]*\\r?$)"
 	   "|\\G)"
 	   "\\n(?:[ \\t]+[^\\n]*\\n)*?[ \\t]+[A-Za-z0-9_.-]+:[ \\t]*[\"']?([^\\s\"'#{}$]{4,})[\"']?[ \\t]*\\r?$",
@@ -816,7 +817,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "Credential under a generic name in a vendor's configuration",
 	   "(?i)(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,20}[_.-]?)?(?:login|key|secret|token|password|passphrase)" OP_BARE
 	   "(?|\\\\?\"([A-Za-z0-9+/_.=~-]{8,200})\\\\?\"|\\\\?'([A-Za-z0-9+/_.=~-]{8,200})\\\\?'|([A-Za-z0-9+/_.=~-]{8,200})(?=[\\s,;)\\]}]|$))",
-	   "login,key,secret,token,password,passphrase", 3.0,
+	   "login,key,secret,token,password,passphrase", 2.5,
 	   "Revoke the value at the vendor named by the file, move it to the "
 	   "environment (heroku config:set NAME=...) and read it with "
 	   "ENV.fetch",
