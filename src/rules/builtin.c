@@ -408,7 +408,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	R("twilio-account-sid", "Twilio account SID",
 	  "(?|" CTX("twilio") "(AC[a-f0-9]{32})" E "|" B "(AC[a-f0-9]{32})" ARG
 			      "[A-Za-z0-9]{32}[\"'])",
-	  "twilio,\"ac,'ac", 3.0,
+	  "twilio,client(\"ac,client('ac", 3.0,
 	  "The SID identifies the account; rotate the auth token paired "
 	  "with it at https://console.twilio.com"),
 	R("twilio-api-key-sid", "Twilio API key SID",
@@ -419,7 +419,7 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "(?:" CTX("twilio[A-Za-z0-9_.-]{0,20}?(?:token|secret|auth)") "|"
 	  /* Twilio::REST::Client.new("AC...", "..."), Client("AC...", ...) */
 	  B "AC[a-f0-9]{32}" ARG ")([a-f0-9]{32}|[A-Za-z0-9]{32})" E,
-	  "twilio,\"ac,'ac", 3.0,
+	  "twilio,client(\"ac,client('ac", 3.0,
 	  "Rotate the auth token at https://console.twilio.com" SETX(
 		  "TWILIO_AUTH_TOKEN")),
 	P("mailgun-api-key", "Mailgun private API key",
@@ -807,8 +807,8 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "(heroku config:set NAME=...) and read it with ENV.fetch",
 	   RULE_GENERIC, RX_NOLOCK, rules_check_generic),
 	/*
-	 * Generic names (login, key, secret, apiKey) in a JSON, YAML or Ruby
-	 * file whose path or neighbouring lines name a vendor the rules
+	 * Generic names (login, key, secret, apiKey) in a JSON, YAML or TOML
+	 * file, or Ruby under config/, whose path or neighbouring lines name a vendor the rules
 	 * know: config/plaid.yml, {"stripe": {"key": ...}}. The vendor is
 	 * what makes a short value a credential (RX_VENDOR). Last, so that
 	 * generic-secret names a value both find.

@@ -597,8 +597,8 @@ bool rules_names_vendor(const char *s, size_t len)
 }
 
 static const char *const config_suffixes[] = { ".json", ".yml", ".yaml",
-					       ".toml", ".rb",	".erb",
-					       NULL };
+					       ".toml", NULL };
+static const char *const ruby_suffixes[] = { ".rb", NULL };
 
 static bool has_suffix(const char *path, const char *const *list)
 {
@@ -615,7 +615,12 @@ static bool has_suffix(const char *path, const char *const *list)
 
 bool rules_is_config_file(const char *path)
 {
-	return has_suffix(path, config_suffixes);
+	if (has_suffix(path, config_suffixes))
+		return true;
+	/* Ruby configures vendors in config/ (initializers, environments);
+	 * elsewhere it is application code */
+	return has_suffix(path, ruby_suffixes) &&
+	       (!strncmp(path, "config/", 7) || strstr(path, "/config/"));
 }
 
 static const char *const lockfiles[] = {

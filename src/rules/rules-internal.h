@@ -51,7 +51,7 @@ bool rules_check_vendor(const char *match, size_t match_len, const char *secret,
 			size_t secret_len);
 /* True when s names a vendor the rules know (stripe, plaid, twilio...). */
 bool rules_names_vendor(const char *s, size_t len);
-/* JSON, YAML, TOML and Ruby files: where vendor configuration lives. */
+/* JSON, YAML, TOML, and Ruby under config/: where vendors are set up. */
 bool rules_is_config_file(const char *path);
 
 /*
