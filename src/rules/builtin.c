@@ -808,10 +808,10 @@ const struct builtin_rule rules_builtin_table[] = {
 	   RULE_GENERIC, RX_NOLOCK, rules_check_generic),
 	/*
 	 * Generic names (login, key, secret, apiKey) in a JSON, YAML or TOML
-	 * file, or Ruby under config/, whose path or neighbouring lines name a vendor the rules
-	 * know: config/plaid.yml, {"stripe": {"key": ...}}. The vendor is
-	 * what makes a short value a credential (RX_VENDOR). Last, so that
-	 * generic-secret names a value both find.
+	 * file, or Ruby under config/, whose path or neighbouring lines name a
+	 * vendor the rules know: config/plaid.yml, {"stripe": {"key": ...}}.
+	 * The vendor is what makes a short value a credential (RX_VENDOR).
+	 * Last, so that generic-secret names a value both find.
 	 */
 	RX("vendor-credential",
 	   "Credential under a generic name in a vendor's configuration",
