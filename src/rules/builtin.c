@@ -817,7 +817,10 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "Credential under a generic name in a vendor's configuration",
 	   "(?i)(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,20}[_.-]?)?(?:login|key|secret|token|password|passphrase)" OP_BARE
 	   "(?|\\\\?\"([A-Za-z0-9+/_.=~-]{8,200})\\\\?\"|\\\\?'([A-Za-z0-9+/_.=~-]{8,200})\\\\?'|([A-Za-z0-9+/_.=~-]{8,200})(?=[\\s,;)\\]}]|$))",
-	   "login,key,secret,token,password,passphrase", 2.5,
+	   /* key with what follows it: a bare "key" is in every file */
+	   "login,key:,key\":,key':,key\\\":,key =,key=,secret,token,"
+	   "password,passphrase",
+	   2.5,
 	   "Revoke the value at the vendor named by the file, move it to the "
 	   "environment (heroku config:set NAME=...) and read it with "
 	   "ENV.fetch",
