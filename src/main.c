@@ -9,6 +9,7 @@
 #include "slugguard/error.h"
 #include "slugguard/heroku.h"
 #include "slugguard/policy.h"
+#include "slugguard/scan.h"
 #include "slugguard/strbuf.h"
 #include "cli/cli.h"
 

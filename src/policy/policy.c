@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Loading slugguard.json into struct policy (schema: docs/policy.md). */
 #include "slugguard/common.h"
-#include "slugguard/config.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/gitwalk.h"
 #include "slugguard/glob.h"
 #include "slugguard/json.h"
 #include "slugguard/policy.h"
+#include "slugguard/scan.h"
 
 static const char *const default_release[] = {
 	"rails db:migrate",

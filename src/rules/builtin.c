@@ -17,12 +17,21 @@
 /* End of a base64-ish value. */
 #define E64 "(?![A-Za-z0-9+/=_-])"
 /* Assignment between a name and its value: = := : => ?= ||= with quotes. */
-#define OP                                                                \
-	"[\"'\\x60]?[ \\t]{0,3}(?:=|:=|::=|:|=>|\\?=|\\|\\|=)[ \\t]{0,3}" \
-	"[\"'\\x60]?"
-/* The same without the opening quote of the value. */
-#define OP_BARE \
-	"[\"'\\x60]?[ \\t]{0,3}(?:=|:=|::=|:|=>|\\?=|\\|\\|=)[ \\t]{0,3}"
+#define OP OP_BARE "(?:\\\\?[\"'\\x60])?"
+/*
+ * The same without the opening quote of the value. The name may close a
+ * quote, JSON-escaped (\" inside a JSON string or a notebook) or not,
+ * and a subscript: ENV["X"] =, headers['X'] =, config[:x] =.
+ */
+#define OP_BARE                               \
+	"(?:\\\\?[\"'\\x60])?\\]?[ \\t]{0,3}" \
+	"(?:=|:=|::=|:|=>|\\?=|\\|\\|=)[ \\t]{0,3}"
+/*
+ * Between two quoted arguments of a call: the first's closing quote, a
+ * comma, the second's opening quote (SDK constructors that take an id
+ * and its secret positionally).
+ */
+#define ARG "\\\\?[\"'][ \\t]*,[ \\t]*\\\\?[\"']"
 /* A name containing ids (case-insensitive), then an assignment. */
 #define CTX(ids) "(?i:" ids ")[A-Za-z0-9_.-]{0,30}?" OP
 #define UUID                                                           \
@@ -61,6 +70,11 @@
 #define P(id_, desc_, re_, kw_, ent_, rem_) \
 	RX(id_, desc_, re_, kw_, ent_, rem_, RULE_BINARY, 0, NULL)
 
+/* A quoted value of a generic rule, quotes JSON-escaped or not. */
+#define GQUOTED                                      \
+	"\\\\?\"([^\"\\s$<>{}\\\\]{12,200})\\\\?\"|" \
+	"\\\\?'([^'\\s$<>{}\\\\]{12,200})\\\\?'"
+
 /* DB URL: scheme (with an optional +driver), user, password, host. */
 #define DBURL(schemes)                                \
 	"(?i)\\b(?:" schemes ")(?:\\+[a-z0-9_]+)?://" \
@@ -94,9 +108,12 @@ const struct builtin_rule rules_builtin_table[] = {
 	  ".com/iam/home#/security_credentials), create a new one" SETX(
 		  "AWS_ACCESS_KEY_ID")),
 	RX("aws-secret-access-key", "AWS secret access key",
-	   "(?i:aws[A-Za-z0-9_.-]{0,20}?secret|secret[_.-]?access[_.-]?key)"
-	   "[A-Za-z0-9_.-]{0,20}?" OP "([A-Za-z0-9/+]{40})" E64,
-	   "aws,secret_access,secretaccess,secret-access", 3.5,
+	   "(?:(?i:aws[A-Za-z0-9_.-]{0,20}?secret|secret[_.-]?access[_.-]?"
+	   "key)[A-Za-z0-9_.-]{0,20}?" OP "|"
+	   /* Aws::Credentials.new("AKIA...", "...") */
+	   "(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}" ARG ")"
+	   "([A-Za-z0-9/+]{40})" E64,
+	   "aws,secret_access,secretaccess,secret-access,akia,asia", 3.5,
 	   "Deactivate the access key in AWS IAM, create a new pair" SETX(
 		   "AWS_SECRET_ACCESS_KEY"),
 	   0, RX_MIXED, NULL),
@@ -113,12 +130,17 @@ const struct builtin_rule rules_builtin_table[] = {
 		  "AWS_BEARER_TOKEN_BEDROCK")),
 
 	/* ---- Plaid ---- */
-	R("plaid-client-id", "Plaid client ID", CTX("plaid") "([a-f0-9]{24})" E,
+	R("plaid-client-id", "Plaid client ID",
+	  "(?|" CTX("plaid") "([a-f0-9]{24})" E "|(?i:plaid)[^\\n]{0,80}?\\("
+			     "[^\\n]{0,40}?[\"']([a-f0-9]{24})" ARG
+			     "[a-z0-9]{30}[\"'])",
 	  "plaid", 3.0,
 	  "Client IDs are not secret alone, but rotate the secret paired with "
 	  "it at https://dashboard.plaid.com/developers/keys" SETX(
 		  "PLAID_CLIENT_ID")),
-	R("plaid-secret", "Plaid secret", CTX("plaid") "([a-z0-9]{30})" E,
+	R("plaid-secret", "Plaid secret",
+	  "(?:" CTX("plaid") "|(?i:plaid)[^\\n]{0,80}?\\([^\\n]{0,40}?"
+			     "[\"'][a-f0-9]{24}" ARG ")([a-z0-9]{30})" E,
 	  "plaid", 3.0,
 	  "Rotate at https://dashboard.plaid.com/developers/keys" SETX(
 		  "PLAID_SECRET")),
@@ -384,7 +406,9 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "Delete at https://app.sendgrid.com/settings/api_keys" SETX(
 		  "SENDGRID_API_KEY")),
 	R("twilio-account-sid", "Twilio account SID",
-	  CTX("twilio") "(AC[a-f0-9]{32})" E, "twilio", 3.0,
+	  "(?|" CTX("twilio") "(AC[a-f0-9]{32})" E "|" B "(AC[a-f0-9]{32})" ARG
+			      "[A-Za-z0-9]{32}[\"'])",
+	  "twilio,client(\"ac,client('ac", 3.0,
 	  "The SID identifies the account; rotate the auth token paired "
 	  "with it at https://console.twilio.com"),
 	R("twilio-api-key-sid", "Twilio API key SID",
@@ -392,8 +416,10 @@ const struct builtin_rule rules_builtin_table[] = {
 	  "Delete the API key at https://console.twilio.com (API keys & "
 	  "tokens)"),
 	R("twilio-auth-token", "Twilio auth token or API key secret",
-	  CTX("twilio[A-Za-z0-9_.-]{0,20}?(?:token|secret|auth)") "([a-f0-9]{32}|[A-Za-z0-9]{32})" E,
-	  "twilio", 3.0,
+	  "(?:" CTX("twilio[A-Za-z0-9_.-]{0,20}?(?:token|secret|auth)") "|"
+	  /* Twilio::REST::Client.new("AC...", "..."), Client("AC...", ...) */
+	  B "AC[a-f0-9]{32}" ARG ")([a-f0-9]{32}|[A-Za-z0-9]{32})" E,
+	  "twilio,client(\"ac,client('ac", 3.0,
 	  "Rotate the auth token at https://console.twilio.com" SETX(
 		  "TWILIO_AUTH_TOKEN")),
 	P("mailgun-api-key", "Mailgun private API key",
@@ -512,14 +538,26 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "Change the password or token and keep .netrc out of the "
 	   "repository",
 	   0, RX_MULTILINE, rules_check_password),
+	/*
+	 * Every entry of a Secret's data: or stringData: block, kind: before
+	 * or after it (kubectl prints data: first). The first match starts
+	 * at the manifest; each next one continues where the last ended
+	 * (\G), over indented lines only, so the chain stops at the block's
+	 * end. data: values are base64: the matcher decodes them and scans
+	 * what they hold (RX_DECODE64).
+	 */
 	RX("kubernetes-secret", "Kubernetes Secret with inline data",
-	   "(?s)kind:[ \\t]*[\"']?Secret[\"']?[ \\t]*\\r?$.{0,2000}?"
-	   "^[ \\t]*(?:data|stringData):[ \\t]*\\r?\\n[ \\t]+[A-Za-z0-9_.-]+:"
-	   "[ \\t]*[\"']?([A-Za-z0-9+/=_.-]{12,})[\"']?[ \\t]*\\r?$",
-	   "kind: secret,kind:secret,kind: \"secret\",kind: 'secret'", 3.0,
+	   "(?:kind:[ \\t]*[\"']?Secret[\"']?[ \\t]*\\r?\\n"
+	   "(?:(?!---)[^\\n]*\\n){0,100}?[ \\t]*(?:data|stringData):[ \\t]*\\r?"
+	   "|^apiVersion:[^\\n]*\\n(?:data|stringData):[ \\t]*\\r?(?=\\n(?:(?!---)[^\\n]*\\n){0,200}?kind:[ \\t]*[\"']?Secret[\"']?[ \\t]*\\r?$)"
+	   "|\\G)"
+	   "\\n(?:[ \\t]+[^\\n]*\\n)*?[ \\t]+[A-Za-z0-9_.-]+:[ \\t]*[\"']?([^\\s\"'#{}$]{4,})[\"']?[ \\t]*\\r?$",
+	   "kind: secret,kind:secret,kind: \"secret\",kind: 'secret',"
+	   "apiversion:",
+	   0,
 	   "Rotate the values and keep Secrets out of git (SealedSecrets, "
 	   "SOPS or an external secret store)",
-	   0, RX_MULTILINE, NULL),
+	   0, RX_MULTILINE | RX_DECODE64, NULL),
 
 	/* ---- commerce ---- */
 	P("shopify-access-token", "Shopify access token",
@@ -676,7 +714,9 @@ const struct builtin_rule rules_builtin_table[] = {
 	  CTX("okta") "(00[A-Za-z0-9_-]{40})" E, "okta", 3.5,
 	  "Revoke in the Okta admin console (Security > API > Tokens)"),
 	R("algolia-admin-key", "Algolia admin API key",
-	  CTX("algolia") "([a-f0-9]{32})" E, "algolia", 3.0,
+	  "(?:" CTX("algolia") "|(?i:algolia)[^\\n]{0,60}?\\([ \\t]*\\\\?[\"']"
+			       "[A-Z0-9]{10}" ARG ")([a-f0-9]{32})" E,
+	  "algolia", 3.0,
 	  "Regenerate the Admin API key in the Algolia dashboard"),
 
 	/* ---- developer tools ---- */
@@ -751,10 +791,14 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "(?i)(?:secret|token|"
 	   "passw(?:or)?d|pwd|api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?"
 	   "key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|"
-	   "master[_.-]?key|credentials?)[A-Za-z0-9_.-]{0,20}?" OP_BARE
-	   "(?|\"([^\"\\s$<>{}\\\\]{12,200})\"|'([^'\\s$<>{}\\\\]{12,200})'|"
+	   "master[_.-]?key|credentials?)[A-Za-z0-9_.-]{0,20}?"
+	   "(?|" OP_BARE "(?|" GQUOTED "|"
 	   "\\x60([^\\x60\\s$<>{}\\\\]{12,200})\\x60|"
-	   "([A-Za-z0-9+/_.=~-]{12,200})(?=[\\x60'\"\\s;,)\\]}]|\\\\[nrt]|$))",
+	   "([A-Za-z0-9+/_.=~-]{12,200})"
+	   "(?=[\\x60'\"\\s;,)\\]}]|\\\\[nrt\"]|$))|"
+	   /* a quoted name, then its value as the next argument:
+	    * ENV.fetch("API_KEY", "..."), headers.set("X-Api-Key", "...") */
+	   "\\\\?[\"'][ \\t]{0,3},[ \\t]{0,3}(?|" GQUOTED "))",
 	   "secret,token,passw,pwd,api_key,apikey,api-key,api.key,access_key,"
 	   "accesskey,access-key,auth_key,authkey,auth-key,private_key,"
 	   "privatekey,signing_key,encryption_key,master_key,credential",
@@ -762,6 +806,25 @@ const struct builtin_rule rules_builtin_table[] = {
 	   "Revoke the value where it was issued, move it to the environment "
 	   "(heroku config:set NAME=...) and read it with ENV.fetch",
 	   RULE_GENERIC, RX_NOLOCK, rules_check_generic),
+	/*
+	 * Generic names (login, key, secret, apiKey) in a JSON, YAML or TOML
+	 * file, or Ruby under config/, whose path or neighbouring lines name a
+	 * vendor the rules know: config/plaid.yml, {"stripe": {"key": ...}}.
+	 * The vendor is what makes a short value a credential (RX_VENDOR).
+	 * Last, so that generic-secret names a value both find.
+	 */
+	RX("vendor-credential",
+	   "Credential under a generic name in a vendor's configuration",
+	   "(?i)(?<![A-Za-z0-9])(?:[A-Za-z0-9]{1,20}[_.-]?)?(?:login|key|secret|token|password|passphrase)" OP_BARE
+	   "(?|\\\\?\"([A-Za-z0-9+/_.=~-]{8,200})\\\\?\"|\\\\?'([A-Za-z0-9+/_.=~-]{8,200})\\\\?'|([A-Za-z0-9+/_.=~-]{8,200})(?=[\\s,;)\\]}]|$))",
+	   /* key with what follows it: a bare "key" is in every file */
+	   "login,key:,key\":,key':,key\\\":,key =,key=,secret,token,"
+	   "password,passphrase",
+	   2.5,
+	   "Revoke the value at the vendor named by the file, move it to the "
+	   "environment (heroku config:set NAME=...) and read it with "
+	   "ENV.fetch",
+	   RULE_GENERIC, RX_NOLOCK | RX_VENDOR, rules_check_vendor),
 };
 
 const size_t rules_builtin_table_nr = ARRAY_SIZE(rules_builtin_table);

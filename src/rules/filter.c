@@ -7,6 +7,10 @@
 #include "slugguard/common.h"
 #include "rules/rules-internal.h"
 
+#include <ctype.h>
+#include <math.h>
+#include <strings.h>
+
 static int lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
@@ -143,11 +147,15 @@ static bool ident_char(char c)
 	return ident_start(c) || (c >= '0' && c <= '9');
 }
 
-/* a.b.c where every part is an identifier: a property path in code. */
+/*
+ * a.b.c where every part is an identifier, or a number then identifiers
+ * (1.day.from_now, 30.minutes.ago): a property path or a method chain in
+ * code, not a value.
+ */
 static bool is_dotted_path(const char *s, size_t len)
 {
 	size_t parts = 0;
-	bool start = true;
+	bool start = true, number = false;
 
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '.') {
@@ -157,15 +165,47 @@ static bool is_dotted_path(const char *s, size_t len)
 			continue;
 		}
 		if (start) {
-			if (!ident_start(s[i]))
+			number = !parts && s[i] >= '0' && s[i] <= '9';
+			if (!number && !ident_start(s[i]))
 				return false;
 			start = false;
 			parts++;
-		} else if (!ident_char(s[i])) {
+		} else if (number ? !(s[i] >= '0' && s[i] <= '9') :
+				    !ident_char(s[i])) {
 			return false;
 		}
 	}
-	return !start && parts >= 2;
+	return !start && parts >= 2 && !number;
+}
+
+/*
+ * Letters and digits that each count up (abcdef123456, a1B2c3D4e5F6,
+ * 0123456789abcdef): a typed-in stand-in, not random key material.
+ */
+static bool is_sequential(const char *s, size_t len)
+{
+	int last_alpha = -1, last_digit = -1;
+	size_t alpha = 0, digit = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		int c = lower((unsigned char)s[i]);
+
+		if (c >= 'a' && c <= 'z') {
+			if (last_alpha >= 0 && c != last_alpha + 1)
+				return false;
+			last_alpha = c;
+			alpha++;
+		} else if (c >= '0' && c <= '9') {
+			if (last_digit >= 0 && c != last_digit + 1 &&
+			    !(last_digit == '9' && c == '0'))
+				return false;
+			last_digit = c;
+			digit++;
+		} else if (c != '-' && c != '_') {
+			return false;
+		}
+	}
+	return alpha + digit >= 8;
 }
 
 static bool is_identifier(const char *s, size_t len)
@@ -191,6 +231,28 @@ static bool is_identifier(const char *s, size_t len)
 	return upper_only && under;
 }
 
+/*
+ * A printf conversion with a width (%86b, %08x) or a lone %s / %d before
+ * a non-word byte: a format string, not a value.
+ */
+static bool has_conversion(const char *s, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		size_t j = i + 1;
+
+		if (s[i] != '%')
+			continue;
+		while (j < len && s[j] >= '0' && s[j] <= '9')
+			j++;
+		if (j >= len || !strchr("sdbxXu", s[j]))
+			continue;
+		if (j > i + 1 || j + 1 == len ||
+		    !isalnum((unsigned char)s[j + 1]))
+			return true;
+	}
+	return false;
+}
+
 bool rules_is_placeholder(const char *s, size_t len, bool strict)
 {
 	if (contains_any(s, len, placeholder_words) ||
@@ -204,7 +266,8 @@ bool rules_is_placeholder(const char *s, size_t len, bool strict)
 		return true;
 	if (starts_any(s, len, lookup_prefixes))
 		return true;
-	if (is_dotted_path(s, len))
+	if (is_dotted_path(s, len) || is_sequential(s, len) ||
+	    has_conversion(s, len))
 		return true;
 	return is_identifier(s, len);
 }
@@ -436,6 +499,38 @@ static bool is_encoded_prose(const char *s, size_t len)
 	return space;
 }
 
+size_t rules_base64_text(char *out, const char *s, size_t len)
+{
+	unsigned acc = 0;
+	int bits = 0;
+	size_t n = 0;
+
+	while (len && s[len - 1] == '=')
+		len--;
+	if (len < 4 || len % 4 == 1)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		int v = b64_value(s[i]);
+
+		if (v < 0)
+			return 0;
+		acc = (acc << 6 | (unsigned)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			unsigned char c = (unsigned char)(acc >> (bits - 8));
+
+			bits -= 8;
+			/* text: printable ASCII, tabs, line ends, UTF-8 */
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				return 0;
+			if (c == 0x7f)
+				return 0;
+			out[n++] = (char)c;
+		}
+	}
+	return n;
+}
+
 bool rules_check_generic(const char *match, size_t match_len,
 			 const char *secret, size_t secret_len)
 {
@@ -447,6 +542,85 @@ bool rules_check_generic(const char *match, size_t match_len,
 	if (contains_any(match, name_len, benign_names))
 		return false;
 	return !is_encoded_prose(secret, secret_len);
+}
+
+/* A value under a vendor's generic name: letters and digits both. */
+bool rules_check_vendor(const char *match, size_t match_len, const char *secret,
+			size_t secret_len)
+{
+	size_t name_len = secret > match ? (size_t)(secret - match) : 0;
+	bool alpha = false, digit = false;
+
+	(void)match_len;
+	for (size_t i = 0; i < secret_len; i++) {
+		char c = secret[i];
+
+		if (c >= '0' && c <= '9')
+			digit = true;
+		else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			alpha = true;
+	}
+	if (!alpha || !digit)
+		return false;
+	if (contains_any(match, name_len, benign_names))
+		return false;
+	return !is_encoded_prose(secret, secret_len);
+}
+
+/* Vendors with rules of their own (lowercase, as rules_memcasemem wants). */
+static const char *const vendors[] = { "stripe",	"plaid",
+				       "twilio",	"sendgrid",
+				       "mailgun",	"mailchimp",
+				       "postmark",	"braintree",
+				       "paypal",	"authorize.net",
+				       "authorize_net", "authorizenet",
+				       "squareup",	"shopify",
+				       "algolia",	"pusher",
+				       "openai",	"anthropic",
+				       "sentry",	"datadog",
+				       "newrelic",	"new_relic",
+				       "cloudinary",	"okta",
+				       "auth0",		"intercom",
+				       "mapbox",	"salesforce",
+				       "hubspot",	"zendesk",
+				       "dropbox",	"digitalocean",
+				       "cloudflare",	"mandrill",
+				       "sparkpost",	"vonage",
+				       "nexmo",		NULL };
+
+bool rules_names_vendor(const char *s, size_t len)
+{
+	for (size_t i = 0; vendors[i]; i++)
+		if (rules_memcasemem(s, len, vendors[i], strlen(vendors[i])))
+			return true;
+	return false;
+}
+
+static const char *const config_suffixes[] = { ".json", ".yml", ".yaml",
+					       ".toml", NULL };
+static const char *const ruby_suffixes[] = { ".rb", NULL };
+
+static bool has_suffix(const char *path, const char *const *list)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; list[i]; i++) {
+		size_t k = strlen(list[i]);
+
+		if (n > k && !strcasecmp(path + n - k, list[i]))
+			return true;
+	}
+	return false;
+}
+
+bool rules_is_config_file(const char *path)
+{
+	if (has_suffix(path, config_suffixes))
+		return true;
+	/* Ruby configures vendors in config/ (initializers, environments);
+	 * elsewhere it is application code */
+	return has_suffix(path, ruby_suffixes) &&
+	       (!strncmp(path, "config/", 7) || strstr(path, "/config/"));
 }
 
 static const char *const lockfiles[] = {
@@ -471,4 +645,33 @@ bool rules_is_lockfile(const char *path)
 		if (!strcmp(base, lockfiles[i]))
 			return true;
 	return false;
+}
+
+double rules_entropy(const char *s, size_t len)
+{
+	size_t count[256] = { 0 };
+	double h = 0;
+
+	if (!len)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		count[(unsigned char)s[i]]++;
+	for (size_t i = 0; i < 256; i++) {
+		double p;
+
+		if (!count[i])
+			continue;
+		p = (double)count[i] / (double)len;
+		h -= p * log2(p);
+	}
+	return h;
+}
+
+static const char *const docs_suffixes[] = { ".md",   ".markdown", ".mdx",
+					     ".adoc", ".asciidoc", ".rst",
+					     ".rdoc", ".textile",  NULL };
+
+bool rules_is_docs(const char *path)
+{
+	return has_suffix(path, docs_suffixes);
 }

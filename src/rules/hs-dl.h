@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Hyperscan, loaded on first use. The matcher turns to Hyperscan only
- * after the first few MB of a scan (see HS_THRESHOLD in match.c), so the
+ * after the first few MB of a scan (see HS_THRESHOLD in matcher.h), so the
  * git hooks' small scans never call it; yet linking it loaded libhs,
  * libstdc++ and libgcc_s into every process start. So src/rules/
  * (Hyperscan's only user) dlopen()s it when the first big scan starts,

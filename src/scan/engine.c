@@ -5,7 +5,6 @@
  * introduced them. See include/slugguard/scan.h.
  */
 #include "slugguard/common.h"
-#include "slugguard/config.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/gitwalk.h"

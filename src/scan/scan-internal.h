@@ -137,4 +137,10 @@ char *scan_report_sarif(const struct scan_report *rep, unsigned flags);
 const char *scan_memmem(const char *hay, size_t hay_len, const char *needle,
 			size_t needle_len);
 
+/* The scanner config (config.c), shared with gitleaks.c. */
+/* Point c->rules at the current contents of c's lists (after appends). */
+void config_scan_sync(struct config_scan *c);
+/* Rule ids: lowercase letters, digits, '-', '_' and '.'. */
+bool config_scan_valid_id(const char *id);
+
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz target: config_gitleaks_parse (.gitleaks.toml, from the tree). */
 #include "fuzz.h"
-#include "slugguard/config.h"
+#include "slugguard/scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,6 +3,7 @@
 #include "slugguard/common.h"
 #include "slugguard/config.h"
 #include "slugguard/error.h"
+#include "slugguard/scan.h"
 #include "slugguard/strbuf.h"
 
 #include <setjmp.h>

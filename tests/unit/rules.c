@@ -379,6 +379,8 @@ static const struct sample samples[] = {
 	{ "infracost-api-key", NULL, "ico-%32a" },
 	{ "mapbox-secret-token", NULL, "sk.eyJ%60w.%22w" },
 	{ "twitter-bearer-token", NULL, "AAAAAAAAAAAAAAAAAAAAA%50a" },
+	{ "vendor-credential", "config/authorize_net.yml",
+	  "production:\n  login: %4L%2d%4L%2d\n" },
 	{ "generic-secret", NULL, "SESSION_SECRET = \"%32a\"" },
 };
 
@@ -834,6 +836,219 @@ static void test_rules_families(void **state)
 	expect_rule(NULL, "TAXCLOUD_API_KEY: %24u", "taxcloud-api-key");
 }
 
+/* The number of findings of rule id (NULL: of any rule) in tpl at path. */
+static size_t count_rule(const char *path, const char *tpl, const char *id)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct found f;
+	size_t n = 0;
+
+	rng_seed(7);
+	expand(&sb, tpl);
+	scan(&f, path, sb.buf, sb.len);
+	if (!id) {
+		n = f.nr;
+	} else {
+		for (const char *p = f.ids.buf; (p = strstr(p, id)); p++)
+			if (p[-1] == ',' && p[strlen(id)] == ',')
+				n++;
+	}
+	found_release(&f);
+	strbuf_release(&sb);
+	return n;
+}
+
+/* Issue 14: values assigned through an index, subscript or env mapping. */
+static void test_rules_subscripts(void **state)
+{
+	static const char *const pos[] = {
+		"headers[\"X-Api-Key\"] = \"%24a\"",
+		"config[:secret_key] = '%28a'",
+		"ENV[\"STRIPE_SECRET_KEY\"] = \"%32a\"",
+		"os.environ[\"SERVICE_API_TOKEN\"] = \"%32a\"",
+		"os.environ['PAYMENT_SECRET'] = '%30a'",
+		"process.env.PAYMENT_API_KEY = \"%32a\";",
+		"process.env['MAILER_SECRET'] = '%28a';",
+		"ENV.fetch(\"SIGNING_SECRET\", \"%30a\")",
+	};
+	static const char *const neg[] = {
+		"headers[\"X-Api-Key\"] = api_key",
+		"ENV[\"SECRET_KEY_BASE\"] = ENV.fetch(\"OTHER_SECRET\")",
+		"config[:secret_key] = Rails.application.credentials.secret_key",
+		"params[:api_key] = nil",
+		"ENV.fetch(\"API_KEY\", nil)",
+		"t(\"api_key\", \"Your API key goes here\")",
+		"os.environ[\"API_TOKEN\"] = token_from_vault()",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(pos); i++)
+		expect_rule("app/x.rb", pos[i], "generic-secret");
+	for (size_t i = 0; i < ARRAY_SIZE(neg); i++)
+		expect_clean("app/x.rb", neg[i]);
+}
+
+/* Issue 14: an id and its secret passed positionally: both reported. */
+static void test_rules_sdk_positional(void **state)
+{
+	(void)state;
+	expect_rule(NULL, "Aws::Credentials.new(\"AKIA%16u\", \"%40b\")",
+		    "aws-secret-access-key");
+	expect_rule(NULL, "new AWS.Credentials('AKIA%16u', '%40b')",
+		    "aws-access-key-id");
+	expect_rule(NULL, "Twilio::REST::Client.new('AC%32h', '%32h')",
+		    "twilio-auth-token");
+	expect_rule(NULL, "client = Client(\"AC%32h\", \"%32h\")",
+		    "twilio-account-sid");
+	expect_rule(NULL, "plaid.Client('%24h', '%30l', 'sandbox')",
+		    "plaid-secret");
+	expect_rule(NULL, "plaid.Client('%24h', '%30l', 'sandbox')",
+		    "plaid-client-id");
+	expect_rule(NULL, "Algolia::Search::Client.create('%10u', '%32h')",
+		    "algolia-admin-key");
+	expect_clean(NULL, "Aws::Credentials.new(ENV[\"AWS_ACCESS_KEY_ID\"], "
+			   "ENV[\"AWS_SECRET_ACCESS_KEY\"])");
+	expect_clean(NULL, "Twilio::REST::Client.new(account_sid, token)");
+}
+
+/* Issue 14: \" around names and values (notebooks, JSON in strings). */
+static void test_rules_json_escaped(void **state)
+{
+	(void)state;
+	expect_rule("x.ipynb", "    \"api_key = \\\"%32a\\\"\\n\",",
+		    "generic-secret");
+	expect_rule(NULL, "{\"body\": \"{\\\"api_key\\\": \\\"%32a\\\"}\"}",
+		    "generic-secret");
+	expect_rule(NULL, "B = \"{\\\"client_secret\\\":\\\"%30a\\\"}\"",
+		    "generic-secret");
+	expect_rule(NULL, "\"{\\\"aws_secret_access_key\\\": \\\"%40b\\\"}\"",
+		    "aws-secret-access-key");
+	expect_clean(NULL, "B = \"{\\\"api_key\\\": \\\"${API_KEY}\\\"}\"");
+}
+
+static void base64_add(struct strbuf *sb, const char *s, size_t len)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+				  "opqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned char)s[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned char)s[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)s[i + 2];
+		strbuf_addch(sb, tab[v >> 18 & 63]);
+		strbuf_addch(sb, tab[v >> 12 & 63]);
+		strbuf_addch(sb, i + 1 < len ? tab[v >> 6 & 63] : '=');
+		strbuf_addch(sb, i + 2 < len ? tab[v & 63] : '=');
+	}
+}
+
+/* Issue 14: every entry of a Secret; data: values decoded and scanned. */
+static void test_rules_kubernetes(void **state)
+{
+	struct strbuf key = STRBUF_INIT, tpl = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(count_rule("k.yaml",
+				    "apiVersion: v1\nkind: Secret\nmetadata:\n"
+				    "  name: a\ndata:\n  user: %16b\n"
+				    "  # note\n  pass: %24b\n  token: %32b\n"
+				    "type: Opaque\n",
+				    "kubernetes-secret"),
+			 3);
+	/* kubectl's order: data: before kind: */
+	assert_int_equal(count_rule("k.yaml",
+				    "apiVersion: v1\ndata:\n  a: %16b\n"
+				    "  b: %24b\nkind: Secret\nmetadata:\n"
+				    "  name: a\n",
+				    "kubernetes-secret"),
+			 2);
+	assert_int_equal(count_rule("k.yaml",
+				    "apiVersion: v1\nkind: Secret\n"
+				    "stringData:\n  A: \"%20a\"\n  B: %20a\n",
+				    "kubernetes-secret"),
+			 2);
+	/* nothing past the Secret's document */
+	assert_int_equal(count_rule("k.yaml",
+				    "apiVersion: v1\nkind: Secret\ndata:\n"
+				    "  p: {{ .Values.p | b64enc }}\n---\n"
+				    "apiVersion: v1\nkind: ConfigMap\ndata:\n"
+				    "  color: %24b\n",
+				    NULL),
+			 0);
+	/* a data: value holding a vendor key is reported as that key */
+	rng_seed(3);
+	strbuf_addstr(&key, "sk_");
+	strbuf_addstr(&key, "live_");
+	expand(&key, "%24a");
+	strbuf_addstr(&tpl, "apiVersion: v1\nkind: Secret\ndata:\n  k: ");
+	base64_add(&tpl, key.buf, key.len);
+	strbuf_addch(&tpl, '\n');
+	assert_int_equal(count_rule("k.yaml", tpl.buf, "stripe-secret-key"), 1);
+	assert_int_equal(count_rule("k.yaml", tpl.buf, NULL), 1);
+	strbuf_release(&key);
+	strbuf_release(&tpl);
+}
+
+/* Issue 14: a vendor named by the file's path or neighbouring keys. */
+static void test_rules_vendor_file(void **state)
+{
+	(void)state;
+	expect_rule("config/authorize_net.yml",
+		    "production:\n  login: %4L%2d%4L\n", "vendor-credential");
+	expect_rule("config/services.json",
+		    "{\n \"sendgrid\": {\n  \"key\": \"%12L%4d\"\n }\n}\n",
+		    "vendor-credential");
+	expect_rule("config/initializers/p.rb",
+		    "Pusher.app_id = '1'\nPusher.key = '%12L%4d'\n",
+		    "vendor-credential");
+	/* no vendor, no finding; not in other file types either */
+	expect_clean("config/cache.yml", "production:\n  key: %12L%4d\n");
+	expect_clean("app/stripe.txt", "key: %12L%4d\n");
+	expect_clean("config/stripe.yml",
+		     "production:\n  key: <%%= ENV[\"STRIPE_KEY\"] %%>\n"
+		     "  login: admin\n  token: payment_method_id\n");
+}
+
+/* Issue 14: real-code shapes; one secret twice on a line is one. */
+static void test_rules_code_shapes(void **state)
+{
+	(void)state;
+	expect_clean("test/models/k.rb",
+		     "    @api_key.expires_at = 1.day.from_now\n"
+		     "    @token.refreshed_at = 30.minutes.ago\n");
+	expect_clean("config/secrets.yml",
+		     "#   api_key: a1B2c3D4e5F6\n#   token: abcdef123456\n");
+	expect_clean("guides/source/setup.md", "    api_key = \"%32a\"\n");
+	expect_rule("guides/source/setup.md", "    key = \"sk_live_%24a\"\n",
+		    "stripe-secret-key");
+	expect_clean("lib/f.c",
+		     "printf(\"{\\\"token\\\": \\\"ab-%%86b==\\\"}\");");
+	assert_int_equal(count_rule(NULL,
+				    "H = { \"api_key\" => \"%32a\", "
+				    "\"x-api-key\" => \"%32a\" }\n",
+				    NULL),
+			 2);
+	rng_seed(5);
+	{
+		struct strbuf sb = STRBUF_INIT, v = STRBUF_INIT;
+		struct found f;
+
+		expand(&v, "%32a");
+		strbuf_addf(&sb,
+			    "H = { \"api_key\" => \"%s\", \"x-api-key\" "
+			    "=> \"%s\" }\n",
+			    v.buf, v.buf);
+		scan(&f, NULL, sb.buf, sb.len);
+		assert_int_equal(f.nr, 1);
+		found_release(&f);
+		strbuf_release(&sb);
+		strbuf_release(&v);
+	}
+}
+
 static void test_rules_generic_negatives(void **state)
 {
 	static const char *const neg[] = {
@@ -923,7 +1138,12 @@ static void test_rules_self_scan(void **state)
 	static const char *const files[] = {
 		"src/rules/builtin.c",
 		"src/rules/match.c",
+		"src/rules/compile.c",
+		"src/rules/prefilter.c",
+		"src/rules/window.c",
+		"src/rules/matcher.h",
 		"src/rules/filter.c",
+		"bench/detect_corpus.py",
 		"src/rules/rules-internal.h",
 		"include/slugguard/rules.h",
 		"tests/unit/rules.c",
@@ -1282,6 +1502,12 @@ int main(void)
 		cmocka_unit_test(test_rules_public_keys),
 		cmocka_unit_test(test_rules_families),
 		cmocka_unit_test(test_rules_generic_negatives),
+		cmocka_unit_test(test_rules_subscripts),
+		cmocka_unit_test(test_rules_sdk_positional),
+		cmocka_unit_test(test_rules_json_escaped),
+		cmocka_unit_test(test_rules_kubernetes),
+		cmocka_unit_test(test_rules_vendor_file),
+		cmocka_unit_test(test_rules_code_shapes),
 		cmocka_unit_test(test_rules_deploy_guide),
 		cmocka_unit_test(test_rules_doc_table),
 		cmocka_unit_test(test_rules_self_scan),

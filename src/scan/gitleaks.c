@@ -7,12 +7,12 @@
  * so its cost is linear and its stack flat whatever the file holds.
  */
 #include "slugguard/common.h"
-#include "slugguard/config.h"
 #include "slugguard/error.h"
 #include "slugguard/rules.h"
+#include "slugguard/scan.h"
 #include "slugguard/strbuf.h"
 #include "slugguard/strvec.h"
-#include "config-internal.h"
+#include "scan-internal.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The keyword prefilter: every rule keyword (a caseless literal) found in
+ * the buffer runs the rules owning it over a window around the hit.
+ * Small scans use the pair/quad tables (no compile cost); past
+ * HS_THRESHOLD bytes a scratch switches to Hyperscan's database.
+ */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "rules/matcher.h"
+
+/* Hyperscan's callback: "to" is the keyword's end in the current chunk. */
+static int on_keyword(unsigned int id, unsigned long long from,
+		      unsigned long long to, unsigned int flags, void *ctx)
+{
+	struct rules_scratch *s = ctx;
+
+	(void)from;
+	(void)flags;
+	return rules_keyword_hit(s, id, s->chunk_base + (size_t)to);
+}
+
+/*
+ * Loads Hyperscan and compiles the shared keyword database once;
+ * allocates our scratch.
+ */
+static int start_hyperscan(struct rules_scratch *s)
+{
+	struct rules_lazy *lz = s->r->lazy;
+	int rc;
+
+	rc = rules_hs_load();
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&lz->lock);
+	if (!lz->db)
+		rc = rules_build_db(s->r, &lz->db);
+	pthread_mutex_unlock(&lz->lock);
+	if (rc < 0)
+		return rc;
+	if (hs_alloc_scratch(lz->db, &s->hs) != HS_SUCCESS) {
+		s->hs = NULL;
+		return error_set("cannot allocate matcher scratch");
+	}
+	return 0;
+}
+
+static int prefilter_hyperscan(struct rules_scratch *s)
+{
+	const struct rules *r = s->r;
+	size_t pos = 0;
+
+	while (pos < s->len) {
+		size_t n = s->len - pos > HS_CHUNK ? HS_CHUNK : s->len - pos;
+		hs_error_t e;
+
+		s->chunk_base = pos;
+		e = hs_scan(r->lazy->db, s->buf + pos, (unsigned int)n, 0,
+			    s->hs, on_keyword, s);
+		if (e == HS_SCAN_TERMINATED)
+			return s->err;
+		if (e != HS_SUCCESS)
+			return error_set("keyword scan failed (hyperscan "
+					 "error %d)",
+					 (int)e);
+		if (pos + n >= s->len)
+			break;
+		pos += n - (r->max_kw_len > 1 ? r->max_kw_len - 1 : 0);
+	}
+	return 0;
+}
+
+static bool kw_at(const struct rules *r, const char *p, size_t k)
+{
+	const char *kw = r->kw[k];
+
+	for (size_t j = 0; j < r->kw_len[k]; j++)
+		if (r->lc[(unsigned char)p[j]] != (unsigned char)kw[j])
+			return false;
+	return true;
+}
+
+static bool has_bit(const uint8_t *bits, unsigned key)
+{
+	return bits[key >> 3] & (1u << (key & 7));
+}
+
+/* Reports the keywords under key that start at buf + i. */
+static int try_bucket(struct rules_scratch *s, const struct kw_key *keys,
+		      size_t nr, unsigned key, size_t i)
+{
+	const struct rules *r = s->r;
+	size_t lo = 0, hi = nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (keys[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < nr && keys[lo].key == key; lo++) {
+		size_t k = keys[lo].kw;
+
+		if (r->kw_len[k] > s->len - i || !kw_at(r, s->buf + i, k))
+			continue;
+		if (on_keyword((unsigned)k, 0, i + r->kw_len[k], 0, s))
+			return 1;
+	}
+	return 0;
+}
+
+/* The table prefilter, for small volumes (no compile cost). */
+static int prefilter_small(struct rules_scratch *s)
+{
+	const struct rules *r = s->r;
+	const char *b = s->buf;
+	size_t len = s->len;
+	bool pairs = r->pair_nr > 0;
+	uint32_t v = 0;
+
+	s->chunk_base = 0;
+	for (size_t i = 0; i < 3 && i < len; i++)
+		v = v << 8 | r->lc[(unsigned char)b[i]];
+	for (size_t i = 0; i < len; i++) {
+		unsigned key;
+
+		for (size_t j = 0; j < r->single_nr; j++) {
+			size_t k = r->single_kw[j];
+
+			if (r->lc[(unsigned char)b[i]] ==
+				    (unsigned char)r->kw[k][0] &&
+			    on_keyword((unsigned)k, 0, i + 1, 0, s))
+				return s->err;
+		}
+		if (i + 1 >= len)
+			break;
+		if (i + 3 < len) {
+			/* v holds the lower-cased bytes i .. i+3 */
+			v = v << 8 | r->lc[(unsigned char)b[i + 3]];
+			key = v >> 16;
+		} else {
+			key = pair_key(r, b + i);
+		}
+		if (pairs && has_bit(r->pair_bits, key) &&
+		    try_bucket(s, r->pair_keys, r->pair_nr, key, i))
+			return s->err;
+		if (i + 3 >= len)
+			continue;
+		key = quad_hash(v);
+		if (has_bit(r->quad_bits, key) &&
+		    try_bucket(s, r->quad_keys, r->quad_nr, key, i))
+			return s->err;
+	}
+	return 0;
+}
+
+int rules_prefilter(struct rules_scratch *s)
+{
+	int rc;
+
+	if (!s->r->kw_nr)
+		return 0;
+	s->scanned = st_add(s->scanned, s->len);
+	if (!s->hs && s->scanned >= HS_THRESHOLD) {
+		rc = start_hyperscan(s);
+		if (rc < 0)
+			return rc;
+	}
+	if (s->hs)
+		return prefilter_hyperscan(s);
+	return prefilter_small(s);
+}
