@@ -2,7 +2,7 @@
 /*
  * The Platform API client: options, the handle, URLs, and the calls the
  * endpoints make. The transfer itself is transfer.c, the retry loop
- * retry.c, the key from ~/.netrc netrc.c.
+ * retry.c, the key from ~/.netrc netrc.c, URLs url.c.
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
@@ -12,22 +12,9 @@
 #include "heroku-internal.h"
 #include "curl-dl.h"
 
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/*
- * A memset through a volatile function pointer: the compiler cannot
- * prove the call dead, so secrets really are overwritten before free.
- */
-static void *(*const volatile wipe_fn)(void *, int, size_t) = memset;
-
-void heroku_wipe(void *p, size_t len)
-{
-	if (p && len)
-		wipe_fn(p, 0, len);
-}
 
 /*
  * Loading libcurl and curl_global_init() are deferred to the first
@@ -99,75 +86,6 @@ int heroku_opts_from_env(struct heroku_opts *o)
 			      3600000, 1);
 	o->tries = (unsigned)tries;
 	return rc;
-}
-
-/* ---- URLs -------------------------------------------------------------- */
-
-/* The host part of an absolute URL (without port or brackets). */
-static void url_host(struct strbuf *sb, const char *url)
-{
-	const char *p = strstr(url, "://"), *e;
-
-	if (!p)
-		return;
-	p += 3;
-	e = p + strcspn(p, "/?#");
-	{
-		const char *at = memchr(p, '@', (size_t)(e - p));
-
-		if (at)
-			p = at + 1;
-	}
-	if (*p == '[') {
-		const char *rb = memchr(p, ']', (size_t)(e - p));
-
-		if (rb) {
-			strbuf_add(sb, p + 1, (size_t)(rb - p - 1));
-			return;
-		}
-	}
-	{
-		const char *colon = memchr(p, ':', (size_t)(e - p));
-
-		strbuf_add(sb, p, (size_t)((colon ? colon : e) - p));
-	}
-}
-
-bool heroku_url_is_loopback(const char *url)
-{
-	struct strbuf host = STRBUF_INIT;
-	bool ok;
-
-	url_host(&host, url);
-	ok = !strcasecmp(host.buf, "localhost") || !strcmp(host.buf, "::1") ||
-	     starts_with(host.buf, "127.");
-	strbuf_release(&host);
-	return ok;
-}
-
-/* scheme://host/path of url without query or fragment (for messages). */
-void heroku_url_redact(struct strbuf *sb, const char *url)
-{
-	strbuf_add(sb, url, strcspn(url, "?#"));
-}
-
-void heroku_path_escape(struct strbuf *sb, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~') {
-			strbuf_addch(sb, c);
-		} else {
-			strbuf_addch(sb, '%');
-			strbuf_addch(sb, hex[c >> 4]);
-			strbuf_addch(sb, hex[c & 15]);
-		}
-	}
 }
 
 /* ---- the client -------------------------------------------------------- */

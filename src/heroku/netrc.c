@@ -1,9 +1,24 @@
 /* SPDX-License-Identifier: MIT */
-/* The API key from a .netrc file, as the Heroku CLI keeps it. */
+/*
+ * The API key: read from a .netrc file, as the Heroku CLI keeps it, and
+ * wiped wherever a copy of it ends.
+ */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "heroku-internal.h"
+
+/*
+ * A memset through a volatile function pointer: the compiler cannot
+ * prove the call dead, so secrets really are overwritten before free.
+ */
+static void *(*const volatile wipe_fn)(void *, int, size_t) = memset;
+
+void heroku_wipe(void *p, size_t len)
+{
+	if (p && len)
+		wipe_fn(p, 0, len);
+}
 
 /* ---- netrc ------------------------------------------------------------- */
 
