@@ -38,6 +38,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* xstrdup(s), or NULL for NULL (git's xstrdup_or_null). */
+char *xstrdup_or_null(const char *s);
 char *xstrndup(const char *s, size_t n);
 void *xmemdup(const void *p, size_t n);
 /* Overflow-checked size arithmetic; dies on overflow. */

@@ -8,6 +8,7 @@
 #include "slugguard/run.h"
 #include "slugguard/sign.h"
 #include "slugguard/slug.h"
+#include "slugguard/term.h"
 #include "buildpack-internal.h"
 
 #include <dirent.h>
@@ -41,24 +42,6 @@ void build_result_release(struct build_result *r)
 	}
 	free(r->procs);
 	memset(r, 0, sizeof(*r));
-}
-
-static void say(const struct build_opts *o, const char *fmt, ...)
-	SG_PRINTF(2, 3);
-static void say(const struct build_opts *o, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT, clean = STRBUF_INIT;
-	va_list ap;
-
-	if (o->quiet)
-		return;
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	strbuf_add_sanitized(&clean, sb.buf, sb.len);
-	fprintf(stderr, "-----> %s\n", clean.buf);
-	strbuf_release(&sb);
-	strbuf_release(&clean);
 }
 
 static bool filter_ignored(const char *path, bool is_dir, void *data)
@@ -396,7 +379,7 @@ static int run_buildpacks(struct build_state *st, const struct build_opts *o)
 				strbuf_setlen(&out, (size_t)(nl - out.buf));
 		}
 		bp->name = xstrdup(out.len ? out.buf : bp->ref);
-		say(o, "%s app detected", bp->name);
+		term_say(o->quiet, "%s app detected", bp->name);
 
 		child_release(&c);
 		step_child(&c, bp, "compile", &st->env, timeout);
@@ -705,7 +688,7 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 			goto out;
 	}
 
-	say(o, "Exporting %.12s", st.commit);
+	term_say(o->quiet, "Exporting %.12s", st.commit);
 	strbuf_reset(&sb);
 	rc = gitwalk_read_path(w, st.commit, ".slugignore", &sb,
 			       SMALL_FILE_MAX);
@@ -733,7 +716,7 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "%s/buildpacks/%zu", st.work.buf, i);
 		bp->dir = strbuf_detach(&sb, NULL);
-		say(o, "Fetching buildpack %s", bp->url);
+		term_say(o->quiet, "Fetching buildpack %s", bp->url);
 		/* Provenance keeps the canonical URL; a mirror only serves it.
 		 */
 		free(fetch_url);
@@ -771,7 +754,7 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 		for (size_t i = 0; i < r.nr_procs; i++)
 			strbuf_addf(&sb, "%s%s", i ? ", " : "",
 				    r.procs[i].name);
-		say(o, "Discovering process types: %s", sb.buf);
+		term_say(o->quiet, "Discovering process types: %s", sb.buf);
 	}
 
 	strbuf_reset(&sb);
@@ -781,15 +764,15 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	so.out_path = r.slug_path;
 	so.mtime = source_date(w, st.commit);
 	so.max_size = o->max_size;
-	say(o, "Compressing...");
+	term_say(o->quiet, "Compressing...");
 	rc = slug_pack(&stats, &so);
 	if (rc < 0)
 		goto out;
 	rc = sign_sha256_file(hex, &r.size, r.slug_path);
 	if (rc < 0)
 		goto out;
-	say(o, "Done: %.1fM (%zu entries)", (double)r.size / 1048576.0,
-	    stats.entries);
+	term_say(o->quiet, "Done: %.1fM (%zu entries)",
+		 (double)r.size / 1048576.0, stats.entries);
 	snprintf(r.checksum, sizeof(r.checksum), "SHA256:%s", hex);
 	memcpy(r.commit, st.commit, sizeof(r.commit));
 	r.stack = xstrdup(st.stack);
@@ -807,7 +790,7 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 		rc = buildpack_attest(&st, &r, o, key, hex);
 		if (rc < 0)
 			goto out;
-		say(o, "Signed provenance: %s", r.intoto_path);
+		term_say(o->quiet, "Signed provenance: %s", r.intoto_path);
 	} else {
 		warning("no signing key (--key or SLUGGUARD_SIGNING_KEY): the "
 			"slug is not signed");

@@ -9,6 +9,7 @@
 #define SLUGGUARD_CLI_H
 
 #include "slugguard/config.h"
+#include "slugguard/deploy.h"
 
 #include <getopt.h>
 
@@ -29,6 +30,41 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg);
 int cmd_check_app(int argc, char **argv, const struct config *cfg);
 int cmd_buildpack(int argc, char **argv, const struct config *cfg);
 int cmd_baseline(int argc, char **argv, const struct config *cfg);
+
+/*
+ * The options every Heroku command takes (deploy, releases, rollback,
+ * check --app): -a/--app NAME, -r/--remote REMOTE, -k/--key FILE and
+ * --cacert FILE. A command puts CLI_TARGET_OPTIONS first in its option
+ * array and CLI_TARGET_SHORT in its short options, hands every option to
+ * cli_target_opt() before its own switch, then picks the app with
+ * cli_target_app(). The strings are argv's (borrowed) except the picked
+ * app, which ct->app owns until cli_target_release().
+ */
+struct cli_target {
+	struct deploy_target t;
+	const char *remote;
+	struct strbuf app;
+};
+#define CLI_TARGET_INIT(quiet)                                   \
+	{                                                        \
+		{ NULL, NULL, NULL, (quiet) }, NULL, STRBUF_INIT \
+	}
+#define CLI_TARGET_SHORT "a:r:k:"
+/* clang-format off */
+#define CLI_TARGET_OPTIONS                          \
+	{ "app", required_argument, NULL, 'a' },    \
+	{ "remote", required_argument, NULL, 'r' }, \
+	{ "key", required_argument, NULL, 'k' },    \
+	{ "cacert", required_argument, NULL, 'C' }
+/* clang-format on */
+/* true when opt is one of the target's (its optarg is taken). */
+bool cli_target_opt(struct cli_target *ct, int opt);
+/*
+ * Pick the app (deploy_app_name()) into ct->t.app. Returns 0, ERR_USAGE
+ * after printing usage (none given), or the error stored.
+ */
+int cli_target_app(struct cli_target *ct, const char *cmd, const char *usage);
+void cli_target_release(struct cli_target *ct);
 
 struct gitwalk;
 /*

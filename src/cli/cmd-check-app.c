@@ -179,37 +179,24 @@ out:
 int cmd_check_app(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "app", required_argument, NULL, 'a' },
-		{ "remote", required_argument, NULL, 'r' },
+		CLI_TARGET_OPTIONS,
 		{ "commit", required_argument, NULL, 'c' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "cacert", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *remote = NULL, *commit = NULL;
-	struct deploy_target t = { NULL, NULL, NULL, cfg->quiet };
+	struct cli_target ct = CLI_TARGET_INIT(cfg->quiet);
 	struct deploy_inspection in = DEPLOY_INSPECTION_INIT;
-	struct strbuf app_buf = STRBUF_INIT;
 	struct checklist c = { 0 };
+	const char *commit = NULL;
 	int opt, rc;
 
-	while ((opt = cli_getopt(argc, argv, "a:r:c:k:h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, CLI_TARGET_SHORT "c:h", opts,
+				 NULL)) != -1) {
+		if (cli_target_opt(&ct, opt))
+			continue;
 		switch (opt) {
-		case 'a':
-			t.app = optarg;
-			break;
 		case 'c':
 			commit = optarg;
-			break;
-		case 'r':
-			remote = optarg;
-			break;
-		case 'k':
-			t.key = optarg;
-			break;
-		case 'C':
-			t.cacert = optarg;
 			break;
 		case 'h':
 			return cli_usage(usage_str, false);
@@ -222,13 +209,10 @@ int cmd_check_app(int argc, char **argv, const struct config *cfg)
 	if (optind < argc)
 		return cli_usage_err(usage_str, "check: unexpected '%s'",
 				     argv[optind]);
-	rc = deploy_app_name(&app_buf, "check", t.app, remote);
-	if (rc == ERR_USAGE)
-		return cli_usage(usage_str, true);
-	t.app = app_buf.buf;
+	rc = cli_target_app(&ct, "check", usage_str);
 	if (rc < 0)
 		goto out;
-	rc = deploy_inspect(&in, &t, commit);
+	rc = deploy_inspect(&in, &ct.t, commit);
 	if (rc < 0)
 		goto out;
 	if (in.fir) {
@@ -237,15 +221,15 @@ int cmd_check_app(int argc, char **argv, const struct config *cfg)
 		     "installations)",
 		     "slugguard deploys Cedar-generation apps only");
 	} else {
-		check_config(&c, &in, t.app);
-		check_formation(&c, &in, t.app);
-		check_releases(&c, &in.history, t.app);
+		check_config(&c, &in, ct.t.app);
+		check_formation(&c, &in, ct.t.app);
+		check_releases(&c, &in.history, ct.t.app);
 	}
 	if (c.failed)
 		rc = error_setc(ERR_REJECTED, "%u check%s failed for app '%s'",
-				c.failed, c.failed == 1 ? "" : "s", t.app);
+				c.failed, c.failed == 1 ? "" : "s", ct.t.app);
 out:
-	strbuf_release(&app_buf);
+	cli_target_release(&ct);
 	deploy_inspection_release(&in);
 	return rc;
 }

@@ -29,47 +29,32 @@ static const char usage_str[] =
 int cmd_deploy(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "app", required_argument, NULL, 'a' },
-		{ "remote", required_argument, NULL, 'r' },
+		CLI_TARGET_OPTIONS,
 		{ "commit", required_argument, NULL, 'c' },
-		{ "key", required_argument, NULL, 'k' },
 		{ "fix-buildpacks", no_argument, NULL, 'f' },
 		{ "build-dir", required_argument, NULL, 'b' },
-		{ "cacert", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct strbuf app_buf = STRBUF_INIT;
-	const char *remote = NULL;
+	struct cli_target ct = CLI_TARGET_INIT(cfg->quiet);
 	struct deploy_opts d;
 	long version = 0;
 	int opt, rc;
 
 	memset(&d, 0, sizeof(d));
-	d.t.quiet = cfg->quiet;
-	while ((opt = cli_getopt(argc, argv, "a:r:c:k:fb:h", opts, NULL)) !=
-	       -1) {
+	while ((opt = cli_getopt(argc, argv, CLI_TARGET_SHORT "c:fb:h", opts,
+				 NULL)) != -1) {
+		if (cli_target_opt(&ct, opt))
+			continue;
 		switch (opt) {
-		case 'a':
-			d.t.app = optarg;
-			break;
-		case 'r':
-			remote = optarg;
-			break;
 		case 'c':
 			d.commit = optarg;
-			break;
-		case 'k':
-			d.t.key = optarg;
 			break;
 		case 'f':
 			d.fix_buildpacks = true;
 			break;
 		case 'b':
 			d.build_dir = optarg;
-			break;
-		case 'C':
-			d.t.cacert = optarg;
 			break;
 		case 'h':
 			return cli_usage(usage_str, false);
@@ -80,16 +65,14 @@ int cmd_deploy(int argc, char **argv, const struct config *cfg)
 	if (optind < argc)
 		return cli_usage_err(usage_str, "deploy: unexpected '%s'",
 				     argv[optind]);
-	rc = deploy_app_name(&app_buf, "deploy", d.t.app, remote);
-	if (rc == ERR_USAGE)
-		return cli_usage(usage_str, true);
-	d.t.app = app_buf.buf;
+	rc = cli_target_app(&ct, "deploy", usage_str);
 	if (rc < 0)
 		goto out;
+	d.t = ct.t;
 	rc = deploy_run(&version, &d);
 	if (!rc)
 		printf("Released v%ld\n", version);
 out:
-	strbuf_release(&app_buf);
+	cli_target_release(&ct);
 	return rc;
 }

@@ -26,34 +26,20 @@ static void add_clean(struct strbuf *sb, const char *s)
 int cmd_releases(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "app", required_argument, NULL, 'a' },
-		{ "remote", required_argument, NULL, 'r' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "cacert", required_argument, NULL, 'C' },
+		CLI_TARGET_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *remote = NULL;
-	struct deploy_target t = { NULL, NULL, NULL, cfg->quiet };
+	struct cli_target ct = CLI_TARGET_INIT(cfg->quiet);
 	struct deploy_history hist = DEPLOY_HISTORY_INIT;
-	struct strbuf app_buf = STRBUF_INIT;
 	struct strbuf line = STRBUF_INIT;
 	int opt, rc;
 
-	while ((opt = cli_getopt(argc, argv, "a:r:k:h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, CLI_TARGET_SHORT "h", opts,
+				 NULL)) != -1) {
+		if (cli_target_opt(&ct, opt))
+			continue;
 		switch (opt) {
-		case 'a':
-			t.app = optarg;
-			break;
-		case 'r':
-			remote = optarg;
-			break;
-		case 'k':
-			t.key = optarg;
-			break;
-		case 'C':
-			t.cacert = optarg;
-			break;
 		case 'h':
 			return cli_usage(usage_str, false);
 		default:
@@ -63,13 +49,10 @@ int cmd_releases(int argc, char **argv, const struct config *cfg)
 	if (optind < argc)
 		return cli_usage_err(usage_str, "releases: unexpected '%s'",
 				     argv[optind]);
-	rc = deploy_app_name(&app_buf, "releases", t.app, remote);
-	if (rc == ERR_USAGE)
-		return cli_usage(usage_str, true);
-	t.app = app_buf.buf;
+	rc = cli_target_app(&ct, "releases", usage_str);
 	if (rc < 0)
 		goto out;
-	rc = deploy_history_load(&hist, &t);
+	rc = deploy_history_load(&hist, &ct.t);
 	if (rc < 0)
 		goto out;
 	for (size_t i = 0; i < hist.nr; i++) {
@@ -87,7 +70,7 @@ int cmd_releases(int argc, char **argv, const struct config *cfg)
 		puts(line.buf);
 	}
 out:
-	strbuf_release(&app_buf);
+	cli_target_release(&ct);
 	strbuf_release(&line);
 	deploy_history_release(&hist);
 	return rc;

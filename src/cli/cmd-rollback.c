@@ -27,37 +27,23 @@ static const char usage_str[] =
 int cmd_rollback(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "app", required_argument, NULL, 'a' },
-		{ "remote", required_argument, NULL, 'r' },
-		{ "key", required_argument, NULL, 'k' },
+		CLI_TARGET_OPTIONS,
 		{ "force", no_argument, NULL, 'f' },
-		{ "cacert", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *remote = NULL;
-	struct deploy_target t = { NULL, NULL, NULL, cfg->quiet };
-	struct strbuf app_buf = STRBUF_INIT;
+	struct cli_target ct = CLI_TARGET_INIT(cfg->quiet);
 	bool force = false;
 	long want = 0, from = 0, version = 0;
 	int opt, rc;
 
-	while ((opt = cli_getopt(argc, argv, "a:r:k:fh", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, CLI_TARGET_SHORT "fh", opts,
+				 NULL)) != -1) {
+		if (cli_target_opt(&ct, opt))
+			continue;
 		switch (opt) {
-		case 'a':
-			t.app = optarg;
-			break;
-		case 'r':
-			remote = optarg;
-			break;
-		case 'k':
-			t.key = optarg;
-			break;
 		case 'f':
 			force = true;
-			break;
-		case 'C':
-			t.cacert = optarg;
 			break;
 		case 'h':
 			return cli_usage(usage_str, false);
@@ -81,16 +67,13 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg)
 		return cli_usage_err(usage_str, "rollback: unexpected '%s'",
 				     argv[optind + 1]);
 	}
-	rc = deploy_app_name(&app_buf, "rollback", t.app, remote);
-	if (rc == ERR_USAGE)
-		return cli_usage(usage_str, true);
-	t.app = app_buf.buf;
+	rc = cli_target_app(&ct, "rollback", usage_str);
 	if (rc < 0)
 		goto out;
-	rc = deploy_rollback(&from, &version, &t, want, force);
+	rc = deploy_rollback(&from, &version, &ct.t, want, force);
 	if (!rc)
 		printf("Rolled back to v%ld (release v%ld)\n", from, version);
 out:
-	strbuf_release(&app_buf);
+	cli_target_release(&ct);
 	return rc;
 }

@@ -12,9 +12,6 @@ int deploy_client(struct heroku **out, const char *cacert);
 int deploy_history_fill(struct deploy_history *out, struct heroku *h,
 			const struct deploy_target *t);
 
-/* "-----> <message>" on stderr, sanitised, unless quiet. */
-void deploy_say(bool quiet, const char *fmt, ...) SG_PRINTF(2, 3);
-
 /*
  * Follow release r of app to its end (heroku_release_follow) with the
  * poll and timeout of the environment, its output on stderr unless

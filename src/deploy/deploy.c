@@ -12,6 +12,7 @@
 #include "slugguard/json.h"
 #include "slugguard/sign.h"
 #include "slugguard/strbuf.h"
+#include "slugguard/term.h"
 #include "deploy-internal.h"
 
 /* The POST /slugs body from release.json: only the fields Heroku knows. */
@@ -71,10 +72,9 @@ static int check_app(struct heroku *h, const struct deploy_opts *d,
 	rc = deploy_buildpacks_diff(&report, e, &urls, d->t.app);
 	if (rc == ERR_REJECTED && d->fix_buildpacks) {
 		strbuf_reset(&report);
-		deploy_say(
-			d->t.quiet,
-			"Setting the buildpacks of '%s' to the policy's order",
-			d->t.app);
+		term_say(d->t.quiet,
+			 "Setting the buildpacks of '%s' to the policy's order",
+			 d->t.app);
 		rc = heroku_buildpacks_set(h, d->t.app, e->buildpacks.v,
 					   e->buildpacks.nr);
 		if (rc < 0)
@@ -199,18 +199,18 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	rc = ledger_load(&ledger, NULL, d->t.app);
 	if (rc < 0)
 		goto out;
-	deploy_say(d->t.quiet, "Checking Heroku app '%s'", d->t.app);
+	term_say(d->t.quiet, "Checking Heroku app '%s'", d->t.app);
 	rc = check_app(h, d, &e);
 	if (rc < 0)
 		goto out;
 	rc = slug_request(&req, rel);
 	if (rc < 0)
 		goto out;
-	deploy_say(d->t.quiet, "Creating the slug");
+	term_say(d->t.quiet, "Creating the slug");
 	rc = heroku_slug_create(h, &slug, d->t.app, req);
 	if (rc < 0)
 		goto out;
-	deploy_say(d->t.quiet, "Uploading slug %s", slug.id);
+	term_say(d->t.quiet, "Uploading slug %s", slug.id);
 	rc = heroku_blob_upload(h, slug.blob_url, slug.blob_method,
 				slug_path.buf, checksum + 7, &sent);
 	if (rc < 0)
@@ -228,7 +228,7 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	rc = heroku_release_create(h, &r, d->t.app, slug.id, desc.buf);
 	if (rc < 0)
 		goto out;
-	deploy_say(d->t.quiet, "Releasing v%ld", r.version);
+	term_say(d->t.quiet, "Releasing v%ld", r.version);
 	*version = r.version;
 	rc = deploy_follow(h, &r, d->t.app, d->t.quiet);
 	if (rc < 0)
@@ -297,8 +297,8 @@ static int check_app_first(const struct deploy_opts *d, struct gitwalk *w,
 	rc = deploy_client(&h, d->t.cacert);
 	if (rc < 0)
 		goto out;
-	deploy_say(d->t.quiet, "Checking Heroku app '%s' before the build",
-		   d->t.app);
+	term_say(d->t.quiet, "Checking Heroku app '%s' before the build",
+		 d->t.app);
 	rc = check_app(h, d, &e);
 out:
 	heroku_free(h);
@@ -376,8 +376,8 @@ static int build_and_deploy(long *version, const struct deploy_opts *d)
 	rc = check_app_first(d, w, &o);
 	if (rc < 0)
 		goto out;
-	deploy_say(d->t.quiet, "Building %s for '%s'",
-		   d->commit ? d->commit : "HEAD", d->t.app);
+	term_say(d->t.quiet, "Building %s for '%s'",
+		 d->commit ? d->commit : "HEAD", d->t.app);
 	rc = buildpack_build(&res, w, &o);
 	if (rc < 0)
 		goto out;

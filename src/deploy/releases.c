@@ -6,25 +6,8 @@
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/strbuf.h"
+#include "slugguard/term.h"
 #include "deploy-internal.h"
-
-#include <stdarg.h>
-
-void deploy_say(bool quiet, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT, clean = STRBUF_INIT;
-	va_list ap;
-
-	if (quiet)
-		return;
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	strbuf_add_sanitized(&clean, sb.buf, sb.len);
-	fprintf(stderr, "-----> %s\n", clean.buf);
-	strbuf_release(&clean);
-	strbuf_release(&sb);
-}
 
 static void release_output(const char *buf, size_t len, void *data)
 {
@@ -210,8 +193,8 @@ int deploy_rollback(long *from, long *version, const struct deploy_target *t,
 	if (rc < 0)
 		goto out;
 	*version = r.version;
-	deploy_say(t->quiet, "Rolling back to v%ld as v%ld", target->version,
-		   r.version);
+	term_say(t->quiet, "Rolling back to v%ld as v%ld", target->version,
+		 r.version);
 	rc = deploy_follow(h, &r, t->app, t->quiet);
 	if (rc < 0)
 		goto out;

@@ -9,11 +9,6 @@
 #include <strings.h>
 #include <time.h>
 
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 static void app_path(struct strbuf *sb, const char *app, const char *rest)
 {
 	strbuf_addstr(sb, "/apps/");
@@ -39,6 +34,25 @@ static int call_json(struct heroku *h, struct json **j, const char *method,
 	if (rc < 0)
 		return rc;
 	return expect(*j, array, path);
+}
+
+/*
+ * GET /apps/{app}{rest}{id} (id escaped; rest and id may be NULL): the
+ * reply as a JSON object (array: an array), *j the caller's to free
+ * either way. Every endpoint that only reads goes through here.
+ */
+static int get_app(struct heroku *h, struct json **j, const char *app,
+		   const char *rest, const char *id, bool array)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	app_path(&path, app, rest);
+	if (id)
+		heroku_path_escape(&path, id);
+	rc = call_json(h, j, "GET", path.buf, NULL, array);
+	strbuf_release(&path);
+	return rc;
 }
 
 /* ---- apps -------------------------------------------------------------- */
@@ -67,25 +81,24 @@ void heroku_app_release(struct heroku_app *a)
 
 int heroku_app_get(struct heroku *h, struct heroku_app *out, const char *app)
 {
-	struct strbuf path = STRBUF_INIT;
 	struct json *j = NULL;
 	int rc;
 
 	heroku_app_release(out);
-	app_path(&path, app, NULL);
-	rc = call_json(h, &j, "GET", path.buf, NULL, false);
+	rc = get_app(h, &j, app, NULL, NULL, false);
 	if (rc < 0)
 		goto out;
-	out->id = dup_or_null(json_get_string(j, "id"));
-	out->name = dup_or_null(json_get_string(j, "name"));
-	out->stack = dup_or_null(json_get_string(json_get(j, "stack"), "name"));
-	out->generation =
-		dup_or_null(json_get_string(json_get(j, "generation"), "name"));
+	out->id = xstrdup_or_null(json_get_string(j, "id"));
+	out->name = xstrdup_or_null(json_get_string(j, "name"));
+	out->stack =
+		xstrdup_or_null(json_get_string(json_get(j, "stack"), "name"));
+	out->generation = xstrdup_or_null(
+		json_get_string(json_get(j, "generation"), "name"));
 	if (!out->generation)
-		out->generation = dup_or_null(json_get_string(j, "generation"));
+		out->generation =
+			xstrdup_or_null(json_get_string(j, "generation"));
 out:
 	json_free(j);
-	strbuf_release(&path);
 	return rc;
 }
 
@@ -125,7 +138,6 @@ int heroku_app_from_git_url(struct strbuf *out, const char *url)
 int heroku_buildpacks_get(struct heroku *h, struct strvec *urls,
 			  struct strvec *names, const char *app)
 {
-	struct strbuf path = STRBUF_INIT;
 	struct json *j = NULL;
 	size_t n;
 	int rc;
@@ -133,8 +145,7 @@ int heroku_buildpacks_get(struct heroku *h, struct strvec *urls,
 	strvec_clear(urls);
 	if (names)
 		strvec_clear(names);
-	app_path(&path, app, "/buildpack-installations");
-	rc = call_json(h, &j, "GET", path.buf, NULL, true);
+	rc = get_app(h, &j, app, "/buildpack-installations", NULL, true);
 	if (rc < 0)
 		goto out;
 	n = json_array_size(j);
@@ -164,7 +175,6 @@ int heroku_buildpacks_get(struct heroku *h, struct strvec *urls,
 	}
 out:
 	json_free(j);
-	strbuf_release(&path);
 	return rc;
 }
 
@@ -274,7 +284,6 @@ out:
 int heroku_formation_get(struct heroku *h, struct heroku_formation **out,
 			 size_t *nr, const char *app)
 {
-	struct strbuf path = STRBUF_INIT;
 	struct heroku_formation *f = NULL;
 	struct json *j = NULL;
 	size_t n = 0;
@@ -282,8 +291,7 @@ int heroku_formation_get(struct heroku *h, struct heroku_formation **out,
 
 	*out = NULL;
 	*nr = 0;
-	app_path(&path, app, "/formation");
-	rc = call_json(h, &j, "GET", path.buf, NULL, true);
+	rc = get_app(h, &j, app, "/formation", NULL, true);
 	if (rc < 0)
 		goto out;
 	n = json_array_size(j);
@@ -294,14 +302,14 @@ int heroku_formation_get(struct heroku *h, struct heroku_formation **out,
 			json_get_string(json_get(e, "dyno_size"), "name");
 		long long q = 0;
 
-		f[i].type = dup_or_null(json_get_string(e, "type"));
+		f[i].type = xstrdup_or_null(json_get_string(e, "type"));
 		if (!f[i].type)
 			f[i].type = xstrdup("");
 		if (heroku_json_integer(json_get(e, "quantity"), &q))
 			f[i].quantity = (long)q;
 		if (!size)
 			size = json_get_string(e, "size");
-		f[i].size = dup_or_null(size);
+		f[i].size = xstrdup_or_null(size);
 	}
 	*out = f;
 	*nr = n;
@@ -309,7 +317,6 @@ int heroku_formation_get(struct heroku *h, struct heroku_formation **out,
 out:
 	heroku_formation_free(f, n);
 	json_free(j);
-	strbuf_release(&path);
 	return rc;
 }
 
@@ -342,11 +349,11 @@ void heroku_slug_from_json(struct heroku_slug *s, const struct json *j)
 	const struct json *blob = json_get(j, "blob");
 
 	heroku_slug_release(s);
-	s->id = dup_or_null(json_get_string(j, "id"));
-	s->blob_url = dup_or_null(json_get_string(blob, "url"));
-	s->blob_method = dup_or_null(json_get_string(blob, "method"));
-	s->checksum = dup_or_null(json_get_string(j, "checksum"));
-	s->commit = dup_or_null(json_get_string(j, "commit"));
+	s->id = xstrdup_or_null(json_get_string(j, "id"));
+	s->blob_url = xstrdup_or_null(json_get_string(blob, "url"));
+	s->blob_method = xstrdup_or_null(json_get_string(blob, "method"));
+	s->checksum = xstrdup_or_null(json_get_string(j, "checksum"));
+	s->commit = xstrdup_or_null(json_get_string(j, "commit"));
 	heroku_json_integer(json_get(j, "size"), &s->size);
 }
 
@@ -377,20 +384,14 @@ out:
 int heroku_slug_get(struct heroku *h, struct heroku_slug *out, const char *app,
 		    const char *id)
 {
-	struct strbuf path = STRBUF_INIT;
 	struct json *j = NULL;
 	int rc;
 
 	heroku_slug_release(out);
-	app_path(&path, app, "/slugs/");
-	heroku_path_escape(&path, id);
-	rc = call_json(h, &j, "GET", path.buf, NULL, false);
-	if (rc < 0)
-		goto out;
-	heroku_slug_from_json(out, j);
-out:
+	rc = get_app(h, &j, app, "/slugs/", id, false);
+	if (!rc)
+		heroku_slug_from_json(out, j);
 	json_free(j);
-	strbuf_release(&path);
 	return rc;
 }
 
@@ -422,38 +423,33 @@ void heroku_release_from_json(struct heroku_release *r, const struct json *j)
 	bool b;
 
 	heroku_release_release(r);
-	r->id = dup_or_null(json_get_string(j, "id"));
+	r->id = xstrdup_or_null(json_get_string(j, "id"));
 	if (heroku_json_integer(json_get(j, "version"), &v))
 		r->version = (long)v;
-	r->status = dup_or_null(json_get_string(j, "status"));
+	r->status = xstrdup_or_null(json_get_string(j, "status"));
 	if (json_bool(json_get(j, "current"), &b))
 		r->current = b;
 	if (json_bool(json_get(j, "eligible_for_rollback"), &b))
 		r->eligible_for_rollback = b;
-	r->description = dup_or_null(json_get_string(j, "description"));
-	r->slug_id = dup_or_null(json_get_string(json_get(j, "slug"), "id"));
-	r->created_at = dup_or_null(json_get_string(j, "created_at"));
+	r->description = xstrdup_or_null(json_get_string(j, "description"));
+	r->slug_id =
+		xstrdup_or_null(json_get_string(json_get(j, "slug"), "id"));
+	r->created_at = xstrdup_or_null(json_get_string(j, "created_at"));
 	r->output_stream_url =
-		dup_or_null(json_get_string(j, "output_stream_url"));
+		xstrdup_or_null(json_get_string(j, "output_stream_url"));
 }
 
 int heroku_release_get(struct heroku *h, struct heroku_release *out,
 		       const char *app, const char *id_or_version)
 {
-	struct strbuf path = STRBUF_INIT;
 	struct json *j = NULL;
 	int rc;
 
 	heroku_release_release(out);
-	app_path(&path, app, "/releases/");
-	heroku_path_escape(&path, id_or_version);
-	rc = call_json(h, &j, "GET", path.buf, NULL, false);
-	if (rc < 0)
-		goto out;
-	heroku_release_from_json(out, j);
-out:
+	rc = get_app(h, &j, app, "/releases/", id_or_version, false);
+	if (!rc)
+		heroku_release_from_json(out, j);
 	json_free(j);
-	strbuf_release(&path);
 	return rc;
 }
 
@@ -669,16 +665,6 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void pause_ms(long ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 int heroku_release_follow(struct heroku *h, struct heroku_release *rel,
 			  const char *app, long poll_ms, long timeout_ms,
 			  heroku_output_fn fn, void *data)
@@ -709,7 +695,7 @@ int heroku_release_follow(struct heroku *h, struct heroku_release *rel,
 				       rel->version, timeout_ms / 1000);
 			goto out;
 		}
-		pause_ms(poll_ms);
+		heroku_sleep_ms(poll_ms);
 		rc = heroku_release_get(h, rel, app, id);
 		if (rc < 0)
 			goto out;

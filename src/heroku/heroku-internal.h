@@ -84,6 +84,20 @@ bool heroku_url_is_loopback(const char *url);
 void heroku_url_redact(struct strbuf *sb, const char *url);
 int heroku_error_from_resp(const struct heroku_resp *r, const char *method,
 			   const char *path);
+/* Sleep ms milliseconds (none when <= 0), through signals. */
+void heroku_sleep_ms(long ms);
+/* The API key in the .netrc at path (NULL: ~/.netrc), or NULL. Caller
+ * wipes (heroku_wipe) and frees. */
+char *heroku_key_from_netrc(const char *path);
+/*
+ * One attempt (transfer.c). Returns 0 when an HTTP response arrived (any
+ * status, in r->status), or a negative code with the message stored and
+ * *retry set when the failure was a dropped or timed-out connection.
+ */
+int heroku_http_once(struct heroku *h, const struct heroku_req *q,
+		     struct heroku_resp *r, bool *retry);
+/* heroku_http_once() with retries and backoff (retry.c); a status that is
+ * not 2xx becomes the error of Heroku's body. */
 int heroku_exchange(struct heroku *h, const struct heroku_req *q,
 		    struct heroku_resp *r);
 int heroku_call_ex(struct heroku *h, struct json **out, const char *method,

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Terminal detection: colour only where a person is looking. */
 #include "slugguard/common.h"
+#include "slugguard/strbuf.h"
 #include "slugguard/term.h"
+
+#include <stdarg.h>
 
 #include <unistd.h>
 
@@ -19,4 +22,20 @@ bool term_want_color(int fd)
 	if (term && !strcmp(term, "dumb"))
 		return false;
 	return term_is_tty(fd);
+}
+
+void term_say(bool quiet, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT, clean = STRBUF_INIT;
+	va_list ap;
+
+	if (quiet)
+		return;
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strbuf_add_sanitized(&clean, sb.buf, sb.len);
+	fprintf(stderr, "-----> %s\n", clean.buf);
+	strbuf_release(&clean);
+	strbuf_release(&sb);
 }

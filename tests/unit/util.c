@@ -387,6 +387,45 @@ static void test_util_run_closes_fds(void **state)
 	strbuf_release(&out);
 }
 
+/* A function child: its output on the pipe, its result as the exit code. */
+static int fn_child(void *data)
+{
+	char cwd[4096];
+
+	printf("%s in %s\n", (const char *)data,
+	       getcwd(cwd, sizeof(cwd)) ? cwd : "?");
+	fprintf(stderr, "to stderr\n");
+	if (!strcmp(data, "rejected"))
+		return error_setc(ERR_REJECTED, "no");
+	if (!strcmp(data, "failed"))
+		return error_set("broken");
+	return 0;
+}
+
+static void test_util_run_fn(void **state)
+{
+	static const char *const cases[] = { "ok", "rejected", "failed" };
+	struct child c = CHILD_INIT;
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		strbuf_reset(&out);
+		strvec_push(&c.args, "fn-child");
+		c.fn = fn_child;
+		c.data = (void *)(uintptr_t)cases[i];
+		c.dir = "/";
+		c.err_to_out = true;
+		/* error_exit_code(): 0, 1 for ERR_REJECTED, 2 for the rest */
+		assert_int_equal(run_capture(&c, &out, 1024), (int)i);
+		assert_non_null(strstr(out.buf, cases[i]));
+		assert_non_null(strstr(out.buf, " in /\n"));
+		assert_non_null(strstr(out.buf, "to stderr\n"));
+	}
+	strbuf_release(&out);
+	error_clear();
+}
+
 static void test_util_dl_load(void **state)
 {
 	size_t (*len_fn)(const char *) = NULL;
@@ -551,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_util_run_capture),
 		cmocka_unit_test(test_util_run_closes_fds),
 		cmocka_unit_test(test_util_dl_load),
+		cmocka_unit_test(test_util_run_fn),
 		cmocka_unit_test(test_util_glob_table),
 		cmocka_unit_test(test_util_glob_vs_fnmatch),
 		cmocka_unit_test(test_util_glob_pathological),
