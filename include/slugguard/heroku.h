@@ -337,6 +337,13 @@ int heroku_build_follow(struct heroku *h, struct heroku_build *b,
 			heroku_output_fn fn, void *data, bool *stream_ok);
 
 /*
+ * Read the build's whole output stream once more through fn (for the last
+ * lines of a failed build whose live stream was missed). 0 or ERR_FAIL.
+ */
+int heroku_build_output(struct heroku *h, const struct heroku_build *b,
+			long timeout_ms, heroku_output_fn fn, void *data);
+
+/*
  * GET url (a pre-signed blob URL: no key is sent) into a new file at path
  * (O_EXCL, 0644), at most max bytes, hashed as it arrives. When
  * want_sha256 (64 lowercase hex, may be NULL) differs, the file is

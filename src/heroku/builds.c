@@ -368,6 +368,24 @@ out:
 	return rc;
 }
 
+int heroku_build_output(struct heroku *h, const struct heroku_build *b,
+			long timeout_ms, heroku_output_fn fn, void *data)
+{
+	long status = 0;
+	int rc;
+
+	if (!b->output_stream_url)
+		return error_set("heroku: build %s has no output stream",
+				 b->id ? b->id : "?");
+	rc = heroku_get_stream(h, b->output_stream_url, timeout_ms, fn, data,
+			       &status);
+	if (!rc && (status < 200 || status > 299))
+		rc = error_set("heroku: HTTP %ld from the output stream of "
+			       "build %s",
+			       status, b->id ? b->id : "?");
+	return rc;
+}
+
 /* ---- slug download ----------------------------------------------------- */
 
 struct download {
