@@ -13,6 +13,7 @@
 #include "slugguard/gitwalk.h"
 #include "slugguard/heroku.h"
 #include "slugguard/json.h"
+#include "slugguard/policy.h"
 #include "slugguard/sign.h"
 #include "slugguard/slug.h"
 #include "slugguard/strbuf.h"
@@ -362,6 +363,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 		      slug_path = STRBUF_INIT, att = STRBUF_INIT,
 		      repo = STRBUF_INIT;
 	struct ledger ledger = LEDGER_INIT;
+	struct policy *pol = NULL;
 	struct ledger_entry le;
 	struct heroku_build_req req;
 	struct attest_in in;
@@ -380,16 +382,28 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	memset(&req, 0, sizeof(req));
 	memset(&in, 0, sizeof(in));
 	bo.print = !o->t.quiet;
-	if (!key_path) {
-		rc = error_setc(ERR_REJECTED,
-				"refusing to deploy: no key to sign what "
-				"Heroku builds (--key or "
-				"SLUGGUARD_SIGNING_KEY)");
-		goto out;
-	}
 	rc = gitwalk_open(&w, NULL);
 	if (rc < 0)
 		goto out;
+	if (!key_path) {
+		/* As a local build: the governing policy's signing.key. */
+		char hex[GITWALK_HEXSZ + 1];
+
+		rc = gitwalk_resolve_commit(w, o->commit ? o->commit : "HEAD",
+					    hex);
+		if (rc < 0)
+			goto out;
+		if (policy_load_governing(&pol, w, hex) < 0)
+			error_clear();
+		key_path = pol ? pol->signing_key : NULL;
+	}
+	if (!key_path) {
+		rc = error_setc(ERR_REJECTED,
+				"refusing to deploy: no key to sign what "
+				"Heroku builds (--key, SLUGGUARD_SIGNING_KEY "
+				"or the policy's signing.key)");
+		goto out;
+	}
 	strbuf_addf(&tmp, "%s/slugguard-hbuild-XXXXXX",
 		    tmpdir && *tmpdir ? tmpdir : "/tmp");
 	rc = fs_mkdtemp(tmp.buf);
@@ -556,6 +570,7 @@ out:
 	strbuf_release(&tgz);
 	strbuf_release(&tmp);
 	heroku_free(h);
+	policy_free(pol);
 	gitwalk_free(w);
 	return rc;
 }

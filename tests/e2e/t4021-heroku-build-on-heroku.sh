@@ -7,6 +7,8 @@
 standin_start "$TRASH/standin" || exit 1
 standin_app app1
 SLUGGUARD_BUILD_POLL_MS=50
+SLUGGUARD_DEPLOY_APP=app1
+export SLUGGUARD_DEPLOY_APP
 LEDGER="$HOME/.local/share/slugguard/ledger"
 export SLUGGUARD_BUILD_POLL_MS LEDGER
 
@@ -137,6 +139,34 @@ test_expect_success 'build output is masked: the API key and config var values' 
 	grep "^       PLAID_SECRET=\*\*\*$" err7 &&
 	! grep -F "$HEROKU_API_KEY" err7 out7 &&
 	! grep -F "$secret" err7 out7
+'
+
+test_expect_success 'a policy with "build": "heroku" makes post-receive build there' '
+	standin_ctl "{\"apps\": {\"app1\": {\"build_output\": [\"-----> Ruby app detected\"]}}}" &&
+	git init -q --bare remote.git &&
+	(cd remote.git && "$SG" hooks install --server >/dev/null) &&
+	(
+		cd app &&
+		python3 -c "
+import json
+p = json.load(open(\"slugguard.json\"))
+p[\"build\"] = \"heroku\"
+json.dump(p, open(\"slugguard.json\", \"w\"), indent=2)" &&
+		git commit -q -am "build on heroku" &&
+		git push -q ../remote.git HEAD:main 2>../push-err
+	) &&
+	before=$(standin_json "len(s[\"builds\"])") &&
+	test "$before" -ge 1 &&
+	grep "^remote: -----> Building on Heroku: build " push-err &&
+	grep "^remote: Released v" push-err &&
+	test "$(standin_json "list(s[\"builds\"].values())[-1][\"source_blob\"][\"version\"]")" = "$(git -C app rev-parse HEAD)"
+'
+
+test_expect_success 'a policy "build" other than local or heroku is refused' '
+	mkdir bad &&
+	echo "{\"build\": \"cloud\"}" >bad/slugguard.json &&
+	test_expect_code 2 "$SG" check --dir bad 2>err &&
+	grep "must be \"local\" or \"heroku\"" err
 '
 
 test_expect_success 'usage: --build-on takes local or heroku, not with --build-dir' '
