@@ -95,7 +95,7 @@ void heroku_builds_free(struct heroku_build *b, size_t nr)
 	free(b);
 }
 
-static void build_from_json(struct heroku_build *b, const struct json *j)
+void heroku_build_from_json(struct heroku_build *b, const struct json *j)
 {
 	const struct json *src = json_get(j, "source_blob");
 	const struct json *bps = json_get(j, "buildpacks");
@@ -140,7 +140,7 @@ int heroku_build_get(struct heroku *h, struct heroku_build *out,
 		rc = error_set("heroku: unexpected reply to '%s'", path.buf);
 		goto out;
 	}
-	build_from_json(out, j);
+	heroku_build_from_json(out, j);
 out:
 	json_free(j);
 	strbuf_release(&path);
@@ -170,7 +170,7 @@ int heroku_builds_list(struct heroku *h, struct heroku_build **out, size_t *nr,
 	v = xcalloc(n ? n : 1, sizeof(*v));
 	for (size_t i = 0; i < n; i++) {
 		strvec_init(&v[i].buildpacks);
-		build_from_json(&v[i], json_array_at(j, i));
+		heroku_build_from_json(&v[i], json_array_at(j, i));
 	}
 	*out = v;
 	*nr = n;
@@ -295,7 +295,7 @@ int heroku_build_create(struct heroku *h, struct heroku_build *out,
 		rc = error_set("heroku: unexpected reply to '%s'", path.buf);
 		goto out;
 	}
-	build_from_json(out, j);
+	heroku_build_from_json(out, j);
 	if (!out->id)
 		rc = error_set("heroku: build reply without an id");
 out:
