@@ -53,7 +53,7 @@ _slugguard() {
 		;;
 	--out | --key | --config | --report | --baseline | --cacert | \
 		--attestation | --dir | --cache-dir | --env-dir | --build-dir | \
-		--pack-dir | --hook-path)
+		--pack-dir | --hook-path | --source-tarball)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 		return 0
 		;;

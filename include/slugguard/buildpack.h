@@ -111,6 +111,32 @@ int buildpack_list(struct strvec *out, struct gitwalk *w,
 		   const struct build_opts *o);
 void build_opts_release(struct build_opts *o);
 
+/* The source tarball of a commit, for a build on Heroku's builders. */
+struct buildpack_source {
+	char commit[GITWALK_HEXSZ + 1];
+	char checksum[7 + 64 + 1]; /* "SHA256:<hex>" of the file's bytes */
+	char *summary; /* the commit's subject line (unsanitised) */
+	int64_t mtime; /* the committer time, every entry's mtime */
+	uint64_t size; /* compressed bytes */
+};
+
+#define BUILDPACK_SOURCE_INIT            \
+	{                                \
+		{ 0 }, { 0 }, NULL, 0, 0 \
+	}
+
+/*
+ * Write the source tarball of rev (NULL: HEAD) to out_path (atomically):
+ * the commit's whole tree (no .git, .slugignore not applied: Heroku's
+ * builder applies it), checked as gitwalk_check_tree() does, exported
+ * into a private temporary directory and packed by slug_pack_source(),
+ * so that a commit gives the same bytes on every machine. Returns 0,
+ * ERR_REJECTED (a refused tree or symlink) or ERR_FAIL.
+ */
+int buildpack_source_tarball(struct buildpack_source *out, struct gitwalk *w,
+			     const char *rev, const char *out_path);
+void buildpack_source_release(struct buildpack_source *s);
+
 /*
  * Map a buildpack reference to a fetchable URL: "heroku/ruby" ->
  * "https://github.com/heroku/heroku-buildpack-ruby", "urn:buildpack:x/y"

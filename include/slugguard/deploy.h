@@ -59,11 +59,16 @@ struct deploy_opts {
 				  (release.json, slug.tgz, its attestation)
 				  instead of building; NULL = build */
 	bool fix_buildpacks; /* set the app's buildpacks to the policy's */
+	bool on_heroku; /* build on Heroku's builders from the commit's
+			   signed source tarball (no build_dir) */
+	long build_timeout_ms; /* wait for a Heroku build; 0 = 30 min */
 };
 
 /*
  * Build o->commit of the repository around the current directory (or
- * take o->build_dir), check the live app, upload, release and follow the
+ * take o->build_dir; or, with o->on_heroku, have Heroku build it from the
+ * commit's reproducible source tarball and attest the slug it built, see
+ * docs/deploy-guide.md), check the live app, upload, release and follow the
  * release, then record it in the ledger. *version is the new release's
  * version once it was created (also when it failed). Returns 0 when the
  * release succeeded; ERR_REJECTED when the policy, the app or the

@@ -264,6 +264,104 @@ int heroku_release_follow(struct heroku *h, struct heroku_release *rel,
 			  const char *app, long poll_ms, long timeout_ms,
 			  heroku_output_fn fn, void *data);
 
+/* ---- sources and builds (Heroku's builders) ----------------------------- */
+
+/*
+ * POST /apps/{app}/sources: where to PUT a source tarball and the URL a
+ * build reads it from. Both are pre-signed (about an hour): never print
+ * or log them; heroku_url_redact() them in messages.
+ */
+struct heroku_source {
+	char *get_url;
+	char *put_url;
+};
+#define HEROKU_SOURCE_INIT \
+	{                  \
+		NULL, NULL \
+	}
+int heroku_source_create(struct heroku *h, struct heroku_source *out,
+			 const char *app);
+void heroku_source_release(struct heroku_source *s);
+
+struct heroku_build {
+	char *id;
+	char *status; /* pending, succeeded, failed */
+	char *output_stream_url; /* no key is sent there */
+	char *slug_id; /* NULL until the build succeeded */
+	char *release_id; /* NULL until the build made its release */
+	char *stack;
+	char *checksum; /* source_blob.checksum, "SHA256:<hex>" */
+	char *version; /* source_blob.version, the commit */
+	struct strvec buildpacks; /* urls as the API returned them */
+};
+#define HEROKU_BUILD_INIT                                                   \
+	{                                                                   \
+		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, STRVEC_INIT \
+	}
+void heroku_build_release(struct heroku_build *b);
+void heroku_builds_free(struct heroku_build *b, size_t nr);
+
+/* What POST /apps/{app}/builds is given (all borrowed). */
+struct heroku_build_req {
+	const char *source_url; /* heroku_source.get_url */
+	const char *checksum; /* "SHA256:<hex>" of the uploaded bytes */
+	const char *version; /* the full commit id */
+	const char *description; /* the commit's subject, or NULL */
+	const char *const *buildpacks; /* in order; nr 0: the app's own */
+	size_t nr_buildpacks;
+};
+
+/*
+ * Start a build. A lost reply (dropped or timed-out connection, 5xx)
+ * never makes a second build: before any retry the builds are listed and
+ * one that was not there before, with this checksum and version, is
+ * taken as ours.
+ */
+int heroku_build_create(struct heroku *h, struct heroku_build *out,
+			const char *app, const struct heroku_build_req *req);
+int heroku_build_get(struct heroku *h, struct heroku_build *out,
+		     const char *app, const char *id);
+/* GET /apps/{app}/builds; *out is an array of *nr (heroku_builds_free). */
+int heroku_builds_list(struct heroku *h, struct heroku_build **out, size_t *nr,
+		       const char *app);
+
+/*
+ * Follow a build until it is no longer pending: stream its
+ * output_stream_url through fn as the bytes arrive (if fn), then poll GET
+ * every poll_ms. b is updated in place. *stream_ok (may be NULL) tells
+ * whether the stream ran to its end. ERR_FAIL "heroku: build <id> still
+ * pending after N s" once timeout_ms have passed.
+ */
+int heroku_build_follow(struct heroku *h, struct heroku_build *b,
+			const char *app, long poll_ms, long timeout_ms,
+			heroku_output_fn fn, void *data, bool *stream_ok);
+
+/*
+ * Read the build's whole output stream once more through fn (for the last
+ * lines of a failed build whose live stream was missed). 0 or ERR_FAIL.
+ */
+int heroku_build_output(struct heroku *h, const struct heroku_build *b,
+			long timeout_ms, heroku_output_fn fn, void *data);
+
+/*
+ * GET url (a pre-signed blob URL: no key is sent) into a new file at path
+ * (O_EXCL, 0644), at most max bytes, hashed as it arrives. When
+ * want_sha256 (64 lowercase hex, may be NULL) differs, the file is
+ * removed and ERR_REJECTED says so. *size_out (may be NULL) gets the size.
+ */
+int heroku_blob_download(struct heroku *h, const char *url, const char *path,
+			 uint64_t max, const char *want_sha256,
+			 long long *size_out);
+
+/*
+ * The app's config var values, for masking build output only: values
+ * receives every value at least min_len bytes long. The caller wipes
+ * each with heroku_wipe() before strvec_clear() (heroku_secrets_clear).
+ */
+int heroku_config_var_values(struct heroku *h, struct strvec *values,
+			     const char *app, size_t min_len);
+void heroku_secrets_clear(struct strvec *values);
+
 /* ---- the local release ledger ------------------------------------------- */
 
 /*

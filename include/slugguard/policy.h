@@ -69,6 +69,8 @@ struct policy {
 	bool scan; /* run the secret scan (default true) */
 	char *scan_config; /* scanner config path in the repo, or NULL */
 	enum policy_dirty dirty;
+	bool build_on_heroku; /* "build": "heroku" (default "local"): the
+				 post-receive deploy builds on Heroku */
 	char *signing_key; /* "signing": {"key": PATH}: the private key a
 			      build signs with when neither --key nor
 			      SLUGGUARD_SIGNING_KEY names one; or NULL */

@@ -49,6 +49,29 @@ struct slug_stats {
  */
 int slug_pack(struct slug_stats *out, const struct slug_opts *o);
 
+/* ---- source tarballs (Heroku's Build API) ------------------------------ */
+
+/*
+ * Every entry of a source tarball lives under this directory: Heroku's
+ * builder strips a single top-level directory, so the tree arrives as it
+ * is even when the commit itself has only one top-level directory.
+ */
+#define SLUG_SOURCE_PREFIX "source/"
+
+/*
+ * Pack o->dir (a commit's tree, exported) into o->out_path as the source
+ * tarball of a Heroku build: gzip-compressed tar, entries sorted under
+ * SLUG_SOURCE_PREFIX, every mtime o->mtime (the commit time), uid/gid 0
+ * without user or group names, modes 0755/0644 (directories and
+ * executables / other files, as git archive gives with tar.umask 022),
+ * symlinks kept (one leaving the tree is refused, as in slug_pack()),
+ * and a gzip header without name or time. The deflate level is always
+ * SLUG_DEFAULT_LEVEL (o->level and o->threads do not change the bytes),
+ * so a commit gives the same bytes on every machine. o->max_size caps
+ * the compressed size as for slugs.
+ */
+int slug_pack_source(struct slug_stats *out, const struct slug_opts *o);
+
 /* ---- .slugignore -------------------------------------------------------- */
 
 /*

@@ -19,6 +19,7 @@ static const char usage_str[] =
 	"                       [--timeout SEC] [--max-size BYTES]\n"
 	"                       [--keep-build-dir] [--no-sandbox]\n"
 	"   or: slugguard build --pack-dir DIR [--out DIR] [--max-size BYTES]\n"
+	"   or: slugguard build --source-tarball FILE [--commit REV]\n"
 	"\n"
 	"    --commit REV       commit to build (default HEAD)\n"
 	"    -a, --app NAME     Heroku app name, recorded in the provenance\n"
@@ -33,7 +34,10 @@ static const char usage_str[] =
 	"    --no-sandbox       run buildpacks without bubblewrap, with all\n"
 	"                       of your access (unsafe; local builds only)\n"
 	"    --pack-dir DIR     only pack an already built app directory\n"
-	"                       (no buildpacks, no provenance)\n";
+	"                       (no buildpacks, no provenance)\n"
+	"    --source-tarball FILE\n"
+	"                       only write the commit's reproducible source\n"
+	"                       tarball (what --build-on heroku uploads)\n";
 
 /* --pack-dir: the slug step alone (benchmarks, prebuilt trees). */
 static int pack_only(const char *dir, const struct build_opts *o)
@@ -68,6 +72,27 @@ static int pack_only(const char *dir, const struct build_opts *o)
 	return rc;
 }
 
+/* --source-tarball: what a build on Heroku's builders uploads. */
+static int source_only(const char *path, const struct build_opts *o)
+{
+	struct buildpack_source src = BUILDPACK_SOURCE_INIT;
+	struct gitwalk *w = NULL;
+	int rc;
+
+	rc = gitwalk_open(&w, NULL);
+	if (rc < 0)
+		goto out;
+	rc = buildpack_source_tarball(&src, w, o->commit, path);
+	if (rc < 0)
+		goto out;
+	printf("source %s\nchecksum %s\ncommit %s\n", path, src.checksum,
+	       src.commit);
+out:
+	buildpack_source_release(&src);
+	gitwalk_free(w);
+	return rc;
+}
+
 int cmd_build(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
@@ -84,13 +109,14 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 		{ "keep-build-dir", no_argument, NULL, 'K' },
 		{ "pack-dir", required_argument, NULL, 'P' },
 		{ "no-sandbox", no_argument, NULL, 'N' },
+		{ "source-tarball", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct build_opts o = BUILD_OPTS_INIT;
 	struct build_result r = BUILD_RESULT_INIT;
 	struct gitwalk *w = NULL;
-	const char *pack_dir = NULL;
+	const char *pack_dir = NULL, *source = NULL;
 	long v;
 	int opt, rc = 0;
 
@@ -148,6 +174,9 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 		case 'N':
 			o.no_sandbox = true;
 			break;
+		case 'S':
+			source = optarg;
+			break;
 		case 'h':
 			rc = cli_usage(usage_str, false);
 			goto out;
@@ -159,6 +188,10 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 	if (optind < argc) {
 		rc = cli_usage_err(usage_str, "build: unexpected '%s'",
 				   argv[optind]);
+		goto out;
+	}
+	if (source) {
+		rc = source_only(source, &o);
 		goto out;
 	}
 	if (pack_dir) {

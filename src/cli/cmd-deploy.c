@@ -15,6 +15,7 @@ static const char usage_str[] =
 	"usage: slugguard deploy [-a NAME | -r REMOTE] [--commit REV]\n"
 	"                        [--key FILE] [--fix-buildpacks]\n"
 	"                        [--build-dir DIR] [--cacert FILE]\n"
+	"                        [--build-on local|heroku] [--timeout SEC]\n"
 	"\n"
 	"    -a, --app NAME     the Heroku app (default $HEROKU_APP)\n"
 	"    -r, --remote REMOTE\n"
@@ -24,7 +25,12 @@ static const char usage_str[] =
 	"    --fix-buildpacks   set the app's buildpacks to the policy's order\n"
 	"    --build-dir DIR    deploy the artifacts of an earlier build\n"
 	"                       (release.json, slug.tgz, slug.tgz.intoto.json)\n"
-	"    --cacert FILE      CA bundle for the API (default $SSL_CERT_FILE)\n";
+	"    --cacert FILE      CA bundle for the API (default $SSL_CERT_FILE)\n"
+	"    --build-on WHERE   local (default): build here, reproducibly;\n"
+	"                       heroku: upload the signed source and build\n"
+	"                       on Heroku's builders, attest their slug\n"
+	"    --timeout SEC      how long to wait for a Heroku build\n"
+	"                       (default 1800)\n";
 
 int cmd_deploy(int argc, char **argv, const struct config *cfg)
 {
@@ -33,12 +39,14 @@ int cmd_deploy(int argc, char **argv, const struct config *cfg)
 		{ "commit", required_argument, NULL, 'c' },
 		{ "fix-buildpacks", no_argument, NULL, 'f' },
 		{ "build-dir", required_argument, NULL, 'b' },
+		{ "build-on", required_argument, NULL, 'B' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli_target ct = CLI_TARGET_INIT(cfg->quiet);
 	struct deploy_opts d;
-	long version = 0;
+	long version = 0, v;
 	int opt, rc;
 
 	memset(&d, 0, sizeof(d));
@@ -56,6 +64,25 @@ int cmd_deploy(int argc, char **argv, const struct config *cfg)
 		case 'b':
 			d.build_dir = optarg;
 			break;
+		case 'B':
+			if (!strcmp(optarg, "heroku") ||
+			    !strcmp(optarg, "local")) {
+				d.on_heroku = !strcmp(optarg, "heroku");
+				break;
+			}
+			return cli_usage_err(usage_str,
+					     "deploy: --build-on must be "
+					     "'local' or 'heroku', not '%s'",
+					     optarg);
+		case 't':
+			if (parse_long(&v, optarg, 1, 86400))
+				return cli_usage_err(
+					usage_str,
+					"deploy: invalid --timeout "
+					"'%s'",
+					optarg);
+			d.build_timeout_ms = v * 1000;
+			break;
 		case 'h':
 			return cli_usage(usage_str, false);
 		default:
@@ -65,6 +92,9 @@ int cmd_deploy(int argc, char **argv, const struct config *cfg)
 	if (optind < argc)
 		return cli_usage_err(usage_str, "deploy: unexpected '%s'",
 				     argv[optind]);
+	if (d.on_heroku && d.build_dir)
+		return cli_usage_err(usage_str, "deploy: --build-on heroku "
+						"builds there: no --build-dir");
 	rc = cli_target_app(&ct, "deploy", usage_str);
 	if (rc < 0)
 		goto out;

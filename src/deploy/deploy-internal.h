@@ -5,6 +5,23 @@
 
 #include "slugguard/deploy.h"
 
+/* Milliseconds from the environment variable name, else def. */
+long deploy_env_ms(const char *name, long def);
+
+/*
+ * deploy_run() with o->on_heroku (heroku-build.c): pack the commit's
+ * source tarball (buildpack_source_tarball), check the app (Cedar,
+ * required config vars), upload the tarball to a new source, start the
+ * build with the policy's buildpacks, stream its output through one
+ * masking sink (HEROKU_API_KEY and the app's config var values), follow
+ * it for at most o->build_timeout_ms; on success download and check the
+ * slug, sign an in-toto SLSA statement for it (materials: the tarball and
+ * the commit; builder: the Heroku build), follow the release the build
+ * made and record it in the ledger. A failed build is ERR_REJECTED with
+ * its last lines on stderr; nothing is released.
+ */
+int deploy_heroku_build(long *version, const struct deploy_opts *o);
+
 /* A client from the environment, with cacert (may be NULL) on top. */
 int deploy_client(struct heroku **out, const char *cacert);
 

@@ -395,6 +395,8 @@ out:
 int deploy_run(long *version, const struct deploy_opts *o)
 {
 	*version = 0;
+	if (o->on_heroku)
+		return deploy_heroku_build(version, o);
 	if (o->build_dir)
 		return deploy_artifacts(version, o, o->build_dir);
 	return build_and_deploy(version, o);

@@ -32,7 +32,7 @@ static void release_output(const char *buf, size_t len, void *data)
 	strbuf_release(&sb);
 }
 
-static long env_ms(const char *name, long def)
+long deploy_env_ms(const char *name, long def)
 {
 	const char *v = getenv(name);
 	long n;
@@ -45,9 +45,10 @@ static long env_ms(const char *name, long def)
 int deploy_follow(struct heroku *h, struct heroku_release *r, const char *app,
 		  bool quiet)
 {
-	return heroku_release_follow(h, r, app, env_ms(DEPLOY_POLL_ENV, 2000),
-				     env_ms(DEPLOY_TIMEOUT_ENV, 3700000L),
-				     quiet ? NULL : release_output, NULL);
+	return heroku_release_follow(
+		h, r, app, deploy_env_ms(DEPLOY_POLL_ENV, 2000),
+		deploy_env_ms(DEPLOY_TIMEOUT_ENV, 3700000L),
+		quiet ? NULL : release_output, NULL);
 }
 
 void deploy_history_release(struct deploy_history *hist)

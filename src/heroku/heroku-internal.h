@@ -76,6 +76,9 @@ void heroku_resp_release(struct heroku_resp *r);
  * missing or mistyped fields stay empty. Exposed for the fuzz target. */
 void heroku_slug_from_json(struct heroku_slug *s, const struct json *j);
 void heroku_release_from_json(struct heroku_release *r, const struct json *j);
+/* Fill a build from a Build API response body (builds.c); for the fuzz
+ * target too. */
+void heroku_build_from_json(struct heroku_build *b, const struct json *j);
 /* A JSON number as an integer: false when j is not a number or is out of
  * long long's range (so a forged "version": 1e30 is ignored, not UB). */
 bool heroku_json_integer(const struct json *j, long long *out);

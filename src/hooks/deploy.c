@@ -40,6 +40,7 @@ static void add_output(struct strbuf *sb, const char *buf, size_t n)
 struct deploy_job {
 	const char *app;
 	const char *commit;
+	bool on_heroku; /* the policy's "build": "heroku" */
 };
 
 /*
@@ -61,6 +62,7 @@ static int deploy_job(void *data)
 	o.t.app = j->app;
 	o.t.quiet = cfg.quiet;
 	o.commit = j->commit;
+	o.on_heroku = j->on_heroku;
 	rc = deploy_run(&version, &o);
 	if (!rc) {
 		printf("Released v%ld\n", version);
@@ -77,9 +79,9 @@ static int deploy_job(void *data)
 
 /* Run the deploy with stdout and stderr on one pipe; tee it to out/log. */
 static int run_deploy(struct strbuf *log, const char *gitdir, const char *app,
-		      const char *new_hex, FILE *out)
+		      const char *new_hex, bool on_heroku, FILE *out)
 {
-	struct deploy_job job = { app, new_hex };
+	struct deploy_job job = { app, new_hex, on_heroku };
 	struct child c = CHILD_INIT;
 	struct strbuf clean = STRBUF_INIT;
 	char buf[8192];
@@ -170,7 +172,8 @@ int hooks_post_receive_deploy(struct gitwalk *w, const struct policy *p,
 		app);
 	fflush(out);
 	strbuf_addstr(&text, "--- deploy output\n");
-	status = run_deploy(&raw, gd, app, new_hex, out);
+	status = run_deploy(&raw, gd, app, new_hex, p && p->build_on_heroku,
+			    out);
 	/* The terminal gets the colours; the log file gets plain text. */
 	strbuf_add_plain(&text, raw.buf, raw.len);
 	if (status < 0) {

@@ -81,7 +81,7 @@ static struct policy_var *var_find(struct policy *p, const char *name)
 static const char *const top_keys[] = {
 	"$schema",	  "version",	 "app",	     "deploy_branches",
 	"buildpacks",	  "config_vars", "procfile", "scan",
-	"dirty_worktree", "signing",	 NULL,
+	"dirty_worktree", "signing",	 "build",    NULL,
 };
 static const char *const buildpacks_keys[] = { "order", "source", NULL };
 static const char *const config_vars_keys[] = { "required", "allowed_values",
@@ -381,6 +381,17 @@ int policy_parse(struct policy **out, const char *buf, size_t len,
 			goto out;
 		}
 		p->app = xstrdup(json_string(j));
+	}
+	j = json_get(root, "build");
+	if (j) {
+		const char *v = json_string(j);
+
+		if (!v || (strcmp(v, "local") && strcmp(v, "heroku"))) {
+			rc = bad(what, "'%s' must be \"local\" or \"heroku\"",
+				 "build");
+			goto out;
+		}
+		p->build_on_heroku = !strcmp(v, "heroku");
 	}
 	j = json_get(root, "signing");
 	if (j) {

@@ -343,7 +343,12 @@ static void entry_stat(struct archive_entry *ae, const struct slug_entry *e,
 		archive_entry_set_symlink(ae, e->target);
 }
 
-int slug_pack(struct slug_stats *out, const struct slug_opts *o)
+/*
+ * Pack o->dir with every entry under prefix ("./app/" for a slug,
+ * SLUG_SOURCE_PREFIX for a source tarball), the prefix directory first.
+ */
+int slug_pack_prefixed(struct slug_stats *out, const struct slug_opts *o,
+		       const char *prefix)
 {
 	struct entry_list l = { NULL, 0, 0 };
 	struct strbuf rel = STRBUF_INIT, lock = STRBUF_INIT;
@@ -406,14 +411,14 @@ int slug_pack(struct slug_stats *out, const struct slug_opts *o)
 		goto out;
 	buf = xmalloc(READ_CHUNK);
 	ae = archive_entry_new();
-	/* The ./app/ directory itself comes first. */
+	/* The prefix directory itself comes first. */
 	for (size_t i = 0; i <= l.nr; i++) {
 		struct slug_entry top = { NULL, S_IFDIR | 0755, 0, NULL };
 		const struct slug_entry *e = i ? &l.v[i - 1] : &top;
 
 		archive_entry_clear(ae);
 		strbuf_reset(&name);
-		strbuf_addstr(&name, "./app/");
+		strbuf_addstr(&name, prefix);
 		if (e->path)
 			strbuf_addstr(&name, e->path);
 		archive_entry_copy_pathname(ae, name.buf);
@@ -478,6 +483,11 @@ out:
 	strbuf_release(&lock);
 	strbuf_release(&name);
 	return rc;
+}
+
+int slug_pack(struct slug_stats *out, const struct slug_opts *o)
+{
+	return slug_pack_prefixed(out, o, "./app/");
 }
 
 const char *slug_backend_version(void)

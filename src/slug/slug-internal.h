@@ -20,4 +20,10 @@ uint64_t pgz_out_bytes(const struct pgz *g);
 uint64_t pgz_in_bytes(const struct pgz *g);
 void pgz_free(struct pgz *g);
 
+struct slug_opts;
+struct slug_stats;
+/* slug_pack() with another top directory than "./app/" (pack.c). */
+int slug_pack_prefixed(struct slug_stats *out, const struct slug_opts *o,
+		       const char *prefix);
+
 #endif

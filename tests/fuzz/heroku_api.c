@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fuzz target: Platform API responses (src/heroku): slug and release
- * bodies, error bodies, and a Retry-After header on the first line.
+ * Fuzz target: Platform API responses (src/heroku): slug, release and
+ * build bodies, error bodies, and a Retry-After header on the first line.
  */
 #include "fuzz.h"
 #include "slugguard/heroku.h"
@@ -14,6 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct heroku_resp resp = HEROKU_RESP_INIT;
 	struct heroku_slug slug;
 	struct heroku_release rel;
+	struct heroku_build build = HEROKU_BUILD_INIT;
 	struct json *j = NULL;
 	char *retry;
 
@@ -27,6 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		heroku_slug_from_json(&slug, j);
 		heroku_release_from_json(&rel, j);
 		heroku_release_from_json(&rel, json_array_at(j, 0));
+		heroku_build_from_json(&build, j);
+		heroku_build_from_json(&build, json_array_at(j, 0));
 	}
 	error_clear();
 	resp.status = 422;
@@ -36,6 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	heroku_resp_release(&resp);
 	heroku_slug_release(&slug);
 	heroku_release_release(&rel);
+	heroku_build_release(&build);
 	json_free(j);
 	return 0;
 }

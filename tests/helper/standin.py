@@ -35,6 +35,8 @@ import time
 import urllib.request
 import uuid
 
+import standin_builds
+
 ACCEPT = "application/vnd.heroku+json; version=3"
 
 
@@ -103,6 +105,7 @@ class State:
                   "formation", "release_phase", "release_output"):
             if k in spec:
                 a[k] = spec[k]
+        standin_builds.app_spec(a, spec)
         return a
 
 
@@ -126,7 +129,8 @@ def buildpack_json(url):
 def slug_json(app, s):
     return {
         "id": s["id"],
-        "blob": {"method": "PUT", "url": s["blob_url"]},
+        "blob": {"method": s.get("blob_method", "PUT"),
+                 "url": s["blob_url"]},
         "buildpack_provided_description": s.get(
             "buildpack_provided_description"),
         "checksum": s.get("checksum"),
@@ -302,7 +306,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 limit=int(self.headers.get("Content-Length") or 0) // 2)
             self.record({"dropped_after": len(body)})
             return self.drop()
-        if path.startswith("/blobs/"):
+        if path.startswith("/build-streams/"):
+            self.record("")
+            return standin_builds.stream(
+                self, path, fault is not None and fault.kind == "cut")
+        if path.startswith(("/blobs/", "/sources/")):
             body = self.read_body()
             self.record({"size": len(body),
                          "sha256": hashlib.sha256(body).hexdigest()})
@@ -363,6 +371,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.blob(method, path, body)
         if path.startswith("/streams/"):
             return self.stream(path)
+        if path.startswith("/sources/"):
+            with STATE.lock:
+                return standin_builds.source_blob(self, method, path, body)
+        if path.startswith("/slug-blobs/"):
+            with STATE.lock:
+                return standin_builds.slug_blob(self, method, path)
         if not self.authorized():
             return (401, {"id": "unauthorized",
                           "message": "Invalid credentials provided."}, {})
@@ -384,6 +398,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         parts = [p for p in path.split("/") if p]
         if path == "/account/rate-limits" and method == "GET":
             return (200, {"remaining": STATE.rate_remaining}, {})
+        if path == "/sources" and method == "POST":
+            with STATE.lock:
+                return standin_builds.create_source()
         if path == "/account" and method == "GET":
             return (200, {"id": "01234567-89ab-cdef-0123-456789abcdef",
                           "email": "user@example.com"}, {})
@@ -436,6 +453,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.slugs(method, app, rest[1:], data, fir)
         if what == "releases":
             return self.releases(method, app, rest[1:], data)
+        if what == "sources" and len(rest) == 1 and method == "POST":
+            return standin_builds.create_source()
+        if what == "builds":
+            return (standin_builds.builds_route(method, app, rest[1:], data)
+                    or self.no_route())
         return self.no_route()
 
     def no_route(self):
@@ -586,7 +608,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                   "checksum": v.get("checksum")}
                               for k, v in a["slugs"].items()},
                 } for n, a in STATE.apps.items()},
-                    "blobs": STATE.blobs}
+                    "blobs": STATE.blobs,
+                    "builds": standin_builds.dump()}
             return self.send(200, dump)
         if path == "/__control" and method == "POST":
             try:
@@ -641,6 +664,9 @@ def apply_control(c):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+
+standin_builds.install(sys.modules[__name__])
 
 
 def serve(args):

@@ -288,6 +288,50 @@ static void test_heroku_numbers_out_of_range(void **state)
 	json_free(j);
 }
 
+/* A build reply: "stack" as a name or an object, buildpacks by url or
+ * name, slug and release null until the build is done. */
+static void test_heroku_build_from_json(void **state)
+{
+	static const char pending[] =
+		"{\"id\": \"b1\", \"status\": \"pending\", \"slug\": null, "
+		"\"release\": null, \"stack\": \"heroku-24\", "
+		"\"output_stream_url\": \"https://o/s\", \"source_blob\": "
+		"{\"checksum\": \"SHA256:ab\", \"version\": \"c0ffee\"}, "
+		"\"buildpacks\": [{\"url\": \"urn:buildpack:heroku/ruby\"}, "
+		"{\"name\": \"x/y\"}, {}, 7]}";
+	static const char done[] =
+		"{\"id\": \"b1\", \"status\": \"succeeded\", "
+		"\"slug\": {\"id\": \"s1\"}, \"release\": {\"id\": \"r1\"}, "
+		"\"stack\": {\"name\": \"heroku-22\"}, \"buildpacks\": 3}";
+	struct heroku_build b = HEROKU_BUILD_INIT;
+	struct json *j = NULL;
+
+	(void)state;
+	assert_int_equal(json_parse(&j, pending, strlen(pending), "p"), 0);
+	heroku_build_from_json(&b, j);
+	assert_string_equal(b.id, "b1");
+	assert_string_equal(b.status, "pending");
+	assert_null(b.slug_id);
+	assert_null(b.release_id);
+	assert_string_equal(b.stack, "heroku-24");
+	assert_string_equal(b.checksum, "SHA256:ab");
+	assert_string_equal(b.version, "c0ffee");
+	assert_int_equal(b.buildpacks.nr, 2);
+	assert_string_equal(b.buildpacks.v[0], "urn:buildpack:heroku/ruby");
+	assert_string_equal(b.buildpacks.v[1], "x/y");
+	json_free(j);
+	assert_int_equal(json_parse(&j, done, strlen(done), "d"), 0);
+	heroku_build_from_json(&b, j);
+	assert_string_equal(b.slug_id, "s1");
+	assert_string_equal(b.release_id, "r1");
+	assert_string_equal(b.stack, "heroku-22");
+	assert_null(b.checksum);
+	assert_int_equal(b.buildpacks.nr, 0);
+	heroku_build_release(&b);
+	heroku_build_release(&b);
+	json_free(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_heroku_ledger),
 		cmocka_unit_test(test_heroku_app_from_git_url),
 		cmocka_unit_test(test_heroku_numbers_out_of_range),
+		cmocka_unit_test(test_heroku_build_from_json),
 	};
 
 	return cmocka_run_group_tests_name("heroku", tests, NULL, NULL);

@@ -174,6 +174,63 @@ static void test_slug_pack_reproducible(void **state)
 }
 
 /*
+ * A source tarball's bytes depend on the tree and the mtime only: the
+ * level and the thread count a caller passes change nothing, since its
+ * checksum is what the build and the provenance name.
+ */
+static void test_slug_pack_source_fixed(void **state)
+{
+	char dir[] = "/tmp/slugguard-source-XXXXXX";
+	struct strbuf tree = STRBUF_INIT, out1 = STRBUF_INIT;
+	struct strbuf out2 = STRBUF_INIT, out3 = STRBUF_INIT;
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT;
+	struct strbuf big = STRBUF_INIT;
+	struct slug_opts o = { NULL, NULL, 1700000000, 0, 1, 1 };
+	struct slug_stats st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	strbuf_addf(&tree, "%s/tree", dir);
+	strbuf_addf(&out1, "%s/one.tgz", dir);
+	strbuf_addf(&out2, "%s/two.tgz", dir);
+	strbuf_addf(&out3, "%s/slug.tgz", dir);
+	assert_int_equal(fs_mkdir_p(tree.buf, 0755), 0);
+	write_file(tree.buf, "Gemfile", "source 'x'\n", 0644);
+	for (int i = 0; i < 100000; i++)
+		strbuf_addf(&big, "row %d\n", i * 31 % 1009);
+	write_file(tree.buf, "data.txt", big.buf, 0644);
+
+	o.dir = tree.buf;
+	o.out_path = out1.buf;
+	assert_int_equal(slug_pack_source(&st, &o), 0);
+	assert_int_equal(st.entries, 3);
+	o.out_path = out2.buf;
+	o.level = 9;
+	o.threads = 4;
+	assert_int_equal(slug_pack_source(NULL, &o), 0);
+	o.out_path = out3.buf;
+	assert_int_equal(slug_pack(NULL, &o), 0);
+	read_all(&a, out1.buf);
+	read_all(&b, out2.buf);
+	read_all(&c, out3.buf);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.buf, b.buf, a.len);
+	/* Not a slug: other top directory, other bytes. */
+	assert_false(a.len == c.len && !memcmp(a.buf, c.buf, a.len));
+	assert_int_equal(a.buf[4] | a.buf[5] | a.buf[6] | a.buf[7], 0);
+
+	assert_int_equal(fs_remove_tree(dir), 0);
+	strbuf_release(&tree);
+	strbuf_release(&out1);
+	strbuf_release(&out2);
+	strbuf_release(&out3);
+	strbuf_release(&a);
+	strbuf_release(&b);
+	strbuf_release(&c);
+	strbuf_release(&big);
+}
+
+/*
  * Found by tests/fuzz/slugignore: stars backtracked exponentially (one
  * line of stars ran past libFuzzer's 10 s limit). alarm() turns a
  * regression into a failure instead of a hang.
@@ -208,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_slug_slugignore_pathological),
 		cmocka_unit_test(test_slug_slugignore_many_stars),
 		cmocka_unit_test(test_slug_pack_reproducible),
+		cmocka_unit_test(test_slug_pack_source_fixed),
 	};
 
 	return cmocka_run_group_tests_name("slug", tests, NULL, NULL);

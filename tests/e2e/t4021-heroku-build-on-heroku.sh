@@ -1,0 +1,179 @@
+#!/bin/sh
+# deploy --build-on heroku against the stand-in: the source tarball goes
+# to a signed URL, Heroku builds it, slugguard attests the slug it built.
+. "$(dirname "$0")/lib.sh"
+. "$TEST_DIRECTORY/helper/standin.sh"
+
+standin_start "$TRASH/standin" || exit 1
+standin_app app1
+SLUGGUARD_BUILD_POLL_MS=50
+SLUGGUARD_DEPLOY_APP=app1
+export SLUGGUARD_DEPLOY_APP
+LEDGER="$HOME/.local/share/slugguard/ledger"
+export SLUGGUARD_BUILD_POLL_MS LEDGER
+
+test_expect_success 'setup: an app with a policy naming the buildpacks' '
+	git init -q app &&
+	(
+		cd app &&
+		"$SG" init --template grayledger --app-json >/dev/null &&
+		mkdir -p config && echo "# puma" >config/puma.rb &&
+		git add . && test_tick && git commit -q -m "the app"
+	)
+'
+
+test_expect_success 'a Heroku build is released, its slug attested' '
+	(cd app && "$SG" deploy --app app1 --build-on heroku >../out 2>../err) &&
+	test "$(cat out)" = "Released v1" &&
+	grep "^-----> Ruby app detected" err &&
+	grep "^-----> Building on Heroku: build " err &&
+	grep "^-----> Releasing v1" err &&
+	grep "Running release command" err &&
+	test "$(standin_json "s[\"apps\"][\"app1\"][\"releases\"][0][\"status\"]")" = succeeded
+'
+
+test_expect_success 'the build got the tarball checksum, commit, subject, buildpacks' '
+	standin_log POST /apps/app1/builds >log &&
+	test_line_count = 1 log &&
+	(cd app && "$SG" build --source-tarball ../src.tgz >/dev/null) &&
+	sum=$(sha256sum src.tgz | cut -d" " -f1) &&
+	grep -F "\\\"checksum\\\":\\\"SHA256:$sum\\\"" log &&
+	grep -F "\\\"version\\\":\\\"$(git -C app rev-parse HEAD)\\\"" log &&
+	grep -F "\\\"version_description\\\":\\\"the app\\\"" log &&
+	grep -F "\\\"buildpacks\\\":[{\\\"url\\\":\\\"heroku/ruby\\\"},{\\\"url\\\":\\\"https://github.com/heroku/heroku-buildpack-pgvector.git\\\"}]" log &&
+	standin_log PUT /sources/ >put &&
+	test_line_count = 1 put &&
+	grep "\"sha256\": \"$sum\"" put
+'
+
+test_expect_success 'the source PUT is upper-case PUT with no Authorization' '
+	grep "\"method\": \"PUT\"" put &&
+	! grep -i "authorization" put &&
+	grep "\"content-type\": \"\"" put &&
+	standin_log GET /slug-blobs/ >get &&
+	test_line_count = 1 get &&
+	! grep -i "authorization" get
+'
+
+test_expect_success 'the signed URLs are never printed' '
+	standin_log POST /apps/app1/builds | grep -o "X-Amz-Signature=[0-9a-f]*" >sig &&
+	test -s sig &&
+	! grep -F -f sig out err &&
+	! grep "X-Amz" out err
+'
+
+test_expect_success 'the attestation names the slug, the tarball, the commit, the build' '
+	slug=$(standin_json "s[\"apps\"][\"app1\"][\"releases\"][0][\"slug\"][\"id\"]") &&
+	att="$LEDGER/app1/$slug.intoto.json" &&
+	test -f "$att" &&
+	python3 -c "
+import base64, json, sys
+e = json.load(open(sys.argv[1]))
+print(base64.b64decode(e[\"payload\"]).decode())" "$att" >stmt &&
+	sha=$(standin_json "s[\"apps\"][\"app1\"][\"slugs\"][\"$slug\"][\"checksum\"]") &&
+	grep -F "\"sha256\":\"${sha#SHA256:}\"" stmt &&
+	sum=$(sha256sum src.tgz | cut -d" " -f1) &&
+	grep -F "\"sha256\":\"$sum\"" stmt &&
+	grep -F "\"gitCommit\":\"$(git -C app rev-parse HEAD)\"" stmt &&
+	build=$(standin_json "list(s[\"builds\"])[0]") &&
+	grep -F "\"invocationId\":\"$build\"" stmt &&
+	grep -F "/apps/app1/builds/$build\"" stmt &&
+	grep -F "\"stack\":\"heroku-24\"" stmt &&
+	grep -F "urn:buildpack:heroku/ruby" stmt
+'
+
+test_expect_success 'releases shows it verified; rollback accepts it' '
+	"$SG" releases --app app1 >rel &&
+	grep "^v1 .*succeeded.*current.*verified" rel &&
+	! grep unverified rel &&
+	(cd app && "$SG" deploy --app app1 --build-on heroku >../out2 2>../err2) &&
+	test "$(cat out2)" = "Released v2" &&
+	"$SG" rollback --app app1 v1 >rb 2>rberr &&
+	grep "v3" rb &&
+	test "$(standin_json "s[\"apps\"][\"app1\"][\"releases\"][2][\"description\"]")" = "Rollback to v1"
+'
+
+test_expect_success 'a lost reply to POST /builds does not build twice' '
+	before=$(standin_count POST /apps/app1/builds) &&
+	standin_ctl "{\"faults\": [{\"method\": \"POST\", \"path\": \"/apps/app1/builds\", \"kind\": \"drop_after\"}]}" &&
+	(cd app && "$SG" deploy --app app1 --build-on heroku >out3 2>err3) &&
+	test "$(cat app/out3)" = "Released v4" &&
+	test "$(standin_count POST /apps/app1/builds)" = $((before + 1)) &&
+	test "$(standin_json "len(s[\"builds\"])")" = 3
+'
+
+test_expect_success 'a failed build exits 1 with its last lines, nothing released' '
+	standin_ctl "{\"apps\": {\"app1\": {\"build_outcome\": \"failed\"}}}" &&
+	nrel=$(standin_json "len(s[\"apps\"][\"app1\"][\"releases\"])") &&
+	(cd app && test_expect_code 1 "$SG" deploy --app app1 --build-on heroku >../out4 2>../err4) &&
+	! grep Released out4 &&
+	grep "^-----> Last lines of Heroku build" err4 &&
+	grep "^        !     Push rejected, failed to compile Ruby app." err4 &&
+	grep "^slugguard: Heroku build .* failed: nothing was released" err4 &&
+	test "$(standin_json "len(s[\"apps\"][\"app1\"][\"releases\"])")" = "$nrel"
+'
+
+test_expect_success 'a stream cut half way: the build status still decides' '
+	standin_ctl "{\"apps\": {\"app1\": {\"build_outcome\": \"succeeded\"}}, \"faults\": [{\"path\": \"/build-streams/\", \"kind\": \"cut\"}]}" &&
+	(cd app && "$SG" deploy --app app1 --build-on heroku >../out5 2>../err5) &&
+	test "$(cat out5)" = "Released v5" &&
+	grep "warning: the output stream of build .* broke off" err5 &&
+	! grep "^-----> Launching" err5
+'
+
+test_expect_success 'a build that never ends is given up after --timeout' '
+	standin_ctl "{\"apps\": {\"app1\": {\"build_outcome\": \"pending\"}}}" &&
+	nrel=$(standin_json "len(s[\"apps\"][\"app1\"][\"releases\"])") &&
+	(cd app && test_expect_code 2 "$SG" deploy --app app1 --build-on heroku --timeout 1 >../out6 2>../err6) &&
+	grep "still pending after 1 s" err6 &&
+	! grep Released out6 &&
+	test "$(standin_json "len(s[\"apps\"][\"app1\"][\"releases\"])")" = "$nrel"
+'
+
+test_expect_success 'build output is masked: the API key and config var values' '
+	key_line="token $HEROKU_API_KEY in a log" &&
+	secret=$(standin_json "s[\"apps\"][\"app1\"][\"buildpacks\"]" >/dev/null && echo "value-of-plaid_secret") &&
+	standin_ctl "{\"apps\": {\"app1\": {\"build_outcome\": \"succeeded\", \"build_output\": [\"-----> $key_line\", \"       PLAID_SECRET=$secret\"]}}}" &&
+	(cd app && "$SG" deploy --app app1 --build-on heroku >../out7 2>../err7) &&
+	grep "^-----> token \*\*\* in a log$" err7 &&
+	grep "^       PLAID_SECRET=\*\*\*$" err7 &&
+	! grep -F "$HEROKU_API_KEY" err7 out7 &&
+	! grep -F "$secret" err7 out7
+'
+
+test_expect_success 'a policy with "build": "heroku" makes post-receive build there' '
+	standin_ctl "{\"apps\": {\"app1\": {\"build_output\": [\"-----> Ruby app detected\"]}}}" &&
+	git init -q --bare remote.git &&
+	(cd remote.git && "$SG" hooks install --server >/dev/null) &&
+	(
+		cd app &&
+		python3 -c "
+import json
+p = json.load(open(\"slugguard.json\"))
+p[\"build\"] = \"heroku\"
+json.dump(p, open(\"slugguard.json\", \"w\"), indent=2)" &&
+		git commit -q -am "build on heroku" &&
+		git push -q ../remote.git HEAD:main 2>../push-err
+	) &&
+	before=$(standin_json "len(s[\"builds\"])") &&
+	test "$before" -ge 1 &&
+	grep "^remote: -----> Building on Heroku: build " push-err &&
+	grep "^remote: Released v" push-err &&
+	test "$(standin_json "list(s[\"builds\"].values())[-1][\"source_blob\"][\"version\"]")" = "$(git -C app rev-parse HEAD)"
+'
+
+test_expect_success 'a policy "build" other than local or heroku is refused' '
+	mkdir bad &&
+	echo "{\"build\": \"cloud\"}" >bad/slugguard.json &&
+	test_expect_code 2 "$SG" check --dir bad 2>err &&
+	grep "must be \"local\" or \"heroku\"" err
+'
+
+test_expect_success 'usage: --build-on takes local or heroku, not with --build-dir' '
+	test_expect_code 2 "$SG" deploy --app app1 --build-on mars 2>err &&
+	grep "build-on must be .local. or .heroku." err &&
+	test_expect_code 2 "$SG" deploy --app app1 --build-on heroku --build-dir x 2>err &&
+	grep "no --build-dir" err
+'
+
+test_done
