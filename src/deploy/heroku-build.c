@@ -17,6 +17,7 @@
 #include "slugguard/sign.h"
 #include "slugguard/slug.h"
 #include "slugguard/strbuf.h"
+#include "slugguard/term.h"
 #include "deploy-internal.h"
 
 #include <time.h>
@@ -428,7 +429,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	rc = deploy_client(&h, o->t.cacert);
 	if (rc < 0)
 		goto out;
-	deploy_say(o->t.quiet, "Checking Heroku app '%s'", o->t.app);
+	term_say(o->t.quiet, "Checking Heroku app '%s'", o->t.app);
 	rc = check_app(h, o->t.app, src.commit);
 	if (rc < 0)
 		goto out;
@@ -445,7 +446,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 		if (rc < 0)
 			goto out;
 	}
-	deploy_say(o->t.quiet, "Uploading the source of %.12s (%llu bytes, %s)",
+	term_say(o->t.quiet, "Uploading the source of %.12s (%llu bytes, %s)",
 		   src.commit, (unsigned long long)src.size, src.checksum);
 	rc = heroku_source_create(h, &blob, o->t.app);
 	if (rc < 0)
@@ -464,7 +465,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	rc = heroku_build_create(h, &b, o->t.app, &req);
 	if (rc < 0)
 		goto out;
-	deploy_say(o->t.quiet, "Building on Heroku: build %s", b.id);
+	term_say(o->t.quiet, "Building on Heroku: build %s", b.id);
 	rc = heroku_build_follow(h, &b, o->t.app,
 				 deploy_env_ms("SLUGGUARD_BUILD_POLL_MS", 2000),
 				 timeout, build_sink, &bo, &stream_ok);
@@ -495,7 +496,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 				b.slug_id, b.id);
 		goto out;
 	}
-	deploy_say(o->t.quiet, "Checking slug %s (%s)", slug.id, slug.checksum);
+	term_say(o->t.quiet, "Checking slug %s (%s)", slug.id, slug.checksum);
 	rc = heroku_blob_download(h, slug.blob_url, slug_path.buf,
 				  SLUG_DEFAULT_MAX_SIZE, slug.checksum + 7,
 				  &got);
@@ -524,7 +525,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	rc = heroku_release_get(h, &r, o->t.app, b.release_id);
 	if (rc < 0)
 		goto out;
-	deploy_say(o->t.quiet, "Releasing v%ld", r.version);
+	term_say(o->t.quiet, "Releasing v%ld", r.version);
 	*version = r.version;
 	rc = deploy_follow(h, &r, o->t.app, o->t.quiet);
 	if (rc < 0)
