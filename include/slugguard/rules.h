@@ -171,6 +171,8 @@ struct rules_literals_scratch;
 int rules_literals_new(struct rules_literals **out, const char *const *lits,
 		       const size_t *lens, size_t nr);
 void rules_literals_free(struct rules_literals *l);
+/* The number of literals (ids run from 0 to this - 1). */
+size_t rules_literals_count(const struct rules_literals *l);
 /* The longest literal's length (0 for an empty set). */
 size_t rules_literals_max_len(const struct rules_literals *l);
 /* Per-thread state; caller frees with rules_literals_scratch_free(). */

@@ -80,4 +80,29 @@ void slug_ignore_release(struct slug_ignore *ig);
  */
 const char *slug_backend_version(void);
 
+/* ---- the slug check ---------------------------------------------------- */
+
+struct rules_literals;
+
+/* A gzipped file inside the slug larger than this is scanned as stored
+ * (compressed) only: inflating it would need it whole in memory. */
+#define SLUG_CHECK_GZ_MAX ((size_t)64 << 20)
+
+/*
+ * Called once per file and literal found in it: path is the entry name
+ * without the leading "./" (borrowed), id the literal's id. Return 0 to
+ * go on, negative to stop the scan with that code.
+ */
+typedef int (*slug_found_fn)(const char *path, size_t id, void *data);
+
+/*
+ * Scan every regular file of the slug at slug_path (a .tgz as
+ * slug_pack() writes it) for the literals in one pass; a file whose name
+ * ends in ".gz" is also inflated and scanned (up to SLUG_CHECK_GZ_MAX).
+ * bytes (optional) receives the uncompressed bytes scanned. Returns 0,
+ * fn's code, or ERR_FAIL naming the slug when it cannot be read.
+ */
+int slug_scan_literals(const char *slug_path, const struct rules_literals *l,
+		       slug_found_fn fn, void *data, uint64_t *bytes);
+
 #endif

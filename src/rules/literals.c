@@ -96,6 +96,11 @@ out:
 	return rc;
 }
 
+size_t rules_literals_count(const struct rules_literals *l)
+{
+	return l ? l->nr : 0;
+}
+
 size_t rules_literals_max_len(const struct rules_literals *l)
 {
 	return l ? l->max_len : 0;
