@@ -81,6 +81,9 @@ typedef int (*mask_write_fn)(const char *buf, size_t len, void *data);
 
 struct mask_stream;
 
+/* A mask_write_fn writing to the fd *(int *)data, whole (fs_write_all). */
+int mask_write_fd(const char *buf, size_t len, void *data);
+
 /*
  * A masking stream over set (borrowed; must outlive the stream), writing
  * to fn(data). Flush policy: bytes that cannot be part of a value are

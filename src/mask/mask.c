@@ -2,6 +2,7 @@
 /* Masking config var values (and their encoded forms) in output. */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
+#include "slugguard/fs.h"
 #include "slugguard/mask.h"
 #include "slugguard/rules.h"
 #include "slugguard/strbuf.h"
@@ -520,6 +521,11 @@ void mask_stream_free(struct mask_stream *ms)
 	strbuf_release(&ms->out);
 	free(ms->hits);
 	free(ms);
+}
+
+int mask_write_fd(const char *buf, size_t len, void *data)
+{
+	return fs_write_all(*(const int *)data, buf, len);
 }
 
 static int to_strbuf(const char *buf, size_t len, void *data)
