@@ -5,6 +5,7 @@
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/json.h"
+#include "slugguard/mask.h"
 #include "slugguard/run.h"
 #include "slugguard/sign.h"
 #include "slugguard/slug.h"
@@ -295,6 +296,30 @@ static int step_failed(const struct bp *bp, const char *step, int status,
 			  bp->name ? bp->name : bp->ref, step, status);
 }
 
+static int relay_chunk(const char *buf, size_t len, void *data)
+{
+	return mask_stream_write(data, buf, len);
+}
+
+/*
+ * Run bin/compile with its output (stdout and stderr, to our stderr)
+ * through the masker. Returns the exit status as run_command() does.
+ */
+static int relay_masked(struct child *c, const struct mask_set *mask)
+{
+	struct mask_stream *ms = NULL;
+	int fd = 2, status, rc;
+
+	mask_stream_new(&ms, mask, mask_write_fd, &fd);
+	status = run_relay(c, relay_chunk, ms);
+	/* what it held back (a value's possible beginning) goes out now */
+	rc = mask_stream_close(ms);
+	mask_stream_free(ms);
+	if (status >= 0 && rc < 0)
+		status = rc;
+	return status;
+}
+
 /*
  * Source <bp>/export with the current environment and adopt what it
  * leaves: the buildpack contract is a shell script, so this one place runs
@@ -388,6 +413,10 @@ static int run_buildpacks(struct build_state *st, const struct build_opts *o)
 					bp->ref, status);
 			goto out;
 		}
+		/* its first line is printed: a buildpack name is its say */
+		rc = mask_strbuf(st->mask, &out);
+		if (rc < 0)
+			goto out;
 		strbuf_trim(&out);
 		{
 			char *nl = strchr(out.buf, '\n');
@@ -404,7 +433,8 @@ static int run_buildpacks(struct build_state *st, const struct build_opts *o)
 			     NULL);
 		c.out_to_err = true;
 		confine(&c, st, bp);
-		status = run_command(&c);
+		status = st->mask ? relay_masked(&c, st->mask) :
+				    run_command(&c);
 		if (status < 0) {
 			rc = error_wrap(status, "buildpack '%s'", bp->name);
 			goto out;
@@ -561,7 +591,9 @@ static int write_release_json(struct build_state *st, struct build_result *r,
 	text = json_print(root, true);
 	strbuf_addstr(&sb, text);
 	strbuf_addch(&sb, '\n');
-	rc = fs_write_atomic(r->release_path, sb.buf, sb.len, 0644);
+	rc = mask_strbuf(st->mask, &sb);
+	if (!rc)
+		rc = fs_write_atomic(r->release_path, sb.buf, sb.len, 0644);
 	strbuf_release(&sb);
 	free(text);
 	json_free(root);
@@ -596,6 +628,8 @@ static void state_release(struct build_state *st)
 	strvec_clear(&st->env);
 	strvec_clear(&st->proc_names);
 	strvec_clear(&st->proc_cmds);
+	strvec_clear(&st->slug_allow);
+	mask_set_free(st->mask);
 	strbuf_release(&st->summary);
 	strbuf_release(&st->source_uri);
 	strbuf_release(&st->work);
@@ -615,6 +649,115 @@ static char *absolute(const char *path)
 	strbuf_addf(&sb, "%s/%s", cwd, path);
 	free(cwd);
 	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * The masker over the config var values, the API key we were given and
+ * $HEROKU_API_KEY, minus the policy's public names; st->mask stays NULL
+ * when nothing is to be masked.
+ */
+static int setup_mask(struct build_state *st, struct gitwalk *w,
+		      const struct build_opts *o)
+{
+	const struct build_config *bc = o->config;
+	const char *env_key = getenv("HEROKU_API_KEY");
+	struct strvec public = STRVEC_INIT;
+	struct mask_var *vars = NULL;
+	size_t nr = 0;
+	int rc;
+
+	rc = buildpack_policy_vars(&public, &st->slug_allow, w, st->commit);
+	if (rc < 0)
+		goto out;
+	vars = xcalloc(bc ? st_add(bc->names.nr, 2) : 2, sizeof(*vars));
+	for (size_t i = 0; bc && i < bc->names.nr; i++) {
+		vars[nr].name = bc->names.v[i];
+		vars[nr].value = bc->values.v[i];
+		vars[nr++].value_len = strlen(bc->values.v[i]);
+	}
+	if (bc && bc->api_key && *bc->api_key) {
+		vars[nr].name = "HEROKU_API_KEY";
+		vars[nr].value = bc->api_key;
+		vars[nr++].value_len = strlen(bc->api_key);
+	}
+	if (env_key && *env_key) {
+		vars[nr].name = "HEROKU_API_KEY";
+		vars[nr].value = env_key;
+		vars[nr++].value_len = strlen(env_key);
+	}
+	if (!nr)
+		goto out;
+	rc = mask_set_new(&st->mask, vars, nr, (const char *const *)public.v,
+			  public.nr);
+	if (!rc && !mask_set_pattern_nr(st->mask)) {
+		mask_set_free(st->mask);
+		st->mask = NULL;
+	}
+out:
+	free(vars);
+	strvec_clear(&public);
+	return rc;
+}
+
+struct slug_finding {
+	const struct build_state *st;
+	struct strbuf list;
+	struct strbuf last; /* "path\0var" of the last report */
+	size_t nr;
+};
+
+static int on_slug_value(const char *path, size_t id, void *data)
+{
+	struct slug_finding *f = data;
+	const char *var = mask_set_pattern_var(f->st->mask, id);
+	size_t plen = strlen(path);
+
+	for (size_t i = 0; i < f->st->slug_allow.nr; i++)
+		if (!strcmp(var, f->st->slug_allow.v[i]))
+			return 0;
+	/* one line per file and var, whatever the forms found */
+	if (f->last.len == plen + 1 + strlen(var) &&
+	    !memcmp(f->last.buf, path, plen) &&
+	    !strcmp(f->last.buf + plen + 1, var))
+		return 0;
+	strbuf_reset(&f->last);
+	strbuf_add(&f->last, path, plen + 1);
+	strbuf_addstr(&f->last, var);
+	f->nr++;
+	if (f->nr > 20)
+		return 0; /* counted, not listed */
+	if (f->list.len)
+		strbuf_addstr(&f->list, ", ");
+	strbuf_add_sanitized(&f->list, path, plen);
+	strbuf_addf(&f->list, " carries %s (%s)", var,
+		    mask_set_pattern_form(f->st->mask, id));
+	return 0;
+}
+
+/*
+ * Refuse a slug that carries a config var value (in any form) in any of
+ * its files, gzipped assets included: ERR_REJECTED naming each file and
+ * var, never the value.
+ */
+static int check_slug(const struct build_state *st, const char *slug_path)
+{
+	struct slug_finding f = { st, STRBUF_INIT, STRBUF_INIT, 0 };
+	int rc;
+
+	rc = slug_scan_literals(slug_path, mask_set_literals(st->mask),
+				on_slug_value, &f, NULL);
+	if (!rc && f.nr) {
+		if (f.nr > 20)
+			strbuf_addf(&f.list, " and %zu more", f.nr - 20);
+		rc = error_setc(ERR_REJECTED,
+				"slug refused, a config var value is baked "
+				"into it: %s (config_vars.allow_in_slug in "
+				"slugguard.json allows a var by name)",
+				f.list.buf);
+	}
+	strbuf_release(&f.list);
+	strbuf_release(&f.last);
+	return rc;
 }
 
 int buildpack_build(struct build_result *out, struct gitwalk *w,
@@ -656,6 +799,15 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 		if (!rc && policy_key)
 			rc = error_wrap(sign_key_load_private(&key, policy_key),
 					"signing key from the policy");
+		if (rc < 0)
+			goto out;
+	}
+	rc = setup_mask(&st, w, o);
+	if (rc < 0)
+		goto out;
+	if (o->config && !o->env_dir) {
+		/* before anything is fetched: a bad name fails fast */
+		rc = envdir_check_names(&o->config->names);
 		if (rc < 0)
 			goto out;
 	}
@@ -703,6 +855,12 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 		rc = fs_mkdir_p(st.env_dir, 0700);
 		if (rc < 0)
 			goto out;
+		if (o->config) {
+			rc = envdir_write(st.env_dir, &o->config->names,
+					  &o->config->values);
+			if (rc < 0)
+				goto out;
+		}
 	}
 
 	say(o, "Exporting %.12s", st.commit);
@@ -785,6 +943,12 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	rc = slug_pack(&stats, &so);
 	if (rc < 0)
 		goto out;
+	if (st.mask) {
+		say(o, "Checking the slug for config var values");
+		rc = check_slug(&st, r.slug_path);
+		if (rc < 0)
+			goto out;
+	}
 	rc = sign_sha256_file(hex, &r.size, r.slug_path);
 	if (rc < 0)
 		goto out;
@@ -820,6 +984,8 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	*out = r;
 	memset(&r, 0, sizeof(r));
 out:
+	/* the values go first, whatever happened (--keep-build-dir too) */
+	envdir_remove();
 	if (st.work.len && !o->keep_build_dir) {
 		/* Cleaning up must not replace the message of a failure. */
 		char *msg = rc < 0 ? xstrdup(error_last()) : NULL;
@@ -831,6 +997,16 @@ out:
 	}
 	if (rc < 0 && r.slug_path)
 		unlink(r.slug_path);
+	if (rc < 0 && st.mask) {
+		/* a message may quote what a buildpack or server said */
+		struct strbuf msg = STRBUF_INIT;
+
+		strbuf_addstr(&msg, error_last());
+		if (mask_strbuf(st.mask, &msg) < 0)
+			strbuf_addstr(&msg, "build failed");
+		error_setc(rc, "%s", msg.buf);
+		strbuf_release(&msg);
+	}
 	free(fetch_url);
 	free(policy_key);
 	build_result_release(&r);
