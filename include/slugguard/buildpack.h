@@ -68,6 +68,25 @@ int build_config_fetch(struct build_config *bc, struct heroku *h,
 		       const char *app);
 void build_config_release(struct build_config *bc);
 
+struct mask_set;
+
+/*
+ * The masker over bc's values (bc may be NULL), its API key and
+ * $HEROKU_API_KEY, all as HEROKU_API_KEY's; public names (beside mask.h's
+ * list) stay unmasked. *out is NULL when nothing is to be masked; the
+ * caller frees it with mask_set_free().
+ */
+int build_config_mask(struct mask_set **out, const struct build_config *bc,
+		      const char *const *public, size_t public_nr);
+
+/*
+ * Refuse a slug that carries a value of mask (in any form) in any of its
+ * files, gzipped assets included, unless the var is in allow (may be
+ * NULL): ERR_REJECTED naming each file and var, never the value.
+ */
+int buildpack_check_slug(const char *slug_path, const struct mask_set *mask,
+			 const struct strvec *allow);
+
 struct build_opts {
 	const char *commit; /* any rev; NULL = HEAD */
 	const char *app; /* Heroku app name, recorded; may be NULL */

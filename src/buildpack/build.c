@@ -659,48 +659,21 @@ static char *absolute(const char *path)
 static int setup_mask(struct build_state *st, struct gitwalk *w,
 		      const struct build_opts *o)
 {
-	const struct build_config *bc = o->config;
-	const char *env_key = getenv("HEROKU_API_KEY");
 	struct strvec public = STRVEC_INIT;
-	struct mask_var *vars = NULL;
-	size_t nr = 0;
 	int rc;
 
 	rc = buildpack_policy_vars(&public, &st->slug_allow, w, st->commit);
-	if (rc < 0)
-		goto out;
-	vars = xcalloc(bc ? st_add(bc->names.nr, 2) : 2, sizeof(*vars));
-	for (size_t i = 0; bc && i < bc->names.nr; i++) {
-		vars[nr].name = bc->names.v[i];
-		vars[nr].value = bc->values.v[i];
-		vars[nr++].value_len = strlen(bc->values.v[i]);
-	}
-	if (bc && bc->api_key && *bc->api_key) {
-		vars[nr].name = "HEROKU_API_KEY";
-		vars[nr].value = bc->api_key;
-		vars[nr++].value_len = strlen(bc->api_key);
-	}
-	if (env_key && *env_key) {
-		vars[nr].name = "HEROKU_API_KEY";
-		vars[nr].value = env_key;
-		vars[nr++].value_len = strlen(env_key);
-	}
-	if (!nr)
-		goto out;
-	rc = mask_set_new(&st->mask, vars, nr, (const char *const *)public.v,
-			  public.nr);
-	if (!rc && !mask_set_pattern_nr(st->mask)) {
-		mask_set_free(st->mask);
-		st->mask = NULL;
-	}
-out:
-	free(vars);
+	if (!rc)
+		rc = build_config_mask(&st->mask, o->config,
+				       (const char *const *)public.v,
+				       public.nr);
 	strvec_clear(&public);
 	return rc;
 }
 
 struct slug_finding {
-	const struct build_state *st;
+	const struct mask_set *mask;
+	const struct strvec *allow;
 	struct strbuf list;
 	struct strbuf last; /* "path\0var" of the last report */
 	size_t nr;
@@ -709,11 +682,11 @@ struct slug_finding {
 static int on_slug_value(const char *path, size_t id, void *data)
 {
 	struct slug_finding *f = data;
-	const char *var = mask_set_pattern_var(f->st->mask, id);
+	const char *var = mask_set_pattern_var(f->mask, id);
 	size_t plen = strlen(path);
 
-	for (size_t i = 0; i < f->st->slug_allow.nr; i++)
-		if (!strcmp(var, f->st->slug_allow.v[i]))
+	for (size_t i = 0; f->allow && i < f->allow->nr; i++)
+		if (!strcmp(var, f->allow->v[i]))
 			return 0;
 	/* one line per file and var, whatever the forms found */
 	if (f->last.len == plen + 1 + strlen(var) &&
@@ -730,7 +703,7 @@ static int on_slug_value(const char *path, size_t id, void *data)
 		strbuf_addstr(&f->list, ", ");
 	strbuf_add_sanitized(&f->list, path, plen);
 	strbuf_addf(&f->list, " carries %s (%s)", var,
-		    mask_set_pattern_form(f->st->mask, id));
+		    mask_set_pattern_form(f->mask, id));
 	return 0;
 }
 
@@ -739,12 +712,15 @@ static int on_slug_value(const char *path, size_t id, void *data)
  * its files, gzipped assets included: ERR_REJECTED naming each file and
  * var, never the value.
  */
-static int check_slug(const struct build_state *st, const char *slug_path)
+int buildpack_check_slug(const char *slug_path, const struct mask_set *mask,
+			 const struct strvec *allow)
 {
-	struct slug_finding f = { st, STRBUF_INIT, STRBUF_INIT, 0 };
+	struct slug_finding f = { mask, allow, STRBUF_INIT, STRBUF_INIT, 0 };
 	int rc;
 
-	rc = slug_scan_literals(slug_path, mask_set_literals(st->mask),
+	if (!mask)
+		return 0;
+	rc = slug_scan_literals(slug_path, mask_set_literals(mask),
 				on_slug_value, &f, NULL);
 	if (!rc && f.nr) {
 		if (f.nr > 20)
@@ -945,7 +921,7 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 		goto out;
 	if (st.mask) {
 		say(o, "Checking the slug for config var values");
-		rc = check_slug(&st, r.slug_path);
+		rc = buildpack_check_slug(r.slug_path, st.mask, &st.slug_allow);
 		if (rc < 0)
 			goto out;
 	}

@@ -10,6 +10,7 @@
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/heroku.h"
+#include "slugguard/mask.h"
 #include "buildpack-internal.h"
 
 #include <fcntl.h>
@@ -169,4 +170,39 @@ void build_config_release(struct build_config *bc)
 		free(bc->api_key);
 		bc->api_key = NULL;
 	}
+}
+
+int build_config_mask(struct mask_set **out, const struct build_config *bc,
+		      const char *const *public, size_t public_nr)
+{
+	const char *env_key = getenv("HEROKU_API_KEY");
+	struct mask_var *vars = NULL;
+	size_t nr = 0;
+	int rc = 0;
+
+	*out = NULL;
+	vars = xcalloc(bc ? st_add(bc->names.nr, 2) : 2, sizeof(*vars));
+	for (size_t i = 0; bc && i < bc->names.nr; i++) {
+		vars[nr].name = bc->names.v[i];
+		vars[nr].value = bc->values.v[i];
+		vars[nr++].value_len = strlen(bc->values.v[i]);
+	}
+	if (bc && bc->api_key && *bc->api_key) {
+		vars[nr].name = "HEROKU_API_KEY";
+		vars[nr].value = bc->api_key;
+		vars[nr++].value_len = strlen(bc->api_key);
+	}
+	if (env_key && *env_key) {
+		vars[nr].name = "HEROKU_API_KEY";
+		vars[nr].value = env_key;
+		vars[nr++].value_len = strlen(env_key);
+	}
+	if (nr)
+		rc = mask_set_new(out, vars, nr, public, public_nr);
+	if (!rc && *out && !mask_set_pattern_nr(*out)) {
+		mask_set_free(*out);
+		*out = NULL;
+	}
+	free(vars);
+	return rc;
 }

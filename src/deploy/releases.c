@@ -6,6 +6,7 @@
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/strbuf.h"
+#include "slugguard/mask.h"
 #include "deploy-internal.h"
 
 #include <stdarg.h>
@@ -26,7 +27,7 @@ void deploy_say(bool quiet, const char *fmt, ...)
 	strbuf_release(&sb);
 }
 
-static void release_output(const char *buf, size_t len, void *data)
+static int print_sanitized(const char *buf, size_t len, void *data)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -47,6 +48,16 @@ static void release_output(const char *buf, size_t len, void *data)
 	fputs(sb.buf, stderr);
 	fflush(stderr);
 	strbuf_release(&sb);
+	return 0;
+}
+
+/* data: the masking stream, or NULL */
+static void release_output(const char *buf, size_t len, void *data)
+{
+	if (data)
+		mask_stream_write(data, buf, len);
+	else
+		print_sanitized(buf, len, NULL);
 }
 
 static long env_ms(const char *name, long def)
@@ -60,11 +71,20 @@ static long env_ms(const char *name, long def)
 }
 
 int deploy_follow(struct heroku *h, struct heroku_release *r, const char *app,
-		  bool quiet)
+		  bool quiet, const struct mask_set *mask)
 {
-	return heroku_release_follow(h, r, app, env_ms(DEPLOY_POLL_ENV, 2000),
-				     env_ms(DEPLOY_TIMEOUT_ENV, 3700000L),
-				     quiet ? NULL : release_output, NULL);
+	struct mask_stream *ms = NULL;
+	int rc;
+
+	if (mask && !quiet)
+		mask_stream_new(&ms, mask, print_sanitized, NULL);
+	rc = heroku_release_follow(h, r, app, env_ms(DEPLOY_POLL_ENV, 2000),
+				   env_ms(DEPLOY_TIMEOUT_ENV, 3700000L),
+				   quiet ? NULL : release_output, ms);
+	if (ms)
+		mask_stream_close(ms);
+	mask_stream_free(ms);
+	return rc;
 }
 
 void deploy_history_release(struct deploy_history *hist)
@@ -212,7 +232,7 @@ int deploy_rollback(long *from, long *version, const struct deploy_target *t,
 	*version = r.version;
 	deploy_say(t->quiet, "Rolling back to v%ld as v%ld", target->version,
 		   r.version);
-	rc = deploy_follow(h, &r, t->app, t->quiet);
+	rc = deploy_follow(h, &r, t->app, t->quiet, NULL);
 	if (rc < 0)
 		goto out;
 	if (!r.status || strcmp(r.status, "succeeded"))
