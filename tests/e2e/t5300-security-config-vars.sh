@@ -87,7 +87,7 @@ test_expect_success 'setup: an app with config vars, a buildpack that echoes the
 	standin_app app1 "{\"buildpacks\": [\"$TRASH/bp\"], \"config_vars\": $CFG}" &&
 	standin_app app2 "{\"buildpacks\": [\"$TRASH/bp\"], \"config_vars\": $BAD}" &&
 	git init -q app &&
-	printf "web: true\n" >app/Procfile &&
+	printf "web: true\nrelease: true\n" >app/Procfile &&
 	printf "%s\n" "$TRASH/bp" >app/.buildpacks &&
 	git -C app add . &&
 	test_tick &&
@@ -177,6 +177,44 @@ test_expect_success 'SIGTERM during bin/compile removes ENV_DIR' '
 	test ! -e "$dir" &&
 	git -C app rm -q hang &&
 	git -C app commit -q -m "no hang"
+'
+
+test_expect_success 'deploy: ENV_DIR filled, build and release output masked' '
+	standin_signing_key &&
+	standin_ctl "{\"apps\": {\"app1\": {\"release_output\": \"Migrating with $S\\n\"}}}" &&
+	(cd app && "$SG" deploy --app app1) >dout 2>err &&
+	test "$(cat dout)" = "Released v1" &&
+	grep "^envdir: .* mode 700 file 600$" err &&
+	grep "^whole: \[masked SECRET_KEY_BASE\]$" err &&
+	grep "Migrating with \[masked SECRET_KEY_BASE\]" err &&
+	! grep -F -e "$S" -e "$T" err
+'
+
+test_expect_success 'deploy: a slug that carries a value is never uploaded' '
+	test_commit -C app bake bake &&
+	slugs=$(standin_count POST /apps/app1/slugs) &&
+	blobs=$(standin_count PUT /blobs/) &&
+	rels=$(standin_count POST /apps/app1/releases) &&
+	(cd app && test_expect_code 1 "$SG" deploy --app app1) >dout 2>err &&
+	grep "^slugguard: slug refused, a config var value is baked into it: app/public/assets/app.js carries SECRET_KEY_BASE (value)" err &&
+	! grep -F "$S" err &&
+	test "$(standin_count POST /apps/app1/slugs)" = "$slugs" &&
+	test "$(standin_count PUT /blobs/)" = "$blobs" &&
+	test "$(standin_count POST /apps/app1/releases)" = "$rels" &&
+	git -C app rm -q bake &&
+	git -C app commit -q -m "no bake"
+'
+
+test_expect_success 'push: remote: lines and the push log are masked' '
+	git init -q --bare remote.git &&
+	(cd remote.git && "$SG" hooks install --server >/dev/null) &&
+	SLUGGUARD_DEPLOY_APP=app1 git -C app push ../remote.git main 2>err &&
+	grep "^remote: whole: \[masked SECRET_KEY_BASE\]" err &&
+	grep "^remote: split: \[masked SECRET_KEY_BASE\] end" err &&
+	grep "^remote: .*Migrating with \[masked SECRET_KEY_BASE\]" err &&
+	! grep -F -e "$S" -e "$T" err &&
+	ls remote.git/slugguard/logs/push-*.log >logs &&
+	! grep -F -e "$S" -e "$T" $(cat logs)
 '
 
 test_expect_success 'no file left behind holds a value' '
