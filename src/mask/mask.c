@@ -433,7 +433,8 @@ static int mask_pending(struct mask_stream *ms, bool final, size_t *used)
 				break;
 			}
 	}
-	qsort(ms->hits, ms->hits_nr, sizeof(*ms->hits), cmp_hit);
+	if (ms->hits_nr > 1)
+		qsort(ms->hits, ms->hits_nr, sizeof(*ms->hits), cmp_hit);
 	while (i < ms->hits_nr && ms->hits[i].start < hold) {
 		size_t start = ms->hits[i].start, end = ms->hits[i].end;
 		size_t best = ms->hits[i].id;
