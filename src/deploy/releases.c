@@ -173,12 +173,17 @@ int deploy_rollback(long *from, long *version, const struct deploy_target *t,
 	struct heroku_release r = HEROKU_RELEASE_INIT;
 	const struct heroku_release *target;
 	struct heroku *h = NULL;
+	struct mask_set *mask = NULL;
 	size_t i;
 	int rc;
 
 	*from = 0;
 	*version = 0;
 	rc = deploy_client(&h, t->cacert);
+	if (rc < 0)
+		goto out;
+	/* the release phase runs with the app's config: mask its output */
+	rc = deploy_mask_new(&mask, h, t->app);
 	if (rc < 0)
 		goto out;
 	rc = deploy_history_fill(&hist, h, t);
@@ -232,7 +237,7 @@ int deploy_rollback(long *from, long *version, const struct deploy_target *t,
 	*version = r.version;
 	deploy_say(t->quiet, "Rolling back to v%ld as v%ld", target->version,
 		   r.version);
-	rc = deploy_follow(h, &r, t->app, t->quiet, NULL);
+	rc = deploy_follow(h, &r, t->app, t->quiet, mask);
 	if (rc < 0)
 		goto out;
 	if (!r.status || strcmp(r.status, "succeeded"))
@@ -241,6 +246,8 @@ int deploy_rollback(long *from, long *version, const struct deploy_target *t,
 			       r.version,
 			       r.status ? r.status : "has no status");
 out:
+	deploy_mask_error(mask, rc);
+	mask_set_free(mask);
 	heroku_release_release(&r);
 	deploy_history_release(&hist);
 	heroku_free(h);
