@@ -5,6 +5,9 @@
  *                               as the build relays buildpack output
  *   mask_bench slug VARS SLUG   slug_scan_literals() over SLUG; prints
  *                               "<bytes> <cpu seconds>" (this thread)
+ *   mask_bench pack VARS DIR OUT  slug_pack() of DIR without, then with
+ *                               the check; prints "<raw bytes> <cpu s
+ *                               without> <cpu s with>" (whole process)
  * VARS holds one NAME=VALUE per line.
  */
 #include "slugguard/common.h"
@@ -100,6 +103,32 @@ int main(int argc, char **argv)
 		       (double)(b.tv_sec - a.tv_sec) +
 			       (double)(b.tv_nsec - a.tv_nsec) / 1e9,
 		       found, mask_set_pattern_nr(set));
+	} else if (!strcmp(argv[1], "pack") && argc == 5) {
+		struct slug_opts o = {
+			NULL, NULL, 0, 0, 0, 1, NULL, NULL, NULL
+		};
+		struct slug_stats st;
+		struct timespec a, b, c;
+		size_t found = 0;
+
+		o.dir = argv[3];
+		o.out_path = argv[4];
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+		rc = slug_pack(&st, &o);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+		o.check = mask_set_literals(set);
+		o.check_fn = count;
+		o.check_data = &found;
+		unlink(argv[4]);
+		if (!rc)
+			rc = slug_pack(NULL, &o);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
+		printf("%llu %.4f %.4f %zu\n", (unsigned long long)st.raw_size,
+		       (double)(b.tv_sec - a.tv_sec) +
+			       (double)(b.tv_nsec - a.tv_nsec) / 1e9,
+		       (double)(c.tv_sec - b.tv_sec) +
+			       (double)(c.tv_nsec - b.tv_nsec) / 1e9,
+		       found);
 	} else {
 		rc = 2;
 	}

@@ -712,6 +712,25 @@ static int on_slug_value(const char *path, size_t id, void *data)
  * its files, gzipped assets included: ERR_REJECTED naming each file and
  * var, never the value.
  */
+/* ERR_REJECTED naming what f found, or 0; releases f's buffers. */
+static int slug_refusal(struct slug_finding *f)
+{
+	int rc = 0;
+
+	if (f->nr) {
+		if (f->nr > 20)
+			strbuf_addf(&f->list, " and %zu more", f->nr - 20);
+		rc = error_setc(ERR_REJECTED,
+				"slug refused, a config var value is baked "
+				"into it: %s (config_vars.allow_in_slug in "
+				"slugguard.json allows a var by name)",
+				f->list.buf);
+	}
+	strbuf_release(&f->list);
+	strbuf_release(&f->last);
+	return rc;
+}
+
 int buildpack_check_slug(const char *slug_path, const struct mask_set *mask,
 			 const struct strvec *allow)
 {
@@ -722,15 +741,8 @@ int buildpack_check_slug(const char *slug_path, const struct mask_set *mask,
 		return 0;
 	rc = slug_scan_literals(slug_path, mask_set_literals(mask),
 				on_slug_value, &f, NULL);
-	if (!rc && f.nr) {
-		if (f.nr > 20)
-			strbuf_addf(&f.list, " and %zu more", f.nr - 20);
-		rc = error_setc(ERR_REJECTED,
-				"slug refused, a config var value is baked "
-				"into it: %s (config_vars.allow_in_slug in "
-				"slugguard.json allows a var by name)",
-				f.list.buf);
-	}
+	if (!rc)
+		rc = slug_refusal(&f);
 	strbuf_release(&f.list);
 	strbuf_release(&f.last);
 	return rc;
@@ -741,11 +753,12 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 {
 	struct build_state st = BUILD_STATE_INIT;
 	struct build_result r = BUILD_RESULT_INIT;
+	struct slug_finding found = { NULL, NULL, STRBUF_INIT, STRBUF_INIT, 0 };
 	struct slug_ignore ig = SLUG_IGNORE_INIT;
 	struct strvec list = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	struct sign_key *key = NULL;
-	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0 };
+	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL };
 	struct slug_stats stats;
 	char hex[SIGN_SHA256_HEXSZ + 1];
 	const char *tmp = getenv("TMPDIR");
@@ -916,15 +929,21 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	so.mtime = source_date(w, st.commit);
 	so.max_size = o->max_size;
 	say(o, "Compressing...");
+	if (st.mask) {
+		/* the slug check runs on the bytes as they are packed */
+		say(o, "Checking the slug for config var values");
+		found.mask = st.mask;
+		found.allow = &st.slug_allow;
+		so.check = mask_set_literals(st.mask);
+		so.check_fn = on_slug_value;
+		so.check_data = &found;
+	}
 	rc = slug_pack(&stats, &so);
 	if (rc < 0)
 		goto out;
-	if (st.mask) {
-		say(o, "Checking the slug for config var values");
-		rc = buildpack_check_slug(r.slug_path, st.mask, &st.slug_allow);
-		if (rc < 0)
-			goto out;
-	}
+	rc = slug_refusal(&found);
+	if (rc < 0)
+		goto out;
 	rc = sign_sha256_file(hex, &r.size, r.slug_path);
 	if (rc < 0)
 		goto out;
@@ -983,6 +1002,8 @@ out:
 		error_setc(rc, "%s", msg.buf);
 		strbuf_release(&msg);
 	}
+	strbuf_release(&found.list);
+	strbuf_release(&found.last);
 	free(fetch_url);
 	free(policy_key);
 	build_result_release(&r);

@@ -43,7 +43,7 @@ static const char usage_str[] =
 static int pack_only(const char *dir, const struct build_opts *o)
 {
 	struct strbuf path = STRBUF_INIT;
-	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0 };
+	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL };
 	char hex[SIGN_SHA256_HEXSZ + 1];
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	const char *level;

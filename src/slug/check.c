@@ -9,6 +9,7 @@
 #include "slugguard/rules.h"
 #include "slugguard/slug.h"
 #include "slugguard/strbuf.h"
+#include "slug-internal.h"
 #include "archive-dl.h"
 
 #include <string.h>
@@ -16,7 +17,7 @@
 /* libarchive's read block for the slug file. */
 #define CHECK_BLOCK (1024 * 1024)
 
-struct check {
+struct slug_check {
 	const struct rules_literals *l;
 	struct rules_literals_scratch *s;
 	slug_found_fn fn;
@@ -32,11 +33,13 @@ struct check {
 	size_t tail_len;
 	char *seam;
 	size_t seam_limit; /* hits must end after this seam offset */
+	bool is_gz; /* the current file is collected in gz, then inflated */
+	struct strbuf gz;
 	int err;
 	uint64_t bytes;
 };
 
-static int report(struct check *c, size_t id)
+static int report(struct slug_check *c, size_t id)
 {
 	int rc;
 
@@ -59,7 +62,7 @@ static int on_block_hit(size_t id, size_t start, size_t end, void *data)
 
 static int on_seam_hit(size_t id, size_t start, size_t end, void *data)
 {
-	struct check *c = data;
+	struct slug_check *c = data;
 
 	/* only values that cross the seam: the others are found (or were)
 	 * in a block of their own */
@@ -68,8 +71,10 @@ static int on_seam_hit(size_t id, size_t start, size_t end, void *data)
 	return report(c, id);
 }
 
-static void file_start(struct check *c, const char *path)
+void slug_check_file(struct slug_check *c, const char *path, uint64_t size)
 {
+	c->is_gz = ends_with(path, ".gz") && size && size <= SLUG_CHECK_GZ_MAX;
+	strbuf_reset(&c->gz);
 	for (size_t i = 0; i < c->seen_nr; i++)
 		c->seen[c->seen_list[i] >> 3] = 0;
 	c->seen_nr = 0;
@@ -77,8 +82,8 @@ static void file_start(struct check *c, const char *path)
 	c->path = path;
 }
 
-/* Scan the next block of the current file. */
-static int scan_block(struct check *c, const char *p, size_t n)
+/* Scan the next block of the current file (no .gz collection). */
+static int scan_block(struct slug_check *c, const char *p, size_t n)
 {
 	size_t keep = rules_literals_max_len(c->l);
 	int rc;
@@ -115,6 +120,79 @@ static int scan_block(struct check *c, const char *p, size_t n)
 	return 0;
 }
 
+int slug_check_block(struct slug_check *c, const char *p, size_t n)
+{
+	if (c->is_gz)
+		strbuf_add(&c->gz, p, n);
+	return scan_block(c, p, n);
+}
+
+static int scan_gz(struct slug_check *c, const char *gz, size_t len);
+
+int slug_check_file_end(struct slug_check *c)
+{
+	int rc = 0;
+
+	if (c->is_gz && c->gz.len)
+		rc = scan_gz(c, c->gz.buf, c->gz.len);
+	c->is_gz = false;
+	strbuf_reset(&c->gz);
+	return rc;
+}
+
+int slug_check_new(struct slug_check **out, const struct rules_literals *l,
+		   slug_found_fn fn, void *data)
+{
+	struct slug_check *c = xcalloc(1, sizeof(*c));
+	size_t max = rules_literals_max_len(l);
+	int rc;
+
+	*out = NULL;
+	rc = slug_archive_load();
+	if (rc < 0)
+		goto out;
+	c->l = l;
+	c->fn = fn;
+	c->data = data;
+	strbuf_init(&c->gz, 0);
+	c->tail = xmalloc(max + 1);
+	c->seam = xmalloc(st_mult(max + 1, 2));
+	/* one bit and one list slot per literal id */
+	c->seen = xcalloc(st_add(rules_literals_count(l), 7) / 8 + 1, 1);
+	c->seen_list = xcalloc(rules_literals_count(l) + 1, sizeof(size_t));
+	rc = rules_literals_scratch_new(&c->s, l);
+	if (rc < 0)
+		goto out;
+	*out = c;
+	c = NULL;
+out:
+	slug_check_free(c);
+	return rc;
+}
+
+uint64_t slug_check_bytes(const struct slug_check *c)
+{
+	return c ? c->bytes : 0;
+}
+
+int slug_check_error(const struct slug_check *c)
+{
+	return c ? c->err : 0;
+}
+
+void slug_check_free(struct slug_check *c)
+{
+	if (!c)
+		return;
+	rules_literals_scratch_free(c->s);
+	free(c->seen);
+	free(c->seen_list);
+	free(c->tail);
+	free(c->seam);
+	strbuf_release(&c->gz);
+	free(c);
+}
+
 static int archive_fail(struct archive *a, const char *what)
 {
 	const char *msg = archive_error_string(a);
@@ -123,7 +201,7 @@ static int archive_fail(struct archive *a, const char *what)
 }
 
 /* Inflate a .gz member held in memory and scan what it holds. */
-static int scan_gz(struct check *c, const char *gz, size_t len)
+static int scan_gz(struct slug_check *c, const char *gz, size_t len)
 {
 	struct archive *a = NULL;
 	struct archive_entry *e = NULL;
@@ -163,29 +241,17 @@ out:
 int slug_scan_literals(const char *slug_path, const struct rules_literals *l,
 		       slug_found_fn fn, void *data, uint64_t *bytes)
 {
-	struct check c = { 0 };
+	struct slug_check *c = NULL;
 	struct archive *a = NULL;
 	struct archive_entry *e = NULL;
-	struct strbuf name = STRBUF_INIT, gz = STRBUF_INIT;
-	size_t max = rules_literals_max_len(l);
+	struct strbuf name = STRBUF_INIT;
 	int rc, r;
 
 	if (bytes)
 		*bytes = 0;
-	rc = slug_archive_load();
-	if (rc < 0)
-		return rc;
-	c.l = l;
-	c.fn = fn;
-	c.data = data;
-	c.tail = xmalloc(max + 1);
-	c.seam = xmalloc(st_mult(max + 1, 2));
-	rc = rules_literals_scratch_new(&c.s, l);
+	rc = slug_check_new(&c, l, fn, data);
 	if (rc < 0)
 		goto out;
-	/* one bit and one list slot per literal id */
-	c.seen = xcalloc(st_add(rules_literals_count(l), 7) / 8 + 1, 1);
-	c.seen_list = xcalloc(rules_literals_count(l) + 1, sizeof(size_t));
 	a = archive_read_new();
 	if (!a) {
 		rc = error_set("cannot read '%s': out of memory", slug_path);
@@ -199,8 +265,6 @@ int slug_scan_literals(const char *slug_path, const struct rules_literals *l,
 		goto out;
 	}
 	for (;;) {
-		bool is_gz;
-
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
@@ -216,11 +280,10 @@ int slug_scan_literals(const char *slug_path, const struct rules_literals *l,
 			memmove(name.buf, name.buf + 2, name.len - 1);
 			strbuf_setlen(&name, name.len - 2);
 		}
-		file_start(&c, name.buf);
-		is_gz = ends_with(name.buf, ".gz") &&
-			archive_entry_size(e) > 0 &&
-			(uint64_t)archive_entry_size(e) <= SLUG_CHECK_GZ_MAX;
-		strbuf_reset(&gz);
+		slug_check_file(c, name.buf,
+				archive_entry_size(e) > 0 ?
+					(uint64_t)archive_entry_size(e) :
+					0);
 		for (;;) {
 			const void *p;
 			size_t n;
@@ -233,30 +296,23 @@ int slug_scan_literals(const char *slug_path, const struct rules_literals *l,
 				rc = archive_fail(a, slug_path);
 				goto out;
 			}
-			rc = scan_block(&c, p, n);
-			if (rc < 0)
-				goto out;
-			if (is_gz)
-				strbuf_add(&gz, p, n);
-		}
-		if (is_gz) {
-			rc = scan_gz(&c, gz.buf, gz.len);
+			rc = slug_check_block(c, p, n);
 			if (rc < 0)
 				goto out;
 		}
+		rc = slug_check_file_end(c);
+		if (rc < 0)
+			goto out;
 	}
 	rc = 0;
 out:
 	if (bytes)
-		*bytes = c.bytes;
+		*bytes = slug_check_bytes(c);
 	if (a)
 		archive_read_free(a);
-	rules_literals_scratch_free(c.s);
-	free(c.seen);
-	free(c.seen_list);
-	free(c.tail);
-	free(c.seam);
+	if (slug_check_error(c))
+		rc = slug_check_error(c);
+	slug_check_free(c);
 	strbuf_release(&name);
-	strbuf_release(&gz);
-	return c.err ? c.err : rc;
+	return rc;
 }

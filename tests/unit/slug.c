@@ -112,7 +112,9 @@ static void test_slug_pack_reproducible(void **state)
 	struct strbuf app = STRBUF_INIT, out1 = STRBUF_INIT;
 	struct strbuf out2 = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
 	struct strbuf big = STRBUF_INIT, link = STRBUF_INIT;
-	struct slug_opts o = { NULL, NULL, 1700000000, 0, 0, 1 };
+	struct slug_opts o = {
+		NULL, NULL, 1700000000, 0, 0, 1, NULL, NULL, NULL
+	};
 	struct slug_stats st;
 
 	(void)state;
@@ -221,7 +223,9 @@ static void test_slug_scan_literals(void **state)
 	struct strbuf app = STRBUF_INIT, out = STRBUF_INIT;
 	struct strbuf big = STRBUF_INIT, v0 = STRBUF_INIT, v1 = STRBUF_INIT;
 	struct strbuf want = STRBUF_INIT;
-	struct slug_opts o = { NULL, NULL, 1700000000, 0, 0, 1 };
+	struct slug_opts o = {
+		NULL, NULL, 1700000000, 0, 0, 1, NULL, NULL, NULL
+	};
 	struct found f = { STRBUF_INIT };
 	struct rules_literals *l = NULL;
 	const char *lits[2];
@@ -267,6 +271,14 @@ static void test_slug_scan_literals(void **state)
 	/* one report per file and value, in archive order */
 	assert_string_equal(f.list.buf, want.buf);
 	assert_true(bytes >= 128 * 70000);
+	/* the same check while packing finds the same */
+	strbuf_reset(&f.list);
+	o.check = l;
+	o.check_fn = on_found;
+	o.check_data = &f;
+	unlink(out.buf);
+	assert_int_equal(slug_pack(NULL, &o), 0);
+	assert_string_equal(f.list.buf, want.buf);
 	assert_int_equal(slug_scan_literals("/nonexistent.tgz", l, on_found, &f,
 					    NULL),
 			 ERR_FAIL);
