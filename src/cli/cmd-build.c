@@ -72,7 +72,11 @@ static int pack_only(const char *dir, const struct build_opts *o)
 	return rc;
 }
 
-/* --app: the app's config vars, as Heroku gives them to bin/compile. */
+/*
+ * --app: the app's config vars, as Heroku gives them to bin/compile.
+ * Without an API key at all (a local build, offline) ENV_DIR stays
+ * empty, with a warning; any other failure is an error.
+ */
 static int fetch_config(struct build_config *bc, const char *app)
 {
 	struct heroku_opts ho = HEROKU_OPTS_INIT;
@@ -82,8 +86,18 @@ static int fetch_config(struct build_config *bc, const char *app)
 	rc = heroku_opts_from_env(&ho);
 	if (!rc)
 		rc = heroku_new(&h, &ho);
+	if (rc == ERR_AUTH) {
+		/* heroku_new() makes no request: this is "no key" */
+		warning("no Heroku API key: the config vars of '%s' are not "
+			"read, ENV_DIR stays empty",
+			app);
+		error_clear();
+		rc = 0;
+		goto out;
+	}
 	if (!rc)
 		rc = build_config_fetch(bc, h, app);
+out:
 	heroku_free(h);
 	return rc;
 }
