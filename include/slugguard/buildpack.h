@@ -34,10 +34,58 @@
 #include "slugguard/gitwalk.h"
 #include "slugguard/strvec.h"
 
+struct heroku;
+
 #define BUILDPACK_DEFAULT_STACK "heroku-24"
 #define BUILDPACK_DEFAULT_TIMEOUT (25 * 60) /* Heroku's compile limit */
 #define BUILDPACK_BUILDER_ID "https://slugguard.dev/builders/slugguard-cli@v1"
 #define BUILDPACK_BUILD_TYPE "https://slugguard.dev/buildtypes/heroku-slug/v1"
+
+/*
+ * The app's config for a build, as on Heroku: its config vars go into
+ * ENV_DIR (a 0700 folder in the build's private work area, one 0600 file
+ * per var, removed when the build ends, fails or is interrupted), and
+ * every value (plus the API key, as HEROKU_API_KEY) is masked in what
+ * the build prints and writes (mask.h), and refused in the slug.
+ */
+struct build_config {
+	struct strvec names, values; /* names[i] = values[i] */
+	char *api_key; /* masked as HEROKU_API_KEY; or NULL */
+};
+
+#define BUILD_CONFIG_INIT                      \
+	{                                      \
+		STRVEC_INIT, STRVEC_INIT, NULL \
+	}
+
+/*
+ * Read the config vars of app (GET /apps/{app}/config-vars) into bc, and
+ * the API key h uses. A name that cannot be a file name in ENV_DIR (empty,
+ * ".", "..", a "/", longer than NAME_MAX) is an error naming it. Release
+ * bc with build_config_release(), which wipes the values.
+ */
+int build_config_fetch(struct build_config *bc, struct heroku *h,
+		       const char *app);
+void build_config_release(struct build_config *bc);
+
+struct mask_set;
+
+/*
+ * The masker over bc's values (bc may be NULL), its API key and
+ * $HEROKU_API_KEY, all as HEROKU_API_KEY's; public names (beside mask.h's
+ * list) stay unmasked. *out is NULL when nothing is to be masked; the
+ * caller frees it with mask_set_free().
+ */
+int build_config_mask(struct mask_set **out, const struct build_config *bc,
+		      const char *const *public, size_t public_nr);
+
+/*
+ * Refuse a slug that carries a value of mask (in any form) in any of its
+ * files, gzipped assets included, unless the var is in allow (may be
+ * NULL): ERR_REJECTED naming each file and var, never the value.
+ */
+int buildpack_check_slug(const char *slug_path, const struct mask_set *mask,
+			 const struct strvec *allow);
 
 struct build_opts {
 	const char *commit; /* any rev; NULL = HEAD */
@@ -57,12 +105,16 @@ struct build_opts {
 	bool keep_build_dir; /* leave the temporary build tree in place */
 	bool no_sandbox; /* run buildpacks with our full access (local
 			    `build --no-sandbox` only; see sandbox.h) */
+	/* The app's config vars for ENV_DIR, masking and the slug check
+	 * (borrowed); NULL: an empty ENV_DIR. Ignored for ENV_DIR when
+	 * env_dir is given, which is then used as it is. */
+	const struct build_config *config;
 };
 
 #define BUILD_OPTS_INIT                                               \
 	{                                                             \
 		NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-			STRVEC_INIT, 0, 0, false, false, false        \
+			STRVEC_INIT, 0, 0, false, false, false, NULL  \
 	}
 
 struct build_process {
@@ -94,7 +146,16 @@ struct build_result {
  * owns its strings (release with build_result_release()). Returns 0,
  * ERR_REJECTED (a buildpack failed or did not apply, a symlink escapes,
  * the slug is too large, the policy refused the buildpack order: the
- * message names the buildpack / path and exit code) or ERR_FAIL.
+ * message names the buildpack / path and exit code; or a file of the
+ * slug carries a config var value: the message names the file and the
+ * var, never the value, and no slug is left) or ERR_FAIL.
+ *
+ * Masking: buildpack output is relayed through the masker over
+ * o->config's values and $HEROKU_API_KEY, as are the error message,
+ * release.json and the attestation. Not masked: values shorter than
+ * MASK_MIN_LEN and the policy's config_vars.public names (and mask.h's
+ * built-in public list). The slug check skips the policy's
+ * config_vars.allow_in_slug names.
  */
 int buildpack_build(struct build_result *out, struct gitwalk *w,
 		    const struct build_opts *o);

@@ -165,6 +165,22 @@ bool heroku_buildpack_same(const char *a, const char *b);
 int heroku_config_var_names(struct heroku *h, struct strvec *names,
 			    const char *app);
 
+/*
+ * The app's config vars, names[i] = values[i], in the API's order (the
+ * build writes them into ENV_DIR and masks their values). Both vectors
+ * are cleared first; the caller owns them and clears them with
+ * heroku_config_vars_clear(), which wipes the values.
+ */
+int heroku_config_vars(struct heroku *h, struct strvec *names,
+		       struct strvec *values, const char *app);
+void heroku_config_vars_clear(struct strvec *names, struct strvec *values);
+
+/*
+ * The API key in use (borrowed, valid until heroku_free()), for the
+ * masker only: output that carries it is masked as HEROKU_API_KEY.
+ */
+const char *heroku_api_key(const struct heroku *h);
+
 struct heroku_formation {
 	char *type;
 	long quantity;

@@ -61,6 +61,11 @@ struct policy {
 	enum policy_bp_source bp_source;
 	struct policy_var *vars; /* required config vars */
 	size_t vars_nr, vars_alloc;
+	/* config_vars.public: names whose values are not masked in build
+	 * output (beside mask.h's built-in list) */
+	struct strvec public_vars;
+	/* config_vars.allow_in_slug: names whose values a slug may carry */
+	struct strvec slug_allowed_vars;
 	bool has_procfile; /* the policy constrains the Procfile */
 	struct strvec process_types; /* required types, e.g. web, worker */
 	bool release_required; /* a release process must exist ... */

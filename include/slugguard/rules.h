@@ -144,4 +144,56 @@ int rules_scan_path(const struct rules *r, struct rules_scratch *s,
 /* Shannon entropy in bits per byte of s. */
 double rules_entropy(const char *s, size_t len);
 
+/* ---- literal sets ------------------------------------------------------ */
+
+/*
+ * A set of exact byte strings matched together in one pass (Hyperscan's
+ * literal mode): config var values for the masker (src/mask/) and the
+ * slug check (src/slug/). Literals may hold any byte, NUL and newline
+ * included; they are case-sensitive.
+ *
+ * Calling sequence, as for rules:
+ *   1. rules_literals_new(&l, lits, lens, nr)   once
+ *   2. rules_literals_scratch_new(&s, l)        once per thread
+ *   3. rules_literals_scan(l, s, buf, len, fn, data) per buffer
+ *   4. rules_literals_scratch_free(s); rules_literals_free(l)
+ */
+struct rules_literals;
+struct rules_literals_scratch;
+
+/*
+ * Compile nr literals (lits[i] of lens[i] bytes, each at least 1 byte;
+ * copied). Literal i is reported with id i. Loads Hyperscan; ERR_FAIL
+ * with its message when it cannot be loaded or compile fails. nr may be
+ * 0: every scan then finds nothing. Caller frees with
+ * rules_literals_free().
+ */
+int rules_literals_new(struct rules_literals **out, const char *const *lits,
+		       const size_t *lens, size_t nr);
+void rules_literals_free(struct rules_literals *l);
+/* The number of literals (ids run from 0 to this - 1). */
+size_t rules_literals_count(const struct rules_literals *l);
+/* The longest literal's length (0 for an empty set). */
+size_t rules_literals_max_len(const struct rules_literals *l);
+/* Per-thread state; caller frees with rules_literals_scratch_free(). */
+int rules_literals_scratch_new(struct rules_literals_scratch **out,
+			       const struct rules_literals *l);
+void rules_literals_scratch_free(struct rules_literals_scratch *s);
+
+/*
+ * Called for every occurrence (overlapping ones too) of literal id at
+ * buf[start..end), in order of end. Return 0 to go on, negative to stop
+ * the scan with that code.
+ */
+typedef int (*rules_literal_fn)(size_t id, size_t start, size_t end,
+				void *data);
+
+/*
+ * Find every occurrence of every literal in buf[0..len). Returns 0, fn's
+ * negative code, or ERR_FAIL on a matcher error.
+ */
+int rules_literals_scan(const struct rules_literals *l,
+			struct rules_literals_scratch *s, const char *buf,
+			size_t len, rules_literal_fn fn, void *data);
+
 #endif

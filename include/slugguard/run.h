@@ -63,6 +63,15 @@ int run_command(struct child *c);
  * error). Returns the exit status as run_finish does.
  */
 int run_capture(struct child *c, struct strbuf *out, size_t cap);
+/*
+ * Run c with its stdout and stderr on one pipe and pass what it writes to
+ * fn as it comes (chunks of up to 64 KiB), until EOF or its timeout, as
+ * run_capture() does: the build relays buildpack output this way,
+ * through the masker. fn returning negative stops reading (the child is
+ * killed). Returns the exit status as run_finish() does, or fn's code.
+ */
+typedef int (*run_relay_fn)(const char *buf, size_t len, void *data);
+int run_relay(struct child *c, run_relay_fn fn, void *data);
 void child_release(struct child *c);
 
 #endif

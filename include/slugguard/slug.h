@@ -21,6 +21,15 @@
  */
 #define SLUG_DEFAULT_LEVEL 5
 
+struct rules_literals;
+
+/*
+ * Called once per file and literal found in it: path is the entry name
+ * without the leading "./" ("app/public/x.js"; borrowed), id the
+ * literal's id. Return 0 to go on, negative to stop with that code.
+ */
+typedef int (*slug_found_fn)(const char *path, size_t id, void *data);
+
 struct slug_opts {
 	const char *dir; /* the application tree (becomes ./app/) */
 	const char *out_path; /* slug.tgz, written atomically */
@@ -28,6 +37,13 @@ struct slug_opts {
 	uint64_t max_size; /* compressed bytes; 0 = SLUG_DEFAULT_MAX_SIZE */
 	int level; /* deflate level 1..9; 0 = SLUG_DEFAULT_LEVEL */
 	unsigned threads; /* deflate threads; 0 = online CPUs (max 8) */
+	/* The slug check while packing (optional): every regular file's
+	 * bytes, as packed, and the inflated content of *.gz files, are
+	 * scanned for these literals; check_fn(check_data) hears of each
+	 * (file, literal) found. Costs the matcher only: no read-back. */
+	const struct rules_literals *check;
+	slug_found_fn check_fn;
+	void *check_data;
 };
 
 struct slug_stats {
@@ -102,5 +118,21 @@ void slug_ignore_release(struct slug_ignore *ig);
  * libarchive cannot be loaded.
  */
 const char *slug_backend_version(void);
+
+/* ---- the slug check ---------------------------------------------------- */
+
+/* A gzipped file inside the slug larger than this is scanned as stored
+ * (compressed) only: inflating it would need it whole in memory. */
+#define SLUG_CHECK_GZ_MAX ((size_t)64 << 20)
+
+/*
+ * Scan every regular file of the slug at slug_path (a .tgz as
+ * slug_pack() writes it) for the literals in one pass; a file whose name
+ * ends in ".gz" is also inflated and scanned (up to SLUG_CHECK_GZ_MAX).
+ * bytes (optional) receives the uncompressed bytes scanned. Returns 0,
+ * fn's code, or ERR_FAIL naming the slug when it cannot be read.
+ */
+int slug_scan_literals(const char *slug_path, const struct rules_literals *l,
+		       slug_found_fn fn, void *data, uint64_t *bytes);
 
 #endif

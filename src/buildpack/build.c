@@ -5,6 +5,7 @@
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/json.h"
+#include "slugguard/mask.h"
 #include "slugguard/run.h"
 #include "slugguard/sign.h"
 #include "slugguard/slug.h"
@@ -278,6 +279,30 @@ static int step_failed(const struct bp *bp, const char *step, int status,
 			  bp->name ? bp->name : bp->ref, step, status);
 }
 
+static int relay_chunk(const char *buf, size_t len, void *data)
+{
+	return mask_stream_write(data, buf, len);
+}
+
+/*
+ * Run bin/compile with its output (stdout and stderr, to our stderr)
+ * through the masker. Returns the exit status as run_command() does.
+ */
+static int relay_masked(struct child *c, const struct mask_set *mask)
+{
+	struct mask_stream *ms = NULL;
+	int fd = 2, status, rc;
+
+	mask_stream_new(&ms, mask, mask_write_fd, &fd);
+	status = run_relay(c, relay_chunk, ms);
+	/* what it held back (a value's possible beginning) goes out now */
+	rc = mask_stream_close(ms);
+	mask_stream_free(ms);
+	if (status >= 0 && rc < 0)
+		status = rc;
+	return status;
+}
+
 /*
  * Source <bp>/export with the current environment and adopt what it
  * leaves: the buildpack contract is a shell script, so this one place runs
@@ -371,6 +396,10 @@ static int run_buildpacks(struct build_state *st, const struct build_opts *o)
 					bp->ref, status);
 			goto out;
 		}
+		/* its first line is printed: a buildpack name is its say */
+		rc = mask_strbuf(st->mask, &out);
+		if (rc < 0)
+			goto out;
 		strbuf_trim(&out);
 		{
 			char *nl = strchr(out.buf, '\n');
@@ -387,7 +416,8 @@ static int run_buildpacks(struct build_state *st, const struct build_opts *o)
 			     NULL);
 		c.out_to_err = true;
 		confine(&c, st, bp);
-		status = run_command(&c);
+		status = st->mask ? relay_masked(&c, st->mask) :
+				    run_command(&c);
 		if (status < 0) {
 			rc = error_wrap(status, "buildpack '%s'", bp->name);
 			goto out;
@@ -544,7 +574,9 @@ static int write_release_json(struct build_state *st, struct build_result *r,
 	text = json_print(root, true);
 	strbuf_addstr(&sb, text);
 	strbuf_addch(&sb, '\n');
-	rc = fs_write_atomic(r->release_path, sb.buf, sb.len, 0644);
+	rc = mask_strbuf(st->mask, &sb);
+	if (!rc)
+		rc = fs_write_atomic(r->release_path, sb.buf, sb.len, 0644);
 	strbuf_release(&sb);
 	free(text);
 	json_free(root);
@@ -579,6 +611,8 @@ static void state_release(struct build_state *st)
 	strvec_clear(&st->env);
 	strvec_clear(&st->proc_names);
 	strvec_clear(&st->proc_cmds);
+	strvec_clear(&st->slug_allow);
+	mask_set_free(st->mask);
 	strbuf_release(&st->summary);
 	strbuf_release(&st->source_uri);
 	strbuf_release(&st->work);
@@ -600,16 +634,114 @@ static char *absolute(const char *path)
 	return strbuf_detach(&sb, NULL);
 }
 
+/*
+ * The masker over the config var values, the API key we were given and
+ * $HEROKU_API_KEY, minus the policy's public names; st->mask stays NULL
+ * when nothing is to be masked.
+ */
+static int setup_mask(struct build_state *st, struct gitwalk *w,
+		      const struct build_opts *o)
+{
+	struct strvec public = STRVEC_INIT;
+	int rc;
+
+	rc = buildpack_policy_vars(&public, &st->slug_allow, w, st->commit);
+	if (!rc)
+		rc = build_config_mask(&st->mask, o->config,
+				       (const char *const *)public.v,
+				       public.nr);
+	strvec_clear(&public);
+	return rc;
+}
+
+struct slug_finding {
+	const struct mask_set *mask;
+	const struct strvec *allow;
+	struct strbuf list;
+	struct strbuf last; /* "path\0var" of the last report */
+	size_t nr;
+};
+
+static int on_slug_value(const char *path, size_t id, void *data)
+{
+	struct slug_finding *f = data;
+	const char *var = mask_set_pattern_var(f->mask, id);
+	size_t plen = strlen(path);
+
+	for (size_t i = 0; f->allow && i < f->allow->nr; i++)
+		if (!strcmp(var, f->allow->v[i]))
+			return 0;
+	/* one line per file and var, whatever the forms found */
+	if (f->last.len == plen + 1 + strlen(var) &&
+	    !memcmp(f->last.buf, path, plen) &&
+	    !strcmp(f->last.buf + plen + 1, var))
+		return 0;
+	strbuf_reset(&f->last);
+	strbuf_add(&f->last, path, plen + 1);
+	strbuf_addstr(&f->last, var);
+	f->nr++;
+	if (f->nr > 20)
+		return 0; /* counted, not listed */
+	if (f->list.len)
+		strbuf_addstr(&f->list, ", ");
+	strbuf_add_sanitized(&f->list, path, plen);
+	strbuf_addf(&f->list, " carries %s (%s)", var,
+		    mask_set_pattern_form(f->mask, id));
+	return 0;
+}
+
+/*
+ * Refuse a slug that carries a config var value (in any form) in any of
+ * its files, gzipped assets included: ERR_REJECTED naming each file and
+ * var, never the value.
+ */
+/* ERR_REJECTED naming what f found, or 0; releases f's buffers. */
+static int slug_refusal(struct slug_finding *f)
+{
+	int rc = 0;
+
+	if (f->nr) {
+		if (f->nr > 20)
+			strbuf_addf(&f->list, " and %zu more", f->nr - 20);
+		rc = error_setc(ERR_REJECTED,
+				"slug refused, a config var value is baked "
+				"into it: %s (config_vars.allow_in_slug in "
+				"slugguard.json allows a var by name)",
+				f->list.buf);
+	}
+	strbuf_release(&f->list);
+	strbuf_release(&f->last);
+	return rc;
+}
+
+int buildpack_check_slug(const char *slug_path, const struct mask_set *mask,
+			 const struct strvec *allow)
+{
+	struct slug_finding f = { mask, allow, STRBUF_INIT, STRBUF_INIT, 0 };
+	int rc;
+
+	if (!mask)
+		return 0;
+	rc = slug_scan_literals(slug_path, mask_set_literals(mask),
+				on_slug_value, &f, NULL);
+	if (!rc)
+		rc = slug_refusal(&f);
+	strbuf_release(&f.list);
+	strbuf_release(&f.last);
+	return rc;
+}
+
 int buildpack_build(struct build_result *out, struct gitwalk *w,
 		    const struct build_opts *o)
 {
 	struct build_state st = BUILD_STATE_INIT;
 	struct build_result r = BUILD_RESULT_INIT;
+	struct slug_finding found = { NULL, NULL, STRBUF_INIT, STRBUF_INIT, 0 };
 	struct slug_ignore ig = SLUG_IGNORE_INIT;
 	struct strvec list = STRVEC_INIT;
 	struct strbuf sb = STRBUF_INIT;
 	struct sign_key *key = NULL;
-	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0 };
+	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL };
 	struct slug_stats stats;
 	char hex[SIGN_SHA256_HEXSZ + 1];
 	const char *tmp = getenv("TMPDIR");
@@ -639,6 +771,15 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 		if (!rc && policy_key)
 			rc = error_wrap(sign_key_load_private(&key, policy_key),
 					"signing key from the policy");
+		if (rc < 0)
+			goto out;
+	}
+	rc = setup_mask(&st, w, o);
+	if (rc < 0)
+		goto out;
+	if (o->config && !o->env_dir) {
+		/* before anything is fetched: a bad name fails fast */
+		rc = envdir_check_names(&o->config->names);
 		if (rc < 0)
 			goto out;
 	}
@@ -686,6 +827,12 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 		rc = fs_mkdir_p(st.env_dir, 0700);
 		if (rc < 0)
 			goto out;
+		if (o->config) {
+			rc = envdir_write(st.env_dir, &o->config->names,
+					  &o->config->values);
+			if (rc < 0)
+				goto out;
+		}
 	}
 
 	term_say(o->quiet, "Exporting %.12s", st.commit);
@@ -765,7 +912,19 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	so.mtime = source_date(w, st.commit);
 	so.max_size = o->max_size;
 	term_say(o->quiet, "Compressing...");
+	if (st.mask) {
+		/* the slug check runs on the bytes as they are packed */
+		term_say(o->quiet, "Checking the slug for config var values");
+		found.mask = st.mask;
+		found.allow = &st.slug_allow;
+		so.check = mask_set_literals(st.mask);
+		so.check_fn = on_slug_value;
+		so.check_data = &found;
+	}
 	rc = slug_pack(&stats, &so);
+	if (rc < 0)
+		goto out;
+	rc = slug_refusal(&found);
 	if (rc < 0)
 		goto out;
 	rc = sign_sha256_file(hex, &r.size, r.slug_path);
@@ -803,6 +962,8 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	*out = r;
 	memset(&r, 0, sizeof(r));
 out:
+	/* the values go first, whatever happened (--keep-build-dir too) */
+	envdir_remove();
 	if (st.work.len && !o->keep_build_dir) {
 		/* Cleaning up must not replace the message of a failure. */
 		char *msg = rc < 0 ? xstrdup(error_last()) : NULL;
@@ -814,6 +975,18 @@ out:
 	}
 	if (rc < 0 && r.slug_path)
 		unlink(r.slug_path);
+	if (rc < 0 && st.mask) {
+		/* a message may quote what a buildpack or server said */
+		struct strbuf msg = STRBUF_INIT;
+
+		strbuf_addstr(&msg, error_last());
+		if (mask_strbuf(st.mask, &msg) < 0)
+			strbuf_addstr(&msg, "build failed");
+		error_setc(rc, "%s", msg.buf);
+		strbuf_release(&msg);
+	}
+	strbuf_release(&found.list);
+	strbuf_release(&found.last);
 	free(fetch_url);
 	free(policy_key);
 	build_result_release(&r);

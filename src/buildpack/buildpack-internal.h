@@ -4,6 +4,7 @@
 #define SLUGGUARD_BUILDPACK_INTERNAL_H
 
 #include "slugguard/buildpack.h"
+#include "slugguard/mask.h"
 #include "slugguard/sandbox.h"
 #include "slugguard/sign.h"
 #include "slugguard/strbuf.h"
@@ -30,19 +31,38 @@ struct build_state {
 	struct strvec proc_names, proc_cmds; /* default_process_types */
 	time_t started, finished;
 	struct sandbox sb; /* unused (no bwrap) when o->no_sandbox */
+	struct mask_set *mask; /* config var values; NULL: none to mask */
+	struct strvec slug_allow; /* config_vars.allow_in_slug */
 };
 
-#define BUILD_STATE_INIT                                                  \
-	{                                                                 \
-		{ 0 }, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, NULL, NULL, \
-			NULL, NULL, NULL, 0, STRVEC_INIT, STRVEC_INIT,    \
-			STRVEC_INIT, 0, 0, SANDBOX_INIT                   \
+#define BUILD_STATE_INIT                                                   \
+	{                                                                  \
+		{ 0 }, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, NULL, NULL,  \
+			NULL, NULL, NULL, 0, STRVEC_INIT, STRVEC_INIT,     \
+			STRVEC_INIT, 0, 0, SANDBOX_INIT, NULL, STRVEC_INIT \
 	}
 
 /*
  * Check the buildpack order against the repository's deploy policy.
  * Returns 0, or ERR_REJECTED naming the expected order.
  */
+/* The policy's config_vars.public and .allow_in_slug (appended). */
+int buildpack_policy_vars(struct strvec *public, struct strvec *slug_allow,
+			  struct gitwalk *w, const char *hex);
+
+/* ENV_DIR (envdir.c): can name be a file name in it? */
+bool envdir_name_ok(const char *name);
+/* 0, or ERR_FAIL naming the first name envdir_name_ok() refuses. */
+int envdir_check_names(const struct strvec *names);
+/*
+ * Write one 0600 file per var into dir (made 0700), and arm removal on
+ * SIGINT, SIGTERM and SIGHUP. Call envdir_remove() when the build ends,
+ * whatever happened (also after a failure of this function).
+ */
+int envdir_write(const char *dir, const struct strvec *names,
+		 const struct strvec *values);
+void envdir_remove(void);
+
 /* The policy's signing.key of commit hex, or *out NULL; caller frees. */
 int buildpack_policy_signing_key(char **out, struct gitwalk *w,
 				 const char *hex);

@@ -41,6 +41,22 @@ int buildpack_policy_signing_key(char **out, struct gitwalk *w, const char *hex)
 	return rc;
 }
 
+int buildpack_policy_vars(struct strvec *public, struct strvec *slug_allow,
+			  struct gitwalk *w, const char *hex)
+{
+	struct policy *p = NULL;
+	int rc = load(&p, w, hex);
+
+	if (!rc && p) {
+		for (size_t i = 0; i < p->public_vars.nr; i++)
+			strvec_push(public, p->public_vars.v[i]);
+		for (size_t i = 0; i < p->slug_allowed_vars.nr; i++)
+			strvec_push(slug_allow, p->slug_allowed_vars.v[i]);
+	}
+	policy_free(p);
+	return rc;
+}
+
 int buildpack_check_order(struct gitwalk *w, const char *hex,
 			  const struct strvec *list, const char *app)
 {

@@ -101,12 +101,19 @@ int buildpack_attest(const struct build_state *st, const struct build_result *r,
 {
 	struct json *stmt = statement(st, o, hex);
 	struct strbuf env = STRBUF_INIT, bundle = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT;
 	char *body = json_print(stmt, false);
 	int rc;
 
+	/* No config var value in what we sign and publish (the envelope
+	 * carries it base64'd: masking the statement first covers that). */
+	strbuf_addstr(&text, body);
+	rc = mask_strbuf(st->mask, &text);
 	/* DSSE signs these exact bytes; no canonical form is needed. */
-	rc = sign_dsse_envelope(&env, &bundle, key, SIGN_INTOTO_PAYLOAD_TYPE,
-				body, strlen(body));
+	if (!rc)
+		rc = sign_dsse_envelope(&env, &bundle, key,
+					SIGN_INTOTO_PAYLOAD_TYPE, text.buf,
+					text.len);
 	if (!rc) {
 		strbuf_addch(&env, '\n');
 		strbuf_addch(&bundle, '\n');
@@ -117,6 +124,7 @@ int buildpack_attest(const struct build_state *st, const struct build_result *r,
 				     0644);
 	free(body);
 	json_free(stmt);
+	strbuf_release(&text);
 	strbuf_release(&env);
 	strbuf_release(&bundle);
 	return rc;

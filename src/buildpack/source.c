@@ -21,7 +21,7 @@ int buildpack_source_tarball(struct buildpack_source *out, struct gitwalk *w,
 {
 	struct strbuf work = STRBUF_INIT, tree = STRBUF_INIT,
 		      summary = STRBUF_INIT;
-	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0 };
+	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL };
 	struct slug_stats stats;
 	const char *tmp = getenv("TMPDIR");
 	char hex[SIGN_SHA256_HEXSZ + 1];

@@ -5,6 +5,7 @@
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/gitwalk.h"
+#include "slugguard/heroku.h"
 #include "slugguard/sign.h"
 #include "slugguard/slug.h"
 #include "cli.h"
@@ -22,10 +23,13 @@ static const char usage_str[] =
 	"   or: slugguard build --source-tarball FILE [--commit REV]\n"
 	"\n"
 	"    --commit REV       commit to build (default HEAD)\n"
-	"    -a, --app NAME     Heroku app name, recorded in the provenance\n"
+	"    -a, --app NAME     Heroku app: recorded in the provenance; its\n"
+	"                       config vars go into ENV_DIR and are masked\n"
+	"                       in the output and refused in the slug\n"
 	"    --out DIR          output directory (default ./slug)\n"
 	"    --cache-dir DIR    CACHE_DIR and buildpack clones\n"
-	"    --env-dir DIR      ENV_DIR: one file per config var\n"
+	"    --env-dir DIR      ENV_DIR: one file per config var (instead of\n"
+	"                       the app's; not masked)\n"
 	"    --key FILE         private signing key (or SLUGGUARD_SIGNING_KEY)\n"
 	"    --buildpack URL    buildpack to run, in order (repeatable);\n"
 	"                       default: app.json, then .buildpacks\n"
@@ -43,7 +47,7 @@ static const char usage_str[] =
 static int pack_only(const char *dir, const struct build_opts *o)
 {
 	struct strbuf path = STRBUF_INIT;
-	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0 };
+	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL };
 	char hex[SIGN_SHA256_HEXSZ + 1];
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	const char *level;
@@ -93,6 +97,36 @@ out:
 	return rc;
 }
 
+/*
+ * --app: the app's config vars, as Heroku gives them to bin/compile.
+ * Without an API key at all (a local build, offline) ENV_DIR stays
+ * empty, with a warning; any other failure is an error.
+ */
+static int fetch_config(struct build_config *bc, const char *app)
+{
+	struct heroku_opts ho = HEROKU_OPTS_INIT;
+	struct heroku *h = NULL;
+	int rc;
+
+	rc = heroku_opts_from_env(&ho);
+	if (!rc)
+		rc = heroku_new(&h, &ho);
+	if (rc == ERR_AUTH) {
+		/* heroku_new() makes no request: this is "no key" */
+		warning("no Heroku API key: the config vars of '%s' are not "
+			"read, ENV_DIR stays empty",
+			app);
+		error_clear();
+		rc = 0;
+		goto out;
+	}
+	if (!rc)
+		rc = build_config_fetch(bc, h, app);
+out:
+	heroku_free(h);
+	return rc;
+}
+
 int cmd_build(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
@@ -115,6 +149,7 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 	};
 	struct build_opts o = BUILD_OPTS_INIT;
 	struct build_result r = BUILD_RESULT_INIT;
+	struct build_config bc = BUILD_CONFIG_INIT;
 	struct gitwalk *w = NULL;
 	const char *pack_dir = NULL, *source = NULL;
 	long v;
@@ -204,6 +239,12 @@ int cmd_build(int argc, char **argv, const struct config *cfg)
 			"of your access; they can read HEROKU_API_KEY, your "
 			"signing key, this repository and your home "
 			"directory. Use it only for buildpacks you trust");
+	if (o.app && !o.env_dir) {
+		rc = fetch_config(&bc, o.app);
+		if (rc < 0)
+			goto out;
+		o.config = &bc;
+	}
 	rc = gitwalk_open(&w, NULL);
 	if (rc < 0)
 		goto out;
@@ -223,6 +264,7 @@ out:
 		fprintf(stderr, "slugguard: %s\n", error_last());
 	build_result_release(&r);
 	build_opts_release(&o);
+	build_config_release(&bc);
 	gitwalk_free(w);
 	return rc;
 }

@@ -29,13 +29,24 @@ int deploy_client(struct heroku **out, const char *cacert);
 int deploy_history_fill(struct deploy_history *out, struct heroku *h,
 			const struct deploy_target *t);
 
+/* "-----> <message>" on stderr, sanitised, unless quiet. */
+struct mask_set;
+
 /*
  * Follow release r of app to its end (heroku_release_follow) with the
  * poll and timeout of the environment, its output on stderr unless
- * quiet.
+ * quiet, through mask (may be NULL).
  */
 int deploy_follow(struct heroku *h, struct heroku_release *r, const char *app,
-		  bool quiet);
+		  bool quiet, const struct mask_set *mask);
+
+/*
+ * The masker over app's config var values and the API key (config.c);
+ * *out NULL when nothing is to be masked. Free with mask_set_free().
+ */
+int deploy_mask_new(struct mask_set **out, struct heroku *h, const char *app);
+/* Mask the stored error message (a server or buildpack may quote one). */
+void deploy_mask_error(const struct mask_set *mask, int rc);
 
 /*
  * Does the ledger entry hold a valid signed attestation whose subject is

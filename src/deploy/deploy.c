@@ -13,6 +13,7 @@
 #include "slugguard/sign.h"
 #include "slugguard/strbuf.h"
 #include "slugguard/term.h"
+#include "slugguard/mask.h"
 #include "deploy-internal.h"
 
 /* The POST /slugs body from release.json: only the fields Heroku knows. */
@@ -135,6 +136,7 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	struct heroku_release r = HEROKU_RELEASE_INIT;
 	struct ledger ledger = LEDGER_INIT;
 	struct ledger_entry le;
+	struct mask_set *mask = NULL;
 	char sha[HEROKU_SHA256_HEX + 1], att_sha[HEROKU_SHA256_HEX + 1];
 	const char *checksum, *commit;
 	long long sent = 0;
@@ -196,6 +198,15 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	rc = deploy_client(&h, d->t.cacert);
 	if (rc < 0)
 		goto out;
+	rc = deploy_mask_new(&mask, h, d->t.app);
+	if (rc < 0)
+		goto out;
+	if (d->build_dir) {
+		/* an earlier build's slug: check it as a build would have */
+		rc = buildpack_check_slug(slug_path.buf, mask, NULL);
+		if (rc < 0)
+			goto out;
+	}
 	rc = ledger_load(&ledger, NULL, d->t.app);
 	if (rc < 0)
 		goto out;
@@ -230,7 +241,7 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 		goto out;
 	term_say(d->t.quiet, "Releasing v%ld", r.version);
 	*version = r.version;
-	rc = deploy_follow(h, &r, d->t.app, d->t.quiet);
+	rc = deploy_follow(h, &r, d->t.app, d->t.quiet, mask);
 	if (rc < 0)
 		goto out;
 	le.slug_id = slug.id;
@@ -256,6 +267,8 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 		goto out;
 	}
 out:
+	deploy_mask_error(mask, rc);
+	mask_set_free(mask);
 	ledger_release(&ledger);
 	heroku_release_release(&r);
 	heroku_slug_release(&live);
@@ -343,6 +356,8 @@ static int build_and_deploy(long *version, const struct deploy_opts *d)
 {
 	struct build_opts o = BUILD_OPTS_INIT;
 	struct build_result res = BUILD_RESULT_INIT;
+	struct build_config bc = BUILD_CONFIG_INIT;
+	struct heroku *h = NULL;
 	struct gitwalk *w = NULL;
 	struct strbuf tmp = STRBUF_INIT;
 	const char *tmpdir = getenv("TMPDIR");
@@ -362,6 +377,13 @@ static int build_and_deploy(long *version, const struct deploy_opts *d)
 	rc = preflight(d);
 	if (rc < 0)
 		goto out;
+	/* ENV_DIR as on Heroku: the app's config vars */
+	rc = deploy_client(&h, d->t.cacert);
+	if (!rc)
+		rc = build_config_fetch(&bc, h, d->t.app);
+	if (rc < 0)
+		goto out;
+	o.config = &bc;
 	strbuf_addf(&tmp, "%s/slugguard-deploy-XXXXXX",
 		    tmpdir && *tmpdir ? tmpdir : "/tmp");
 	rc = fs_mkdtemp(tmp.buf);
@@ -387,6 +409,8 @@ out:
 		fs_remove_tree(tmp.buf);
 	build_result_release(&res);
 	build_opts_release(&o);
+	build_config_release(&bc);
+	heroku_free(h);
 	gitwalk_free(w);
 	strbuf_release(&tmp);
 	return rc;

@@ -13,6 +13,7 @@
 #include "slugguard/gitwalk.h"
 #include "slugguard/heroku.h"
 #include "slugguard/json.h"
+#include "slugguard/mask.h"
 #include "slugguard/policy.h"
 #include "slugguard/sign.h"
 #include "slugguard/slug.h"
@@ -24,17 +25,18 @@
 
 #define BUILD_TIMEOUT_MS (30L * 60 * 1000) /* Heroku's 25 min, and slack */
 #define LAST_LINES 20
-#define MASK_MIN_LEN 8 /* shorter config values are words, not secrets */
 #define HEROKU_BUILDER_ID "https://slugguard.dev/builders/heroku-build@v1"
 #define HEROKU_BUILD_TYPE "https://slugguard.dev/buildtypes/heroku-build/v1"
 
 /*
- * The one sink all build output goes through: split into lines, every
- * secret we know replaced by "***", control characters made harmless,
- * printed (unless quiet) and the last LAST_LINES kept for a failure.
+ * The one sink all build output goes through: every config var value
+ * and the API key masked (src/mask: also their encoded forms, and a
+ * value split across two reads of the stream), then split into lines,
+ * control characters made harmless, printed (unless quiet) and the last
+ * LAST_LINES kept for a failure.
  */
 struct build_out {
-	struct strvec secrets; /* wiped in build_out_release() */
+	struct mask_stream *ms; /* NULL: nothing to mask */
 	struct strbuf partial;
 	char *last[LAST_LINES];
 	size_t nr_last;
@@ -43,8 +45,8 @@ struct build_out {
 
 static void build_out_release(struct build_out *bo)
 {
-	heroku_secrets_clear(&bo->secrets);
-	heroku_wipe(bo->partial.buf, bo->partial.len);
+	mask_stream_free(bo->ms);
+	bo->ms = NULL;
 	strbuf_release(&bo->partial);
 	for (size_t i = 0; i < LAST_LINES; i++) {
 		free(bo->last[i]);
@@ -53,49 +55,24 @@ static void build_out_release(struct build_out *bo)
 	bo->nr_last = 0;
 }
 
-static void mask_line(struct strbuf *out, const char *line,
-		      const struct strvec *secrets)
-{
-	const char *p = line;
-
-	while (*p) {
-		size_t best = 0;
-
-		for (size_t i = 0; i < secrets->nr; i++) {
-			size_t n = strlen(secrets->v[i]);
-
-			if (n > best && !strncmp(p, secrets->v[i], n))
-				best = n;
-		}
-		if (best) {
-			strbuf_addstr(out, "***");
-			p += best;
-		} else {
-			strbuf_addch(out, *p++);
-		}
-	}
-}
-
 static void emit_line(struct build_out *bo, const char *buf, size_t len)
 {
-	struct strbuf clean = STRBUF_INIT, masked = STRBUF_INIT;
+	struct strbuf clean = STRBUF_INIT;
 
 	if (len && buf[len - 1] == '\r')
 		len--;
 	strbuf_add_sanitized(&clean, buf, len);
-	mask_line(&masked, clean.buf, &bo->secrets);
 	if (bo->print) {
-		fprintf(stderr, "%s\n", masked.buf);
+		fprintf(stderr, "%s\n", clean.buf);
 		fflush(stderr);
 	}
 	free(bo->last[bo->nr_last % LAST_LINES]);
-	bo->last[bo->nr_last % LAST_LINES] = strbuf_detach(&masked, NULL);
+	bo->last[bo->nr_last % LAST_LINES] = strbuf_detach(&clean, NULL);
 	bo->nr_last++;
-	heroku_wipe(clean.buf, clean.len);
-	strbuf_release(&clean);
 }
 
-static void build_sink(const char *buf, size_t len, void *data)
+/* Masked bytes into lines (a mask_write_fn). */
+static int build_lines(const char *buf, size_t len, void *data)
 {
 	struct build_out *bo = data;
 	size_t start = 0;
@@ -116,10 +93,26 @@ static void build_sink(const char *buf, size_t len, void *data)
 		emit_line(bo, bo->partial.buf, bo->partial.len);
 		strbuf_reset(&bo->partial);
 	}
+	return 0;
+}
+
+static void build_sink(const char *buf, size_t len, void *data)
+{
+	struct build_out *bo = data;
+
+	if (!bo->ms) {
+		build_lines(buf, len, bo);
+	} else if (mask_stream_write(bo->ms, buf, len) < 0) {
+		/* Fail closed: a masker error shows nothing more. */
+		error_clear();
+		bo->print = false;
+	}
 }
 
 static void build_out_flush(struct build_out *bo)
 {
+	if (bo->ms && mask_stream_close(bo->ms) < 0)
+		error_clear();
 	if (bo->partial.len)
 		emit_line(bo, bo->partial.buf, bo->partial.len);
 	strbuf_reset(&bo->partial);
@@ -358,7 +351,8 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	struct heroku_build b = HEROKU_BUILD_INIT;
 	struct heroku_slug slug = HEROKU_SLUG_INIT;
 	struct heroku_release r = HEROKU_RELEASE_INIT;
-	struct build_out bo = { STRVEC_INIT, STRBUF_INIT, { NULL }, 0, false };
+	struct build_out bo = { NULL, STRBUF_INIT, { NULL }, 0, false };
+	struct mask_set *mask = NULL;
 	struct strvec bps = STRVEC_INIT;
 	struct strbuf tmp = STRBUF_INIT, tgz = STRBUF_INIT,
 		      slug_path = STRBUF_INIT, att = STRBUF_INIT,
@@ -369,7 +363,6 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	struct heroku_build_req req;
 	struct attest_in in;
 	const char *tmpdir = getenv("TMPDIR");
-	const char *api_key = getenv("HEROKU_API_KEY");
 	const char *base = getenv("HEROKU_API_URL");
 	const char *key_path = deploy_key_path(o->t.key);
 	long timeout = o->build_timeout_ms > 0 ? o->build_timeout_ms :
@@ -434,15 +427,11 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	if (rc < 0)
 		goto out;
 	/* Everything the build could print that must not be shown. */
-	if (api_key && *api_key)
-		strvec_push(&bo.secrets, api_key);
-	{
-		struct strvec vals = STRVEC_INIT;
-
-		rc = heroku_config_var_values(h, &vals, o->t.app, MASK_MIN_LEN);
-		for (size_t i = 0; !rc && i < vals.nr; i++)
-			strvec_push(&bo.secrets, vals.v[i]);
-		heroku_secrets_clear(&vals);
+	rc = deploy_mask_new(&mask, h, o->t.app);
+	if (rc < 0)
+		goto out;
+	if (mask) {
+		rc = mask_stream_new(&bo.ms, mask, build_lines, &bo);
 		if (rc < 0)
 			goto out;
 	}
@@ -527,7 +516,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 		goto out;
 	term_say(o->t.quiet, "Releasing v%ld", r.version);
 	*version = r.version;
-	rc = deploy_follow(h, &r, o->t.app, o->t.quiet);
+	rc = deploy_follow(h, &r, o->t.app, o->t.quiet, mask);
 	if (rc < 0)
 		goto out;
 	rc = ledger_load(&ledger, NULL, o->t.app);
@@ -564,6 +553,8 @@ out:
 	heroku_source_release(&blob);
 	buildpack_source_release(&src);
 	build_out_release(&bo);
+	deploy_mask_error(mask, rc);
+	mask_set_free(mask);
 	strvec_clear(&bps);
 	strbuf_release(&repo);
 	strbuf_release(&att);

@@ -6,10 +6,11 @@
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/strbuf.h"
+#include "slugguard/mask.h"
 #include "slugguard/term.h"
 #include "deploy-internal.h"
 
-static void release_output(const char *buf, size_t len, void *data)
+static int print_sanitized(const char *buf, size_t len, void *data)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -30,6 +31,16 @@ static void release_output(const char *buf, size_t len, void *data)
 	fputs(sb.buf, stderr);
 	fflush(stderr);
 	strbuf_release(&sb);
+	return 0;
+}
+
+/* data: the masking stream, or NULL */
+static void release_output(const char *buf, size_t len, void *data)
+{
+	if (data)
+		mask_stream_write(data, buf, len);
+	else
+		print_sanitized(buf, len, NULL);
 }
 
 long deploy_env_ms(const char *name, long def)
@@ -43,12 +54,20 @@ long deploy_env_ms(const char *name, long def)
 }
 
 int deploy_follow(struct heroku *h, struct heroku_release *r, const char *app,
-		  bool quiet)
+		  bool quiet, const struct mask_set *mask)
 {
-	return heroku_release_follow(
-		h, r, app, deploy_env_ms(DEPLOY_POLL_ENV, 2000),
-		deploy_env_ms(DEPLOY_TIMEOUT_ENV, 3700000L),
-		quiet ? NULL : release_output, NULL);
+	struct mask_stream *ms = NULL;
+	int rc;
+
+	if (mask && !quiet)
+		mask_stream_new(&ms, mask, print_sanitized, NULL);
+	rc = heroku_release_follow(h, r, app, deploy_env_ms(DEPLOY_POLL_ENV, 2000),
+				   deploy_env_ms(DEPLOY_TIMEOUT_ENV, 3700000L),
+				   quiet ? NULL : release_output, ms);
+	if (ms)
+		mask_stream_close(ms);
+	mask_stream_free(ms);
+	return rc;
 }
 
 void deploy_history_release(struct deploy_history *hist)
@@ -137,12 +156,17 @@ int deploy_rollback(long *from, long *version, const struct deploy_target *t,
 	struct heroku_release r = HEROKU_RELEASE_INIT;
 	const struct heroku_release *target;
 	struct heroku *h = NULL;
+	struct mask_set *mask = NULL;
 	size_t i;
 	int rc;
 
 	*from = 0;
 	*version = 0;
 	rc = deploy_client(&h, t->cacert);
+	if (rc < 0)
+		goto out;
+	/* the release phase runs with the app's config: mask its output */
+	rc = deploy_mask_new(&mask, h, t->app);
 	if (rc < 0)
 		goto out;
 	rc = deploy_history_fill(&hist, h, t);
@@ -196,7 +220,7 @@ int deploy_rollback(long *from, long *version, const struct deploy_target *t,
 	*version = r.version;
 	term_say(t->quiet, "Rolling back to v%ld as v%ld", target->version,
 		 r.version);
-	rc = deploy_follow(h, &r, t->app, t->quiet);
+	rc = deploy_follow(h, &r, t->app, t->quiet, mask);
 	if (rc < 0)
 		goto out;
 	if (!r.status || strcmp(r.status, "succeeded"))
@@ -205,6 +229,8 @@ int deploy_rollback(long *from, long *version, const struct deploy_target *t,
 			       r.version,
 			       r.status ? r.status : "has no status");
 out:
+	deploy_mask_error(mask, rc);
+	mask_set_free(mask);
 	heroku_release_release(&r);
 	deploy_history_release(&hist);
 	heroku_free(h);

@@ -281,6 +281,61 @@ out:
 	return rc;
 }
 
+int heroku_config_vars(struct heroku *h, struct strvec *names,
+		       struct strvec *values, const char *app)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct heroku_resp r = HEROKU_RESP_INIT;
+	struct json *j = NULL;
+	int rc;
+
+	heroku_config_vars_clear(names, values);
+	app_path(&path, app, "/config-vars");
+	rc = heroku_call_ex(h, NULL, "GET", path.buf, NULL, NULL, &r, NULL,
+			    NULL);
+	if (rc < 0)
+		goto out;
+	rc = json_parse(&j, r.body.buf, r.body.len, path.buf);
+	if (rc < 0)
+		goto out;
+	rc = expect(j, false, path.buf);
+	if (rc < 0)
+		goto out;
+	for (struct json *e = json_child(j); e; e = json_next(e)) {
+		const char *v = json_string(e);
+
+		/* null unsets a var in a PATCH; a GET has none, but a
+		 * value that is not a string is no config var */
+		if (!v)
+			continue;
+		strvec_push(names, json_key(e));
+		strvec_push(values, v);
+		heroku_wipe((void *)(uintptr_t)v, strlen(v));
+	}
+out:
+	if (rc < 0)
+		heroku_config_vars_clear(names, values);
+	json_free(j);
+	heroku_wipe(r.body.buf, r.body.len);
+	heroku_resp_release(&r);
+	strbuf_release(&path);
+	return rc;
+}
+
+void heroku_config_vars_clear(struct strvec *names, struct strvec *values)
+{
+	for (size_t i = 0; i < values->nr; i++)
+		heroku_wipe((void *)(uintptr_t)values->v[i],
+			    strlen(values->v[i]));
+	strvec_clear(values);
+	strvec_clear(names);
+}
+
+const char *heroku_api_key(const struct heroku *h)
+{
+	return h ? h->key : NULL;
+}
+
 int heroku_formation_get(struct heroku *h, struct heroku_formation **out,
 			 size_t *nr, const char *app)
 {

@@ -25,6 +25,8 @@ static struct policy *policy_new(const char *what)
 	strvec_init(&p->process_types);
 	strvec_init(&p->release_commands);
 	strvec_init(&p->deploy_branches);
+	strvec_init(&p->public_vars);
+	strvec_init(&p->slug_allowed_vars);
 	p->scan = true;
 	return p;
 }
@@ -42,6 +44,8 @@ void policy_free(struct policy *p)
 	strvec_clear(&p->process_types);
 	strvec_clear(&p->release_commands);
 	strvec_clear(&p->deploy_branches);
+	strvec_clear(&p->public_vars);
+	strvec_clear(&p->slug_allowed_vars);
 	free(p->signing_key);
 	free(p->scan_config);
 	free(p->app);
@@ -85,6 +89,7 @@ static const char *const top_keys[] = {
 };
 static const char *const buildpacks_keys[] = { "order", "source", NULL };
 static const char *const config_vars_keys[] = { "required", "allowed_values",
+						"public", "allow_in_slug",
 						NULL };
 static const char *const procfile_keys[] = { "process_types", "release", NULL };
 static const char *const release_keys[] = { "required", "commands", NULL };
@@ -231,6 +236,27 @@ static bool var_name_ok(const char *s)
 	return true;
 }
 
+/* An optional array of config var names (j may be NULL). */
+static int name_list(struct strvec *sv, const struct json *j, const char *what,
+		     const char *key)
+{
+	if (!j)
+		return 0;
+	if (!json_is_array(j))
+		return bad(what, "'%s' must be an array of names", key);
+	for (size_t i = 0; i < json_array_size(j); i++) {
+		const char *s = json_string(json_array_at(j, i));
+
+		if (!s || !var_name_ok(s))
+			return bad(what,
+				   "'%s' must contain config var names "
+				   "([A-Za-z0-9_]+)",
+				   key);
+		strvec_push(sv, s);
+	}
+	return 0;
+}
+
 static int parse_vars(struct policy *p, const struct json *j, const char *what)
 {
 	const struct json *req, *allowed;
@@ -274,7 +300,12 @@ static int parse_vars(struct policy *p, const struct json *j, const char *what)
 		if (rc < 0)
 			return rc;
 	}
-	return 0;
+	rc = name_list(&p->public_vars, json_get(j, "public"), what,
+		       "config_vars.public");
+	if (rc < 0)
+		return rc;
+	return name_list(&p->slug_allowed_vars, json_get(j, "allow_in_slug"),
+			 what, "config_vars.allow_in_slug");
 }
 
 static int parse_procfile(struct policy *p, const struct json *j,

@@ -35,6 +35,21 @@ static const struct dl_sym syms[] = {
 	{ "archive_entry_set_mtime", &slug_archive.entry_set_mtime },
 	{ "archive_entry_set_size", &slug_archive.entry_set_size },
 	{ "archive_entry_set_symlink", &slug_archive.entry_set_symlink },
+	{ "archive_read_new", &slug_archive.read_new },
+	{ "archive_read_support_filter_gzip",
+	  &slug_archive.read_support_filter_gzip },
+	{ "archive_read_support_format_tar",
+	  &slug_archive.read_support_format_tar },
+	{ "archive_read_support_format_raw",
+	  &slug_archive.read_support_format_raw },
+	{ "archive_read_open_filename", &slug_archive.read_open_filename },
+	{ "archive_read_open_memory", &slug_archive.read_open_memory },
+	{ "archive_read_next_header", &slug_archive.read_next_header },
+	{ "archive_read_data_block", &slug_archive.read_data_block },
+	{ "archive_read_free", &slug_archive.read_free },
+	{ "archive_entry_pathname", &slug_archive.entry_pathname },
+	{ "archive_entry_filetype", &slug_archive.entry_filetype },
+	{ "archive_entry_size", &slug_archive.entry_size },
 };
 
 int slug_archive_load(void)

@@ -38,6 +38,20 @@ struct slug_archive_api {
 	void (*entry_set_mtime)(struct archive_entry *, time_t, long);
 	void (*entry_set_size)(struct archive_entry *, la_int64_t);
 	void (*entry_set_symlink)(struct archive_entry *, const char *);
+	/* reading, for the slug check (check.c) */
+	struct archive *(*read_new)(void);
+	int (*read_support_filter_gzip)(struct archive *);
+	int (*read_support_format_tar)(struct archive *);
+	int (*read_support_format_raw)(struct archive *);
+	int (*read_open_filename)(struct archive *, const char *, size_t);
+	int (*read_open_memory)(struct archive *, const void *, size_t);
+	int (*read_next_header)(struct archive *, struct archive_entry **);
+	int (*read_data_block)(struct archive *, const void **, size_t *,
+			       la_int64_t *);
+	int (*read_free)(struct archive *);
+	const char *(*entry_pathname)(struct archive_entry *);
+	mode_t (*entry_filetype)(struct archive_entry *);
+	la_int64_t (*entry_size)(struct archive_entry *);
 };
 
 extern struct slug_archive_api slug_archive;
@@ -70,5 +84,17 @@ int slug_archive_load(void);
 #define archive_entry_set_mtime slug_archive.entry_set_mtime
 #define archive_entry_set_size slug_archive.entry_set_size
 #define archive_entry_set_symlink slug_archive.entry_set_symlink
+#define archive_read_new slug_archive.read_new
+#define archive_read_support_filter_gzip slug_archive.read_support_filter_gzip
+#define archive_read_support_format_tar slug_archive.read_support_format_tar
+#define archive_read_support_format_raw slug_archive.read_support_format_raw
+#define archive_read_open_filename slug_archive.read_open_filename
+#define archive_read_open_memory slug_archive.read_open_memory
+#define archive_read_next_header slug_archive.read_next_header
+#define archive_read_data_block slug_archive.read_data_block
+#define archive_read_free slug_archive.read_free
+#define archive_entry_pathname slug_archive.entry_pathname
+#define archive_entry_filetype slug_archive.entry_filetype
+#define archive_entry_size slug_archive.entry_size
 
 #endif

@@ -273,7 +273,7 @@ static int ar_check(struct archive *a, int r, const char *what)
 }
 
 static int write_data(struct archive *a, int root, const struct slug_entry *e,
-		      char *buf)
+		      char *buf, struct slug_check *chk)
 {
 	uint64_t left = e->size;
 	struct stat st;
@@ -301,6 +301,11 @@ static int write_data(struct archive *a, int root, const struct slug_entry *e,
 		if (!n) {
 			rc = error_set("'%s' shrank while packing", e->path);
 			break;
+		}
+		if (chk) {
+			rc = slug_check_block(chk, buf, (size_t)n);
+			if (rc < 0)
+				break;
 		}
 		w = archive_write_data(a, buf, (size_t)n);
 		if (w < 0) {
@@ -356,6 +361,7 @@ int slug_pack_prefixed(struct slug_stats *out, const struct slug_opts *o,
 	struct archive *a = NULL;
 	struct archive_entry *ae = NULL;
 	struct sink sink = { NULL, 0 };
+	struct slug_check *chk = NULL;
 	uint64_t limit = o->max_size ? o->max_size : SLUG_DEFAULT_MAX_SIZE;
 	unsigned threads = o->threads;
 	char *buf = NULL;
@@ -409,6 +415,11 @@ int slug_pack_prefixed(struct slug_stats *out, const struct slug_opts *o,
 			"opening slug");
 	if (rc < 0)
 		goto out;
+	if (o->check) {
+		rc = slug_check_new(&chk, o->check, o->check_fn, o->check_data);
+		if (rc < 0)
+			goto out;
+	}
 	buf = xmalloc(READ_CHUNK);
 	ae = archive_entry_new();
 	/* The prefix directory itself comes first. */
@@ -428,7 +439,12 @@ int slug_pack_prefixed(struct slug_stats *out, const struct slug_opts *o,
 		if (rc < 0)
 			break;
 		if (S_ISREG(e->mode) && e->size) {
-			rc = write_data(a, root, e, buf);
+			/* entry names as the read-back gives them: app/... */
+			if (chk)
+				slug_check_file(chk, name.buf + 2, e->size);
+			rc = write_data(a, root, e, buf, chk);
+			if (!rc && chk)
+				rc = slug_check_file_end(chk);
 			if (rc < 0)
 				break;
 		}
@@ -467,6 +483,9 @@ int slug_pack_prefixed(struct slug_stats *out, const struct slug_opts *o,
 		out->entries = l.nr + 1;
 	}
 out:
+	if (chk && slug_check_error(chk))
+		rc = slug_check_error(chk);
+	slug_check_free(chk);
 	if (a)
 		archive_write_free(a);
 	archive_entry_free(ae);

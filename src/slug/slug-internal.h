@@ -3,6 +3,8 @@
 #ifndef SLUGGUARD_SLUG_INTERNAL_H
 #define SLUGGUARD_SLUG_INTERNAL_H
 
+#include "slugguard/slug.h"
+
 struct pgz;
 
 /*
@@ -25,5 +27,23 @@ struct slug_stats;
 /* slug_pack() with another top directory than "./app/" (pack.c). */
 int slug_pack_prefixed(struct slug_stats *out, const struct slug_opts *o,
 		       const char *prefix);
+/*
+ * The slug check, file by file (check.c): slug_scan_literals() feeds it
+ * what it reads back, slug_pack() what it packs (o->check).
+ *   slug_check_new(); per regular file: slug_check_file(path, size),
+ *   slug_check_block()..., slug_check_file_end(); slug_check_free().
+ * A *.gz file up to SLUG_CHECK_GZ_MAX is also inflated and scanned at
+ * its end. slug_check_error() is the finder's negative code, if any.
+ */
+struct slug_check;
+struct rules_literals;
+int slug_check_new(struct slug_check **out, const struct rules_literals *l,
+		   slug_found_fn fn, void *data);
+void slug_check_file(struct slug_check *c, const char *path, uint64_t size);
+int slug_check_block(struct slug_check *c, const char *p, size_t n);
+int slug_check_file_end(struct slug_check *c);
+uint64_t slug_check_bytes(const struct slug_check *c);
+int slug_check_error(const struct slug_check *c);
+void slug_check_free(struct slug_check *c);
 
 #endif

@@ -244,27 +244,48 @@ int run_command(struct child *c)
 	return run_finish(c);
 }
 
+/* Where read_until() puts what it reads; negative stops reading. */
+typedef int (*read_sink_fn)(const char *buf, size_t len, void *data);
+
+struct capture {
+	struct strbuf *out;
+	size_t start_len, cap;
+	const char *what;
+};
+
+static int capture_sink(const char *buf, size_t len, void *data)
+{
+	struct capture *cap = data;
+
+	strbuf_add(cap->out, buf, len);
+	if (cap->out->len - cap->start_len > cap->cap)
+		return error_set("'%s' wrote more than %zu bytes", cap->what,
+				 cap->cap);
+	return 0;
+}
+
 /*
- * Read the child's stdout until EOF, but give up at its deadline: a child
- * that hangs with the pipe open (a stuck bin/detect) must not outlive its
- * timeout just because we are blocked reading it.
+ * Read the child's stdout until EOF, but give up at its deadline (when it
+ * has one): a child that hangs with the pipe open (a stuck bin/detect)
+ * must not outlive its timeout just because we are blocked reading it.
  */
-static int read_until(struct child *c, struct strbuf *out, size_t cap)
+static int read_until(struct child *c, read_sink_fn sink, void *data)
 {
 	struct timespec start, now;
-	size_t start_len = out->len;
+	char buf[65536];
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		struct pollfd pfd = { c->out, POLLIN, 0 };
-		long left_ms;
+		long left_ms = 1000;
 		ssize_t n;
-		int pr;
+		int pr, rc;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		left_ms = (long)c->timeout * 1000 -
-			  ((now.tv_sec - start.tv_sec) * 1000 +
-			   (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (c->timeout)
+			left_ms = (long)c->timeout * 1000 -
+				  ((now.tv_sec - start.tv_sec) * 1000 +
+				   (now.tv_nsec - start.tv_nsec) / 1000000);
 		if (left_ms <= 0) {
 			kill(-c->pid, SIGKILL);
 			kill(c->pid, SIGKILL);
@@ -277,9 +298,7 @@ static int read_until(struct child *c, struct strbuf *out, size_t cap)
 						c->args.v[0]);
 		if (pr <= 0)
 			continue;
-		strbuf_grow(out, 65536);
-		n = read(c->out, out->buf + out->len,
-			 out->alloc - out->len - 1);
+		n = read(c->out, buf, sizeof(buf));
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -288,11 +307,9 @@ static int read_until(struct child *c, struct strbuf *out, size_t cap)
 		}
 		if (!n)
 			return 0;
-		out->len += (size_t)n;
-		out->buf[out->len] = '\0';
-		if (out->len - start_len > cap)
-			return error_set("'%s' wrote more than %zu bytes",
-					 c->args.v[0], cap);
+		rc = sink(buf, (size_t)n, data);
+		if (rc < 0)
+			return rc;
 	}
 }
 
@@ -306,11 +323,38 @@ int run_capture(struct child *c, struct strbuf *out, size_t cap)
 		child_release(c);
 		return rc;
 	}
-	if (c->timeout)
-		rrc = read_until(c, out, cap);
-	else
+	if (c->timeout) {
+		struct capture cp = { out, out->len, cap, c->args.v[0] };
+
+		rrc = read_until(c, capture_sink, &cp);
+	} else
 		rrc = fs_read_fd_capped(out, c->out, cap, c->args.v[0]);
 	close(c->out);
+	rc = run_finish(c);
+	if (rrc < 0)
+		return rrc;
+	return rc;
+}
+
+int run_relay(struct child *c, run_relay_fn fn, void *data)
+{
+	int rc, rrc;
+
+	c->out = -1;
+	c->out_to_err = false;
+	c->err_to_out = true;
+	rc = run_start(c);
+	if (rc < 0) {
+		child_release(c);
+		return rc;
+	}
+	rrc = read_until(c, fn, data);
+	close(c->out);
+	if (rrc < 0 && !c->timed_out) {
+		/* nobody reads its output any more: stop it */
+		kill(-c->pid, SIGKILL);
+		kill(c->pid, SIGKILL);
+	}
 	rc = run_finish(c);
 	if (rrc < 0)
 		return rrc;

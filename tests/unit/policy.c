@@ -68,6 +68,15 @@ static void test_policy_parse_defaults(void **state)
 	assert_false(p->has_procfile);
 	assert_true(p->scan);
 	assert_int_equal(p->dirty, POLICY_DIRTY_WARN);
+	assert_int_equal(p->public_vars.nr, 0);
+	assert_int_equal(p->slug_allowed_vars.nr, 0);
+	policy_free(p);
+	p = parse_ok("{\"config_vars\": {\"public\": [\"PLAID_ENV\"], "
+		     "\"allow_in_slug\": [\"PUB_KEY\", \"OTHER\"]}}");
+	assert_int_equal(p->public_vars.nr, 1);
+	assert_string_equal(p->public_vars.v[0], "PLAID_ENV");
+	assert_int_equal(p->slug_allowed_vars.nr, 2);
+	assert_string_equal(p->slug_allowed_vars.v[1], "OTHER");
 	policy_free(p);
 }
 
@@ -88,6 +97,10 @@ static void test_policy_parse_errors(void **state)
 		  "listed twice" },
 		{ "{\"config_vars\": {\"allowed_values\": {\"X\": [\"a\"]}}}",
 		  "not in config_vars.required" },
+		{ "{\"config_vars\": {\"public\": \"PORT\"}}",
+		  "config_vars.public" },
+		{ "{\"config_vars\": {\"allow_in_slug\": [\"a/b\"]}}",
+		  "config_vars.allow_in_slug" },
 		{ "{\"dirty_worktree\": \"maybe\"}", "dirty_worktree" },
 		{ "{\"procfile\": {\"release\": 3}}", "procfile.release" },
 		{ "{\"scan\": {\"enabled\": \"yes\"}}", "scan.enabled" },

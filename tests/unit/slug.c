@@ -3,6 +3,7 @@
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
+#include "slugguard/rules.h"
 #include "slugguard/slug.h"
 #include "slugguard/strbuf.h"
 
@@ -111,7 +112,9 @@ static void test_slug_pack_reproducible(void **state)
 	struct strbuf app = STRBUF_INIT, out1 = STRBUF_INIT;
 	struct strbuf out2 = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
 	struct strbuf big = STRBUF_INIT, link = STRBUF_INIT;
-	struct slug_opts o = { NULL, NULL, 1700000000, 0, 0, 1 };
+	struct slug_opts o = {
+		NULL, NULL, 1700000000, 0, 0, 1, NULL, NULL, NULL
+	};
 	struct slug_stats st;
 
 	(void)state;
@@ -258,6 +261,97 @@ static void test_slug_slugignore_many_stars(void **state)
 	slug_ignore_release(&ig);
 }
 
+struct found {
+	struct strbuf list;
+};
+
+static int on_found(const char *path, size_t id, void *data)
+{
+	struct found *f = data;
+
+	strbuf_addf(&f->list, "%s:%zu\n", path, id);
+	return 0;
+}
+
+/* Values anywhere in a file, across libarchive's read blocks too. */
+static void test_slug_scan_literals(void **state)
+{
+	char dir[] = "/tmp/slugguard-slugchk-XXXXXX";
+	struct strbuf app = STRBUF_INIT, out = STRBUF_INIT;
+	struct strbuf big = STRBUF_INIT, v0 = STRBUF_INIT, v1 = STRBUF_INIT;
+	struct strbuf want = STRBUF_INIT;
+	struct slug_opts o = {
+		NULL, NULL, 1700000000, 0, 0, 1, NULL, NULL, NULL
+	};
+	struct found f = { STRBUF_INIT };
+	struct rules_literals *l = NULL;
+	const char *lits[2];
+	size_t lens[2];
+	uint64_t bytes = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	strbuf_addf(&v0, "%s-%s-%d", "value", "zero", 31337);
+	strbuf_addf(&v1, "%s+%s+%d", "other", "one", 4242);
+	lits[0] = v0.buf;
+	lits[1] = v1.buf;
+	lens[0] = v0.len;
+	lens[1] = v1.len;
+	strbuf_addf(&app, "%s/app", dir);
+	strbuf_addf(&out, "%s/slug.tgz", dir);
+	assert_int_equal(fs_mkdir_p(app.buf, 0755), 0);
+	write_file(app.buf, "clean.txt", "nothing here\n", 0644);
+	write_file(app.buf, "a.js", v0.buf, 0644);
+	strbuf_addstr(&want, "app/a.js:0\n");
+	/* one v1 per file, each 5 bytes before another multiple of 512:
+	 * file data starts 512-aligned in the tar and libarchive reads it in
+	 * 64 KiB blocks, so some of them cross a block boundary */
+	for (int i = 0; i < 128; i++) {
+		char name[32];
+
+		strbuf_reset(&big);
+		while (big.len < (size_t)512 * (size_t)(i + 1) - 5)
+			strbuf_addch(&big, 'a' + big.len % 26);
+		strbuf_addbuf(&big, &v1);
+		while (big.len < 70000)
+			strbuf_addch(&big, 'a' + big.len % 26);
+		assert_true(snprintf(name, sizeof(name), "big%03d.txt", i) > 0);
+		write_file(app.buf, name, big.buf, 0644);
+		strbuf_addf(&want, "app/%s:1\n", name);
+	}
+	o.dir = app.buf;
+	o.out_path = out.buf;
+	assert_int_equal(slug_pack(NULL, &o), 0);
+	assert_int_equal(rules_literals_new(&l, lits, lens, 2), 0);
+	assert_int_equal(slug_scan_literals(out.buf, l, on_found, &f, &bytes),
+			 0);
+	/* one report per file and value, in archive order */
+	assert_string_equal(f.list.buf, want.buf);
+	assert_true(bytes >= 128 * 70000);
+	/* the same check while packing finds the same */
+	strbuf_reset(&f.list);
+	o.check = l;
+	o.check_fn = on_found;
+	o.check_data = &f;
+	unlink(out.buf);
+	assert_int_equal(slug_pack(NULL, &o), 0);
+	assert_string_equal(f.list.buf, want.buf);
+	assert_int_equal(slug_scan_literals("/nonexistent.tgz", l, on_found, &f,
+					    NULL),
+			 ERR_FAIL);
+	error_clear();
+
+	rules_literals_free(l);
+	assert_int_equal(fs_remove_tree(dir), 0);
+	strbuf_release(&app);
+	strbuf_release(&out);
+	strbuf_release(&big);
+	strbuf_release(&v0);
+	strbuf_release(&v1);
+	strbuf_release(&want);
+	strbuf_release(&f.list);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_slug_slugignore_many_stars),
 		cmocka_unit_test(test_slug_pack_reproducible),
 		cmocka_unit_test(test_slug_pack_source_fixed),
+		cmocka_unit_test(test_slug_scan_literals),
 	};
 
 	return cmocka_run_group_tests_name("slug", tests, NULL, NULL);

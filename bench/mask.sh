@@ -1,0 +1,118 @@
+#!/bin/sh
+# Masking and the slug check with 200 config vars (issue 15's targets):
+#  1. a build that prints 100 MB, its output relayed through `cat` and
+#     through the masker (what `build`/`deploy` do), wall-time medians;
+#     the same for the bare bytes (no build work: the worst case);
+#  2. the slug check over a slug of a real tree (rails), MB/s of
+#     uncompressed bytes per CPU second, beside `gzip -dc` and `cat` of
+#     the same bytes.
+# MASK_BENCH_MB sets the output size (default 100), MASK_BENCH_RUNS the
+# runs per median (default 5).
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
+build=$top/${BUILD:-build}
+mb=${MASK_BENCH_MB:-100}
+runs=${MASK_BENCH_RUNS:-5}
+cd "$top" || exit 2
+[ -f "$build/libslugguard.a" ] || make --no-print-directory all || exit 2
+# shellcheck disable=SC2046
+cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Iinclude -Isrc \
+	-o "$BENCH_DIR/mask_bench" bench/mask_bench.c "$build/libslugguard.a" \
+	$(pkg-config --libs libgit2 libcurl libcjson libarchive libcrypto \
+		libhs libpcre2-8 zlib) -lpthread -lm -ldl || exit 2
+MB=$BENCH_DIR/mask_bench
+
+# 200 vars: random values of 24 to 88 characters.
+vars=$BENCH_DIR/mask-vars.env
+head -c 60000 /dev/urandom | od -An -tx1 | tr -d ' \n' |
+	awk '{ for (i = 0; i < 200; i++) {
+		n = 24 + (i * 37) % 64;
+		printf "BENCH_VAR_%03d=%s\n", i, substr($0, i * 100 + 1, n) } }' \
+	>"$vars"
+
+# The build: awk writes build-like lines, a value now and then (one line
+# in 5000), until it has printed $mb MB.
+gen=$BENCH_DIR/mask-gen.awk
+cat >"$gen" <<'AWK'
+BEGIN {
+	while ((getline l < vars) > 0) { sub(/^[^=]*=/, "", l); v[n++] = l }
+	limit = mb * 1048576
+	while (total < limit) {
+		i++
+		if (i % 5000 == 0)
+			s = "       Using secret " v[i % n] " for assets"
+		else
+			s = "       Compiling app/assets/stylesheets/part_" i ".css (" i % 977 " ms)"
+		print s
+		total += length(s) + 1
+	}
+}
+AWK
+log=$BENCH_DIR/mask-build.log
+awk -v vars="$vars" -v mb="$mb" -f "$gen" >"$log"
+
+cat >"$BENCH_DIR/mask-run.sh" <<EOF2
+build_cat() { awk -v vars="$vars" -v mb="$mb" -f "$gen" | cat; }
+build_mask() { awk -v vars="$vars" -v mb="$mb" -f "$gen" | "$MB" relay "$vars"; }
+EOF2
+run=$BENCH_DIR/mask-run.sh
+
+masked=$("$MB" relay "$vars" <"$log" | grep -c 'masked BENCH_VAR')
+lines=$(grep -c 'Using secret' "$log")
+echo "masking: $lines lines with a value, $masked masked"
+[ "$masked" = "$lines" ] || { echo "masking: missed values" >&2; exit 1; }
+
+c=$(median_ms "$runs" sh -c ". $run && build_cat") || exit 2
+m=$(median_ms "$runs" sh -c ". $run && build_mask") || exit 2
+echo "build printing $mb MB, relayed by cat:      $c ms"
+echo "build printing $mb MB, relayed masked:      $m ms (x$(ratio "$m" "$c"), +$(minus "$m" "$c") ms)"
+c=$(median_ms -i "$log" "$runs" cat) || exit 2
+m=$(median_ms -i "$log" "$runs" "$MB" relay "$vars") || exit 2
+echo "bare $mb MB, cat:                          $c ms"
+echo "bare $mb MB, masker:                       $m ms (x$(ratio "$m" "$c"))"
+
+# The slug check over a real tree.
+src=${MASK_BENCH_REPO:-/work/.mirror/rails+rails/repo}
+slug=$BENCH_DIR/mask-slug.tgz
+tar=$BENCH_DIR/mask-slug.tar
+if [ ! -f "$slug" ]; then
+	if [ -d "$src" ]; then
+		git --git-dir="$src" archive --prefix=./app/ HEAD >"$tar" || exit 2
+	else
+		tar cf "$tar" --transform 's,^,./app/,' src include tests || exit 2
+	fi
+	gzip -5 -c "$tar" >"$slug" || exit 2
+fi
+[ -f "$tar" ] || gzip -dc "$slug" >"$tar"
+# slug_check FILE WHAT: the median of $runs checks of FILE.
+slug_check() {
+	for _ in $(seq "$runs"); do
+		"$MB" slug "$vars" "$1" || return 2
+	done | sort -k2 -n | awk -v what="$2" '
+		{ b[NR] = $1; s[NR] = $2; f = $3; p = $4 }
+		END { m = int((NR + 1) / 2)
+		      printf "slug check, %s: %.0f MB in %.3f s CPU (median): %.0f MB/s per core, %d patterns, %d hits\n",
+			what, b[m] / 1048576, s[m], b[m] / 1048576 / s[m], p, f }'
+}
+slug_check "$slug" "the .tgz (inflate included)"
+slug_check "$tar" "the same tar uncompressed (matcher and tar walk)"
+# The check as the build runs it: while packing, on the bytes packed; the
+# CPU time of the packing thread (deflate runs on workers) without and
+# with the check.
+tree=$BENCH_DIR/mask-tree
+[ -d "$tree/app" ] || { mkdir -p "$tree" && tar -C "$tree" -xf "$tar"; } || exit 2
+for _ in $(seq "$runs"); do
+	"$MB" pack "$vars" "$tree/app" "$BENCH_DIR/mask-pack.tgz" || exit 2
+done | awk '{ print $1, $3 - $2, $2 }' | sort -k2 -n | awk '
+	{ b[NR] = $1; d[NR] = $2; w[NR] = $3 }
+	END { m = int((NR + 1) / 2)
+	      printf "slug check while packing (the build): %.0f MB, packing thread %.3f s CPU, the check adds %+.3f s (median)",
+		b[m] / 1048576, w[m], d[m]
+	      if (d[m] > 0.005)
+		printf ": %.0f MB/s per core\n", b[m] / 1048576 / d[m]
+	      else
+		printf ": within the noise of this measure (< 5 ms)\n" }'
+g=$(median_ms "$runs" gzip -dc "$slug") || exit 2
+c=$(median_ms -i "$tar" "$runs" cat) || exit 2
+sz=$(wc -c <"$tar")
+echo "gzip -dc of the slug: $g ms ($(awk -v b="$sz" -v t="$g" 'BEGIN { printf "%.0f", b / 1048576 / (t / 1000) }') MB/s); cat of the tar: $c ms"

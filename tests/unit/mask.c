@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for mask: config var values and their encoded forms. */
+#include "slugguard/common.h"
+#include "slugguard/error.h"
+#include "slugguard/mask.h"
+#include "slugguard/rules.h"
+#include "slugguard/strbuf.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+#include <string.h>
+
+/* Values are built at run time so the repository holds no secret-looking
+ * literal (slugguard scans its own history). */
+static char secret_a[64], secret_b[64], outer[128], pem[512];
+
+static int make_values(void **state)
+{
+	int n;
+
+	(void)state;
+	n = snprintf(secret_a, sizeof(secret_a), "%s%s%d", "sword", "fish-",
+		     40961);
+	assert_true(n > 0 && (size_t)n < sizeof(secret_a));
+	n = snprintf(secret_b, sizeof(secret_b), "%s \"q/%s&<%d>", "horse",
+		     "battery", 7);
+	assert_true(n > 0 && (size_t)n < sizeof(secret_b));
+	n = snprintf(outer, sizeof(outer), "pre-%s-post", secret_a);
+	assert_true(n > 0 && (size_t)n < sizeof(outer));
+	n = snprintf(pem, sizeof(pem),
+		     "-----BEGIN %s KEY-----\n%s\n%s\n-----END %s KEY-----\n",
+		     "FAKE", "AAAAbbbbCCCCddddEEEEffff0123", "ggggHHHHiiii4567",
+		     "FAKE");
+	assert_true(n > 0 && (size_t)n < sizeof(pem));
+	return 0;
+}
+
+static struct mask_set *new_set(void)
+{
+	struct mask_var vars[] = {
+		{ "SECRET_A", secret_a, strlen(secret_a) },
+		{ "SECRET_B", secret_b, strlen(secret_b) },
+		{ "OUTER", outer, strlen(outer) },
+		{ "PEM_KEY", pem, strlen(pem) },
+		{ "SHORT", "abc", 3 },
+		{ "RAILS_ENV", "production", 10 },
+		{ "MY_PUBLIC", "visible-value", 13 },
+		{ "HEROKU_API_KEY", "tiny", 4 },
+	};
+	const char *pub[] = { "MY_PUBLIC" };
+	struct mask_set *set = NULL;
+
+	assert_int_equal(mask_set_new(&set, vars, ARRAY_SIZE(vars), pub, 1), 0);
+	return set;
+}
+
+static char *masked(const struct mask_set *set, const char *text)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, text);
+	assert_int_equal(mask_strbuf(set, &sb), 0);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void b64(struct strbuf *sb, const char *p, size_t n)
+{
+	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"abcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)p[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned char)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)p[i + 2];
+		strbuf_addch(sb, t[v >> 18 & 63]);
+		strbuf_addch(sb, t[v >> 12 & 63]);
+		strbuf_addch(sb, i + 1 < n ? t[v >> 6 & 63] : '=');
+		strbuf_addch(sb, i + 2 < n ? t[v & 63] : '=');
+	}
+}
+
+static void test_mask_whole_and_skipped(void **state)
+{
+	struct mask_set *set = new_set();
+	struct strbuf in = STRBUF_INIT;
+	char *out;
+
+	(void)state;
+	assert_int_equal(mask_set_secret_nr(set), 5);
+	assert_true(mask_name_public("PORT", NULL, 0));
+	assert_false(mask_name_public("HEROKU_API_KEY", NULL, 0));
+	strbuf_addf(&in, "a=%s abc production visible-value tiny end",
+		    secret_a);
+	out = masked(set, in.buf);
+	assert_string_equal(out, "a=[masked SECRET_A] abc production "
+				 "visible-value [masked HEROKU_API_KEY] end");
+	free(out);
+	out = masked(set, "nothing secret here\n");
+	assert_string_equal(out, "nothing secret here\n");
+	free(out);
+	strbuf_release(&in);
+	mask_set_free(set);
+}
+
+static void test_mask_several_and_nested(void **state)
+{
+	struct mask_set *set = new_set();
+	struct strbuf in = STRBUF_INIT;
+	char *out;
+
+	(void)state;
+	strbuf_addf(&in, "%s|%s|%s\n", secret_b, outer, secret_a);
+	out = masked(set, in.buf);
+	assert_string_equal(out, "[masked SECRET_B]|[masked OUTER]|"
+				 "[masked SECRET_A]\n");
+	free(out);
+	strbuf_release(&in);
+	mask_set_free(set);
+}
+
+static void test_mask_encoded_forms(void **state)
+{
+	struct mask_set *set = new_set();
+	struct strbuf in = STRBUF_INIT;
+	char *out;
+
+	(void)state;
+	/* JSON: the quote and the slash escaped, plain and HTML-safe */
+	strbuf_addstr(&in, "{\"k\":\"horse \\\"q/battery&<7>\"}");
+	out = masked(set, in.buf);
+	assert_string_equal(out, "{\"k\":\"[masked SECRET_B]\"}");
+	free(out);
+	strbuf_reset(&in);
+	strbuf_addstr(&in, "\"horse \\\"q\\/battery\\u0026\\u003c7\\u003e\"");
+	out = masked(set, in.buf);
+	assert_string_equal(out, "\"[masked SECRET_B]\"");
+	free(out);
+	/* URL-encoded, %20 and + for the space */
+	strbuf_reset(&in);
+	strbuf_addstr(&in, "?a=horse%20%22q%2Fbattery%26%3C7%3E&b=horse+%22q%2"
+			   "Fbattery%26%3C7%3E");
+	out = masked(set, in.buf);
+	assert_string_equal(out, "?a=[masked SECRET_B]&b=[masked SECRET_B]");
+	free(out);
+	/* base64 at each alignment, with bytes before and after */
+	for (size_t a = 0; a < 3; a++) {
+		struct strbuf raw = STRBUF_INIT;
+
+		strbuf_reset(&in);
+		strbuf_add(&raw, "xyz", a);
+		strbuf_addstr(&raw, secret_a);
+		strbuf_addstr(&raw, "!?");
+		b64(&in, raw.buf, raw.len);
+		out = masked(set, in.buf);
+		assert_non_null(strstr(out, "[masked SECRET_A]"));
+		assert_true(strlen(out) < in.len);
+		free(out);
+		strbuf_release(&raw);
+	}
+	strbuf_release(&in);
+	mask_set_free(set);
+}
+
+static int collect(const char *buf, size_t len, void *data)
+{
+	strbuf_add(data, buf, len);
+	return 0;
+}
+
+static void test_mask_stream_splits(void **state)
+{
+	struct mask_set *set = new_set();
+	struct strbuf in = STRBUF_INIT, want = STRBUF_INIT;
+
+	(void)state;
+	strbuf_addf(&in, "start %s mid %s\n%send.", secret_a, outer, pem);
+	strbuf_addstr(&want, "start [masked SECRET_A] mid [masked OUTER]\n"
+			     "[masked PEM_KEY]end.");
+	/* every split point, and byte-by-byte writes */
+	for (size_t cut = 0; cut <= in.len; cut++) {
+		struct strbuf got = STRBUF_INIT;
+		struct mask_stream *ms = NULL;
+
+		assert_int_equal(mask_stream_new(&ms, set, collect, &got), 0);
+		assert_int_equal(mask_stream_write(ms, in.buf, cut), 0);
+		assert_int_equal(
+			mask_stream_write(ms, in.buf + cut, in.len - cut), 0);
+		assert_int_equal(mask_stream_close(ms), 0);
+		assert_string_equal(got.buf, want.buf);
+		mask_stream_free(ms);
+		strbuf_release(&got);
+	}
+	{
+		struct strbuf got = STRBUF_INIT;
+		struct mask_stream *ms = NULL;
+
+		assert_int_equal(mask_stream_new(&ms, set, collect, &got), 0);
+		for (size_t i = 0; i < in.len; i++)
+			assert_int_equal(mask_stream_write(ms, in.buf + i, 1),
+					 0);
+		assert_int_equal(mask_stream_close(ms), 0);
+		assert_string_equal(got.buf, want.buf);
+		mask_stream_free(ms);
+		strbuf_release(&got);
+	}
+	strbuf_release(&in);
+	strbuf_release(&want);
+	mask_set_free(set);
+}
+
+/* A line ending in a newline goes out at once: nothing waits for close. */
+static void test_mask_stream_no_lag(void **state)
+{
+	struct mask_set *set = new_set();
+	struct strbuf got = STRBUF_INIT;
+	struct mask_stream *ms = NULL;
+
+	(void)state;
+	assert_int_equal(mask_stream_new(&ms, set, collect, &got), 0);
+	assert_int_equal(mask_stream_write(ms, "-----> Compiling\n", 17), 0);
+	assert_string_equal(got.buf, "-----> Compiling\n");
+	assert_int_equal(mask_stream_close(ms), 0);
+	mask_stream_free(ms);
+	strbuf_release(&got);
+	mask_set_free(set);
+}
+
+static int count_hit(size_t id, size_t start, size_t end, void *data)
+{
+	size_t *seen = data;
+
+	assert_int_equal(end - start, 10);
+	seen[id] = seen[id] * 100 + start;
+	return 0;
+}
+
+static void test_mask_literals_scan(void **state)
+{
+	const char *lits[] = { "needle-one", "needle-two" };
+	const char hay[] = "xxneedle-oneneedle-two needle-one";
+	size_t lens[] = { 10, 10 }, seen[2] = { 0, 0 };
+	struct rules_literals *l = NULL;
+	struct rules_literals_scratch *s = NULL;
+
+	(void)state;
+	assert_int_equal(rules_literals_new(&l, lits, lens, 2), 0);
+	assert_int_equal(rules_literals_max_len(l), 10);
+	assert_int_equal(rules_literals_scratch_new(&s, l), 0);
+	assert_int_equal(rules_literals_scan(l, s, hay, strlen(hay), count_hit,
+					     seen),
+			 0);
+	assert_int_equal(seen[0], 2 * 100 + 23);
+	assert_int_equal(seen[1], 12);
+	rules_literals_scratch_free(s);
+	rules_literals_free(l);
+	assert_int_equal(rules_literals_new(&l, NULL, NULL, 0), 0);
+	assert_int_equal(rules_literals_max_len(l), 0);
+	rules_literals_free(l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mask_whole_and_skipped),
+		cmocka_unit_test(test_mask_several_and_nested),
+		cmocka_unit_test(test_mask_encoded_forms),
+		cmocka_unit_test(test_mask_stream_splits),
+		cmocka_unit_test(test_mask_stream_no_lag),
+		cmocka_unit_test(test_mask_literals_scan),
+	};
+
+	return cmocka_run_group_tests_name("mask", tests, make_values, NULL);
+}
