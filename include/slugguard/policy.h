@@ -68,6 +68,10 @@ struct policy {
 	struct strvec deploy_branches; /* branch names or fnmatch globs */
 	bool scan; /* run the secret scan (default true) */
 	char *scan_config; /* scanner config path in the repo, or NULL */
+	/* "scan": {"allow_contexts": [...]}: findings with these context
+	 * labels (bit 1 << enum scan_context) do not refuse a push; 0 (the
+	 * default): every finding does */
+	unsigned scan_allow_contexts;
 	enum policy_dirty dirty;
 	char *signing_key; /* "signing": {"key": PATH}: the private key a
 			      build signs with when neither --key nor
