@@ -142,7 +142,10 @@ static void label_hits(struct hits *h, size_t from, const char *path,
 
 		if (!x->rule->regex)
 			continue; /* a path finding: the file is the secret */
-		for (size_t j = from; j < h->nr; j++)
+		/* bounded work: with many hits the snippet is the secret */
+		if (h->nr - from > 256)
+			floor = x->offset;
+		for (size_t j = from; j < h->nr && h->nr - from <= 256; j++)
 			if (j != i && h->v[j].offset < x->offset &&
 			    h->v[j].offset + strlen(h->v[j].secret) > floor)
 				floor = h->v[j].offset + strlen(h->v[j].secret);

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <strings.h>
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
 #define SARIF_INFO_URI "https://github.com/slugguard/slugguard"
@@ -178,7 +179,10 @@ static const struct rule *builtin_rule(const char *id)
 	return NULL;
 }
 
-/* "github-pat" -> "GithubPat": SARIF wants a name unlike the id. */
+/*
+ * "github-pat" -> "GithubPat": SARIF wants a name unlike the id (the
+ * multitool compares them ignoring case).
+ */
 static void rule_name(struct strbuf *sb, const char *id)
 {
 	bool up = true;
@@ -191,6 +195,9 @@ static void rule_name(struct strbuf *sb, const char *id)
 		strbuf_addch(sb, up ? (char)toupper((unsigned char)*p) : *p);
 		up = false;
 	}
+	/* "jwt" -> "Jwt" differs in case only, which SARIF1001 rejects */
+	if (!strcasecmp(sb->buf, id))
+		strbuf_addstr(sb, "Secret");
 }
 
 static void rule_help(struct strbuf *sb, const struct scan_finding *f,

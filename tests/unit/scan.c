@@ -397,6 +397,14 @@ static void test_scan_sarif_relative(void **state)
 	assert_null(strstr(s, "abcdefghijkl"));
 	free(s);
 	scan_report_release(&rep);
+	/* a one-word id still gets a name unlike it, case aside */
+	f = sample(&rep, false);
+	free(f->rule);
+	f->rule = xstrdup("jwt");
+	s = scan_report_sarif(&rep, 0, NULL);
+	assert_non_null(strstr(s, "\"id\":\"jwt\",\"name\":\"JwtSecret\""));
+	free(s);
+	scan_report_release(&rep);
 }
 
 static void test_scan_config_parse(void **state)
