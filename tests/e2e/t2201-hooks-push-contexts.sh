@@ -10,6 +10,7 @@ github_token() {
 }
 
 TOKEN=$(github_token)
+export TOKEN
 
 remote_has() {
 	test "$(git --git-dir=remote.git rev-parse --verify "$1")" = \
