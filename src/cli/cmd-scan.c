@@ -76,10 +76,10 @@ static void sarif_locate(struct sarif_where *sw, struct gitwalk *w,
 	bool w_commits = w; /* file names are relative to the work tree */
 	struct gitwalk *own = NULL;
 	char *cwd = getcwd(NULL, 0);
-	char *real = NULL;
+	char *real = NULL, *url = NULL;
 
 	if (!w) {
-		real = realpath(dir ? dir : ".", NULL);
+		real = fs_realpath(dir ? dir : ".");
 		if (real && !fs_is_dir(real)) {
 			char *slash = strrchr(real, '/');
 
@@ -92,7 +92,7 @@ static void sarif_locate(struct sarif_where *sw, struct gitwalk *w,
 	if (cwd && !w) {
 		strbuf_addstr(&sw->root, cwd);
 	} else if (w && gitwalk_workdir(w)) {
-		char *r = realpath(gitwalk_workdir(w), NULL);
+		char *r = fs_realpath(gitwalk_workdir(w));
 
 		strbuf_addstr(&sw->root, r ? r : gitwalk_workdir(w));
 		free(r);
@@ -103,11 +103,17 @@ static void sarif_locate(struct sarif_where *sw, struct gitwalk *w,
 		strbuf_addstr(&sw->cwd, cwd);
 		sw->meta.cwd = sw->cwd.buf;
 	}
-	if (w && !gitwalk_remote_url(w, &sw->remote) &&
+	/*
+	 * remote.origin.url from the config rather than gitwalk_remote_url():
+	 * git_remote_lookup() leaks PCRE2 match data in libgit2 1.5.
+	 */
+	if (w && !gitwalk_config_get(&url, w, "remote.origin.url", false) &&
 	    !gitwalk_resolve_commit(w, "HEAD", sw->revision)) {
+		strbuf_addstr(&sw->remote, url);
 		sw->meta.remote_url = sw->remote.buf;
 		sw->meta.revision = sw->revision;
 	}
+	free(url);
 	error_clear();
 	gitwalk_free(own);
 	free(real);

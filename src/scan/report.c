@@ -2,6 +2,7 @@
 /* Findings and their presentations: text, JSON, SARIF 2.1.0. */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
+#include "slugguard/fs.h"
 #include "slugguard/json.h"
 #include "slugguard/term.h"
 #include "scan-internal.h"
@@ -361,7 +362,7 @@ static void sarif_artifact(struct json *loc, const char *file,
 		rel = under(abs.buf, meta->root);
 		if (!rel) {
 			/* --dir through a symbolic link: its real path */
-			real = realpath(abs.buf, NULL);
+			real = fs_realpath(abs.buf);
 			rel = real ? under(real, meta->root) : NULL;
 		}
 	}
