@@ -39,7 +39,7 @@ _slugguard() {
 	fi
 	case $prev in
 	--format)
-		mapfile -t COMPREPLY < <(compgen -W "text json sarif" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "text json sarif gitleaks" -- "$cur")
 		return 0
 		;;
 	--type)

@@ -62,6 +62,12 @@ int fs_open_beneath(int *out, int root, const char *rel, int flags);
 int fs_remove_tree(const char *path);
 bool fs_exists(const char *path);
 bool fs_is_dir(const char *path);
+/*
+ * The absolute path of path with every symbolic link, "." and ".."
+ * resolved (realpath(3)), or NULL when it does not exist or cannot be
+ * resolved. The caller frees it with free(3).
+ */
+char *fs_realpath(const char *path);
 /* Create a fresh private directory from a template ending in XXXXXX;
  * tmpl is modified in place. */
 int fs_mkdtemp(char *tmpl);

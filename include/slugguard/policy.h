@@ -73,6 +73,10 @@ struct policy {
 	struct strvec deploy_branches; /* branch names or fnmatch globs */
 	bool scan; /* run the secret scan (default true) */
 	char *scan_config; /* scanner config path in the repo, or NULL */
+	/* "scan": {"allow_contexts": [...]}: findings with these context
+	 * labels (bit 1 << enum scan_context) do not refuse a push; 0 (the
+	 * default): every finding does */
+	unsigned scan_allow_contexts;
 	enum policy_dirty dirty;
 	bool build_on_heroku; /* "build": "heroku" (default "local"): the
 				 post-receive deploy builds on Heroku */

@@ -85,6 +85,25 @@ struct scan_options {
 		0, NULL, NULL, NULL, 0, 0, NULL \
 	}
 
+/*
+ * Where a finding sits, from its path and surroundings (docs/scan.md):
+ * labels help triage, and the policy's scan.allow_contexts may let
+ * findings with some labels through a push. SCAN_CONTEXT_NONE: plain code.
+ */
+enum scan_context {
+	SCAN_CONTEXT_NONE = 0,
+	SCAN_CONTEXT_TEST, /* test code: spec/, test/, *_test.rb, sandbox */
+	SCAN_CONTEXT_FIXTURE, /* fixtures/, cassettes/, recorded HTTP */
+	SCAN_CONTEXT_DOCS, /* docs/, *.md */
+	SCAN_CONTEXT_EXAMPLE, /* examples/, *.example, *.sample */
+	SCAN_CONTEXT_NR
+};
+
+/* "test", "fixture", "docs", "example"; "" for SCAN_CONTEXT_NONE. */
+const char *scan_context_name(unsigned context);
+/* The label called name into *out; ERR_FAIL when there is none ("" too). */
+int scan_context_parse(unsigned *out, const char *name);
+
 struct scan_finding {
 	char *rule; /* rule id */
 	char *description; /* rule description */
@@ -105,6 +124,10 @@ struct scan_finding {
 	 * sense there, so line is 1 and column is offset + 1. */
 	bool binary;
 	size_t offset; /* byte offset of the secret in the file */
+	unsigned context; /* enum scan_context */
+	/* The line up to the secret, the secret redacted (no other secret
+	 * shows); NULL when unknown (large or binary files). */
+	char *snippet;
 };
 
 struct scan_report {
@@ -195,8 +218,48 @@ enum scan_print_flags {
 int scan_print_text(FILE *fp, const struct scan_report *rep, unsigned flags);
 /* {"version":1,"findings":[...],"stats":{...}} followed by a newline. */
 int scan_print_json(FILE *fp, const struct scan_report *rep, unsigned flags);
-/* SARIF 2.1.0 (GitHub code scanning). */
-int scan_print_sarif(FILE *fp, const struct scan_report *rep, unsigned flags);
+/*
+ * Where a SARIF report's paths lie and which revision of which repository
+ * it describes; every member borrowed, any may be NULL.
+ */
+struct scan_sarif_meta {
+	/* Absolute directory the "SRCROOT" base id stands for (the work
+	 * tree); NULL: none is declared and paths stay as found. */
+	const char *root;
+	/* Absolute directory relative file names were found from (the
+	 * current one, in --dir and --stdin modes); NULL: names are already
+	 * relative to root (commit modes). */
+	const char *cwd;
+	/* The remote's URL as configured (credentials are stripped here),
+	 * and the commit scanned (HEAD). */
+	const char *remote_url;
+	const char *revision;
+};
+
+/*
+ * SARIF 2.1.0 for GitHub code scanning: rules with names, descriptions,
+ * help (rotation steps), helpUri (docs/rules.md#<id> for built-ins), tags
+ * and security-severity; results with relative URIs under "SRCROOT", a
+ * region with its end, a redacted snippet, the context label;
+ * versionControlProvenance when meta gives a remote. meta may be NULL.
+ */
+int scan_print_sarif(FILE *fp, const struct scan_report *rep, unsigned flags,
+		     const struct scan_sarif_meta *meta);
+/*
+ * gitleaks' JSON report (an array of findings with Description,
+ * StartLine, ..., RuleID, Fingerprint) for tools that import it; Secret
+ * and Match are redacted unless SCAN_PRINT_NO_REDACT. The context label,
+ * if any, is in Tags as "context:<label>".
+ */
+int scan_print_gitleaks(FILE *fp, const struct scan_report *rep,
+			unsigned flags);
+/*
+ * The URL of a git remote as an absolute URI without credentials, for
+ * versionControlProvenance: "https://user:tok@host/p" gives
+ * "https://host/p", scp-like "git@host:o/r.git" gives
+ * "ssh://host/o/r.git", a local path "file:///path". Appended to out.
+ */
+void scan_repo_uri(struct strbuf *out, const char *remote_url);
 
 /*
  * Append to sb what the scan did not read as plain text and why, each

@@ -11,6 +11,8 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #define STDIN_MAX ((size_t)1024 * 1024 * 1024)
 
@@ -29,7 +31,7 @@ static const char usage_str[] =
 	"    --stdin               a unified diff (added lines) or text\n"
 	"    --config <file>       settings instead of .slugguard.json\n"
 	"    --baseline <report>   report only findings not in this JSON report\n"
-	"    --format <fmt>        text (default), json or sarif\n"
+	"    --format <fmt>        text (default), json, sarif or gitleaks\n"
 	"    --report <file>       also write the report (json unless --format)\n"
 	"    --no-redact           show secrets in full\n"
 	"    --max-blob-size <n>   read larger blobs and files in windows\n"
@@ -39,7 +41,84 @@ static const char usage_str[] =
 	"Exit status: 0 nothing found, 1 findings, 2 usage or runtime error.\n";
 
 enum mode { MODE_REVS, MODE_ALL, MODE_STAGED, MODE_DIR, MODE_STDIN };
-enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF };
+enum format { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF, FORMAT_GITLEAKS };
+
+/* What a SARIF report says about where it was made (owned strings). */
+struct sarif_where {
+	struct scan_sarif_meta meta;
+	struct strbuf root, cwd, remote;
+	char revision[GITWALK_HEXSZ + 1];
+};
+
+#define SARIF_WHERE_INIT                                              \
+	{                                                             \
+		{ NULL, NULL, NULL, NULL }, STRBUF_INIT, STRBUF_INIT, \
+			STRBUF_INIT, ""                               \
+	}
+
+static void sarif_where_release(struct sarif_where *sw)
+{
+	strbuf_release(&sw->root);
+	strbuf_release(&sw->cwd);
+	strbuf_release(&sw->remote);
+}
+
+/*
+ * SRCROOT is the work tree of the repository scanned (commit modes) or
+ * holding the first --dir path or the current directory (else that
+ * directory); the remote "origin" and HEAD give the provenance. w is the
+ * repository of a commit mode, NULL for files and stdin. Nothing
+ * here is an error: a report without provenance is still a report.
+ */
+static void sarif_locate(struct sarif_where *sw, struct gitwalk *w,
+			 const char *dir)
+{
+	bool w_commits = w; /* file names are relative to the work tree */
+	struct gitwalk *own = NULL;
+	char *cwd = getcwd(NULL, 0);
+	char *real = NULL, *url = NULL;
+
+	if (!w) {
+		real = fs_realpath(dir ? dir : ".");
+		if (real && !fs_is_dir(real)) {
+			char *slash = strrchr(real, '/');
+
+			if (slash && slash != real)
+				*slash = '\0';
+		}
+		if (real && !gitwalk_open(&own, real))
+			w = own;
+	}
+	if (cwd && !w) {
+		strbuf_addstr(&sw->root, cwd);
+	} else if (w && gitwalk_workdir(w)) {
+		char *r = fs_realpath(gitwalk_workdir(w));
+
+		strbuf_addstr(&sw->root, r ? r : gitwalk_workdir(w));
+		free(r);
+	}
+	if (sw->root.len)
+		sw->meta.root = sw->root.buf;
+	if (cwd && !w_commits) {
+		strbuf_addstr(&sw->cwd, cwd);
+		sw->meta.cwd = sw->cwd.buf;
+	}
+	/*
+	 * remote.origin.url from the config rather than gitwalk_remote_url():
+	 * git_remote_lookup() leaks PCRE2 match data in libgit2 1.5.
+	 */
+	if (w && !gitwalk_config_get(&url, w, "remote.origin.url", false) &&
+	    !gitwalk_resolve_commit(w, "HEAD", sw->revision)) {
+		strbuf_addstr(&sw->remote, url);
+		sw->meta.remote_url = sw->remote.buf;
+		sw->meta.revision = sw->revision;
+	}
+	free(url);
+	error_clear();
+	gitwalk_free(own);
+	free(real);
+	free(cwd);
+}
 
 enum {
 	OPT_ALL = 256,
@@ -82,7 +161,7 @@ static int set_mode(enum mode *mode, enum mode m)
 }
 
 static char *render(const struct scan_report *rep, enum format fmt,
-		    unsigned flags)
+		    unsigned flags, const struct scan_sarif_meta *meta)
 {
 	char *out = NULL;
 	size_t len = 0;
@@ -91,7 +170,9 @@ static char *render(const struct scan_report *rep, enum format fmt,
 	if (!fp)
 		die("out of memory");
 	if (fmt == FORMAT_SARIF)
-		scan_print_sarif(fp, rep, flags);
+		scan_print_sarif(fp, rep, flags, meta);
+	else if (fmt == FORMAT_GITLEAKS)
+		scan_print_gitleaks(fp, rep, flags);
 	else if (fmt == FORMAT_JSON)
 		scan_print_json(fp, rep, flags);
 	else
@@ -99,6 +180,15 @@ static char *render(const struct scan_report *rep, enum format fmt,
 	if (fclose(fp))
 		die("out of memory");
 	return out;
+}
+
+static int put_all(const char *text)
+{
+	size_t n = strlen(text);
+
+	if (fwrite(text, 1, n, stdout) != n)
+		return error_from_errno("cannot write the report");
+	return 0;
 }
 
 static void summary_to_stderr(const struct scan_report *rep)
@@ -141,6 +231,7 @@ int cmd_scan(int argc, char **argv, const struct config *cfg)
 	struct scan_report rep = SCAN_REPORT_INIT;
 	struct strvec args = STRVEC_INIT;
 	struct strbuf input = STRBUF_INIT;
+	struct sarif_where sw = SARIF_WHERE_INIT;
 	struct gitwalk *w = NULL;
 	enum mode mode = MODE_REVS;
 	enum format fmt = FORMAT_TEXT;
@@ -184,9 +275,11 @@ int cmd_scan(int argc, char **argv, const struct config *cfg)
 				fmt = FORMAT_JSON;
 			else if (!strcmp(optarg, "sarif"))
 				fmt = FORMAT_SARIF;
+			else if (!strcmp(optarg, "gitleaks"))
+				fmt = FORMAT_GITLEAKS;
 			else
 				rc = bad_usage("unknown --format '%s' (text, "
-					       "json, sarif)",
+					       "json, sarif, gitleaks)",
 					       optarg);
 			break;
 		case OPT_REPORT:
@@ -275,9 +368,11 @@ int cmd_scan(int argc, char **argv, const struct config *cfg)
 		for (size_t i = 0; i < rep.unused_ignores.nr; i++)
 			warning("ignore entry matches nothing: %s",
 				rep.unused_ignores.v[i]);
+	if (fmt == FORMAT_SARIF)
+		sarif_locate(&sw, w, mode == MODE_DIR ? args.v[0] : NULL);
 	if (report_path) {
 		text = render(&rep, fmt == FORMAT_TEXT ? FORMAT_JSON : fmt,
-			      pflags);
+			      pflags, &sw.meta);
 		rc = fs_write_atomic(report_path, text, strlen(text), 0644);
 		if (rc < 0)
 			goto out;
@@ -289,15 +384,15 @@ int cmd_scan(int argc, char **argv, const struct config *cfg)
 			pflags |= SCAN_PRINT_NO_SUMMARY;
 		rc = scan_print_text(stdout, &rep, pflags);
 	} else {
-		rc = fmt == FORMAT_JSON ?
-			     scan_print_json(stdout, &rep, pflags) :
-			     scan_print_sarif(stdout, &rep, pflags);
+		text = text ? text : render(&rep, fmt, pflags, &sw.meta);
+		rc = put_all(text);
 		if (!rc && !cfg->quiet)
 			summary_to_stderr(&rep);
 	}
 	if (!rc && rep.nr)
 		rc = 1;
 out:
+	sarif_where_release(&sw);
 	free(text);
 	strbuf_release(&input);
 	gitwalk_free(w);

@@ -25,7 +25,10 @@ struct hooks_scan_stats {
 	size_t objects; /* pushed trees and blobs (tags need not name commits)
 			 */
 	size_t bytes;
-	size_t findings;
+	size_t findings; /* those that refuse the push */
+	/* findings whose context label the policy allows (reported, but
+	 * they do not refuse the push) */
+	size_t allowed;
 	/* scan_report_describe(): what was not read as plain text, and why;
 	 * owned, freed with free(3) */
 	char *skips;
@@ -42,6 +45,8 @@ struct hooks_scan_in {
 	const struct strvec *public_commits;
 	bool server;
 	bool color;
+	/* the policy's scan.allow_contexts: bits 1 << enum scan_context */
+	unsigned allow_contexts;
 };
 
 /*

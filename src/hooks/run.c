@@ -465,7 +465,7 @@ out:
 }
 
 static int run_scan(struct hook_run *h, const char *remote, bool enabled,
-		    const char *scan_config)
+		    const char *scan_config, unsigned allow_contexts)
 {
 	struct strvec revs = STRVEC_INIT, objs = STRVEC_INIT;
 	struct strvec obj_refs = STRVEC_INIT, accepted = STRVEC_INIT;
@@ -482,6 +482,7 @@ static int run_scan(struct hook_run *h, const char *remote, bool enabled,
 		goto out;
 	}
 	in.config_path = scan_config;
+	in.allow_contexts = allow_contexts;
 	in.tips = &h->tips_in;
 	in.color = h->o->color;
 	in.server = h->kind != HOOK_PRE_PUSH;
@@ -530,8 +531,8 @@ static struct tip_check *tip_add(struct hook_run *h, const struct update *u)
  * settings come from the policy of the first tip that has one.
  */
 static int check_policies(struct hook_run *h, bool *scan_enabled,
-			  char **scan_config, enum policy_dirty *dirty,
-			  bool *any_deploy)
+			  char **scan_config, unsigned *allow_contexts,
+			  enum policy_dirty *dirty, bool *any_deploy)
 {
 	struct policy *own = NULL;
 	int rc = 0;
@@ -561,6 +562,7 @@ static int check_policies(struct hook_run *h, bool *scan_enabled,
 			*scan_enabled = p->scan || h->kind != HOOK_PRE_PUSH;
 			*scan_config =
 				p->scan_config ? xstrdup(p->scan_config) : NULL;
+			*allow_contexts = p->scan_allow_contexts;
 		}
 		if (!policy_is_deploy_branch(p, u->ref + strlen("refs/heads/")))
 			continue;
@@ -657,6 +659,9 @@ static void print_report(const struct hook_run *h, bool refused)
 		policy_fail += policy_report_failures(&h->tips[i].report);
 	scan_summary(&sb, h);
 	if (!refused) {
+		/* findings the policy lets through are still shown */
+		if (h->scan.allowed && h->scan_report && h->scan_report_len)
+			fwrite(h->scan_report, 1, h->scan_report_len, out);
 		for (size_t i = 0; i < h->notes.nr; i++)
 			fprintf(out, "slugguard: warning: %s\n", h->notes.v[i]);
 		if (!h->o->quiet)
@@ -670,8 +675,12 @@ static void print_report(const struct hook_run *h, bool refused)
 		fprintf(out, "%s%s", i ? ", " : " (", h->ups.v[i].ref);
 	fprintf(out, "%s\n", h->ups.nr ? ")" : "");
 	if (h->scan.findings) {
-		fprintf(out, "slugguard: %zu secret%s found:\n",
-			h->scan.findings, h->scan.findings == 1 ? "" : "s");
+		fprintf(out, "slugguard: %zu secret%s found", h->scan.findings,
+			h->scan.findings == 1 ? "" : "s");
+		if (h->scan.allowed)
+			fprintf(out, " (and %zu in allowed contexts)",
+				h->scan.allowed);
+		fputs(":\n", out);
 		if (h->scan_report && h->scan_report_len)
 			fwrite(h->scan_report, 1, h->scan_report_len, out);
 	}
@@ -706,18 +715,24 @@ static int pre_push_or_receive(struct hook_run *h, const char *remote)
 {
 	enum policy_dirty dirty = POLICY_DIRTY_IGNORE;
 	bool scan_enabled = true, any_deploy = false, refused;
+	unsigned allow_contexts = 0;
 	char *scan_config = NULL;
 	int rc;
 
 	if (h->kind == HOOK_PRE_RECEIVE)
 		check_trees(h);
-	rc = check_policies(h, &scan_enabled, &scan_config, &dirty,
-			    &any_deploy);
+	rc = check_policies(h, &scan_enabled, &scan_config, &allow_contexts,
+			    &dirty, &any_deploy);
 	if (rc < 0)
 		goto out;
-	rc = run_scan(h, remote, scan_enabled, scan_config);
+	rc = run_scan(h, remote, scan_enabled, scan_config, allow_contexts);
 	if (rc < 0)
 		goto out;
+	if (h->scan.allowed)
+		strvec_pushf(&h->notes,
+			     "%zu finding%s in a context the policy allows "
+			     "(scan.allow_contexts) did not refuse the push",
+			     h->scan.allowed, h->scan.allowed == 1 ? "" : "s");
 	if (h->kind == HOOK_PRE_PUSH && any_deploy &&
 	    dirty != POLICY_DIRTY_IGNORE) {
 		bool is_dirty = false;

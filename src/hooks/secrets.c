@@ -107,7 +107,12 @@ int hooks_scan_revs(struct hooks_scan_stats *st, struct gitwalk *w,
 	st->blobs = (size_t)rep.blobs;
 	st->objects = objs->nr;
 	st->bytes = (size_t)rep.bytes;
-	st->findings = rep.nr;
+	for (size_t i = 0; i < rep.nr; i++) {
+		if (in->allow_contexts & (1u << rep.findings[i].context))
+			st->allowed++;
+		else
+			st->findings++;
+	}
 	scan_report_describe(&sb, &rep);
 	st->skips = strbuf_detach(&sb, NULL);
 	if (rep.nr) {
@@ -115,7 +120,7 @@ int hooks_scan_revs(struct hooks_scan_stats *st, struct gitwalk *w,
 				     SCAN_PRINT_NO_SUMMARY |
 					     (in->color ? SCAN_PRINT_COLOR :
 							  0));
-		if (!rc)
+		if (!rc && st->findings)
 			hooks_print_advice(out, w, &rep, in);
 	}
 out:

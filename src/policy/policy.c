@@ -93,7 +93,8 @@ static const char *const config_vars_keys[] = { "required", "allowed_values",
 						NULL };
 static const char *const procfile_keys[] = { "process_types", "release", NULL };
 static const char *const release_keys[] = { "required", "commands", NULL };
-static const char *const scan_keys[] = { "enabled", "config", NULL };
+static const char *const scan_keys[] = { "enabled", "config", "allow_contexts",
+					 NULL };
 static const char *const signing_keys[] = { "key", NULL };
 static const struct {
 	const char *prefix;
@@ -353,6 +354,31 @@ defaults:
 	return 0;
 }
 
+/* "allow_contexts": ["fixture", "docs"]: labels of docs/scan.md only. */
+static int parse_allow_contexts(struct policy *p, const struct json *j,
+				const char *what)
+{
+	static const char key[] = "scan.allow_contexts";
+
+	if (!j)
+		return 0;
+	if (!json_is_array(j))
+		return bad(what, "'%s' must be an array of context labels",
+			   key);
+	for (const struct json *e = json_child(j); e; e = json_next(e)) {
+		const char *name = json_string(e);
+		unsigned c;
+
+		if (!name || scan_context_parse(&c, name) < 0)
+			return bad(what,
+				   "'%s': '%s' is not a context label (test, "
+				   "fixture, docs, example)",
+				   key, name ? name : "(not a string)");
+		p->scan_allow_contexts |= 1u << c;
+	}
+	return 0;
+}
+
 static int parse_scan(struct policy *p, const struct json *j, const char *what)
 {
 	int rc;
@@ -374,7 +400,7 @@ static int parse_scan(struct policy *p, const struct json *j, const char *what)
 			return bad(what, "'%s' must be a path", "scan.config");
 		p->scan_config = xstrdup(c);
 	}
-	return 0;
+	return parse_allow_contexts(p, json_get(j, "allow_contexts"), what);
 }
 
 int policy_parse(struct policy **out, const char *buf, size_t len,

@@ -40,6 +40,8 @@ struct hit {
 	bool binary; /* found in a binary file: the offset says where */
 	char *secret;
 	double entropy;
+	unsigned context; /* scan_context_of(), when the buffer was seen */
+	char *snippet; /* scan_context_snippet(), or NULL */
 };
 
 struct hits {
@@ -90,8 +92,10 @@ static unsigned default_threads(void)
 
 static void hits_clear(struct hits *h)
 {
-	for (size_t i = 0; i < h->nr; i++)
+	for (size_t i = 0; i < h->nr; i++) {
 		free(h->v[i].secret);
+		free(h->v[i].snippet);
+	}
 	free(h->v);
 	h->v = NULL;
 	h->nr = h->alloc = 0;
@@ -111,6 +115,8 @@ static int collect(const struct rules_match *m, void *data)
 	x->binary = h->binary && m->rule->regex; /* not a path finding */
 	x->secret = xstrndup(m->secret, m->secret_len);
 	x->entropy = m->entropy;
+	x->context = SCAN_CONTEXT_NONE;
+	x->snippet = NULL;
 	return 0;
 }
 
@@ -124,12 +130,39 @@ static void count(atomic_uint_fast64_t *n, uint64_t v)
 	atomic_fetch_add_explicit(n, v, memory_order_relaxed);
 }
 
+/* The context label and snippet of h->v[from..] (scan/context.c). */
+static void label_hits(struct hits *h, size_t from, const char *path,
+		       const char *buf, size_t len)
+{
+	for (size_t i = from; i < h->nr; i++) {
+		struct hit *x = &h->v[i];
+		size_t floor = 0, slen = strlen(x->secret);
+		char *red;
+
+		if (!x->rule->regex)
+			continue; /* a path finding: the file is the secret */
+		/* bounded work: with many hits the snippet is the secret */
+		if (h->nr - from > 256)
+			floor = x->offset;
+		for (size_t j = from; j < h->nr && h->nr - from <= 256; j++)
+			if (j != i && h->v[j].offset < x->offset &&
+			    h->v[j].offset + strlen(h->v[j].secret) > floor)
+				floor = h->v[j].offset + strlen(h->v[j].secret);
+		x->context = scan_context_of(path, buf, len, x->offset, slen);
+		red = scan_redact(x->secret);
+		x->snippet = scan_context_snippet(buf, len, floor, x->offset,
+						  slen, red);
+		free(red);
+	}
+}
+
 /* Match buf with thread's scratch into h (appending). Messages (path
  * NULL) count as bytes but not as blobs. */
 static int match(struct scan_ctx *c, unsigned thread, const char *path,
 		 const char *buf, size_t len, struct hits *h)
 {
 	struct strbuf own = STRBUF_INIT;
+	size_t before = h->nr;
 	int rc;
 
 	count(&c->bytes, len);
@@ -143,6 +176,8 @@ static int match(struct scan_ctx *c, unsigned thread, const char *path,
 	}
 	rc = rules_scan(c->rules, c->scratch[thread], path, buf, len, collect,
 			h);
+	if (!rc)
+		label_hits(h, before, path, buf, len);
 	strbuf_release(&own);
 	return rc;
 }
@@ -337,6 +372,8 @@ static struct scan_finding *add_finding(struct scan_ctx *c, const struct hit *h,
 	f->date = date && *date ? xstrdup(date) : NULL;
 	f->secret = xstrdup(h->secret);
 	f->entropy = h->entropy;
+	f->context = h->context ? h->context : scan_context_path(file);
+	f->snippet = h->snippet ? xstrdup(h->snippet) : NULL;
 	return f;
 }
 

@@ -121,6 +121,28 @@ void scan_own_mask(char *buf, size_t len);
 void scan_ignore_add_accepted(struct scan_ignore *ign, const struct strvec *fps,
 			      const char *source);
 
+/* ---- context.c: where a finding sits ------------------------------- */
+
+/* The label (enum scan_context) the path alone gives. */
+unsigned scan_context_path(const char *path);
+/*
+ * The label of the secret at buf[off, off + slen) of the file path (may be
+ * NULL for messages): the path's, else what the content says (a recorded
+ * HTTP cassette is a fixture; a test-mode or sandbox key, or a key name
+ * saying test or sandbox, is a test). buf may be NULL: the path alone.
+ */
+unsigned scan_context_of(const char *path, const char *buf, size_t len,
+			 size_t off, size_t slen);
+/*
+ * A snippet for the secret at buf[off, off + slen): at most 60 bytes of
+ * its line before it, not reaching back past floor (the end of the
+ * previous secret, which must not show), then redacted in place of the
+ * secret; bytes that are not printable ASCII become '?'. NULL when off
+ * and slen do not fit in buf. Caller frees.
+ */
+char *scan_context_snippet(const char *buf, size_t len, size_t floor,
+			   size_t off, size_t slen, const char *redacted);
+
 /* ---- report.c ------------------------------------------------------- */
 
 /* Positional fingerprint "<commit or 'dir'>:<file>:<rule>:<line>". */
@@ -131,7 +153,9 @@ void scan_finding_release(struct scan_finding *f);
 struct scan_finding *scan_report_add(struct scan_report *rep);
 /* JSON text of the report (no trailing newline); caller frees. */
 char *scan_report_json(const struct scan_report *rep, unsigned flags);
-char *scan_report_sarif(const struct scan_report *rep, unsigned flags);
+char *scan_report_sarif(const struct scan_report *rep, unsigned flags,
+			const struct scan_sarif_meta *meta);
+char *scan_report_gitleaks(const struct scan_report *rep, unsigned flags);
 
 /* A small memmem (not in POSIX). */
 const char *scan_memmem(const char *hay, size_t hay_len, const char *needle,

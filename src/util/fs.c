@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* File helpers: see include/slugguard/fs.h. */
+/* realpath(3) is XSI in glibc's headers: declared only with this. */
+#define _XOPEN_SOURCE 700
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
@@ -313,4 +315,9 @@ int fs_mkdtemp(char *tmpl)
 					"'%s'",
 					tmpl);
 	return 0;
+}
+
+char *fs_realpath(const char *path)
+{
+	return realpath(path, NULL);
 }

@@ -66,7 +66,7 @@ test_expect_success 'sarif: the structure GitHub code scanning requires' '
 	(cd repo && test_expect_code 1 "$SG" scan --format sarif HEAD >../out.sarif) &&
 	python3 "$CHECK" sarif out.sarif &&
 	grep "\"version\":\"2.1.0\"" out.sarif &&
-	grep "\"uri\":\"dir with space/creds.txt\"" out.sarif &&
+	grep "\"uri\":\"dir%20with%20space/creds.txt\"" out.sarif &&
 	! grep "$(cat token)" out.sarif &&
 	(cd repo && "$SG" scan --format sarif HEAD~1 >../clean.sarif) &&
 	python3 "$CHECK" sarif clean.sarif

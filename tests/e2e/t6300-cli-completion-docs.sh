@@ -39,7 +39,7 @@ test_expect_success 'bash completion offers a command options' '
 	grep -x -e --app out &&
 	grep -x -e --remote out &&
 	complete_words scan --format "" >out &&
-	printf "%s\n" text json sarif >expect &&
+	printf "%s\n" text json sarif gitleaks >expect &&
 	test_cmp expect out &&
 	complete_words hooks "" >out &&
 	grep -x install out &&

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Check the structure of slugguard scan reports (JSON or SARIF 2.1.0).
+"""Check the structure of slugguard scan reports (JSON, SARIF 2.1.0 or
+gitleaks' JSON report).
 
-usage: check-report.py json|sarif FILE
+usage: check-report.py json|sarif|gitleaks FILE
 Exits 0 when the document has exactly the documented shape (JSON) or the
 structure GitHub code scanning requires (SARIF), else prints why and
 exits 1. Standard library only.
@@ -10,7 +11,17 @@ import json
 import sys
 
 FINDING_KEYS = ["rule", "description", "file", "line", "column", "commit",
-                "author", "date", "secret", "fingerprint", "entropy"]
+                "author", "date", "secret", "fingerprint", "entropy",
+                "context"]
+CONTEXTS = ("", "test", "fixture", "docs", "example")
+# gitleaks 8's report.Finding, in its order (Link only with a remote).
+GITLEAKS_KEYS = [("Description", str), ("StartLine", int), ("EndLine", int),
+                 ("StartColumn", int), ("EndColumn", int), ("Match", str),
+                 ("Secret", str), ("File", str), ("SymlinkFile", str),
+                 ("Commit", str), ("Entropy", (int, float)),
+                 ("Author", str), ("Email", str), ("Date", str),
+                 ("Message", str), ("Tags", list), ("RuleID", str),
+                 ("Fingerprint", str)]
 
 
 def fail(msg):
@@ -42,6 +53,8 @@ def check_json(doc):
             fail("entropy is not a number")
         if f["fingerprint"].count(":") < 3:
             fail("fingerprint is not commit:file:rule:line")
+        if f["context"] not in CONTEXTS:
+            fail("context %r is not a label" % f["context"])
     stats = doc["stats"]
     if list(stats.keys()) != ["commits", "blobs", "bytes", "seconds"]:
         fail("stats keys %r" % list(stats.keys()))
@@ -103,13 +116,34 @@ def check_sarif(doc):
             fail("partialFingerprints must map names to strings")
 
 
+def check_gitleaks(doc):
+    if not isinstance(doc, list):
+        fail("a gitleaks report is an array")
+    for f in doc:
+        if list(f.keys()) != [k for k, _ in GITLEAKS_KEYS]:
+            fail("gitleaks keys %r" % list(f.keys()))
+        for k, typ in GITLEAKS_KEYS:
+            if not isinstance(f[k], typ):
+                fail("%s has the wrong type" % k)
+        if f["StartLine"] < 1 or f["EndLine"] < f["StartLine"]:
+            fail("lines out of order")
+        if f["EndLine"] == f["StartLine"] and \
+                f["EndColumn"] < f["StartColumn"]:
+            fail("columns out of order")
+        if not all(isinstance(t, str) for t in f["Tags"]):
+            fail("Tags are not strings")
+
+
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("json", "sarif"):
-        fail("usage: check-report.py json|sarif FILE")
+    if len(sys.argv) != 3 or \
+            sys.argv[1] not in ("json", "sarif", "gitleaks"):
+        fail("usage: check-report.py json|sarif|gitleaks FILE")
     with open(sys.argv[2], encoding="utf-8") as fp:
         doc = json.load(fp)
     if sys.argv[1] == "json":
         check_json(doc)
+    elif sys.argv[1] == "gitleaks":
+        check_gitleaks(doc)
     else:
         check_sarif(doc)
 

@@ -202,9 +202,9 @@ static struct scan_finding *sample(struct scan_report *rep, bool commit)
 static void test_scan_json_shape(void **state)
 {
 	static const char *const keys[] = {
-		"rule",	  "description", "file",   "line",
-		"column", "commit",	 "author", "date",
-		"secret", "fingerprint", "entropy"
+		"rule",	  "description", "file",    "line",
+		"column", "commit",	 "author",  "date",
+		"secret", "fingerprint", "entropy", "context"
 	};
 	struct scan_report rep = SCAN_REPORT_INIT;
 	struct json *doc = NULL, *f, *m;
@@ -253,7 +253,7 @@ static void test_scan_sarif_shape(void **state)
 	(void)state;
 	sample(&rep, true);
 	sample(&rep, false);
-	s = scan_report_sarif(&rep, 0);
+	s = scan_report_sarif(&rep, 0, NULL);
 	assert_int_equal(json_parse(&doc, s, strlen(s), "sarif"), 0);
 	assert_string_equal(json_get_string(doc, "version"), "2.1.0");
 	assert_non_null(json_get_string(doc, "$schema"));
@@ -269,6 +269,140 @@ static void test_scan_sarif_shape(void **state)
 			 "region"));
 	assert_null(strstr(s, "abcdefghijkl"));
 	json_free(doc);
+	free(s);
+	scan_report_release(&rep);
+}
+
+/* Paths and surroundings to labels (docs/scan.md, "Context labels"). */
+static void test_scan_context_labels(void **state)
+{
+	static const struct {
+		const char *path, *text;
+		unsigned want;
+	} cases[] = {
+		{ "app/models/user.rb", "key = 'VALUE'", SCAN_CONTEXT_NONE },
+		{ "spec/models/user_spec.rb", "key = 'VALUE'",
+		  SCAN_CONTEXT_TEST },
+		{ "test/x.rb", "key = 'VALUE'", SCAN_CONTEXT_TEST },
+		{ "web/__tests__/a.js", "key = 'VALUE'", SCAN_CONTEXT_TEST },
+		{ "lib/client_test.py", "key = 'VALUE'", SCAN_CONTEXT_TEST },
+		{ "spec/fixtures/files/a.yml", "key: VALUE",
+		  SCAN_CONTEXT_FIXTURE },
+		{ "spec/cassettes/plaid.yml", "key: VALUE",
+		  SCAN_CONTEXT_FIXTURE },
+		{ "test/vcr/x.yml", "key: VALUE", SCAN_CONTEXT_FIXTURE },
+		{ "records/x.yml",
+		  "http_interactions:\n- request:\n    key: VALUE\n"
+		  "recorded_with: VCR 6.0\n",
+		  SCAN_CONTEXT_FIXTURE },
+		{ "docs/setup.txt", "key = VALUE", SCAN_CONTEXT_DOCS },
+		{ "README.md", "key = VALUE", SCAN_CONTEXT_DOCS },
+		{ "examples/client.rb", "key = VALUE", SCAN_CONTEXT_EXAMPLE },
+		{ ".env.example", "KEY=VALUE", SCAN_CONTEXT_EXAMPLE },
+		{ "config/app.yml.sample", "key: VALUE", SCAN_CONTEXT_EXAMPLE },
+		{ "config/app.yml", "test_password: VALUE", SCAN_CONTEXT_TEST },
+		{ "config/app.yml", "sandbox_key: VALUE", SCAN_CONTEXT_TEST },
+		{ "config/app.yml", "latest_key: VALUE", SCAN_CONTEXT_NONE },
+		{ "config/app.yml", "contest: VALUE", SCAN_CONTEXT_NONE },
+		{ "testimonials/x.rb", "key = VALUE", SCAN_CONTEXT_NONE },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *t = cases[i].text;
+		const char *v = strstr(t, "VALUE");
+		unsigned got = scan_context_of(cases[i].path, t, strlen(t),
+					       (size_t)(v - t), 5);
+
+		if (got != cases[i].want)
+			fail_msg("%s: '%s', want '%s'", cases[i].path,
+				 scan_context_name(got),
+				 scan_context_name(cases[i].want));
+	}
+	assert_string_equal(scan_context_name(SCAN_CONTEXT_FIXTURE), "fixture");
+	assert_string_equal(scan_context_name(SCAN_CONTEXT_NONE), "");
+}
+
+/* A snippet never shows the secret, nor another secret before it. */
+static void test_scan_context_snippet(void **state)
+{
+	static const char line[] = "a: FIRSTVALUE b: SECONDVALUE\n";
+	const char *second = strstr(line, "SECONDVALUE");
+	size_t off = (size_t)(second - line);
+	char *s;
+
+	(void)state;
+	s = scan_context_snippet(line, strlen(line), 0, off, 11, "SECO****");
+	assert_string_equal(s, "a: FIRSTVALUE b: SECO****");
+	free(s);
+	s = scan_context_snippet(line, strlen(line), 13, off, 11, "SECO****");
+	assert_string_equal(s, " b: SECO****");
+	free(s);
+	assert_null(scan_context_snippet(line, 4, 0, off, 11, "x"));
+}
+
+static void test_scan_repo_uri(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "https://user:pw@github.com/o/r.git",
+		  "https://github.com/o/r.git" },
+		{ "https://github.com/o/r.git", "https://github.com/o/r.git" },
+		{ "https://github.com/o/a@b.git",
+		  "https://github.com/o/a@b.git" },
+		{ "git@github.com:o/r.git", "ssh://github.com/o/r.git" },
+		{ "ssh://git@host:22/o/r", "ssh://host:22/o/r" },
+		{ "/srv/git/r w.git", "file:///srv/git/r%20w.git" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct strbuf sb = STRBUF_INIT;
+
+		scan_repo_uri(&sb, cases[i][0]);
+		assert_string_equal(sb.buf, cases[i][1]);
+		strbuf_release(&sb);
+	}
+}
+
+/* --dir /abs/path: URIs relative to SRCROOT, encoded; provenance. */
+static void test_scan_sarif_relative(void **state)
+{
+	struct scan_sarif_meta meta = { "/w/repo", "/w/repo/sub", NULL, NULL };
+	struct scan_report rep = SCAN_REPORT_INIT;
+	struct scan_finding *f;
+	char *s;
+
+	(void)state;
+	f = sample(&rep, false);
+	free(f->file);
+	f->file = xstrdup("/w/repo/dir with space/./x.rb");
+	f = sample(&rep, false);
+	free(f->file);
+	f->file = xstrdup("../lib/y.rb");
+	f = sample(&rep, false);
+	free(f->file);
+	f->file = xstrdup("/elsewhere/z.rb");
+	meta.remote_url = "https://u:p@example.com/o/r.git";
+	meta.revision = "0123456789abcdef0123456789abcdef01234567";
+	s = scan_report_sarif(&rep, 0, &meta);
+	assert_non_null(strstr(s, "\"uri\":\"dir%20with%20space/x.rb\","
+				  "\"uriBaseId\":\"SRCROOT\""));
+	assert_non_null(strstr(s, "\"uri\":\"lib/y.rb\""));
+	assert_non_null(strstr(s, "\"uri\":\"file:///elsewhere/z.rb\""));
+	assert_non_null(strstr(s, "\"uri\":\"file:///w/repo/\""));
+	assert_non_null(strstr(s, "\"repositoryUri\":\"https://example.com/"));
+	assert_null(strstr(s, "u:p@"));
+	assert_non_null(strstr(s, "\"endColumn\":21"));
+	assert_non_null(strstr(s, "\"snippet\":{\"text\":\"abcd****\"}"));
+	assert_null(strstr(s, "abcdefghijkl"));
+	free(s);
+	scan_report_release(&rep);
+	/* a one-word id still gets a name unlike it, case aside */
+	f = sample(&rep, false);
+	free(f->rule);
+	f->rule = xstrdup("jwt");
+	s = scan_report_sarif(&rep, 0, NULL);
+	assert_non_null(strstr(s, "\"id\":\"jwt\",\"name\":\"JwtSecret\""));
 	free(s);
 	scan_report_release(&rep);
 }
@@ -523,6 +657,10 @@ int main(void)
 		cmocka_unit_test(test_scan_redact_and_fingerprint),
 		cmocka_unit_test(test_scan_json_shape),
 		cmocka_unit_test(test_scan_sarif_shape),
+		cmocka_unit_test(test_scan_context_labels),
+		cmocka_unit_test(test_scan_context_snippet),
+		cmocka_unit_test(test_scan_repo_uri),
+		cmocka_unit_test(test_scan_sarif_relative),
 		cmocka_unit_test(test_scan_config_parse),
 		cmocka_unit_test(test_scan_printable_runs),
 		cmocka_unit_test(test_scan_chunked_boundaries),
