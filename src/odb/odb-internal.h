@@ -7,6 +7,7 @@
 
 /* One pack: its index and data, both mapped read-only. */
 struct odb_pack {
+	char *idx_path; /* owned; for odb_verify()'s message */
 	const unsigned char *idx;
 	size_t idx_len;
 	const unsigned char *data;
