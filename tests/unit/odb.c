@@ -472,8 +472,9 @@ static void check_index_entries(const char *idx, const struct strbuf *orig,
 				const char *const *dirs)
 {
 	const unsigned char *o = (const unsigned char *)orig->buf;
-	uint32_t nr = (uint32_t)o[8 + 1020] << 24 | (uint32_t)o[8 + 1021] << 16 |
-		      (uint32_t)o[8 + 1022] << 8 | o[8 + 1023];
+	uint32_t nr = (uint32_t)o[8 + 1020] << 24 |
+		      (uint32_t)o[8 + 1021] << 16 | (uint32_t)o[8 + 1022] << 8 |
+		      o[8 + 1023];
 	size_t names = 8 + 1024, offs = names + (size_t)nr * 24;
 	const struct {
 		size_t at;
