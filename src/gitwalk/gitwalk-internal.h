@@ -89,12 +89,13 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 		      void *shallow_data);
 
 /*
- * Call fn for every tag ref (refs/tags/...) with its short name and the
- * id it points at. LITE_UNSUPPORTED when refs cannot be read by us.
+ * Call fn for every tag ref (refs/tags/...) with its short name, the id
+ * it points at, and what that peels to when packed-refs records it (else
+ * NULL). LITE_UNSUPPORTED when refs cannot be read by us.
  */
 int gitwalk_lite_tags(const struct gitwalk *w,
 		      int (*fn)(const char *name, const git_oid *id,
-				void *data),
+				const git_oid *peeled, void *data),
 		      void *data);
 
 /* Store libgit2's last error as "<what>: <message>"; returns our code. */

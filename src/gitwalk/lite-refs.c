@@ -51,15 +51,25 @@ static void ref_push(struct lite_refs *r, const char *name, size_t n,
 	ALLOC_GROW(r->v, r->nr + 1, r->alloc);
 	r->v[r->nr].name = xstrndup(name, n);
 	git_oid_cpy(&r->v[r->nr].id, id);
+	git_oid_cpy(&r->v[r->nr].peeled, id);
+	r->v[r->nr].peel_known = false;
 	r->nr++;
 }
 
-/* packed-refs: "<hex> <name>" lines; "^<hex>" peel lines are skipped. */
+/*
+ * packed-refs: "<hex> <name>" lines, each annotated tag followed by
+ * "^<hex>", what it peels to. The header's traits say which refs carry
+ * that line when they are annotated tags ("peeled": those under
+ * refs/tags/, "fully-peeled": all); for those the peel is known either
+ * way, which spares reading every tag object of a repository to find
+ * the few that point into a pushed range.
+ */
 static int load_packed(const struct gitwalk *w)
 {
 	struct lite_refs *r = refs_of(w);
 	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
 	size_t pos = 0;
+	bool peeled = false, fully = false;
 
 	if (r->packed_loaded)
 		return 0;
@@ -79,10 +89,27 @@ static int load_packed(const struct gitwalk *w)
 		const char *l = sb.buf + pos;
 		git_oid id;
 
-		if (end - pos > GITWALK_HEXSZ + 1 && l[GITWALK_HEXSZ] == ' ' &&
-		    parse_hex(&id, l))
+		if (!pos && starts_with(l, "# pack-refs with:")) {
+			struct strbuf traits = STRBUF_INIT;
+
+			strbuf_add(&traits, l, end - pos);
+			strbuf_addch(&traits, ' ');
+			peeled = strstr(traits.buf, " peeled ");
+			fully = strstr(traits.buf, " fully-peeled ");
+			strbuf_release(&traits);
+		} else if (end - pos > GITWALK_HEXSZ + 1 &&
+			   l[GITWALK_HEXSZ] == ' ' && parse_hex(&id, l)) {
 			ref_push(r, l + GITWALK_HEXSZ + 1,
 				 end - pos - GITWALK_HEXSZ - 1, &id);
+			r->v[r->nr - 1].peel_known =
+				fully ||
+				(peeled && starts_with(r->v[r->nr - 1].name,
+						       "refs/tags/"));
+		} else if (end - pos >= GITWALK_HEXSZ + 1 && *l == '^' &&
+			   r->nr && parse_hex(&id, l + 1)) {
+			git_oid_cpy(&r->v[r->nr - 1].peeled, &id);
+			r->v[r->nr - 1].peel_known = true;
+		}
 		pos = end + 1;
 	}
 	strbuf_release(&path);
@@ -227,7 +254,7 @@ static int list_loose(const struct gitwalk *w, struct strbuf *rel,
  */
 int gitwalk_lite_for_each_ref(const struct gitwalk *w, const char *glob,
 			      int (*fn)(const char *name, const git_oid *id,
-					void *data),
+					const git_oid *peeled, void *data),
 			      void *data)
 {
 	struct lite_refs loose = { NULL, 0, 0, false };
@@ -241,14 +268,17 @@ int gitwalk_lite_for_each_ref(const struct gitwalk *w, const char *glob,
 	packed = refs_of(w);
 	for (size_t i = 0; !rc && i < loose.nr; i++)
 		if (!fnmatch(glob, loose.v[i].name, 0))
-			rc = fn(loose.v[i].name, &loose.v[i].id, data);
+			rc = fn(loose.v[i].name, &loose.v[i].id, NULL, data);
 	for (size_t i = 0; !rc && i < packed->nr; i++) {
 		bool shadowed = false;
 
 		for (size_t j = 0; j < loose.nr && !shadowed; j++)
 			shadowed = !strcmp(loose.v[j].name, packed->v[i].name);
 		if (!shadowed && !fnmatch(glob, packed->v[i].name, 0))
-			rc = fn(packed->v[i].name, &packed->v[i].id, data);
+			rc = fn(packed->v[i].name, &packed->v[i].id,
+				packed->v[i].peel_known ? &packed->v[i].peeled :
+							  NULL,
+				data);
 	}
 	for (size_t i = 0; i < loose.nr; i++)
 		free(loose.v[i].name);
@@ -258,20 +288,22 @@ int gitwalk_lite_for_each_ref(const struct gitwalk *w, const char *glob,
 }
 
 struct tag_iter {
-	int (*fn)(const char *name, const git_oid *id, void *data);
+	int (*fn)(const char *name, const git_oid *id, const git_oid *peeled,
+		  void *data);
 	void *data;
 };
 
-static int tag_cb(const char *name, const git_oid *id, void *data)
+static int tag_cb(const char *name, const git_oid *id, const git_oid *peeled,
+		  void *data)
 {
 	struct tag_iter *t = data;
 
-	return t->fn(name + strlen("refs/tags/"), id, t->data);
+	return t->fn(name + strlen("refs/tags/"), id, peeled, t->data);
 }
 
 int gitwalk_lite_tags(const struct gitwalk *w,
 		      int (*fn)(const char *name, const git_oid *id,
-				void *data),
+				const git_oid *peeled, void *data),
 		      void *data)
 {
 	struct tag_iter t = { fn, data };

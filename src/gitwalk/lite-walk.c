@@ -341,13 +341,15 @@ struct glob_tips {
 	bool hide;
 };
 
-static int glob_tip(const char *name, const git_oid *id, void *data)
+static int glob_tip(const char *name, const git_oid *id, const git_oid *peeled,
+		    void *data)
 {
 	struct glob_tips *g = data;
 	git_oid c = *id;
 	int rc = peel_commit(g->wk->rd, &c);
 
 	(void)name;
+	(void)peeled; /* the tip is read anyway, to be walked */
 	if (rc == ERR_NOTFOUND)
 		return 0; /* a ref to a tree or blob: not a commit tip */
 	return rc < 0 ? rc : add_tip(g->wk, &c, g->hide);

@@ -16,7 +16,8 @@ struct tag_scan {
 };
 
 /* One tag ref: an annotated tag whose commit is in the range. */
-static int tag_lite(const char *name, const git_oid *id, void *data)
+static int tag_lite(const char *name, const git_oid *id, const git_oid *peeled,
+		    void *data)
 {
 	struct tag_scan *ts = data;
 	const unsigned char *buf;
@@ -25,6 +26,16 @@ static int tag_lite(const char *name, const git_oid *id, void *data)
 	size_t len, idx;
 	const char *p, *end, *body;
 
+	/*
+	 * packed-refs knows where the tag leads: most tags of a repository
+	 * point far from a pushed range, and reading each one (git.git has
+	 * ~1,000) was a fifth of a small push's time. A lightweight tag
+	 * (peeled == id) has no message; when the commit is in the range
+	 * the object is read below and found to be no tag.
+	 */
+	if (peeled && (git_oid_equal(peeled, id) ||
+		       !oidmap_get(&ts->h->commit_set, peeled->id, &idx)))
+		return 0;
 	/* Unreadable tags are skipped, as gitwalk_scan_tags() does. */
 	if (odb_read(ts->rd, id->id, 0, &type, &buf, &len) < 0)
 		return 0;
