@@ -77,5 +77,13 @@ void odb_reader_free(struct odb_reader *r);
  */
 int odb_read(struct odb_reader *r, const unsigned char *id, size_t max,
 	     enum odb_type *type, const unsigned char **data, size_t *len);
+/*
+ * odb_read() for an object read once and dropped (the commits of a
+ * revision walk): delta bases on the way are cached, the object itself
+ * is not, which spares a small push the allocation, the cache entry and
+ * the fresh pages of each of the ~1,000 commits it may parse.
+ */
+int odb_read_once(struct odb_reader *r, const unsigned char *id,
+		  enum odb_type *type, const unsigned char **data, size_t *len);
 
 #endif

@@ -385,11 +385,11 @@ static int read_loose(struct odb_reader *r, const unsigned char *id, size_t max,
 /*
  * Resolve the object at (pack, off): walk down its delta chain to a
  * cached or whole object, then apply the deltas on the way back up,
- * caching each result. With max, stop early when the final size is
- * larger (out->buf stays NULL).
+ * caching each result (the object asked for only when keep). With max,
+ * stop early when the final size is larger (out->buf stays NULL).
  */
 static int resolve(struct odb_reader *r, uint32_t pack, uint64_t off,
-		   size_t max, struct obj *out)
+		   size_t max, bool keep, struct obj *out)
 {
 	const struct odb *db = r->db;
 	struct obj base = { NULL, ODB_NONE, NULL, 0, false };
@@ -430,7 +430,8 @@ static int resolve(struct odb_reader *r, uint32_t pack, uint64_t off,
 			rc = inflate_at(r, p, at, base.buf, size);
 			if (rc < 0)
 				goto out;
-			cache_put(r, &base, pack, off, NULL);
+			if (keep || nsteps)
+				cache_put(r, &base, pack, off, NULL);
 			break;
 		}
 		if (max && !nsteps) {
@@ -490,7 +491,8 @@ static int resolve(struct odb_reader *r, uint32_t pack, uint64_t off,
 			rc = apply_delta(&base, r->delta, s->delta_len, &next);
 		if (rc < 0)
 			goto out;
-		cache_put(r, &next, s->pack, s->off, base.e);
+		if (keep || nsteps)
+			cache_put(r, &next, s->pack, s->off, base.e);
 		obj_release(&base);
 		base = next;
 	}
@@ -608,8 +610,9 @@ out:
 	return rc;
 }
 
-int odb_read(struct odb_reader *r, const unsigned char *id, size_t max,
-	     enum odb_type *type, const unsigned char **data, size_t *len)
+static int read_obj(struct odb_reader *r, const unsigned char *id, size_t max,
+		    bool keep, enum odb_type *type, const unsigned char **data,
+		    size_t *len)
 {
 	struct obj o;
 	uint32_t pack;
@@ -622,7 +625,7 @@ int odb_read(struct odb_reader *r, const unsigned char *id, size_t max,
 	free(r->big);
 	r->big = NULL;
 	if (find_packed(r, id, &pack, &off))
-		rc = resolve(r, pack, off, max, &o);
+		rc = resolve(r, pack, off, max, keep, &o);
 	else
 		rc = read_loose(r, id, max, &o, false);
 	if (rc < 0)
@@ -640,4 +643,16 @@ int odb_read(struct odb_reader *r, const unsigned char *id, size_t max,
 	*data = o.buf;
 	*len = o.len;
 	return 0;
+}
+
+int odb_read(struct odb_reader *r, const unsigned char *id, size_t max,
+	     enum odb_type *type, const unsigned char **data, size_t *len)
+{
+	return read_obj(r, id, max, true, type, data, len);
+}
+
+int odb_read_once(struct odb_reader *r, const unsigned char *id,
+		  enum odb_type *type, const unsigned char **data, size_t *len)
+{
+	return read_obj(r, id, 0, false, type, data, len);
 }
