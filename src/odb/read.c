@@ -69,6 +69,7 @@ struct odb_reader {
 	struct entry *head, *tail;
 	size_t bytes, limit, max_entry;
 	uint32_t last_pack;
+	size_t lookups; /* index lookups so far (see PREAD_LOOKUPS) */
 	unsigned char *delta; /* scratch: one inflated delta */
 	size_t delta_alloc;
 	struct step *steps;
@@ -274,18 +275,32 @@ static int inflate_at(struct odb_reader *r, const struct odb_pack *p, size_t at,
 				len, NULL);
 }
 
+/* Lookups through pread() before a reader uses the index mappings: a
+ * small push stays below, a history walk soon passes it. */
+#define PREAD_LOOKUPS 8192
+
+static bool pack_find(struct odb_reader *r, const struct odb_pack *p,
+		      const unsigned char *id, uint64_t *off)
+{
+	if (r->lookups < PREAD_LOOKUPS) {
+		r->lookups++;
+		return odb_pack_find_pread(p, id, off);
+	}
+	return odb_pack_find(p, id, off);
+}
+
 static bool find_packed(struct odb_reader *r, const unsigned char *id,
 			uint32_t *pack, uint64_t *off)
 {
 	const struct odb *db = r->db;
 
 	if (r->last_pack < db->packs_nr &&
-	    odb_pack_find(&db->packs[r->last_pack], id, off)) {
+	    pack_find(r, &db->packs[r->last_pack], id, off)) {
 		*pack = r->last_pack;
 		return true;
 	}
 	for (size_t i = 0; i < db->packs_nr; i++) {
-		if (i == r->last_pack || !odb_pack_find(&db->packs[i], id, off))
+		if (i == r->last_pack || !pack_find(r, &db->packs[i], id, off))
 			continue;
 		*pack = r->last_pack = (uint32_t)i;
 		return true;

@@ -9,6 +9,7 @@
  */
 #include "fuzz.h"
 #include "slugguard/odb.h"
+#include "odb/odb-internal.h"
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -57,6 +58,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				 &out, &len);
 		}
 		odb_reader_free(rd);
+	}
+	/* Both lookups directly: a reader uses the mapping only after
+	 * thousands of lookups. */
+	for (uint32_t i = 0; i < nr && i < 64 && db->packs_nr; i++) {
+		uint64_t off;
+
+		odb_pack_find(&db->packs[0], data + 8 + 1024 + (size_t)i * 20,
+			      &off);
+		odb_pack_find_pread(&db->packs[0],
+				    data + 8 + 1024 + (size_t)i * 20, &off);
 	}
 	if (odb_verify(db) < 0)
 		error_clear();

@@ -12,6 +12,7 @@
 #include "slugguard/odb.h"
 #include "slugguard/run.h"
 #include "slugguard/strbuf.h"
+#include "odb/odb-internal.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -228,6 +229,43 @@ static void test_odb_packed_ofs_deltas(void **state)
 	assert_true(compare_all(repo, objdir, 0) >= 120);
 	/* A tiny cache resolves every chain from its start again. */
 	assert_true(compare_all(repo, objdir, 4096) >= 120);
+}
+
+/*
+ * The two index lookups (the mapping, and pread() for a reader's first
+ * lookups) agree on every id of the pack and on ids it lacks, also with
+ * the interpolation guess far off (the first and last ids of a bucket).
+ */
+static void test_odb_lookups(void **state)
+{
+	char objdir[PATH_MAX];
+	const char *dirs[1] = { objdir };
+	struct odb *db = NULL;
+	const struct odb_pack *p;
+
+	(void)state;
+	objdir_of(objdir, sizeof(objdir), repo);
+	assert_int_equal(git(repo, NULL, "repack", "-adq", NULL), 0);
+	assert_int_equal(odb_open(&db, dirs, 1), 0);
+	assert_int_equal(odb_packs(db), 1);
+	p = &db->packs[0];
+	assert_true(p->nr >= 120);
+	for (uint32_t i = 0; i < p->nr; i++) {
+		unsigned char id[ODB_RAWSZ];
+		uint64_t a = 0, b = 1;
+
+		memcpy(id, p->names + (size_t)i * 20, sizeof(id));
+		assert_true(odb_pack_find(p, id, &a));
+		assert_true(odb_pack_find_pread(p, id, &b));
+		assert_true(a == b && a >= 12);
+		for (int d = 0; d < 2; d++) {
+			id[19] ^= (unsigned char)(d ? 0x80 : 0x01);
+			assert_int_equal(odb_pack_find(p, id, &a),
+					 odb_pack_find_pread(p, id, &b));
+			id[19] ^= (unsigned char)(d ? 0x80 : 0x01);
+		}
+	}
+	odb_free(db);
 }
 
 static void test_odb_packed_ref_deltas(void **state)
@@ -646,6 +684,7 @@ int main(void)
 		cmocka_unit_test(test_odb_loose),
 		cmocka_unit_test(test_odb_walk_worker_error),
 		cmocka_unit_test(test_odb_packed_ofs_deltas),
+		cmocka_unit_test(test_odb_lookups),
 		cmocka_unit_test(test_odb_packed_ref_deltas),
 		cmocka_unit_test(test_odb_alternates),
 		cmocka_unit_test(test_odb_limits_and_misses),
