@@ -10,7 +10,8 @@
 #         <= 0.25x on git.git; peak <= 30 MiB);
 #       - the first push of a new branch: three new commits on HEAD,
 #         range "topic --not --remotes" with every branch of the
-#         snapshot as a remote-tracking ref (what pre-push scans);
+#         snapshot as a remote-tracking ref (what pre-push scans), and
+#         `slugguard hooks run pre-push` given that push on stdin;
 #       - a shallow clone (--depth 50): the same small push, and the
 #         whole history down to its boundary;
 #   (b) full history on the first real repository (git.git): `scan HEAD`
@@ -109,6 +110,14 @@ for spec in $repos; do
 	base=$(cd "$d" && median_ms -m "$runs" git log -p -U0 bench-topic \
 		--not --remotes)
 	row "new branch: topic --not --remotes (3)" "$ours" "$base"
+	# the pre-push hook itself on that push: it reads the pushed refs
+	# on stdin and scans what no origin/* ref has
+	printf 'refs/heads/bench-topic %s refs/heads/bench-topic %s\n' \
+		"$(git -C "$d" rev-parse bench-topic)" \
+		0000000000000000000000000000000000000000 >"$d.stdin"
+	ours=$(cd "$d" && median_ms -m -i "$d.stdin" "$runs" "$SG" hooks run \
+		pre-push origin "$d")
+	row "  the pre-push hook on that push" "$ours" "$base"
 	ours=$(cd "$d.shallow" && median_ms -m "$runs" "$SG" scan "$range")
 	base=$(cd "$d.shallow" && median_ms -m "$runs" git log -p -U0 "$range")
 	row "shallow (depth 50): $range" "$ours" "$base"
