@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Private to lite-*.c: the repository without libgit2. */
+/* Private to lite-*.c (and the hook helpers of hooksdir.c): the
+ * repository without libgit2. */
 #ifndef SLUGGUARD_GITWALK_LITE_H
 #define SLUGGUARD_GITWALK_LITE_H
 
