@@ -111,8 +111,16 @@ FUZZ_TIME ?= 60
 
 all: $(BUILD)/slugguard
 
+# Relative relocations packed (DT_RELR, glibc 2.36+): the static libgit2
+# makes ~19,600 of them, applied at every start; packed, start-up takes
+# ~1.4 ms less CPU and the binary stays position-independent (-no-pie
+# would save ~3 ms but give up ASLR for a tool that reads pushed data).
+RELR := $(shell printf 'int main(void){return 0;}' | $(CC) -x c - \
+	-Wl,-z,pack-relative-relocs -o /dev/null 2>/dev/null && \
+	echo -Wl,-z,pack-relative-relocs)
+
 $(BUILD)/slugguard: $(MAIN_OBJ) $(BUILD)/libslugguard.a
-	$(Q)$(CC) $(LDSAN) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(LDSAN) $(RELR) $(LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/libslugguard.a: $(LIB_OBJ)
 	@rm -f $@

@@ -16,8 +16,9 @@ timeit_build() {
 		"$top/bench/timeit.c" && mv -f "$TIMEIT.$$" "$TIMEIT"
 }
 
-# median_ms [-i FILE] N CMD...: median wall time of N runs of CMD in
-# milliseconds with one decimal (e.g. 23.4; do the arithmetic in awk).
+# median_ms [-m] [-i FILE] N CMD...: median wall time of N runs of CMD in
+# milliseconds with one decimal (e.g. 23.4; do the arithmetic in awk);
+# -m adds the median peak memory of a run in MiB ("23.4 31.2").
 # CMD is exec'd by bench/timeit (no shell, output discarded, stdin from
 # FILE or /dev/null), so starting a timer costs no process of its own; a
 # shell function has to be run as sh -c '. FILE && fn'.

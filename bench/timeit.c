@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * timeit [-i FILE] N CMD [ARG...]: run CMD N times and print the median
- * wall time in milliseconds with one decimal ("23.4"). Built and used by
+ * timeit [-m] [-i FILE] N CMD [ARG...]: run CMD N times and print the
+ * median wall time in milliseconds with one decimal ("23.4"); with -m
+ * also the median peak resident memory of a run in MiB ("23.4 31.2",
+ * the child's own maximum as wait4() reports it). Built and used by
  * bench/lib.sh's median_ms. A `date +%s%N` on each side of the command,
  * as the shell can do it, adds two process spawns (~7 ms here) to every
  * figure, too much beside a 30 ms target; fork and execvp from here cost
@@ -12,18 +14,22 @@
  * /dev/null. Its exit status is not judged (a scan that finds something
  * still counts), but a command that cannot be run at all is: exit 2.
  */
+/* wait4() (BSD, in every libc we build on): a run's own peak memory,
+ * which getrusage(RUSAGE_CHILDREN) only gives as a maximum over all. */
+#define _DEFAULT_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_RUNS 100000
 
-static const char usage[] = "usage: timeit [-i FILE] N CMD [ARG...]\n";
+static const char usage[] = "usage: timeit [-m] [-i FILE] N CMD [ARG...]\n";
 
 static double now_ms(void)
 {
@@ -55,8 +61,9 @@ static int redirect(const char *in)
  * sends errno back through a close-on-exec pipe (git's run-command does
  * the same): a successful exec closes the pipe unwritten.
  */
-static int run_once(double *out, char **argv, const char *in)
+static int run_once(double *out, double *mib, char **argv, const char *in)
 {
+	struct rusage ru;
 	int fds[2] = { -1, -1 };
 	int err = 0, status = 0;
 	double t0;
@@ -90,13 +97,14 @@ static int run_once(double *out, char **argv, const char *in)
 		n = read(fds[0], &err, sizeof(err));
 	} while (n < 0 && errno == EINTR);
 	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0) {
+	while (wait4(pid, &status, 0, &ru) < 0) {
 		if (errno != EINTR) {
-			perror("timeit: waitpid");
+			perror("timeit: wait4");
 			return -1;
 		}
 	}
 	*out = now_ms() - t0;
+	*mib = (double)ru.ru_maxrss / 1024; /* KiB on Linux */
 	if (n == (ssize_t)sizeof(err)) {
 		fprintf(stderr, "timeit: cannot run '%s'%s%s: %s\n", argv[0],
 			in ? " with stdin from " : "", in ? in : "",
@@ -116,14 +124,19 @@ static int cmp_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	const char *in = NULL;
-	double *ms = NULL, median;
+	double *ms = NULL, *mib = NULL, median;
+	int mem = 0;
 	char *end = NULL;
 	long n;
 	int i = 1;
 
-	if (argc > 2 && !strcmp(argv[1], "-i")) {
-		in = argv[2];
-		i = 3;
+	if (argc > i && !strcmp(argv[i], "-m")) {
+		mem = 1;
+		i++;
+	}
+	if (argc > i + 1 && !strcmp(argv[i], "-i")) {
+		in = argv[i + 1];
+		i += 2;
 	}
 	if (argc - i < 2) {
 		fputs(usage, stderr);
@@ -137,19 +150,29 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ms = calloc((size_t)n, sizeof(*ms));
-	if (!ms) {
+	mib = calloc((size_t)n, sizeof(*mib));
+	if (!ms || !mib) {
 		perror("timeit");
+		free(ms);
+		free(mib);
 		return 2;
 	}
 	for (long r = 0; r < n; r++) {
-		if (run_once(&ms[r], argv + i + 1, in) < 0) {
+		if (run_once(&ms[r], &mib[r], argv + i + 1, in) < 0) {
 			free(ms);
+			free(mib);
 			return 2;
 		}
 	}
 	qsort(ms, (size_t)n, sizeof(*ms), cmp_double);
+	qsort(mib, (size_t)n, sizeof(*mib), cmp_double);
 	median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
-	printf("%.1f\n", median);
+	if (mem)
+		printf("%.1f %.1f\n", median,
+		       n % 2 ? mib[n / 2] : (mib[n / 2 - 1] + mib[n / 2]) / 2);
+	else
+		printf("%.1f\n", median);
 	free(ms);
+	free(mib);
 	return 0;
 }

@@ -51,15 +51,25 @@ static void ref_push(struct lite_refs *r, const char *name, size_t n,
 	ALLOC_GROW(r->v, r->nr + 1, r->alloc);
 	r->v[r->nr].name = xstrndup(name, n);
 	git_oid_cpy(&r->v[r->nr].id, id);
+	git_oid_cpy(&r->v[r->nr].peeled, id);
+	r->v[r->nr].peel_known = false;
 	r->nr++;
 }
 
-/* packed-refs: "<hex> <name>" lines; "^<hex>" peel lines are skipped. */
+/*
+ * packed-refs: "<hex> <name>" lines, each annotated tag followed by
+ * "^<hex>", what it peels to. The header's traits say which refs carry
+ * that line when they are annotated tags ("peeled": those under
+ * refs/tags/, "fully-peeled": all); for those the peel is known either
+ * way, which spares reading every tag object of a repository to find
+ * the few that point into a pushed range.
+ */
 static int load_packed(const struct gitwalk *w)
 {
 	struct lite_refs *r = refs_of(w);
 	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
 	size_t pos = 0;
+	bool peeled = false, fully = false;
 
 	if (r->packed_loaded)
 		return 0;
@@ -79,10 +89,27 @@ static int load_packed(const struct gitwalk *w)
 		const char *l = sb.buf + pos;
 		git_oid id;
 
-		if (end - pos > GITWALK_HEXSZ + 1 && l[GITWALK_HEXSZ] == ' ' &&
-		    parse_hex(&id, l))
+		if (!pos && starts_with(l, "# pack-refs with:")) {
+			struct strbuf traits = STRBUF_INIT;
+
+			strbuf_add(&traits, l, end - pos);
+			strbuf_addch(&traits, ' ');
+			peeled = strstr(traits.buf, " peeled ");
+			fully = strstr(traits.buf, " fully-peeled ");
+			strbuf_release(&traits);
+		} else if (end - pos > GITWALK_HEXSZ + 1 &&
+			   l[GITWALK_HEXSZ] == ' ' && parse_hex(&id, l)) {
 			ref_push(r, l + GITWALK_HEXSZ + 1,
 				 end - pos - GITWALK_HEXSZ - 1, &id);
+			r->v[r->nr - 1].peel_known =
+				fully ||
+				(peeled && starts_with(r->v[r->nr - 1].name,
+						       "refs/tags/"));
+		} else if (end - pos >= GITWALK_HEXSZ + 1 && *l == '^' &&
+			   r->nr && parse_hex(&id, l + 1)) {
+			git_oid_cpy(&r->v[r->nr - 1].peeled, &id);
+			r->v[r->nr - 1].peel_known = true;
+		}
 		pos = end + 1;
 	}
 	strbuf_release(&path);
@@ -234,7 +261,7 @@ static int cmp_ref(const void *a, const void *b)
 
 int gitwalk_lite_for_each_ref(const struct gitwalk *w, const char *glob,
 			      int (*fn)(const char *name, const git_oid *id,
-					void *data),
+					const git_oid *peeled, void *data),
 			      void *data)
 {
 	struct lite_refs loose = { NULL, 0, 0, false };
@@ -267,7 +294,8 @@ int gitwalk_lite_for_each_ref(const struct gitwalk *w, const char *glob,
 	if (hits_nr)
 		qsort(hits, hits_nr, sizeof(*hits), cmp_ref);
 	for (size_t i = 0; !rc && i < hits_nr; i++)
-		rc = fn(hits[i]->name, &hits[i]->id, data);
+		rc = fn(hits[i]->name, &hits[i]->id,
+			hits[i]->peel_known ? &hits[i]->peeled : NULL, data);
 	free(hits);
 	for (size_t i = 0; i < loose.nr; i++)
 		free(loose.v[i].name);

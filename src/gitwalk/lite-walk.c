@@ -127,7 +127,7 @@ static int parse(struct walk *wk, size_t n)
 
 	if (wk->c[n].flags & C_PARSED)
 		return 0;
-	rc = odb_read(wk->rd, wk->c[n].id.id, 0, &type, &data, &len);
+	rc = odb_read_once(wk->rd, wk->c[n].id.id, &type, &data, &len);
 	if (rc == ERR_FAIL)
 		return damaged(&wk->c[n].id);
 	if (rc < 0 || type != ODB_COMMIT)

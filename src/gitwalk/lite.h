@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Private to lite-*.c: the repository without libgit2. */
+/* Private to lite-*.c (and the hook helpers of hooksdir.c): the
+ * repository without libgit2. */
 #ifndef SLUGGUARD_GITWALK_LITE_H
 #define SLUGGUARD_GITWALK_LITE_H
 
@@ -10,6 +11,14 @@
 struct lite_ref {
 	char *name;
 	git_oid id;
+	/*
+	 * packed-refs' "^<hex>" line: what an annotated tag finally points
+	 * at. peel_known: the file's traits promise one for every annotated
+	 * tag among these refs, so without it the ref points at no tag and
+	 * peeled is id itself.
+	 */
+	git_oid peeled;
+	bool peel_known;
 };
 
 struct lite_refs {
@@ -42,11 +51,12 @@ int gitwalk_lite_dwim_ref(const struct gitwalk *w, const char *name,
 /*
  * Every ref whose full name matches the glob (fnmatch, '*' crossing
  * '/', as git's for_each_glob_ref), loose ones shadowing packed ones;
- * fn gets each name and id.
+ * fn gets each name and id, and what id peels to (tags followed) when
+ * packed-refs says so, else NULL.
  */
 int gitwalk_lite_for_each_ref(const struct gitwalk *w, const char *glob,
 			      int (*fn)(const char *name, const git_oid *id,
-					void *data),
+					const git_oid *peeled, void *data),
 			      void *data);
 
 #endif

@@ -95,8 +95,14 @@ static int open_git2(struct gitwalk *w)
 					  path);
 		return gitwalk_error(rc, "opening repository");
 	}
-	/* libgit2 reads packs lazily: refuse a damaged index before it. */
+	/*
+	 * libgit2 reads packs lazily and trusts their indexes: refuse a
+	 * damaged one before it, in full (our own reads check each entry
+	 * they use, so the lite path skips this O(objects) pass).
+	 */
 	rc = gitwalk_db_check(w);
+	if (!rc && gitwalk_db(w))
+		rc = odb_verify(gitwalk_db(w));
 	if (!rc)
 		rc = gitwalk_add_quarantine(w->repo);
 	if (rc < 0) {

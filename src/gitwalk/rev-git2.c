@@ -64,7 +64,7 @@ static int git2_ref(const char *name, void *payload)
 		git_error_clear();
 		return 0; /* a dangling symbolic ref */
 	}
-	r->rc = r->fn(name, &id, r->data);
+	r->rc = r->fn(name, &id, NULL, r->data);
 	return r->rc;
 }
 

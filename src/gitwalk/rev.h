@@ -15,7 +15,13 @@
 
 struct rev_source;
 
-typedef int (*rev_ref_fn)(const char *name, const git_oid *id, void *data);
+/*
+ * A ref: its full name, the id it points at and, when the backend knows
+ * it without reading objects (packed-refs' peeled lines), what it
+ * finally peels to (id itself for a ref to no tag); else peeled NULL.
+ */
+typedef int (*rev_ref_fn)(const char *name, const git_oid *id,
+			  const git_oid *peeled, void *data);
 
 struct rev_backend {
 	/*
@@ -96,11 +102,14 @@ int gitwalk_rev_peel(const struct rev_source *src, git_oid *id,
 /*
  * Call fn for every annotated tag (refs/tags/...) with its short name,
  * the commit it leads to and its message (borrowed for the call).
- * Unreadable tags, and tags of trees or blobs, are skipped.
+ * Unreadable tags, and tags of trees or blobs, are skipped. want (may
+ * be NULL) lets a backend that knows a tag's commit without reading the
+ * tag (packed-refs) skip the tags of commits nobody wants unread.
  */
 int gitwalk_rev_tags(const struct rev_source *src,
 		     int (*fn)(const char *name, const git_oid *commit,
 			       const char *msg, size_t len, void *data),
+		     bool (*want)(const git_oid *commit, void *data),
 		     void *data);
 
 #endif

@@ -28,6 +28,15 @@ static int tag_one(const char *name, const git_oid *commit, const char *msg,
 	return gitwalk_call_message(ts->h, 0, idx, ts->label.buf, msg, len);
 }
 
+/* Is commit in the walked range (a want function of gitwalk_rev_tags). */
+static bool in_range(const git_oid *commit, void *data)
+{
+	struct tag_scan *ts = data;
+	size_t idx;
+
+	return oidmap_get(&ts->h->commit_set, commit->id, &idx);
+}
+
 int gitwalk_scan_tags(struct gitwalk_hist *h, bool lite)
 {
 	struct tag_scan ts = { h, STRBUF_INIT };
@@ -45,7 +54,7 @@ int gitwalk_scan_tags(struct gitwalk_hist *h, bool lite)
 	}
 	rc = lite && (!src.rd || !h->w->gitdir) ?
 		     LITE_UNSUPPORTED :
-		     gitwalk_rev_tags(&src, tag_one, &ts);
+		     gitwalk_rev_tags(&src, tag_one, in_range, &ts);
 	strbuf_release(&ts.label);
 	return rc;
 }

@@ -69,6 +69,7 @@ struct odb_reader {
 	struct entry *head, *tail;
 	size_t bytes, limit, max_entry;
 	uint32_t last_pack;
+	size_t lookups; /* index lookups so far (see PREAD_LOOKUPS) */
 	unsigned char *delta; /* scratch: one inflated delta */
 	size_t delta_alloc;
 	struct step *steps;
@@ -274,18 +275,32 @@ static int inflate_at(struct odb_reader *r, const struct odb_pack *p, size_t at,
 				len, NULL);
 }
 
+/* Lookups through pread() before a reader uses the index mappings: a
+ * small push stays below, a history walk soon passes it. */
+#define PREAD_LOOKUPS 8192
+
+static bool pack_find(struct odb_reader *r, const struct odb_pack *p,
+		      const unsigned char *id, uint64_t *off)
+{
+	if (r->lookups < PREAD_LOOKUPS) {
+		r->lookups++;
+		return odb_pack_find_pread(p, id, off);
+	}
+	return odb_pack_find(p, id, off);
+}
+
 static bool find_packed(struct odb_reader *r, const unsigned char *id,
 			uint32_t *pack, uint64_t *off)
 {
 	const struct odb *db = r->db;
 
 	if (r->last_pack < db->packs_nr &&
-	    odb_pack_find(&db->packs[r->last_pack], id, off)) {
+	    pack_find(r, &db->packs[r->last_pack], id, off)) {
 		*pack = r->last_pack;
 		return true;
 	}
 	for (size_t i = 0; i < db->packs_nr; i++) {
-		if (i == r->last_pack || !odb_pack_find(&db->packs[i], id, off))
+		if (i == r->last_pack || !pack_find(r, &db->packs[i], id, off))
 			continue;
 		*pack = r->last_pack = (uint32_t)i;
 		return true;
@@ -385,11 +400,11 @@ static int read_loose(struct odb_reader *r, const unsigned char *id, size_t max,
 /*
  * Resolve the object at (pack, off): walk down its delta chain to a
  * cached or whole object, then apply the deltas on the way back up,
- * caching each result. With max, stop early when the final size is
- * larger (out->buf stays NULL).
+ * caching each result (the object asked for only when keep). With max,
+ * stop early when the final size is larger (out->buf stays NULL).
  */
 static int resolve(struct odb_reader *r, uint32_t pack, uint64_t off,
-		   size_t max, struct obj *out)
+		   size_t max, bool keep, struct obj *out)
 {
 	const struct odb *db = r->db;
 	struct obj base = { NULL, ODB_NONE, NULL, 0, false };
@@ -430,7 +445,8 @@ static int resolve(struct odb_reader *r, uint32_t pack, uint64_t off,
 			rc = inflate_at(r, p, at, base.buf, size);
 			if (rc < 0)
 				goto out;
-			cache_put(r, &base, pack, off, NULL);
+			if (keep || nsteps)
+				cache_put(r, &base, pack, off, NULL);
 			break;
 		}
 		if (max && !nsteps) {
@@ -490,7 +506,8 @@ static int resolve(struct odb_reader *r, uint32_t pack, uint64_t off,
 			rc = apply_delta(&base, r->delta, s->delta_len, &next);
 		if (rc < 0)
 			goto out;
-		cache_put(r, &next, s->pack, s->off, base.e);
+		if (keep || nsteps)
+			cache_put(r, &next, s->pack, s->off, base.e);
 		obj_release(&base);
 		base = next;
 	}
@@ -608,8 +625,9 @@ out:
 	return rc;
 }
 
-int odb_read(struct odb_reader *r, const unsigned char *id, size_t max,
-	     enum odb_type *type, const unsigned char **data, size_t *len)
+static int read_obj(struct odb_reader *r, const unsigned char *id, size_t max,
+		    bool keep, enum odb_type *type, const unsigned char **data,
+		    size_t *len)
 {
 	struct obj o;
 	uint32_t pack;
@@ -622,7 +640,7 @@ int odb_read(struct odb_reader *r, const unsigned char *id, size_t max,
 	free(r->big);
 	r->big = NULL;
 	if (find_packed(r, id, &pack, &off))
-		rc = resolve(r, pack, off, max, &o);
+		rc = resolve(r, pack, off, max, keep, &o);
 	else
 		rc = read_loose(r, id, max, &o, false);
 	if (rc < 0)
@@ -640,4 +658,16 @@ int odb_read(struct odb_reader *r, const unsigned char *id, size_t max,
 	*data = o.buf;
 	*len = o.len;
 	return 0;
+}
+
+int odb_read(struct odb_reader *r, const unsigned char *id, size_t max,
+	     enum odb_type *type, const unsigned char **data, size_t *len)
+{
+	return read_obj(r, id, max, true, type, data, len);
+}
+
+int odb_read_once(struct odb_reader *r, const unsigned char *id,
+		  enum odb_type *type, const unsigned char **data, size_t *len)
+{
+	return read_obj(r, id, 0, false, type, data, len);
 }

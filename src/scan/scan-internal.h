@@ -3,9 +3,13 @@
 #ifndef SLUGGUARD_SCAN_INTERNAL_H
 #define SLUGGUARD_SCAN_INTERNAL_H
 
+#include "slugguard/config.h"
 #include "slugguard/rules.h"
 #include "slugguard/scan.h"
 #include "slugguard/strbuf.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
 
 /* ---- diff.c: unified diffs on stdin --------------------------------- */
 
@@ -109,6 +113,87 @@ int scan_chunked(const struct rules *r, struct rules_scratch *s,
 		 const char *path, const struct scan_chunking *ck, bool binary,
 		 scan_read_fn rd, void *rdd, struct strbuf *win,
 		 struct strbuf *tmp, rules_match_fn fn, void *data);
+/* ---- engine.c: the core shared by every mode ------------------------- */
+
+/* A binary file: a NUL in its first SCAN_BINARY_PROBE bytes (git's rule). */
+#define SCAN_BINARY_PROBE 8000
+
+/* One match of a rule in one blob or file. */
+struct hit {
+	const struct rule *rule;
+	size_t line, column;
+	size_t offset; /* byte offset in the file */
+	bool binary; /* found in a binary file: the offset says where */
+	char *secret;
+	double entropy;
+	unsigned context; /* scan_context_of(), when the buffer was seen */
+	char *snippet; /* scan_context_snippet(), or NULL */
+};
+
+/* A blob's or file's matches; owns each secret and snippet. */
+struct hits {
+	struct hit *v;
+	size_t nr, alloc;
+	bool binary; /* what collect() records in each hit */
+};
+
+/* One scan: settings, rules, per-thread scratch, counters. */
+struct scan_ctx {
+	const struct scan_options *opts;
+	struct scan_report *rep;
+	struct config_scan cfg;
+	struct rules *rules;
+	struct rules_scratch **scratch; /* threads + 1 */
+	unsigned threads;
+	size_t max_blob;
+	const char *salt;
+	struct scan_ignore ign;
+	char *root;
+
+	pthread_mutex_t lock;
+	struct hits **by_blob; /* blob number -> hits, NULL when clean */
+	size_t by_blob_alloc;
+	atomic_uint_fast64_t bytes, blobs, skipped;
+	atomic_uint_fast64_t binary, streamed, allowed;
+	struct strbuf *win, *tmp; /* per thread (threads + 1): windows */
+	int failed;
+	double t0;
+	bool progress_shown;
+};
+
+double scan_now(void);
+void scan_hits_clear(struct hits *h);
+bool scan_is_binary(const char *buf, size_t len);
+/* Set c up for one scan (settings from root, the work tree, or opts);
+ * scan_ctx_release() frees it, also after a failure. */
+int scan_ctx_init(struct scan_ctx *c, const struct scan_options *opts,
+		  struct scan_report *rep, const char *root);
+void scan_ctx_release(struct scan_ctx *c);
+/* Match buf with thread's scratch into h (appending). Messages (path
+ * NULL) count as bytes but not as blobs. */
+int scan_match(struct scan_ctx *c, unsigned thread, const char *path,
+	       const char *buf, size_t len, struct hits *h);
+/* What rd delivers (len bytes), in windows; binary: its printable runs. */
+int scan_match_chunked(struct scan_ctx *c, unsigned thread, const char *path,
+		       size_t len, bool binary, scan_read_fn rd, void *rdd,
+		       struct hits *h);
+/* A blob or file held in memory: at once, or in windows. */
+int scan_match_blob(struct scan_ctx *c, unsigned thread, const char *path,
+		    const char *buf, size_t len, struct hits *h);
+/* dir/name, or name when dir is "."; caller frees. */
+char *scan_join_path(const char *dir, const char *name);
+void scan_progress_clear(struct scan_ctx *c);
+/* Add a finding from a hit; commit, author and date may be NULL. */
+struct scan_finding *scan_add_finding(struct scan_ctx *c, const struct hit *h,
+				      const char *commit, const char *file,
+				      const char *author, const char *date);
+/* Fingerprints, ignores and baseline, order, counters: the report done. */
+void scan_finish(struct scan_ctx *c);
+/* The work tree we are in, if any (*w is opened for it; the caller
+ * frees it), for settings; NULL when none or when opts names a root. */
+const char *scan_discover_root(const struct scan_options *opts,
+			       struct gitwalk **w);
+
 /* ---- baseline.c: slugguard's own files ------------------------------ */
 
 /* True for the files slugguard owns (ignore files, baseline, policy and

@@ -72,6 +72,28 @@ test_expect_success 'packed refs (and peeled tags) read the same' '
 	grep "(tag v2)" out
 '
 
+# packed-refs records what each annotated tag peels to ("^<id>" lines):
+# the scan trusts it instead of reading every tag object, so a tag of a
+# tag, a lightweight tag and a tag outside the range must all come out
+# as before.
+test_expect_success 'peeled packed tags: nested, lightweight, outside the range' '
+	T4=$(fake_token) &&
+	(cd repo && git tag -a v2n -m "nested $T4" v2 &&
+	 git tag light HEAD &&
+	 git tag -a old -m "old one" HEAD~2 &&
+	 git pack-refs --all &&
+	 head -1 .git/packed-refs | grep " peeled" &&
+	 grep "^\^" .git/packed-refs &&
+	 same_as_git2 HEAD &&
+	 same_as_git2 main~1..main &&
+	 same_as_git2 --tags &&
+	 test_expect_code 1 "$SG" scan main~1..main >../out) &&
+	grep "(tag v2n)" out &&
+	grep "(tag v2)" out &&
+	! grep "(tag old)" out &&
+	! grep "(tag light)" out
+'
+
 test_expect_success 'a loose ref shadows its packed copy' '
 	(cd repo && git branch -f topic main~1 &&
 	 test -f .git/refs/heads/topic &&

@@ -12,6 +12,7 @@
 #include "slugguard/odb.h"
 #include "slugguard/run.h"
 #include "slugguard/strbuf.h"
+#include "odb/odb-internal.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -230,6 +231,43 @@ static void test_odb_packed_ofs_deltas(void **state)
 	assert_true(compare_all(repo, objdir, 4096) >= 120);
 }
 
+/*
+ * The two index lookups (the mapping, and pread() for a reader's first
+ * lookups) agree on every id of the pack and on ids it lacks, also with
+ * the interpolation guess far off (the first and last ids of a bucket).
+ */
+static void test_odb_lookups(void **state)
+{
+	char objdir[PATH_MAX];
+	const char *dirs[1] = { objdir };
+	struct odb *db = NULL;
+	const struct odb_pack *p;
+
+	(void)state;
+	objdir_of(objdir, sizeof(objdir), repo);
+	assert_int_equal(git(repo, NULL, "repack", "-adq", NULL), 0);
+	assert_int_equal(odb_open(&db, dirs, 1), 0);
+	assert_int_equal(odb_packs(db), 1);
+	p = &db->packs[0];
+	assert_true(p->nr >= 120);
+	for (uint32_t i = 0; i < p->nr; i++) {
+		unsigned char id[ODB_RAWSZ];
+		uint64_t a = 0, b = 1;
+
+		memcpy(id, p->names + (size_t)i * 20, sizeof(id));
+		assert_true(odb_pack_find(p, id, &a));
+		assert_true(odb_pack_find_pread(p, id, &b));
+		assert_true(a == b && a >= 12);
+		for (int d = 0; d < 2; d++) {
+			id[19] ^= (unsigned char)(d ? 0x80 : 0x01);
+			assert_int_equal(odb_pack_find(p, id, &a),
+					 odb_pack_find_pread(p, id, &b));
+			id[19] ^= (unsigned char)(d ? 0x80 : 0x01);
+		}
+	}
+	odb_free(db);
+}
+
 static void test_odb_packed_ref_deltas(void **state)
 {
 	char objdir[PATH_MAX];
@@ -282,6 +320,7 @@ static void test_odb_limits_and_misses(void **state)
 	objdir_of(objdir, sizeof(objdir), repo);
 	assert_int_equal(odb_open(&db, dirs, 1), 0);
 	assert_true(odb_packs(db) >= 1);
+	assert_int_equal(odb_verify(db), 0); /* a sound index passes */
 	r = odb_reader_new(db, 0);
 	assert_int_equal(git(repo, &hex, "rev-parse", "HEAD:story.txt", NULL),
 			 0);
@@ -462,6 +501,71 @@ static void test_odb_walk_worker_error(void **state)
 }
 
 /*
+ * Ids and offsets are not read at open (that touched the whole index on
+ * every small push): the store opens, every read through the damaged
+ * entries fails cleanly or finds nothing, and odb_verify(), run before
+ * libgit2 gets the store, refuses the index naming it.
+ */
+static void check_index_entries(const char *idx, const struct strbuf *orig,
+				const char *const *dirs)
+{
+	const unsigned char *o = (const unsigned char *)orig->buf;
+	uint32_t nr = (uint32_t)o[8 + 1020] << 24 |
+		      (uint32_t)o[8 + 1021] << 16 | (uint32_t)o[8 + 1022] << 8 |
+		      o[8 + 1023];
+	size_t names = 8 + 1024, offs = names + (size_t)nr * 24;
+	const struct {
+		size_t at;
+		const unsigned char *val;
+		size_t len;
+		const char *why;
+	} cases[] = {
+		/* the second id made equal to the first */
+		{ names + 20, o + names, 20, "not sorted" },
+		/* the first id's first byte: outside its fan-out range */
+		{ names, (const unsigned char *)"\xff", 1, "fan-out range" },
+		/* an offset far past the end of the pack */
+		{ offs, (const unsigned char *)"\x7f", 1,
+		  "offset outside the pack" },
+	};
+
+	assert_true(nr >= 4);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct odb *db = NULL;
+		struct odb_reader *r;
+		int fd = open(idx, O_WRONLY | O_TRUNC);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, orig->buf, orig->len),
+				 (ssize_t)orig->len);
+		assert_int_equal(pwrite(fd, cases[i].val, cases[i].len,
+					(off_t)cases[i].at),
+				 (ssize_t)cases[i].len);
+		close(fd);
+		assert_int_equal(odb_open(&db, dirs, 1), 0);
+		r = odb_reader_new(db, 1 << 20);
+		for (uint32_t j = 0; j < nr; j++) {
+			const unsigned char *data;
+			enum odb_type type;
+			size_t len;
+			int rc = odb_read(r, o + names + (size_t)j * 20, 0,
+					  &type, &data, &len);
+
+			assert_true(rc == 0 || rc == ERR_NOTFOUND ||
+				    rc == ERR_FAIL);
+			error_clear();
+		}
+		odb_reader_free(r);
+		assert_int_equal(odb_verify(db), ERR_FAIL);
+		assert_non_null(strstr(error_last(), "damaged pack index"));
+		assert_non_null(strstr(error_last(), idx));
+		assert_non_null(strstr(error_last(), cases[i].why));
+		error_clear();
+		odb_free(db);
+	}
+}
+
+/*
  * Four bytes of an index changed: each corruption is refused when the
  * store opens, with a message naming the index, before anything (libgit2
  * included) could read the pack through it.
@@ -517,6 +621,7 @@ static void test_odb_damaged_index(void **state)
 		assert_non_null(strstr(error_last(), cases[i].why));
 		error_clear();
 	}
+	check_index_entries(idx.buf, &orig, dirs);
 	strbuf_release(&orig);
 	strbuf_release(&idx);
 }
@@ -579,6 +684,7 @@ int main(void)
 		cmocka_unit_test(test_odb_loose),
 		cmocka_unit_test(test_odb_walk_worker_error),
 		cmocka_unit_test(test_odb_packed_ofs_deltas),
+		cmocka_unit_test(test_odb_lookups),
 		cmocka_unit_test(test_odb_packed_ref_deltas),
 		cmocka_unit_test(test_odb_alternates),
 		cmocka_unit_test(test_odb_limits_and_misses),
