@@ -199,6 +199,9 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	rc = ledger_load(&ledger, NULL, d->t.app);
 	if (rc < 0)
 		goto out;
+	rc = deploy_ledger_catch_up(&ledger, h, d->t.app);
+	if (rc < 0)
+		goto out;
 	deploy_say(d->t.quiet, "Checking Heroku app '%s'", d->t.app);
 	rc = check_app(h, d, &e);
 	if (rc < 0)
@@ -223,8 +226,19 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 			       slug.id, live.size, sent);
 		goto out;
 	}
+	le.slug_id = xstrdup(slug.id);
+	le.checksum = xstrdup(checksum);
+	le.commit = commit ? xstrdup(commit) : NULL;
+	rc = deploy_ledger_pending(&ledger, &le, att_path.buf,
+				   deploy_key_path(d->t.key));
+	if (rc < 0)
+		goto out;
 	strbuf_addf(&desc, "Deploy %.8s (slugguard, attestation sha256:%s)",
 		    commit ? commit : "unknown", att_sha);
+	/*
+	 * A crash from here on leaves a pending entry; the next deploy or
+	 * `releases` completes it from the live releases.
+	 */
 	rc = heroku_release_create(h, &r, d->t.app, slug.id, desc.buf);
 	if (rc < 0)
 		goto out;
@@ -233,19 +247,7 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	rc = deploy_follow(h, &r, d->t.app, d->t.quiet);
 	if (rc < 0)
 		goto out;
-	le.slug_id = slug.id;
-	le.checksum = (char *)(uintptr_t)checksum;
-	le.attestation = att_path.buf;
-	le.commit = (char *)(uintptr_t)commit;
-	le.release_id = r.id;
-	le.version = r.version;
-	le.status = r.status;
-	rc = ledger_record(&ledger, &le);
-	if (rc < 0)
-		goto out;
-	rc = deploy_record_pubkey(
-		ledger_find_slug(&ledger, slug.id)->attestation,
-		deploy_key_path(d->t.key));
+	rc = deploy_ledger_complete(&ledger, &le, &r);
 	if (rc < 0)
 		goto out;
 	if (!r.status || strcmp(r.status, "succeeded")) {
@@ -256,6 +258,7 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 		goto out;
 	}
 out:
+	ledger_entry_release(&le);
 	ledger_release(&ledger);
 	heroku_release_release(&r);
 	heroku_slug_release(&live);
