@@ -59,7 +59,7 @@ test_expect_success 'the deploy log is kept in the repository' '
 '
 
 test_expect_success 'the released slug is the signed build of the pushed commit' '
-	"$SG" releases --app app1 >out &&
+	(cd work && "$SG" releases --app app1 >../out) &&
 	grep "^v1 .*succeeded  current verified " out &&
 	standin_log POST /apps/app1/slugs >log &&
 	grep -F "\\\"commit\\\":\\\"$(git -C work rev-parse main)\\\"" log &&
@@ -114,13 +114,16 @@ test_expect_success 'check --app reports the failed release' '
 
 test_expect_success 'rollback after the failure goes back to the verified v1' '
 	standin_ctl "{\"apps\": {\"app1\": {\"release_phase\": \"succeeded\"}}}" &&
-	"$SG" rollback --app app1 v1 >out &&
+	(cd work && "$SG" rollback --app app1 v1 >../out) &&
 	test "$(cat out)" = "Rolled back to v1 (release v3)"
 '
 
 test_expect_success 'the API key is in no log, no output and no ledger' '
 	! grep -r -F -e "$HEROKU_API_KEY" remote.git/slugguard "$STANDIN_DIR/requests.log" \
-		"$HOME/.local/share/slugguard" err out
+		"$HOME/.local/share/slugguard" err out &&
+	git --git-dir=remote.git log -p refs/slugguard/ledger/app1 >ledger &&
+	grep "slug_id" ledger &&
+	! grep -F -e "$HEROKU_API_KEY" ledger
 '
 
 test_done
