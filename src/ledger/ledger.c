@@ -565,10 +565,14 @@ static int store(struct ledger *l, const struct ledger_entry *e)
 		if (attempt)
 			backoff(attempt);
 		strbuf_reset(&theirs);
-		if (reachable) {
+		/*
+		 * ledger_load() has just fetched: the first attempt goes with
+		 * that copy, a rejected push fetches again.
+		 */
+		if (reachable && attempt)
 			reachable = fetch_remote(l);
+		if (reachable)
 			resolve(&theirs, l, track.buf);
-		}
 		rc = try_update(l, ref.buf, theirs.buf, name.buf, blob.buf,
 				msg.buf);
 		if (rc < 0)
