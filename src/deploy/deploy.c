@@ -348,7 +348,6 @@ static int build_and_deploy(long *version, const struct deploy_opts *d)
 	struct build_result res = BUILD_RESULT_INIT;
 	struct gitwalk *w = NULL;
 	struct strbuf tmp = STRBUF_INIT;
-	const char *tmpdir = getenv("TMPDIR");
 	char hex[GITWALK_HEXSZ + 1];
 	bool made = false;
 	int rc;
@@ -365,9 +364,10 @@ static int build_and_deploy(long *version, const struct deploy_opts *d)
 	rc = preflight(d);
 	if (rc < 0)
 		goto out;
-	strbuf_addf(&tmp, "%s/slugguard-deploy-XXXXXX",
-		    tmpdir && *tmpdir ? tmpdir : "/tmp");
-	rc = fs_mkdtemp(tmp.buf);
+	/* What killed deploys left behind (kill -9 skips every cleanup). */
+	fs_tmpdir_sweep("slugguard-deploy", 24 * 3600);
+	fs_tmpdir_sweep("slugguard-build", 24 * 3600);
+	rc = fs_tmpdir_new(&tmp, "slugguard-deploy");
 	if (rc < 0)
 		goto out;
 	made = true;
@@ -387,7 +387,7 @@ static int build_and_deploy(long *version, const struct deploy_opts *d)
 	rc = deploy_artifacts(version, d, tmp.buf);
 out:
 	if (made)
-		fs_remove_tree(tmp.buf);
+		fs_tmpdir_remove(tmp.buf);
 	build_result_release(&res);
 	build_opts_release(&o);
 	gitwalk_free(w);
