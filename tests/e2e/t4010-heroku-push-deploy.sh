@@ -126,4 +126,98 @@ test_expect_success 'the API key is in no log, no output and no ledger' '
 	! grep -F -e "$HEROKU_API_KEY" ledger
 '
 
+# push_pair N: a commit on main and one on staging, pushed at once by two
+# git processes; both post-receive deploys must succeed.
+push_pair() {
+	test_commit -C work "main$1" "main$1.txt" >/dev/null &&
+		git -C work checkout -q staging &&
+		test_commit -C work "staging$1" "staging$1.txt" >/dev/null &&
+		git -C work checkout -q main || return 1
+	git -C work push origin main >"$TRASH/push-m$1" 2>&1 &
+	_p1=$!
+	git -C work push origin staging >"$TRASH/push-s$1" 2>&1 &
+	_p2=$!
+	_rc=0
+	wait "$_p1" || _rc=1
+	wait "$_p2" || _rc=1
+	grep -q "^remote: Released v" "$TRASH/push-m$1" || _rc=1
+	grep -q "^remote: Released v" "$TRASH/push-s$1" || _rc=1
+	test $_rc = 0 || cat "$TRASH/push-m$1" "$TRASH/push-s$1" >&2
+	return $_rc
+}
+
+# ledger_slugs GITDIR: the slug ids in app1's ledger, sorted.
+ledger_slugs() {
+	git --git-dir="$1" ls-tree --name-only refs/slugguard/ledger/app1 |
+		sed "s/\.json\$//" | sort
+}
+
+live_slugs() {
+	standin_json "\"\\n\".join(sorted(set(r[\"slug\"][\"id\"] for r in s[\"apps\"][\"app1\"][\"releases\"] if r.get(\"slug\"))))" |
+		sed "/^\$/d"
+}
+
+test_expect_success 'two pushes to two deploy branches at once: both releases in the ledger' '
+	(
+		cd work &&
+		sed "s/^{/{\"deploy_branches\": [\"main\", \"staging\"],/" slugguard.json >s.new &&
+		mv s.new slugguard.json &&
+		git add slugguard.json && test_tick && git commit -q -m "deploy staging too" &&
+		git branch staging &&
+		git push -q origin main staging 2>/dev/null
+	) &&
+	i=1 &&
+	while test $i -le "${LEDGER_PUSH_ROUNDS:-2}"; do
+		push_pair $i || return 1
+		i=$((i + 1))
+	done &&
+	live_slugs >expect &&
+	ledger_slugs remote.git >actual &&
+	test_cmp expect actual &&
+	(cd work && "$SG" releases --app app1 >../out) &&
+	grep "current verified" out
+'
+
+test_expect_success 'kill -9 in the middle of a push deploy: the ledger knows the release' '
+	i=1 &&
+	while test $i -le "${LEDGER_PUSH_KILLS:-3}"; do
+		test_commit -C work "kill$i" "kill$i.txt" >/dev/null &&
+		(GIT_DIR=$TRASH/remote.git &&
+		export GIT_DIR &&
+		cd remote.git &&
+		echo "$(git rev-parse main) $(git -C ../work rev-parse main) refs/heads/main" >../stdin &&
+		git --git-dir=. fetch -q ../work main:refs/heads/main 2>/dev/null) &&
+		{ (cd remote.git && exec "$SG" hooks run post-receive <../stdin >../pr-out 2>&1) &
+		p=$! ; } &&
+		while ! grep -q "Creating the slug\|Uploading\|Releasing" pr-out 2>/dev/null &&
+			kill -0 $p 2>/dev/null; do sleep 0.1; done &&
+		sleep "0.$(rand_hex 8 | tr -dc 0-9 | head -c 1)" &&
+		{ kill -9 $p 2>/dev/null || :; } &&
+		{ wait $p || :; } &&
+		i=$((i + 1)) || return 1
+	done &&
+	live_slugs >live &&
+	ledger_slugs remote.git >known &&
+	comm -23 live known >unknown &&
+	test ! -s unknown &&
+	find remote.git -name "*.lock" >locks &&
+	test ! -s locks &&
+	test_commit -C work after-kills after.txt &&
+	git -C work push origin main 2>err &&
+	grep "^remote: Released v" err &&
+	(cd work && "$SG" releases --app app1 >../out) &&
+	grep "current verified" out
+'
+
+test_expect_success 'a push may not rewind or delete the ledger' '
+	first=$(git --git-dir=remote.git rev-list --max-parents=0 refs/slugguard/ledger/app1) &&
+	git -C work fetch -q origin "+refs/slugguard/ledger/app1:refs/old-ledger" &&
+	git -C work update-ref refs/old-ledger "$first" &&
+	test_must_fail git -C work push -f origin refs/old-ledger:refs/slugguard/ledger/app1 2>err &&
+	grep "the release ledger only grows" err &&
+	test_must_fail git -C work push origin :refs/slugguard/ledger/app1 2>err &&
+	grep "the release ledger only grows" err &&
+	git --git-dir=remote.git rev-parse refs/slugguard/ledger/app1
+'
+
 test_done
