@@ -70,6 +70,13 @@ int ledger_git(const char *gitdir, struct strbuf *out, struct strbuf *err,
 	int rc;
 
 	strvec_push(&c.args, "git");
+	/*
+	 * A ledger write is a few hundred bytes: no gc or maintenance run
+	 * after it, here or (through the config git passes on to a local
+	 * receive-pack) in the deploy repository.
+	 */
+	strvec_pushl(&c.args, "-c", "gc.auto=0", "-c", "maintenance.auto=false",
+		     "-c", "receive.autogc=false", NULL);
 	if (gitdir)
 		strvec_pushf(&c.args, "--git-dir=%s", gitdir);
 	for (size_t i = 0; args[i]; i++)

@@ -11,6 +11,7 @@ standin_app app1
 standin_app app2
 ROUNDS=${LEDGER_ROUNDS:-4}
 KILLS=${LEDGER_KILLS:-20}
+export ROUNDS KILLS
 
 # ledger_slugs GITDIR APP: the slug ids in the ledger of APP, sorted.
 ledger_slugs() {
@@ -20,7 +21,8 @@ ledger_slugs() {
 
 # live_slugs APP: the slug ids of APP's releases at the stand-in, sorted.
 live_slugs() {
-	standin_json "\"\\n\".join(sorted(set(r[\"slug\"][\"id\"] for r in s[\"apps\"][\"$1\"][\"releases\"] if r.get(\"slug\"))))"
+	standin_json "\"\\n\".join(sorted(set(r[\"slug\"][\"id\"] for r in s[\"apps\"][\"$1\"][\"releases\"] if r.get(\"slug\"))))" |
+		sed "/^\$/d"
 }
 
 # deploy_in DIR BUILD OUT: deploy BUILD to app1 from the clone DIR.
@@ -158,6 +160,7 @@ test_expect_success 'a key nobody trusts shows unverified, and why' '
 		"$SG" -q deploy --app app1 --build-dir ../r1 --key ../k2.pem >../out
 	) &&
 	v=$(sed -n "s/^Released v//p" out) &&
+	echo "$v" >k2-version &&
 	(cd mate && unset SLUGGUARD_SIGNING_KEY && "$SG" releases --app app1 >../out) &&
 	grep "^v$v .*unverified .*(signed by key SHA256:.*, which is not trusted" out
 '
@@ -178,6 +181,7 @@ test_expect_success 'rotation: the new key is added, old and new releases verify
 	) &&
 	test_line_count = 2 keys &&
 	! grep unverified out &&
+	v=$(cat k2-version) &&
 	grep "^v$v .* verified " out
 '
 
@@ -189,6 +193,7 @@ test_expect_success 'revocation: the old key s releases show unverified; rollbac
 		git push -q origin main 2>/dev/null
 	) &&
 	id=$(sed -n "s/^revoked //p" rev) &&
+	v=$(cat k2-version) &&
 	(
 		cd mate &&
 		unset SLUGGUARD_SIGNING_KEY &&
