@@ -11,6 +11,7 @@
 #include "ledger-internal.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -477,6 +478,31 @@ static int write_blob(struct strbuf *oid, const struct ledger *l,
 }
 
 /*
+ * git holds "<ref>.lock" for the microseconds of an update; one older
+ * than a minute was left by a git killed with it (kill -9 of a whole
+ * process group, a power cut) and would refuse every later update.
+ */
+static void clear_stale_lock(const struct ledger *l, const char *ref)
+{
+	struct strbuf lock = STRBUF_INIT, path = STRBUF_INIT;
+	struct stat st;
+
+	strbuf_addf(&lock, "%s.lock", ref);
+	if (!git_out(l->dir, &path, "rev-parse", "--git-path", lock.buf, NULL,
+		     NULL) &&
+	    path.len && !lstat(path.buf, &st) && S_ISREG(st.st_mode) &&
+	    time(NULL) - st.st_mtime > 60) {
+		fprintf(stderr,
+			"slugguard: warning: ledger: removing the stale lock "
+			"'%s'\n",
+			path.buf);
+		unlink(path.buf);
+	}
+	strbuf_release(&path);
+	strbuf_release(&lock);
+}
+
+/*
  * One attempt at moving the ref from *ours to a commit holding the union
  * and name -> blob. 1: lost the race (retry); 0: done; <0: error.
  */
@@ -529,6 +555,8 @@ static int try_update(struct ledger *l, const char *ref, const char *theirs,
 		     NULL);
 	rc = ledger_git(l->dir, NULL, NULL, NULL, 0,
 			(const char *const *)args.v);
+	if (rc)
+		clear_stale_lock(l, ref);
 	rc = rc ? 1 : 0;
 out:
 	strvec_clear(&args);

@@ -157,10 +157,37 @@ live_slugs() {
 		sed "/^\$/d"
 }
 
+# kill_post_receive N: a new commit on main, fetched into the deploy
+# repository, and post-receive run on it as git would; kill -9 once the
+# deploy talks to Heroku (slug, upload or release), after a random pause.
+# (Why the git dir's own HEAD and not a push: a push would wait for the
+# killed hook.)
+kill_post_receive() {
+	test_commit -C work "kill$1" "kill$1.txt" >/dev/null &&
+		_old=$(git --git-dir=remote.git rev-parse main) &&
+		git --git-dir=remote.git fetch -q "$TRASH/work" main:main 2>/dev/null &&
+		echo "$_old $(git --git-dir=remote.git rev-parse main) refs/heads/main" \
+			>"$TRASH/stdin" || return 1
+	# its own process group, so that the kill takes the forked deploy
+	# and its git children too, as a crash of the server would
+	(cd remote.git && exec setsid "$SG" hooks run post-receive \
+		<"$TRASH/stdin" >"$TRASH/pr-out" 2>&1) &
+	_p=$!
+	while ! grep -q "Creating the slug\|Uploading\|Releasing" "$TRASH/pr-out" &&
+		kill -0 "$_p" 2>/dev/null; do
+		sleep 0.1
+	done
+	sleep "0.$(rand_hex 8 | tr -dc 0-9 | head -c 1)"
+	kill -9 -- "-$_p" 2>/dev/null
+	wait "$_p"
+	return 0
+}
+
 test_expect_success 'two pushes to two deploy branches at once: both releases in the ledger' '
 	(
 		cd work &&
-		sed "s/^{/{\"deploy_branches\": [\"main\", \"staging\"],/" slugguard.json >s.new &&
+		sed "s/\"deploy_branches\": \[\"main\"\]/\"deploy_branches\": [\"main\", \"staging\"]/" slugguard.json >s.new &&
+		grep "\"staging\"" s.new &&
 		mv s.new slugguard.json &&
 		git add slugguard.json && test_tick && git commit -q -m "deploy staging too" &&
 		git branch staging &&
@@ -181,20 +208,8 @@ test_expect_success 'two pushes to two deploy branches at once: both releases in
 test_expect_success 'kill -9 in the middle of a push deploy: the ledger knows the release' '
 	i=1 &&
 	while test $i -le "${LEDGER_PUSH_KILLS:-3}"; do
-		test_commit -C work "kill$i" "kill$i.txt" >/dev/null &&
-		(GIT_DIR=$TRASH/remote.git &&
-		export GIT_DIR &&
-		cd remote.git &&
-		echo "$(git rev-parse main) $(git -C ../work rev-parse main) refs/heads/main" >../stdin &&
-		git --git-dir=. fetch -q ../work main:refs/heads/main 2>/dev/null) &&
-		{ (cd remote.git && exec "$SG" hooks run post-receive <../stdin >../pr-out 2>&1) &
-		p=$! ; } &&
-		while ! grep -q "Creating the slug\|Uploading\|Releasing" pr-out 2>/dev/null &&
-			kill -0 $p 2>/dev/null; do sleep 0.1; done &&
-		sleep "0.$(rand_hex 8 | tr -dc 0-9 | head -c 1)" &&
-		{ kill -9 $p 2>/dev/null || :; } &&
-		{ wait $p || :; } &&
-		i=$((i + 1)) || return 1
+		kill_post_receive $i || return 1
+		i=$((i + 1))
 	done &&
 	live_slugs >live &&
 	ledger_slugs remote.git >known &&
@@ -218,6 +233,30 @@ test_expect_success 'a push may not rewind or delete the ledger' '
 	test_must_fail git -C work push origin :refs/slugguard/ledger/app1 2>err &&
 	grep "the release ledger only grows" err &&
 	git --git-dir=remote.git rev-parse refs/slugguard/ledger/app1
+'
+
+# term_deploy: a deploy from the clone with TMPDIR=$TRASH/tmp, sent
+# SIGTERM once it is building.
+term_deploy() {
+	(cd work && TMPDIR=$TRASH/tmp exec "$SG" deploy --app app1 \
+		>"$TRASH/term-out" 2>&1) &
+	_p=$!
+	while ! grep -q "Building" "$TRASH/term-out" &&
+		kill -0 "$_p" 2>/dev/null; do
+		sleep 0.1
+	done
+	kill -TERM "$_p" 2>/dev/null
+	wait "$_p"
+	return 0
+}
+
+test_expect_success 'SIGTERM during a build removes its temporary directories; a killed deploy s are swept' '
+	mkdir -p tmp/slugguard-deploy-4194303-AbCdEf tmp/slugguard-build-4194303-AbCdEf tmp/other &&
+	term_deploy &&
+	grep "Building" term-out &&
+	ls tmp >left &&
+	echo other >expect &&
+	test_cmp expect left
 '
 
 test_done
