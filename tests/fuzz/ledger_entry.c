@@ -30,11 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ledger_entry_format(&text, &e);
 	if (ledger_entry_parse(&again, text.buf, text.len, "again") < 0 ||
 	    !same(e.slug_id, again.slug_id) ||
-	    !same(e.checksum, again.checksum) ||
-	    !same(e.state, again.state) ||
+	    !same(e.checksum, again.checksum) || !same(e.state, again.state) ||
 	    !same(e.envelope, again.envelope) ||
-	    !same(e.public_key, again.public_key) ||
-	    e.version != again.version)
+	    !same(e.public_key, again.public_key) || e.version != again.version)
 		abort();
 out:
 	ledger_entry_release(&again);
