@@ -102,17 +102,16 @@ static int find_repo(struct ledger *l, const char *dir)
 	int rc = 0;
 
 	if (dir) {
-		l->dir = xstrdup(dir);
-		goto out;
-	}
-	if (!git_out(NULL, &out, "rev-parse", "--absolute-git-dir", NULL, NULL,
-		     NULL) &&
-	    out.len) {
+		def = xstrdup(dir);
+	} else if (!git_out(NULL, &out, "rev-parse", "--absolute-git-dir", NULL,
+			    NULL, NULL) &&
+		   out.len) {
 		l->dir = strbuf_detach(&out, NULL);
 		goto out;
+	} else {
+		/* Outside any repository: a private one of our own. */
+		def = ledger_default_dir();
 	}
-	/* Outside any repository: a private one of our own. */
-	def = ledger_default_dir();
 	if (!fs_is_dir(def)) {
 		init[3] = def;
 		rc = ledger_git(NULL, NULL, &err, NULL, 0, init);
