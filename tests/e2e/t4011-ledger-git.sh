@@ -44,13 +44,18 @@ deploy_pair() {
 	return $_rc
 }
 
-# kill_deploy N: start a deploy to app2 from clone a, kill -9 it after a
-# random 0..0.9 s (the whole run takes about that long).
+# kill_deploy N: start a deploy to app2 from clone a and kill -9 it at a
+# random point once it talks to Heroku (slug, upload, release), where a
+# crash used to leave a live release the ledger did not know.
 kill_deploy() {
 	standin_fake_build "$TRASH/k$1" >/dev/null || return 1
-	(cd a && exec "$SG" -q deploy --app app2 --build-dir "$TRASH/k$1" \
+	(cd a && exec "$SG" deploy --app app2 --build-dir "$TRASH/k$1" \
 		>"$TRASH/out-k$1" 2>&1) &
 	_p=$!
+	while ! grep -q "Creating the slug" "$TRASH/out-k$1" &&
+		kill -0 "$_p" 2>/dev/null; do
+		sleep 0.05
+	done
 	sleep "0.$(rand_hex 8 | tr -dc 0-9 | head -c 1)$(rand_hex 8 | tr -dc 0-9 | head -c 1)"
 	kill -9 "$_p" 2>/dev/null
 	wait "$_p"
