@@ -95,7 +95,7 @@ LIBS := $(PKG_LIBS) -lpthread -lm -ldl
 
 # Modules in layering order; every .c of a module folder is part of it.
 MODULES := util json zstream rules mask odb gitwalk heroku slug sign sandbox \
-           config scan policy buildpack deploy hooks cli
+           config ledger scan policy buildpack deploy hooks cli
 LIB_SRC := $(foreach m,$(MODULES),$(sort $(wildcard src/$(m)/*.c)))
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 MAIN_OBJ := $(BUILD)/obj/main.o

@@ -71,6 +71,13 @@ _slugguard() {
 			return 0
 		fi
 		;;
+	keys)
+		if [ "$i" -eq $((COMP_CWORD - 1)) ]; then
+			mapfile -t COMPREPLY < <(compgen -W \
+				"add revoke list" -- "$cur")
+			return 0
+		fi
+		;;
 	esac
 	case $cur in
 	-*)

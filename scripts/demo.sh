@@ -111,6 +111,8 @@ printf 'production:\n  url: <%%= ENV["DATABASE_URL"] %%>\n' >config/database.yml
 git add -A
 git commit -qm "Grayledger: a ledger on Rails and pgvector"
 git remote add heroku "$demo/deploy.git"
+# the release ledger (refs/slugguard/ledger/APP) travels through this remote
+git config slugguard.ledgerRemote heroku
 "$SG" hooks install
 "$SG" check
 
@@ -152,9 +154,15 @@ ls -l "$demo/local-build"
 slug="$demo/local-build/slug.tgz"
 tar tzvf "$slug" | head -n 8
 gzip -t "$slug" && echo "gzip -t: ok"
-# shellcheck disable=SC2012 # our own file names: hex slug ids
-att=$(ls -t "$XDG_DATA_HOME"/slugguard/ledger/"$app"/*.intoto.json | head -n 1)
-echo "attestation of the released slug (from the release ledger): $att"
+# The newest entry of the ledger ref the deploy repository's post-receive
+# wrote: its attestation, as released.
+ref="refs/slugguard/ledger/$app"
+entry=$(git --git-dir="$demo/deploy.git" log -1 --format=%s "$ref" |
+	sed -n 's/^ledger: [a-z]* \([^ ]*\) .*/\1/p')
+att="$demo/released.intoto.json"
+git --git-dir="$demo/deploy.git" show "$ref:$entry.json" |
+	python3 -c 'import json, sys; sys.stdout.write(json.load(sys.stdin)["attestation"])' >"$att"
+echo "attestation of the released slug (from the release ledger $ref): $att"
 
 step "slugguard verify: the local rebuild against the released attestation"
 "$SG" verify "$slug" --attestation "$att" --key "$demo/keys/slugguard.pub.pem" --app "$app"

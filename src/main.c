@@ -36,6 +36,7 @@ static const struct cmd commands[] = {
 	{ "build", cmd_build,
 	  "build a reproducible, signed slug from a commit" },
 	{ "keygen", cmd_keygen, "create a signing key pair" },
+	{ "keys", cmd_keys, "add, revoke or list the trusted signing keys" },
 	{ "verify", cmd_verify,
 	  "verify a slug against its signed attestation" },
 	{ "deploy", cmd_deploy, "build, upload and release to Heroku" },

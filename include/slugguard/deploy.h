@@ -82,7 +82,7 @@ struct deploy_history {
 	struct heroku_release *list; /* owned */
 	size_t nr;
 	bool *verified; /* nr entries, owned */
-	const char **why; /* nr static reasons when not verified (or NULL) */
+	char **why; /* nr reasons when not verified (or NULL), owned */
 };
 #define DEPLOY_HISTORY_INIT         \
 	{                           \

@@ -72,4 +72,20 @@ char *fs_realpath(const char *path);
  * tmpl is modified in place. */
 int fs_mkdtemp(char *tmpl);
 
+/*
+ * Temporary directories that do not outlive the process: fs_tmpdir_new()
+ * makes "$TMPDIR/<prefix>-<pid>-XXXXXX" (0700), appended to out, and
+ * registers it; fs_tmpdir_remove() removes the tree and unregisters it.
+ * On SIGINT, SIGTERM or SIGHUP the registered ones are removed (rm -rf by
+ * argv: fork and exec are what a signal handler may call) before the
+ * signal's default action. fs_tmpdir_sweep() removes, at start, the
+ * "<prefix>-<pid>-*" directories of processes that no longer run (a
+ * kill -9 leaves them) and any "<prefix>-*" older than max_age seconds.
+ * At most FS_TMPDIR_MAX are registered at once.
+ */
+#define FS_TMPDIR_MAX 8
+int fs_tmpdir_new(struct strbuf *out, const char *prefix);
+void fs_tmpdir_remove(const char *path);
+void fs_tmpdir_sweep(const char *prefix, long max_age);
+
 #endif

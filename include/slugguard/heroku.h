@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * heroku: the Platform API v3 client and the local release ledger. The
+ * heroku: the Platform API v3 client. The
  * only user of libcurl. JSON goes through slugguard/json.h.
  *
  * Calling sequence:
@@ -377,56 +377,5 @@ int heroku_blob_download(struct heroku *h, const char *url, const char *path,
 int heroku_config_var_values(struct heroku *h, struct strvec *values,
 			     const char *app, size_t min_len);
 void heroku_secrets_clear(struct strvec *values);
-
-/* ---- the local release ledger ------------------------------------------- */
-
-/*
- * What slugguard released, per app, so that releases/rollback/check can
- * tell a signed slug from an unknown one. Layout (docs/deploy-guide.md):
- *   <dir>/<app>.json            {"app", "entries": [...]}
- *   <dir>/<app>/<slug id>.intoto.json   copy of the attestation
- * <dir> is $SLUGGUARD_LEDGER_DIR, else $XDG_DATA_HOME/slugguard/ledger,
- * else $HOME/.local/share/slugguard/ledger.
- */
-struct ledger_entry {
-	char *slug_id;
-	char *checksum; /* "SHA256:<hex>" */
-	char *attestation; /* absolute path of the copy in the ledger */
-	char *commit;
-	char *time; /* ISO 8601 UTC */
-	char *release_id;
-	long version;
-	char *status;
-};
-struct ledger {
-	char *dir;
-	char *app;
-	struct ledger_entry *entries;
-	size_t nr, alloc;
-};
-#define LEDGER_INIT                    \
-	{                              \
-		NULL, NULL, NULL, 0, 0 \
-	}
-
-/* The default ledger directory; caller frees. */
-char *ledger_default_dir(void);
-/*
- * Load the ledger of app from dir (NULL: ledger_default_dir()). A missing
- * file is an empty ledger. Release with ledger_release().
- */
-int ledger_load(struct ledger *l, const char *dir, const char *app);
-void ledger_release(struct ledger *l);
-/* The entry for slug_id, or NULL (borrowed). */
-const struct ledger_entry *ledger_find_slug(const struct ledger *l,
-					    const char *slug_id);
-/*
- * Copy the attestation file into the ledger and append (or update, by
- * slug id) an entry; fields are copied. e->attestation names the source
- * file and is replaced by the copy's path. Then ledger_save().
- */
-int ledger_record(struct ledger *l, const struct ledger_entry *e);
-/* Write the ledger atomically. */
-int ledger_save(const struct ledger *l);
 
 #endif

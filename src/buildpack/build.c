@@ -744,7 +744,6 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	struct slug_opts so = { NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL };
 	struct slug_stats stats;
 	char hex[SIGN_SHA256_HEXSZ + 1];
-	const char *tmp = getenv("TMPDIR");
 	char *out_dir = NULL;
 	char *fetch_url = NULL;
 	char *policy_key = NULL;
@@ -796,8 +795,8 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	out_dir = absolute(o->out_dir ? o->out_dir : "slug");
 
 	/* A private work area: the app, the buildpacks, an empty env. */
-	strbuf_addf(&st.work, "%s/slugguard-build-XXXXXX", tmp ? tmp : "/tmp");
-	rc = fs_mkdtemp(st.work.buf);
+	/* removed on exit and on SIGINT/SIGTERM/SIGHUP, swept by deploy */
+	rc = fs_tmpdir_new(&st.work, "slugguard-build");
 	if (rc < 0)
 		goto out;
 	strbuf_reset(&sb);
@@ -968,7 +967,7 @@ out:
 		/* Cleaning up must not replace the message of a failure. */
 		char *msg = rc < 0 ? xstrdup(error_last()) : NULL;
 
-		fs_remove_tree(st.work.buf);
+		fs_tmpdir_remove(st.work.buf);
 		if (msg)
 			error_setc(rc, "%s", msg);
 		free(msg);

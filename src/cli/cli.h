@@ -21,6 +21,7 @@ int cmd_init(int argc, char **argv, const struct config *cfg);
 int cmd_check(int argc, char **argv, const struct config *cfg);
 int cmd_build(int argc, char **argv, const struct config *cfg);
 int cmd_keygen(int argc, char **argv, const struct config *cfg);
+int cmd_keys(int argc, char **argv, const struct config *cfg);
 int cmd_verify(int argc, char **argv, const struct config *cfg);
 int cmd_deploy(int argc, char **argv, const struct config *cfg);
 int cmd_releases(int argc, char **argv, const struct config *cfg);

@@ -119,6 +119,12 @@ int cmd_keygen(int argc, char **argv, const struct config *cfg)
 		fprintf(stderr, "slugguard: wrote private key '%s' (0600)\n",
 			path);
 	printf("%s\n%s\n", pub.buf, id.buf);
+	if (!cfg->quiet)
+		fprintf(stderr,
+			"slugguard: to trust it for releases, in the deploy "
+			"repository: slugguard keys add %s, then commit "
+			".slugguard/keys/\n",
+			pub.buf);
 out:
 	sign_key_free(k);
 	strbuf_release(&pub);

@@ -67,6 +67,11 @@ int cmd_releases(int argc, char **argv, const struct config *cfg)
 		add_clean(&line, r->created_at);
 		strbuf_addstr(&line, "  ");
 		add_clean(&line, r->description);
+		if (hist.why[i]) {
+			strbuf_addstr(&line, "  (");
+			add_clean(&line, hist.why[i]);
+			strbuf_addch(&line, ')');
+		}
 		puts(line.buf);
 	}
 out:

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Signed attestations of released slugs: verify one against its checksum,
- * decide whether a ledger entry is verified, keep the public key beside
- * the ledger's copy.
+ * Signed attestations of released slugs: verify one against its checksum;
+ * the ledger entry of a deploy, pending before the release and complete
+ * after.
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
-#include "slugguard/json.h"
 #include "slugguard/sign.h"
 #include "slugguard/strbuf.h"
 #include "deploy-internal.h"
@@ -17,47 +16,19 @@
 int deploy_attestation_verify(const char *path, const char *checksum,
 			      const char *key_path)
 {
-	struct strbuf buf = STRBUF_INIT, payload = STRBUF_INIT;
+	struct strbuf buf = STRBUF_INIT;
 	struct sign_key *key = NULL;
-	struct json *stmt = NULL;
-	const struct json *subj;
-	const char *hex = checksum;
-	bool found = false;
 	int rc;
 
-	if (starts_with(hex, "SHA256:"))
-		hex += strlen("SHA256:");
 	rc = sign_key_load_public(&key, key_path);
 	if (rc < 0)
 		goto out;
 	rc = fs_read_capped(&buf, path, ATTESTATION_MAX);
 	if (rc < 0)
 		goto out;
-	rc = sign_dsse_open(&payload, key, buf.buf, buf.len, path);
-	if (rc < 0)
-		goto out;
-	rc = json_parse(&stmt, payload.buf, payload.len, path);
-	if (rc < 0) {
-		rc = error_setc(ERR_REJECTED, "'%s': payload is not JSON",
-				path);
-		goto out;
-	}
-	subj = json_get(stmt, "subject");
-	for (size_t i = 0; i < json_array_size(subj); i++) {
-		const char *d = json_get_string(
-			json_get(json_array_at(subj, i), "digest"), "sha256");
-
-		if (d && !strcmp(d, hex))
-			found = true;
-	}
-	if (!found)
-		rc = error_setc(ERR_REJECTED,
-				"'%s' does not attest sha256 %.12s...", path,
-				hex);
+	rc = ledger_attestation_verify(key, buf.buf, buf.len, checksum, path);
 out:
-	json_free(stmt);
 	sign_key_free(key);
-	strbuf_release(&payload);
 	strbuf_release(&buf);
 	return rc;
 }
@@ -71,69 +42,73 @@ const char *deploy_key_path(const char *key_path)
 	return env && *env ? env : NULL;
 }
 
-static void pubkey_path(struct strbuf *sb, const char *attestation)
+int deploy_ledger_pending(struct ledger *l, struct ledger_entry *le,
+			  const char *att_path, const char *key_path)
 {
-	size_t n = strlen(attestation);
-
-	if (ends_with(attestation, ".intoto.json"))
-		n -= strlen(".intoto.json");
-	strbuf_add(sb, attestation, n);
-	strbuf_addstr(sb, ".pub.pem");
-}
-
-int deploy_record_pubkey(const char *attestation, const char *key_path)
-{
-	struct strbuf pem = STRBUF_INIT, path = STRBUF_INIT;
 	struct sign_key *key = NULL;
+	struct strbuf pem = STRBUF_INIT, id = STRBUF_INIT, env = STRBUF_INIT;
+	const char *when;
 	int rc;
 
 	rc = sign_key_load_public(&key, key_path);
+	if (!rc)
+		rc = sign_key_public_pem(&pem, key);
+	if (!rc)
+		rc = sign_key_id(&id, key);
+	if (!rc)
+		rc = fs_read_capped(&env, att_path, LEDGER_ENTRY_MAX / 2);
 	if (rc < 0)
 		goto out;
-	rc = sign_key_public_pem(&pem, key);
-	if (rc < 0)
+	if (ledger_key_revoked(l, id.buf, &when)) {
+		rc = error_setc(ERR_REJECTED,
+				"refusing to deploy: signing key %s was "
+				"revoked (%s); sign with a trusted key",
+				id.buf, when);
 		goto out;
-	pubkey_path(&path, attestation);
-	rc = fs_write_atomic(path.buf, pem.buf, pem.len, 0644);
+	}
+	le->public_key = strbuf_detach(&pem, NULL);
+	le->keyid = strbuf_detach(&id, NULL);
+	le->envelope = strbuf_detach(&env, NULL);
+	le->state = xstrdup(LEDGER_PENDING);
+	rc = ledger_record(l, le);
 out:
 	sign_key_free(key);
-	strbuf_release(&path);
+	strbuf_release(&env);
+	strbuf_release(&id);
 	strbuf_release(&pem);
 	return rc;
 }
 
-bool deploy_attestation_ok(const struct ledger_entry *e, const char *key_path,
-			   const char **why)
+int deploy_ledger_complete(struct ledger *l, struct ledger_entry *le,
+			   const struct heroku_release *r)
 {
-	struct strbuf pub = STRBUF_INIT;
-	const char *key = deploy_key_path(key_path);
-	bool ok = false;
+	free(le->state);
+	le->state = xstrdup(LEDGER_COMPLETE);
+	free(le->release_id);
+	le->release_id = r->id ? xstrdup(r->id) : NULL;
+	free(le->status);
+	le->status = r->status ? xstrdup(r->status) : NULL;
+	le->version = r->version;
+	free(le->time);
+	le->time = NULL;
+	return ledger_record(l, le);
+}
 
-	*why = NULL;
-	if (!e) {
-		*why = "not released by slugguard (no ledger entry)";
-		return false;
-	}
-	if (!e->attestation || !fs_exists(e->attestation) || !e->checksum) {
-		*why = "the attestation is missing from the ledger";
-		return false;
-	}
-	if (!key) {
-		/* The public key recorded when this slug was deployed. */
-		pubkey_path(&pub, e->attestation);
-		key = pub.buf;
-	}
-	if (!fs_exists(key)) {
-		*why = "no key to verify it (--key or SLUGGUARD_SIGNING_KEY)";
-		goto out;
-	}
-	if (deploy_attestation_verify(e->attestation, e->checksum, key) < 0) {
-		*why = "the attestation does not verify";
-		error_clear();
-		goto out;
-	}
-	ok = true;
-out:
-	strbuf_release(&pub);
-	return ok;
+int deploy_ledger_catch_up(struct ledger *l, struct heroku *h, const char *app)
+{
+	struct heroku_release *list = NULL;
+	size_t nr = 0;
+	bool pending = false;
+	int rc;
+
+	for (size_t i = 0; i < l->nr; i++)
+		if (!strcmp(l->entries[i].state, LEDGER_PENDING))
+			pending = true;
+	if (!pending)
+		return 0;
+	rc = heroku_releases_list(h, &list, &nr, app);
+	if (!rc)
+		rc = ledger_reconcile(l, list, nr);
+	heroku_releases_free(list, nr);
+	return rc < 0 ? rc : 0;
 }

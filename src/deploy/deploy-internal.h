@@ -4,6 +4,7 @@
 #define SLUGGUARD_DEPLOY_INTERNAL_H
 
 #include "slugguard/deploy.h"
+#include "slugguard/ledger.h"
 
 /* Milliseconds from the environment variable name, else def. */
 long deploy_env_ms(const char *name, long def);
@@ -49,14 +50,6 @@ int deploy_mask_new(struct mask_set **out, struct heroku *h, const char *app);
 void deploy_mask_error(const struct mask_set *mask, int rc);
 
 /*
- * Does the ledger entry hold a valid signed attestation whose subject is
- * the entry's checksum? key_path (NULL: SLUGGUARD_SIGNING_KEY, then the
- * public key recorded beside the attestation) selects the key. Sets *why
- * to a static reason when it does not.
- */
-bool deploy_attestation_ok(const struct ledger_entry *e, const char *key_path,
-			   const char **why);
-/*
  * Verify the DSSE attestation at path with the key at key_path (public,
  * or private whose public half is used) and require checksum
  * ("SHA256:<hex>" or hex) among its subjects. 0, ERR_REJECTED or ERR_FAIL.
@@ -65,7 +58,17 @@ int deploy_attestation_verify(const char *path, const char *checksum,
 			      const char *key_path);
 /* key_path, else $SLUGGUARD_SIGNING_KEY, else NULL (borrowed). */
 const char *deploy_key_path(const char *key_path);
-/* Write the public half of key_path beside the attestation copy. */
-int deploy_record_pubkey(const char *attestation, const char *key_path);
+/*
+ * Record the ledger entry le of this deploy as pending, before the
+ * release exists: the attestation at att_path and the public half of
+ * key_path go with it. Refused (ERR_REJECTED) when the key is revoked.
+ */
+int deploy_ledger_pending(struct ledger *l, struct ledger_entry *le,
+			  const char *att_path, const char *key_path);
+/* Complete le with the release r as it stands and record it again. */
+int deploy_ledger_complete(struct ledger *l, struct ledger_entry *le,
+			   const struct heroku_release *r);
+/* Complete pending entries a crash left, from the live releases. */
+int deploy_ledger_catch_up(struct ledger *l, struct heroku *h, const char *app);
 
 #endif

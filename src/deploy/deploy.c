@@ -210,6 +210,9 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	rc = ledger_load(&ledger, NULL, d->t.app);
 	if (rc < 0)
 		goto out;
+	rc = deploy_ledger_catch_up(&ledger, h, d->t.app);
+	if (rc < 0)
+		goto out;
 	term_say(d->t.quiet, "Checking Heroku app '%s'", d->t.app);
 	rc = check_app(h, d, &e);
 	if (rc < 0)
@@ -234,8 +237,19 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 			       slug.id, live.size, sent);
 		goto out;
 	}
+	le.slug_id = xstrdup(slug.id);
+	le.checksum = xstrdup(checksum);
+	le.commit = commit ? xstrdup(commit) : NULL;
+	rc = deploy_ledger_pending(&ledger, &le, att_path.buf,
+				   deploy_key_path(d->t.key));
+	if (rc < 0)
+		goto out;
 	strbuf_addf(&desc, "Deploy %.8s (slugguard, attestation sha256:%s)",
 		    commit ? commit : "unknown", att_sha);
+	/*
+	 * A crash from here on leaves a pending entry; the next deploy or
+	 * `releases` completes it from the live releases.
+	 */
 	rc = heroku_release_create(h, &r, d->t.app, slug.id, desc.buf);
 	if (rc < 0)
 		goto out;
@@ -244,19 +258,7 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	rc = deploy_follow(h, &r, d->t.app, d->t.quiet, mask);
 	if (rc < 0)
 		goto out;
-	le.slug_id = slug.id;
-	le.checksum = (char *)(uintptr_t)checksum;
-	le.attestation = att_path.buf;
-	le.commit = (char *)(uintptr_t)commit;
-	le.release_id = r.id;
-	le.version = r.version;
-	le.status = r.status;
-	rc = ledger_record(&ledger, &le);
-	if (rc < 0)
-		goto out;
-	rc = deploy_record_pubkey(
-		ledger_find_slug(&ledger, slug.id)->attestation,
-		deploy_key_path(d->t.key));
+	rc = deploy_ledger_complete(&ledger, &le, &r);
 	if (rc < 0)
 		goto out;
 	if (!r.status || strcmp(r.status, "succeeded")) {
@@ -269,6 +271,7 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 out:
 	deploy_mask_error(mask, rc);
 	mask_set_free(mask);
+	ledger_entry_release(&le);
 	ledger_release(&ledger);
 	heroku_release_release(&r);
 	heroku_slug_release(&live);
@@ -360,7 +363,6 @@ static int build_and_deploy(long *version, const struct deploy_opts *d)
 	struct heroku *h = NULL;
 	struct gitwalk *w = NULL;
 	struct strbuf tmp = STRBUF_INIT;
-	const char *tmpdir = getenv("TMPDIR");
 	char hex[GITWALK_HEXSZ + 1];
 	bool made = false;
 	int rc;
@@ -384,9 +386,10 @@ static int build_and_deploy(long *version, const struct deploy_opts *d)
 	if (rc < 0)
 		goto out;
 	o.config = &bc;
-	strbuf_addf(&tmp, "%s/slugguard-deploy-XXXXXX",
-		    tmpdir && *tmpdir ? tmpdir : "/tmp");
-	rc = fs_mkdtemp(tmp.buf);
+	/* What killed deploys left behind (kill -9 skips every cleanup). */
+	fs_tmpdir_sweep("slugguard-deploy", 24 * 3600);
+	fs_tmpdir_sweep("slugguard-build", 24 * 3600);
+	rc = fs_tmpdir_new(&tmp, "slugguard-deploy");
 	if (rc < 0)
 		goto out;
 	made = true;
@@ -406,7 +409,7 @@ static int build_and_deploy(long *version, const struct deploy_opts *d)
 	rc = deploy_artifacts(version, d, tmp.buf);
 out:
 	if (made)
-		fs_remove_tree(tmp.buf);
+		fs_tmpdir_remove(tmp.buf);
 	build_result_release(&res);
 	build_opts_release(&o);
 	build_config_release(&bc);

@@ -13,6 +13,7 @@
 #include "slugguard/gitwalk.h"
 #include "slugguard/heroku.h"
 #include "slugguard/json.h"
+#include "slugguard/ledger.h"
 #include "slugguard/mask.h"
 #include "slugguard/policy.h"
 #include "slugguard/sign.h"
@@ -511,6 +512,20 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	rc = sign_statement(att.buf, &in, key_path);
 	if (rc < 0)
 		goto out;
+	/*
+	 * Heroku's build has made its release already: record it as pending
+	 * now, so that a crash from here on leaves an entry the next deploy
+	 * or `releases` completes from the live releases.
+	 */
+	rc = ledger_load(&ledger, NULL, o->t.app);
+	if (rc < 0)
+		goto out;
+	le.slug_id = xstrdup(slug.id);
+	le.checksum = xstrdup(slug.checksum);
+	le.commit = xstrdup(src.commit);
+	rc = deploy_ledger_pending(&ledger, &le, att.buf, key_path);
+	if (rc < 0)
+		goto out;
 	rc = heroku_release_get(h, &r, o->t.app, b.release_id);
 	if (rc < 0)
 		goto out;
@@ -519,21 +534,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	rc = deploy_follow(h, &r, o->t.app, o->t.quiet, mask);
 	if (rc < 0)
 		goto out;
-	rc = ledger_load(&ledger, NULL, o->t.app);
-	if (rc < 0)
-		goto out;
-	le.slug_id = slug.id;
-	le.checksum = slug.checksum;
-	le.attestation = att.buf;
-	le.commit = src.commit;
-	le.release_id = r.id;
-	le.version = r.version;
-	le.status = r.status;
-	rc = ledger_record(&ledger, &le);
-	if (rc < 0)
-		goto out;
-	rc = deploy_record_pubkey(
-		ledger_find_slug(&ledger, slug.id)->attestation, key_path);
+	rc = deploy_ledger_complete(&ledger, &le, &r);
 	if (rc < 0)
 		goto out;
 	if (!r.status || strcmp(r.status, "succeeded")) {
@@ -546,6 +547,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 out:
 	if (made)
 		fs_remove_tree(tmp.buf);
+	ledger_entry_release(&le);
 	ledger_release(&ledger);
 	heroku_release_release(&r);
 	heroku_slug_release(&slug);

@@ -74,6 +74,8 @@ void deploy_history_release(struct deploy_history *hist)
 {
 	heroku_releases_free(hist->list, hist->nr);
 	free(hist->verified);
+	for (size_t i = 0; hist->why && i < hist->nr; i++)
+		free(hist->why[i]);
 	free(hist->why);
 	hist->list = NULL;
 	hist->verified = NULL;
@@ -85,6 +87,7 @@ int deploy_history_fill(struct deploy_history *out, struct heroku *h,
 			const struct deploy_target *t)
 {
 	struct ledger ledger = LEDGER_INIT;
+	struct strbuf why = STRBUF_INIT;
 	int rc;
 
 	deploy_history_release(out);
@@ -96,16 +99,27 @@ int deploy_history_fill(struct deploy_history *out, struct heroku *h,
 		goto out;
 	out->verified = xcalloc(out->nr ? out->nr : 1, sizeof(*out->verified));
 	out->why = xcalloc(out->nr ? out->nr : 1, sizeof(*out->why));
+	/* Releases a crash left pending in the ledger: complete them. */
+	if (ledger_reconcile(&ledger, out->list, out->nr) < 0) {
+		if (!t->quiet)
+			fprintf(stderr, "slugguard: warning: %s\n",
+				error_last());
+		error_clear();
+	}
 	for (size_t i = 0; i < out->nr; i++) {
 		const struct heroku_release *r = &out->list[i];
 
-		out->verified[i] =
-			r->slug_id &&
-			deploy_attestation_ok(ledger_find_slug(&ledger,
-							       r->slug_id),
-					      t->key, &out->why[i]);
+		if (!r->slug_id)
+			continue;
+		strbuf_reset(&why);
+		out->verified[i] = ledger_entry_ok(
+			&ledger, ledger_find_slug(&ledger, r->slug_id), t->key,
+			&why);
+		if (!out->verified[i])
+			out->why[i] = xstrdup(why.buf);
 	}
 out:
+	strbuf_release(&why);
 	ledger_release(&ledger);
 	return rc;
 }

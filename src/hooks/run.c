@@ -57,6 +57,7 @@ struct hook_run {
 	struct strvec tips_in; /* pushed commit tips (not tags) */
 	bool dirty_refuses;
 	bool bad_tree; /* a pushed tree that git's fsck would refuse */
+	bool ledger_rewrite; /* a ledger ref deleted or rewound */
 };
 
 static void updates_release(struct updates *u)
@@ -616,6 +617,39 @@ static void check_trees(struct hook_run *h)
 	}
 }
 
+/*
+ * pre-receive: the release ledger (refs/slugguard/...) only grows. Its
+ * entries are verified by signature when read, so a pusher cannot forge
+ * one; deleting or rewinding the ref would still make releases show
+ * unverified, so a server refuses both.
+ */
+static void check_ledger_refs(struct hook_run *h)
+{
+	for (size_t i = 0; i < h->ups.nr; i++) {
+		const struct update *u = &h->ups.v[i];
+		struct strvec from = STRVEC_INIT;
+		bool ok = false;
+
+		if (!starts_with(u->ref, "refs/slugguard/") ||
+		    gitwalk_is_null_hex(u->old))
+			continue;
+		if (!gitwalk_is_null_hex(u->new)) {
+			strvec_push(&from, u->new);
+			if (gitwalk_reachable_from_any(&ok, h->w, u->old,
+						       &from) < 0)
+				error_clear();
+			strvec_clear(&from);
+		}
+		if (ok)
+			continue;
+		strvec_pushf(&h->notes,
+			     "%s: the release ledger only grows; a push may "
+			     "not delete or rewind it",
+			     u->ref);
+		h->ledger_rewrite = true;
+	}
+}
+
 static void add_size(struct strbuf *sb, size_t bytes)
 {
 	if (bytes < 1024)
@@ -719,8 +753,10 @@ static int pre_push_or_receive(struct hook_run *h, const char *remote)
 	char *scan_config = NULL;
 	int rc;
 
-	if (h->kind == HOOK_PRE_RECEIVE)
+	if (h->kind == HOOK_PRE_RECEIVE) {
 		check_trees(h);
+		check_ledger_refs(h);
+	}
 	rc = check_policies(h, &scan_enabled, &scan_config, &allow_contexts,
 			    &dirty, &any_deploy);
 	if (rc < 0)
@@ -752,7 +788,8 @@ static int pre_push_or_receive(struct hook_run *h, const char *remote)
 				    "they are not part of this push");
 		}
 	}
-	refused = h->scan.findings || h->dirty_refuses || h->bad_tree;
+	refused = h->scan.findings || h->dirty_refuses || h->bad_tree ||
+		  h->ledger_rewrite;
 	for (size_t i = 0; i < h->tips_nr; i++)
 		if (!policy_report_ok(&h->tips[i].report))
 			refused = true;

@@ -7,7 +7,7 @@
 
 standin_start "$TRASH/standin" || exit 1
 standin_app app1
-LEDGER="$HOME/.local/share/slugguard/ledger"
+LEDGER="$HOME/.local/share/slugguard/ledger.git"
 export LEDGER
 
 test_expect_success 'deploy releases v1 and follows the release phase' '
@@ -43,12 +43,15 @@ test_expect_success 'the release description carries the attestation digest' '
 '
 
 test_expect_success 'the ledger records slug, checksum, attestation, commit, version' '
-	test -f "$LEDGER/app1.json" &&
 	slug=$(standin_json "s[\"apps\"][\"app1\"][\"releases\"][0][\"slug\"][\"id\"]") &&
-	grep "\"slug_id\":.*\"$slug\"" "$LEDGER/app1.json" &&
-	grep "\"version\":.*1" "$LEDGER/app1.json" &&
-	grep "\"commit\":" "$LEDGER/app1.json" &&
-	cmp b1/slug.tgz.intoto.json "$LEDGER/app1/$slug.intoto.json"
+	git --git-dir="$LEDGER" show "refs/slugguard/ledger/app1:$slug.json" >entry &&
+	grep "\"slug_id\":.*\"$slug\"" entry &&
+	grep "\"version\":.*1" entry &&
+	grep "\"state\":.*\"complete\"" entry &&
+	grep "\"commit\":" entry &&
+	grep "\"public_key\":.*BEGIN PUBLIC KEY" entry &&
+	python3 -c "import json,sys; sys.stdout.write(json.load(open(sys.argv[1]))[\"attestation\"])" entry >att &&
+	cmp b1/slug.tgz.intoto.json att
 '
 
 test_expect_success 'releases marks the slugguard release verified' '

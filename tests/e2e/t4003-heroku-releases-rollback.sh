@@ -30,10 +30,14 @@ test_expect_success 'releases marks slugguard releases verified, the rest not' '
 '
 
 test_expect_success 'a release whose attestation left the ledger is unverified' '
-	mv "$HOME/.local/share/slugguard/ledger/app1" ledger-save &&
+	L="$HOME/.local/share/slugguard/ledger.git" &&
+	save=$(git --git-dir="$L" rev-parse refs/slugguard/ledger/app1) &&
+	git --git-dir="$L" update-ref -d refs/slugguard/ledger/app1 &&
 	"$SG" releases --app app1 >out &&
 	grep "^v3 .*unverified" out &&
-	mv ledger-save "$HOME/.local/share/slugguard/ledger/app1"
+	git --git-dir="$L" update-ref refs/slugguard/ledger/app1 "$save" &&
+	"$SG" releases --app app1 >out &&
+	grep "^v3 .*verified" out
 '
 
 test_expect_success 'rollback refuses an unsigned release' '

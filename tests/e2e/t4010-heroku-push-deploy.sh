@@ -59,7 +59,7 @@ test_expect_success 'the deploy log is kept in the repository' '
 '
 
 test_expect_success 'the released slug is the signed build of the pushed commit' '
-	"$SG" releases --app app1 >out &&
+	(cd work && "$SG" releases --app app1 >../out) &&
 	grep "^v1 .*succeeded  current verified " out &&
 	standin_log POST /apps/app1/slugs >log &&
 	grep -F "\\\"commit\\\":\\\"$(git -C work rev-parse main)\\\"" log &&
@@ -114,13 +114,149 @@ test_expect_success 'check --app reports the failed release' '
 
 test_expect_success 'rollback after the failure goes back to the verified v1' '
 	standin_ctl "{\"apps\": {\"app1\": {\"release_phase\": \"succeeded\"}}}" &&
-	"$SG" rollback --app app1 v1 >out &&
+	(cd work && "$SG" rollback --app app1 v1 >../out) &&
 	test "$(cat out)" = "Rolled back to v1 (release v3)"
 '
 
 test_expect_success 'the API key is in no log, no output and no ledger' '
 	! grep -r -F -e "$HEROKU_API_KEY" remote.git/slugguard "$STANDIN_DIR/requests.log" \
-		"$HOME/.local/share/slugguard" err out
+		"$HOME/.local/share/slugguard" err out &&
+	git --git-dir=remote.git log -p refs/slugguard/ledger/app1 >ledger &&
+	grep "slug_id" ledger &&
+	! grep -F -e "$HEROKU_API_KEY" ledger
+'
+
+# push_pair N: a commit on main and one on staging, pushed at once by two
+# git processes; both post-receive deploys must succeed.
+push_pair() {
+	test_commit -C work "main$1" "main$1.txt" >/dev/null &&
+		git -C work checkout -q staging &&
+		test_commit -C work "staging$1" "staging$1.txt" >/dev/null &&
+		git -C work checkout -q main || return 1
+	git -C work push origin main >"$TRASH/push-m$1" 2>&1 &
+	_p1=$!
+	git -C work push origin staging >"$TRASH/push-s$1" 2>&1 &
+	_p2=$!
+	_rc=0
+	wait "$_p1" || _rc=1
+	wait "$_p2" || _rc=1
+	grep -q "^remote: Released v" "$TRASH/push-m$1" || _rc=1
+	grep -q "^remote: Released v" "$TRASH/push-s$1" || _rc=1
+	test $_rc = 0 || cat "$TRASH/push-m$1" "$TRASH/push-s$1" >&2
+	return $_rc
+}
+
+# ledger_slugs GITDIR: the slug ids in app1's ledger, sorted.
+ledger_slugs() {
+	git --git-dir="$1" ls-tree --name-only refs/slugguard/ledger/app1 |
+		sed "s/\.json\$//" | sort
+}
+
+live_slugs() {
+	standin_json "\"\\n\".join(sorted(set(r[\"slug\"][\"id\"] for r in s[\"apps\"][\"app1\"][\"releases\"] if r.get(\"slug\"))))" |
+		sed "/^\$/d"
+}
+
+# kill_post_receive N: a new commit on main, fetched into the deploy
+# repository, and post-receive run on it as git would; kill -9 once the
+# deploy talks to Heroku (slug, upload or release), after a random pause.
+# (Why the git dir's own HEAD and not a push: a push would wait for the
+# killed hook.)
+kill_post_receive() {
+	test_commit -C work "kill$1" "kill$1.txt" >/dev/null &&
+		_old=$(git --git-dir=remote.git rev-parse main) &&
+		git --git-dir=remote.git fetch -q "$TRASH/work" main:main 2>/dev/null &&
+		echo "$_old $(git --git-dir=remote.git rev-parse main) refs/heads/main" \
+			>"$TRASH/stdin" || return 1
+	# its own process group, so that the kill takes the forked deploy
+	# and its git children too, as a crash of the server would
+	(cd remote.git && exec setsid "$SG" hooks run post-receive \
+		<"$TRASH/stdin" >"$TRASH/pr-out" 2>&1) &
+	_p=$!
+	while ! grep -q "Creating the slug\|Uploading\|Releasing" "$TRASH/pr-out" &&
+		kill -0 "$_p" 2>/dev/null; do
+		sleep 0.1
+	done
+	sleep "0.$(rand_hex 8 | tr -dc 0-9 | head -c 1)"
+	kill -9 -- "-$_p" 2>/dev/null
+	wait "$_p"
+	return 0
+}
+
+test_expect_success 'two pushes to two deploy branches at once: both releases in the ledger' '
+	(
+		cd work &&
+		sed "s/\"deploy_branches\": \[\"main\"\]/\"deploy_branches\": [\"main\", \"staging\"]/" slugguard.json >s.new &&
+		grep "\"staging\"" s.new &&
+		mv s.new slugguard.json &&
+		git add slugguard.json && test_tick && git commit -q -m "deploy staging too" &&
+		git branch staging &&
+		git push -q origin main staging 2>/dev/null
+	) &&
+	i=1 &&
+	while test $i -le "${LEDGER_PUSH_ROUNDS:-2}"; do
+		push_pair $i || return 1
+		i=$((i + 1))
+	done &&
+	live_slugs >expect &&
+	ledger_slugs remote.git >actual &&
+	test_cmp expect actual &&
+	(cd work && "$SG" releases --app app1 >../out) &&
+	grep "current verified" out
+'
+
+test_expect_success 'kill -9 in the middle of a push deploy: the ledger knows the release' '
+	i=1 &&
+	while test $i -le "${LEDGER_PUSH_KILLS:-3}"; do
+		kill_post_receive $i || return 1
+		i=$((i + 1))
+	done &&
+	live_slugs >live &&
+	ledger_slugs remote.git >known &&
+	comm -23 live known >unknown &&
+	test ! -s unknown &&
+	find remote.git -name "*.lock" >locks &&
+	test ! -s locks &&
+	test_commit -C work after-kills after.txt &&
+	git -C work push origin main 2>err &&
+	grep "^remote: Released v" err &&
+	(cd work && "$SG" releases --app app1 >../out) &&
+	grep "current verified" out
+'
+
+test_expect_success 'a push may not rewind or delete the ledger' '
+	first=$(git --git-dir=remote.git rev-list --max-parents=0 refs/slugguard/ledger/app1) &&
+	git -C work fetch -q origin "+refs/slugguard/ledger/app1:refs/old-ledger" &&
+	git -C work update-ref refs/old-ledger "$first" &&
+	test_must_fail git -C work push -f origin refs/old-ledger:refs/slugguard/ledger/app1 2>err &&
+	grep "the release ledger only grows" err &&
+	test_must_fail git -C work push origin :refs/slugguard/ledger/app1 2>err &&
+	grep "the release ledger only grows" err &&
+	git --git-dir=remote.git rev-parse refs/slugguard/ledger/app1
+'
+
+# term_deploy: a deploy from the clone with TMPDIR=$TRASH/tmp, sent
+# SIGTERM once it is building.
+term_deploy() {
+	(cd work && TMPDIR=$TRASH/tmp exec "$SG" deploy --app app1 \
+		>"$TRASH/term-out" 2>&1) &
+	_p=$!
+	while ! grep -q "Building" "$TRASH/term-out" &&
+		kill -0 "$_p" 2>/dev/null; do
+		sleep 0.1
+	done
+	kill -TERM "$_p" 2>/dev/null
+	wait "$_p"
+	return 0
+}
+
+test_expect_success 'SIGTERM during a build removes its temporary directories; a killed deploy s are swept' '
+	mkdir -p tmp/slugguard-deploy-4194303-AbCdEf tmp/slugguard-build-4194303-AbCdEf tmp/other &&
+	term_deploy &&
+	grep "Building" term-out &&
+	ls tmp >left &&
+	echo other >expect &&
+	test_cmp expect left
 '
 
 test_done

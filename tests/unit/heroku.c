@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for heroku: the pure parts (netrc, Retry-After, SHA-256,
- * buildpack names, paths, options) and the ledger on disk. The client
+ * buildpack names, paths, options). The client
  * itself is tested against the HTTPS stand-in in tests/e2e/t400*. */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
@@ -214,52 +214,6 @@ static void test_heroku_app_from_git_url(void **state)
 	strbuf_release(&sb);
 }
 
-static void test_heroku_ledger(void **state)
-{
-	char tmpl[] = "/tmp/sg-ledger-XXXXXX";
-	struct ledger l = LEDGER_INIT, again = LEDGER_INIT;
-	struct ledger_entry e;
-	struct strbuf att = STRBUF_INIT;
-	const struct ledger_entry *f;
-	char slug[] = "0b1c2d3e-aaaa-bbbb-cccc-0123456789ab";
-	char bad[] = "bad/slug", sum[] = "SHA256:00", commit[] = "abc";
-	char ok[] = "succeeded";
-
-	(void)state;
-	assert_int_equal(fs_mkdtemp(tmpl), 0);
-	strbuf_addf(&att, "%s/att.json", tmpl);
-	assert_int_equal(fs_write_atomic(att.buf, "{}", 2, 0644), 0);
-	assert_int_equal(ledger_load(&l, tmpl, "app1"), 0);
-	assert_int_equal(l.nr, 0);
-	assert_true(ledger_load(&again, tmpl, "../etc") < 0);
-	error_clear();
-	memset(&e, 0, sizeof(e));
-	e.slug_id = slug;
-	e.checksum = sum;
-	e.attestation = att.buf;
-	e.commit = commit;
-	e.version = 4;
-	e.status = ok;
-	assert_int_equal(ledger_record(&l, &e), 0);
-	e.slug_id = bad;
-	assert_true(ledger_record(&l, &e) < 0);
-	error_clear();
-	assert_int_equal(ledger_load(&again, tmpl, "app1"), 0);
-	assert_int_equal(again.nr, 1);
-	f = ledger_find_slug(&again, "0b1c2d3e-aaaa-bbbb-cccc-0123456789ab");
-	assert_non_null(f);
-	assert_int_equal(f->version, 4);
-	assert_string_equal(f->commit, "abc");
-	assert_non_null(strstr(f->attestation, "/app1/0b1c2d3e-"));
-	assert_true(fs_exists(f->attestation));
-	assert_null(ledger_find_slug(&again, "nope"));
-	ledger_release(&again);
-	ledger_release(&l);
-	ledger_release(&l);
-	fs_remove_tree(tmpl);
-	strbuf_release(&att);
-}
-
 /* Found by tests/fuzz/heroku_api: numbers out of range were converted to
  * long (undefined behaviour); now they are ignored like a missing field. */
 static void test_heroku_numbers_out_of_range(void **state)
@@ -342,7 +296,6 @@ int main(void)
 		cmocka_unit_test(test_heroku_path_escape),
 		cmocka_unit_test(test_heroku_opts_env),
 		cmocka_unit_test(test_heroku_client_refuses),
-		cmocka_unit_test(test_heroku_ledger),
 		cmocka_unit_test(test_heroku_app_from_git_url),
 		cmocka_unit_test(test_heroku_numbers_out_of_range),
 		cmocka_unit_test(test_heroku_build_from_json),
