@@ -9,8 +9,7 @@ standin_app app1
 SLUGGUARD_BUILD_POLL_MS=50
 SLUGGUARD_DEPLOY_APP=app1
 export SLUGGUARD_DEPLOY_APP
-LEDGER="$HOME/.local/share/slugguard/ledger"
-export SLUGGUARD_BUILD_POLL_MS LEDGER
+export SLUGGUARD_BUILD_POLL_MS
 
 test_expect_success 'setup: an app with a policy naming the buildpacks' '
 	git init -q app &&
@@ -64,12 +63,12 @@ test_expect_success 'the signed URLs are never printed' '
 
 test_expect_success 'the attestation names the slug, the tarball, the commit, the build' '
 	slug=$(standin_json "s[\"apps\"][\"app1\"][\"releases\"][0][\"slug\"][\"id\"]") &&
-	att="$LEDGER/app1/$slug.intoto.json" &&
-	test -f "$att" &&
+	git -C app show "refs/slugguard/ledger/app1:$slug.json" >entry &&
+	grep "\"state\":.*\"complete\"" entry &&
 	python3 -c "
 import base64, json, sys
-e = json.load(open(sys.argv[1]))
-print(base64.b64decode(e[\"payload\"]).decode())" "$att" >stmt &&
+e = json.loads(json.load(open(sys.argv[1]))[\"attestation\"])
+print(base64.b64decode(e[\"payload\"]).decode())" entry >stmt &&
 	sha=$(standin_json "s[\"apps\"][\"app1\"][\"slugs\"][\"$slug\"][\"checksum\"]") &&
 	grep -F "\"sha256\":\"${sha#SHA256:}\"" stmt &&
 	sum=$(sha256sum src.tgz | cut -d" " -f1) &&
@@ -83,12 +82,12 @@ print(base64.b64decode(e[\"payload\"]).decode())" "$att" >stmt &&
 '
 
 test_expect_success 'releases shows it verified; rollback accepts it' '
-	"$SG" releases --app app1 >rel &&
+	(cd app && "$SG" releases --app app1 >../rel) &&
 	grep "^v1 .*succeeded.*current.*verified" rel &&
 	! grep unverified rel &&
 	(cd app && "$SG" deploy --app app1 --build-on heroku >../out2 2>../err2) &&
 	test "$(cat out2)" = "Released v2" &&
-	"$SG" rollback --app app1 v1 >rb 2>rberr &&
+	(cd app && "$SG" rollback --app app1 v1 >../rb 2>../rberr) &&
 	grep "v3" rb &&
 	test "$(standin_json "s[\"apps\"][\"app1\"][\"releases\"][2][\"description\"]")" = "Rollback to v1"
 '
