@@ -437,7 +437,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 			goto out;
 	}
 	term_say(o->t.quiet, "Uploading the source of %.12s (%llu bytes, %s)",
-		   src.commit, (unsigned long long)src.size, src.checksum);
+		 src.commit, (unsigned long long)src.size, src.checksum);
 	rc = heroku_source_create(h, &blob, o->t.app);
 	if (rc < 0)
 		goto out;

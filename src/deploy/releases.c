@@ -61,7 +61,8 @@ int deploy_follow(struct heroku *h, struct heroku_release *r, const char *app,
 
 	if (mask && !quiet)
 		mask_stream_new(&ms, mask, print_sanitized, NULL);
-	rc = heroku_release_follow(h, r, app, deploy_env_ms(DEPLOY_POLL_ENV, 2000),
+	rc = heroku_release_follow(h, r, app,
+				   deploy_env_ms(DEPLOY_POLL_ENV, 2000),
 				   deploy_env_ms(DEPLOY_TIMEOUT_ENV, 3700000L),
 				   quiet ? NULL : release_output, ms);
 	if (ms)

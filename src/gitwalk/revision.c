@@ -242,8 +242,8 @@ struct glob_tips {
 };
 
 /* A ref that leads to a tree or blob is no tip; nor is a missing one. */
-static int glob_tip(const char *name, const git_oid *id,
-		    const git_oid *peeled, void *data)
+static int glob_tip(const char *name, const git_oid *id, const git_oid *peeled,
+		    void *data)
 {
 	struct glob_tips *g = data;
 	git_oid c = *id;
