@@ -188,7 +188,9 @@ static void test_slug_pack_source_fixed(void **state)
 	struct strbuf out2 = STRBUF_INIT, out3 = STRBUF_INIT;
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT;
 	struct strbuf big = STRBUF_INIT;
-	struct slug_opts o = { NULL, NULL, 1700000000, 0, 1, 1, NULL, NULL, NULL };
+	struct slug_opts o = {
+		NULL, NULL, 1700000000, 0, 1, 1, NULL, NULL, NULL
+	};
 	struct slug_stats st;
 
 	(void)state;
