@@ -75,7 +75,7 @@ void hooks_print_advice(FILE *out, struct gitwalk *w,
 
 struct strbuf;
 /*
- * Parse a hook's stdin as run.c does (pre-push lines when pre_push, else
+ * Parse a hook's stdin as the hooks do (pre-push lines when pre_push, else
  * pre-/post-receive lines), for tests and the fuzz target: *nr receives
  * the updates read. in is modified (lines are split in place). Returns 0
  * or ERR_FAIL with a message naming the line.
