@@ -361,7 +361,7 @@ void config_scan_release(struct config_scan *c);
 void config_scan_keys(struct strvec *out);
 /* Whether key is a top-level key of the scanner config. */
 bool config_scan_key_known(const char *key);
-/* ---- .gitleaks.toml (scan/gitleaks.c) ----------------------------------- */
+/* ---- .gitleaks.toml (scan/gitleaks.c, scan/toml.c) ---------------------- */
 
 /*
  * Add what a gitleaks config (len bytes, need not be NUL-terminated) says

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "slugguard/gitwalk.h"
 #include "slugguard/strvec.h"
 
 struct gitwalk;
@@ -74,11 +75,40 @@ void hooks_print_advice(FILE *out, struct gitwalk *w,
 
 struct strbuf;
 /*
- * Parse a hook's stdin as run.c does (pre-push lines when pre_push, else
+ * Parse a hook's stdin as the hooks do (pre-push lines when pre_push, else
  * pre-/post-receive lines), for tests and the fuzz target: *nr receives
  * the updates read. in is modified (lines are split in place). Returns 0
  * or ERR_FAIL with a message naming the line.
  */
 int hooks_parse_input(size_t *nr, bool pre_push, struct strbuf *in);
+
+/* ---- input.c: the ref updates a hook is given ----------------------- */
+
+struct update {
+	char *ref; /* the ref being updated on the receiving side */
+	char *local_ref; /* pre-push: the ref pushed from, or NULL */
+	char old[GITWALK_HEXSZ + 1]; /* what the receiver has now */
+	char new[GITWALK_HEXSZ + 1]; /* what it will have */
+};
+
+struct updates {
+	struct update *v;
+	size_t nr, alloc;
+};
+
+enum hook_kind { HOOK_PRE_PUSH, HOOK_PRE_RECEIVE, HOOK_POST_RECEIVE };
+
+/* Free ups' members (not ups itself). */
+void updates_release(struct updates *u);
+/*
+ * pre-push: "<local ref> <local sha> <remote ref> <remote sha>";
+ * pre-/post-receive: "<old sha> <new sha> <ref>".
+ */
+int parse_input(struct updates *ups, enum hook_kind kind, struct strbuf *in);
+/*
+ * The pre-commit framework consumes git's stdin itself and passes the
+ * range in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF instead.
+ */
+int updates_from_pre_commit(struct updates *ups, struct gitwalk *w);
 
 #endif

@@ -7,6 +7,7 @@
 #include "slugguard/rules.h"
 #include "slugguard/scan.h"
 #include "slugguard/strbuf.h"
+#include "slugguard/strvec.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -251,5 +252,61 @@ const char *scan_memmem(const char *hay, size_t hay_len, const char *needle,
 void config_scan_sync(struct config_scan *c);
 /* Rule ids: lowercase letters, digits, '-', '_' and '.'. */
 bool config_scan_valid_id(const char *id);
+
+/* ---- toml.c: the TOML reader behind gitleaks.c ---------------------- */
+
+enum tval_kind { TV_STRING, TV_INT, TV_FLOAT, TV_BOOL, TV_ARRAY };
+
+struct tval {
+	enum tval_kind kind;
+	struct strbuf s; /* TV_STRING */
+	struct strvec arr; /* TV_ARRAY: strings only */
+	long long i;
+	double d; /* TV_FLOAT, and TV_INT as a double */
+	bool b;
+};
+
+enum table {
+	T_ROOT,
+	T_ALLOWLIST, /* [allowlist] or one [[allowlists]] */
+	T_RULE, /* one [[rules]] */
+	T_EXTEND,
+};
+
+enum target { TARGET_SECRET, TARGET_MATCH, TARGET_LINE };
+
+struct tparse {
+	const char *buf, *p, *end;
+	size_t line;
+	const char *what;
+	struct config_scan *c;
+
+	enum table table;
+	size_t table_line;
+	struct strvec keys; /* of the current table: TOML forbids repeats */
+	bool seen_allowlist, seen_extend;
+
+	/* the current allowlist: regexTarget may come after regexes */
+	struct strvec regexes;
+	enum target target;
+
+	/* the current rule, its strings in c->owned */
+	struct rule rule;
+};
+
+/* An error "<what>:<line>: <message>" in the error slot; returns it. */
+int perr(struct tparse *t, const char *fmt, ...) SG_PRINTF(2, 3);
+/* perr() for a TOML feature gitleaks configs do not use. */
+int unsupported(struct tparse *t, const char *what);
+/* Whether the input at t->p starts with s. */
+bool at(const struct tparse *t, const char *s);
+/* Skip spaces and tabs. */
+void skip_blank(struct tparse *t);
+/* Blanks, an optional comment, then the end of the line. */
+int end_of_line(struct tparse *t);
+/* One value into v (v's members are the caller's to release). */
+int value(struct tparse *t, struct tval *v);
+/* One key: bare, "basic" or 'literal'. */
+int key(struct tparse *t, struct strbuf *sb);
 
 #endif
