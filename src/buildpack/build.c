@@ -288,21 +288,6 @@ static void state_release(struct build_state *st)
 	sandbox_release(&st->sb);
 }
 
-char *buildpack_absolute(const char *path)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char *cwd;
-
-	if (path[0] == '/')
-		return xstrdup(path);
-	cwd = getcwd(NULL, 0);
-	if (!cwd)
-		die("cannot read the current directory");
-	strbuf_addf(&sb, "%s/%s", cwd, path);
-	free(cwd);
-	return strbuf_detach(&sb, NULL);
-}
-
 /*
  * The masker over the config var values, the API key we were given and
  * $HEROKU_API_KEY, minus the policy's public names; st->mask stays NULL

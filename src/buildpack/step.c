@@ -87,6 +87,21 @@ static int copy_tree(const char *src, const char *dst)
 	return rc;
 }
 
+char *buildpack_absolute(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *cwd;
+
+	if (path[0] == '/')
+		return xstrdup(path);
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		die("cannot read the current directory");
+	strbuf_addf(&sb, "%s/%s", cwd, path);
+	free(cwd);
+	return strbuf_detach(&sb, NULL);
+}
+
 /* Fetch buildpack i into dir; commit receives its git commit or "". */
 int fetch_buildpack(struct bp *bp, const char *fetch_url, const char *dir,
 		    const char *cache_dir)
