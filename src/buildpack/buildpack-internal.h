@@ -80,4 +80,15 @@ int buildpack_attest(const struct build_state *st, const struct build_result *r,
 		     const struct build_opts *o, const struct sign_key *key,
 		     const char *hex);
 
+/*
+ * step.c: fetch (or copy) bp into dir, bp->commit receiving its git
+ * commit or ""; then run every buildpack of st in order (detect, compile,
+ * export) and the last one's bin/release.
+ */
+int fetch_buildpack(struct bp *bp, const char *fetch_url, const char *dir,
+		    const char *cache_dir);
+int run_buildpacks(struct build_state *st, const struct build_opts *o);
+/* step.c: path made absolute against the current directory; caller frees. */
+char *buildpack_absolute(const char *path);
+
 #endif

@@ -18,7 +18,7 @@ struct gitwalk {
 	 * with a trailing '/', as libgit2 gives them; workdir NULL if bare. */
 	char *gitdir, *commondir, *workdir;
 	struct lite_refs *refs; /* loaded on first use */
-	/* Our object reader (walk.c): the store and a main-thread reader,
+	/* Our object reader (repo.c): the store and a main-thread reader,
 	 * opened on first use; NULL when unavailable or turned off. */
 	struct odb *db;
 	struct odb_reader *rd;

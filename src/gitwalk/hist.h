@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Private to the history walk (walk.c, tree-diff.c, commit.c, tags.c,
- * rev-git2.c, objects.c): the records behind struct gitwalk_hist. */
+ * rev-git2.c, shallow.c): the records behind struct gitwalk_hist. */
 #ifndef SLUGGUARD_GITWALK_HIST_H
 #define SLUGGUARD_GITWALK_HIST_H
 
@@ -175,7 +175,7 @@ int gitwalk_parse_commit(const struct strbuf *raw, git_oid *tree,
  * through libgit2. */
 int gitwalk_scan_tags(struct gitwalk_hist *h, bool lite);
 
-/* ---- objects.c ---------------------------------------------------------- */
+/* ---- shallow.c ---------------------------------------------------------- */
 
 /* Add the ids of w's shallow file to set (none when not shallow). */
 void gitwalk_load_shallow(struct oidmap *set, const struct gitwalk *w);

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Opening repositories and translating libgit2 errors. */
+/*
+ * Opening repositories and their object store (src/odb), translating
+ * libgit2 errors.
+ */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/gitwalk.h"
@@ -241,4 +244,75 @@ out:
 	git_object_free(commit);
 	git_object_free(obj);
 	return rc;
+}
+
+/*
+ * Our own object reader over the same object directories libgit2 reads,
+ * quarantine first (pre-receive). SLUGGUARD_NO_ODB=1 turns it off, so that
+ * tests and benchmarks can compare it with plain libgit2.
+ */
+static struct odb *open_odb(struct gitwalk *w)
+{
+	const char *q = getenv("GIT_QUARANTINE_PATH");
+	const char *objdir = getenv("GIT_OBJECT_DIRECTORY");
+	const char *alts = getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES");
+	const char *off = getenv("SLUGGUARD_NO_ODB");
+	struct strvec dirs = STRVEC_INIT;
+	struct strbuf main_dir = STRBUF_INIT;
+	struct odb *db = NULL;
+
+	if (off && *off && strcmp(off, "0"))
+		return NULL;
+	if (q)
+		strvec_push(&dirs, q);
+	if (objdir)
+		strvec_push(&dirs, objdir);
+	while (alts && *alts) {
+		const char *colon = strchr(alts, ':');
+		size_t n = colon ? (size_t)(colon - alts) : strlen(alts);
+		char *one = xstrndup(alts, n);
+
+		strvec_push(&dirs, one);
+		free(one);
+		alts = colon ? colon + 1 : NULL;
+	}
+	strbuf_addf(&main_dir, "%sobjects", gitwalk_commondir(w));
+	strvec_push(&dirs, main_dir.buf);
+	if (odb_open(&db, dirs.v, dirs.nr) < 0) {
+		w->db_error = xstrdup(error_last());
+		error_clear();
+		db = NULL;
+	}
+	strvec_clear(&dirs);
+	strbuf_release(&main_dir);
+	return db;
+}
+
+struct odb *gitwalk_db(const struct gitwalk *cw)
+{
+	/* Opened on first use: cw was allocated mutable (see gitwalk_repo). */
+	struct gitwalk *w = (struct gitwalk *)(uintptr_t)cw;
+
+	if (!w->db_tried) {
+		w->db_tried = true;
+		w->db = open_odb(w);
+	}
+	return w->db;
+}
+
+int gitwalk_db_check(const struct gitwalk *cw)
+{
+	gitwalk_db(cw);
+	if (cw->db_error)
+		return error_set("%s", cw->db_error);
+	return 0;
+}
+
+struct odb_reader *gitwalk_reader(const struct gitwalk *cw)
+{
+	struct gitwalk *w = (struct gitwalk *)(uintptr_t)cw;
+
+	if (!w->rd && gitwalk_db(w))
+		w->rd = odb_reader_new(w->db, (size_t)32 << 20);
+	return w->rd;
 }

@@ -81,11 +81,6 @@ int rules_check_regex(const char *re)
 	return rc;
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 static bool id_in(const char *id, const char *const *list, size_t nr)
 {
 	for (size_t i = 0; i < nr; i++)
@@ -124,11 +119,11 @@ static int copy_extra(struct rule *dst, const struct rule *src)
 	dst->id = xstrdup(src->id);
 	dst->description =
 		xstrdup(src->description ? src->description : src->id);
-	dst->regex = dup_or_null(src->regex);
-	dst->keywords = dup_or_null(src->keywords);
+	dst->regex = xstrdup_or_null(src->regex);
+	dst->keywords = xstrdup_or_null(src->keywords);
 	dst->entropy = src->entropy;
-	dst->remediation = dup_or_null(src->remediation);
-	dst->path = dup_or_null(src->path);
+	dst->remediation = xstrdup_or_null(src->remediation);
+	dst->path = xstrdup_or_null(src->path);
 	dst->flags = src->flags;
 	dst->secret_group = src->secret_group;
 	return 0;
