@@ -47,7 +47,7 @@ static int check_regex(struct tparse *t, const char *re, const char *k)
 	int rc = rules_check_regex(re);
 
 	if (rc < 0) {
-		rc = perr(t, "%s: %s", k, error_last());
+		rc = toml_perr(t, "%s: %s", k, error_last());
 	}
 	return rc;
 }
@@ -61,7 +61,7 @@ static int want(struct tparse *t, const struct tval *v, enum tval_kind kind,
 
 	if (v->kind == kind || (kind == TV_FLOAT && v->kind == TV_INT))
 		return 0;
-	return perr(t, "'%s' must be %s", k, names[kind]);
+	return toml_perr(t, "'%s' must be %s", k, names[kind]);
 }
 
 static int push_regexes(struct tparse *t, struct strvec *to,
@@ -87,10 +87,11 @@ static int add_commit(struct tparse *t, const char *id)
 	for (size_t i = 0; ok && i < n; i++)
 		ok = hex_value(id[i]) >= 0;
 	if (!ok)
-		return perr(t,
-			    "commits: '%s' is not a commit id (7 to 64 hex "
-			    "digits)",
-			    id);
+		return toml_perr(
+			t,
+			"commits: '%s' is not a commit id (7 to 64 hex "
+			"digits)",
+			id);
 	for (size_t i = 0; i < n; i++)
 		strbuf_addch(&low, id[i] >= 'A' && id[i] <= 'F' ?
 					   (char)(id[i] - 'A' + 'a') :
@@ -139,8 +140,8 @@ static int allow_key(struct tparse *t, const char *k, const struct tval *v)
 		else if (!strcmp(v->s.buf, "line"))
 			t->target = TARGET_LINE;
 		else
-			return perr(t, "regexTarget must be \"secret\", "
-				       "\"match\" or \"line\"");
+			return toml_perr(t, "regexTarget must be \"secret\", "
+					    "\"match\" or \"line\"");
 		return 0;
 	}
 	if (!strcmp(k, "condition")) {
@@ -150,15 +151,18 @@ static int allow_key(struct tparse *t, const char *k, const struct tval *v)
 		if (!strcmp(v->s.buf, "OR"))
 			return 0;
 		/* AND narrows an allowlist: read as OR it would hide more */
-		return perr(t,
-			    "unsupported: condition = \"%s\" (only \"OR\", "
-			    "each entry on its own)",
-			    !strcmp(v->s.buf, "AND") ? "AND" : "?");
+		return toml_perr(
+			t,
+			"unsupported: condition = \"%s\" (only \"OR\", "
+			"each entry on its own)",
+			!strcmp(v->s.buf, "AND") ? "AND" : "?");
 	}
 	if (!strcmp(k, "targetRules"))
-		return perr(t, "unsupported: targetRules (an allowlist here "
-			       "applies to every rule)");
-	return perr(t, "unknown key '%s' in [%s]", k, table_name(t->table));
+		return toml_perr(t,
+				 "unsupported: targetRules (an allowlist here "
+				 "applies to every rule)");
+	return toml_perr(t, "unknown key '%s' in [%s]", k,
+			 table_name(t->table));
 }
 
 static int rule_string(struct tparse *t, const char **out, const char *k,
@@ -169,7 +173,7 @@ static int rule_string(struct tparse *t, const char **out, const char *k,
 	if (rc < 0)
 		return rc;
 	if (!v->s.len)
-		return perr(t, "'%s' must not be empty", k);
+		return toml_perr(t, "'%s' must not be empty", k);
 	*out = own(t, v->s.buf);
 	return 0;
 }
@@ -182,10 +186,11 @@ static int rule_key(struct tparse *t, const char *k, const struct tval *v)
 	if (!strcmp(k, "id")) {
 		rc = rule_string(t, &r->id, k, v);
 		if (!rc && !config_scan_valid_id(r->id))
-			rc = perr(t,
-				  "id '%s' must be lowercase letters, digits, "
-				  "'-', '_' and '.'",
-				  r->id);
+			rc = toml_perr(
+				t,
+				"id '%s' must be lowercase letters, digits, "
+				"'-', '_' and '.'",
+				r->id);
 		return rc;
 	}
 	if (!strcmp(k, "description"))
@@ -202,10 +207,11 @@ static int rule_key(struct tparse *t, const char *k, const struct tval *v)
 		rc = want(t, v, TV_INT, k);
 		if (!rc &&
 		    (v->kind != TV_INT || v->i < 0 || v->i > SECRET_GROUP_MAX))
-			rc = perr(t,
-				  "secretGroup must be an integer from 0 to "
-				  "%d",
-				  SECRET_GROUP_MAX);
+			rc = toml_perr(
+				t,
+				"secretGroup must be an integer from 0 to "
+				"%d",
+				SECRET_GROUP_MAX);
 		if (!rc)
 			r->secret_group = (unsigned)v->i;
 		return rc;
@@ -213,7 +219,8 @@ static int rule_key(struct tparse *t, const char *k, const struct tval *v)
 	if (!strcmp(k, "entropy")) {
 		rc = want(t, v, TV_FLOAT, k);
 		if (!rc && (v->d < 0 || v->d > 8))
-			rc = perr(t, "entropy must be a number from 0 to 8");
+			rc = toml_perr(t,
+				       "entropy must be a number from 0 to 8");
 		if (!rc)
 			r->entropy = v->d;
 		return rc;
@@ -224,10 +231,10 @@ static int rule_key(struct tparse *t, const char *k, const struct tval *v)
 		rc = want(t, v, TV_ARRAY, k);
 		for (size_t i = 0; !rc && i < v->arr.nr; i++) {
 			if (!*v->arr.v[i] || strchr(v->arr.v[i], ','))
-				rc = perr(t,
-					  "keywords[%zu] must be a "
-					  "non-empty string without ','",
-					  i);
+				rc = toml_perr(t,
+					       "keywords[%zu] must be a "
+					       "non-empty string without ','",
+					       i);
 			if (i)
 				strbuf_addch(&joined, ',');
 			for (const char *p = v->arr.v[i]; *p; p++)
@@ -244,8 +251,8 @@ static int rule_key(struct tparse *t, const char *k, const struct tval *v)
 	if (!strcmp(k, "tags"))
 		return want(t, v, TV_ARRAY, k);
 	if (!strcmp(k, "allowlist") || !strcmp(k, "allowlists"))
-		return perr(t, "unsupported: per-rule allowlists");
-	return perr(t, "unknown key '%s' in [[rules]]", k);
+		return toml_perr(t, "unsupported: per-rule allowlists");
+	return toml_perr(t, "unknown key '%s' in [[rules]]", k);
 }
 
 static int extend_key(struct tparse *t, const char *k, const struct tval *v)
@@ -262,11 +269,12 @@ static int extend_key(struct tparse *t, const char *k, const struct tval *v)
 		return rc;
 	}
 	if (!strcmp(k, "path") || !strcmp(k, "url"))
-		return perr(t,
-			    "unsupported: [extend] %s (slugguard reads one "
-			    ".gitleaks.toml; copy what you need into it)",
-			    k);
-	return perr(t, "unknown key '%s' in [extend]", k);
+		return toml_perr(
+			t,
+			"unsupported: [extend] %s (slugguard reads one "
+			".gitleaks.toml; copy what you need into it)",
+			k);
+	return toml_perr(t, "unknown key '%s' in [extend]", k);
 }
 
 static int root_key(struct tparse *t, const char *k, const struct tval *v)
@@ -274,7 +282,7 @@ static int root_key(struct tparse *t, const char *k, const struct tval *v)
 	if (!strcmp(k, "title") || !strcmp(k, "description") ||
 	    !strcmp(k, "minVersion"))
 		return want(t, v, TV_STRING, k);
-	return perr(t, "unknown key '%s'", k);
+	return toml_perr(t, "unknown key '%s'", k);
 }
 
 /* The table that ends here: flush what waited for all its keys. */
@@ -298,10 +306,11 @@ static int close_table(struct tparse *t)
 
 		t->line = t->table_line;
 		if (!r->id)
-			rc = perr(t, "[[rules]] without an id");
+			rc = toml_perr(t, "[[rules]] without an id");
 		else if (!r->regex && !r->path)
-			rc = perr(t, "rule '%s' has neither regex nor path",
-				  r->id);
+			rc = toml_perr(t,
+				       "rule '%s' has neither regex nor path",
+				       r->id);
 		if (rc < 0)
 			goto out;
 		if (!r->regex)
@@ -327,7 +336,7 @@ out:
 static int header(struct tparse *t)
 {
 	struct strbuf name = STRBUF_INIT, part = STRBUF_INIT;
-	bool arr = at(t, "[[");
+	bool arr = toml_at(t, "[[");
 	int rc;
 
 	rc = close_table(t);
@@ -336,23 +345,23 @@ static int header(struct tparse *t)
 	t->p += arr ? 2 : 1;
 	t->table_line = t->line;
 	for (;;) {
-		skip_blank(t);
-		rc = key(t, &part);
+		toml_skip_blank(t);
+		rc = toml_key(t, &part);
 		if (rc < 0)
 			goto out;
 		if (name.len)
 			strbuf_addch(&name, '.');
 		strbuf_addstr(&name, part.buf);
-		skip_blank(t);
+		toml_skip_blank(t);
 		if (t->p < t->end && *t->p == '.') {
 			t->p++;
 			continue;
 		}
 		break;
 	}
-	if (!at(t, arr ? "]]" : "]")) {
-		rc = perr(t, "expected '%s' after a table name",
-			  arr ? "]]" : "]");
+	if (!toml_at(t, arr ? "]]" : "]")) {
+		rc = toml_perr(t, "expected '%s' after a table name",
+			       arr ? "]]" : "]");
 		goto out;
 	}
 	t->p += arr ? 2 : 1;
@@ -368,16 +377,16 @@ static int header(struct tparse *t)
 		t->table = T_EXTEND;
 	} else if (!arr && (!strcmp(name.buf, "allowlist") ||
 			    !strcmp(name.buf, "extend"))) {
-		rc = perr(t, "table [%s] defined twice", name.buf);
+		rc = toml_perr(t, "table [%s] defined twice", name.buf);
 	} else if (starts_with(name.buf, "rules.")) {
-		rc = perr(t, "unsupported: [%s%s%s] (per-rule tables)",
-			  arr ? "[" : "", name.buf, arr ? "]" : "");
+		rc = toml_perr(t, "unsupported: [%s%s%s] (per-rule tables)",
+			       arr ? "[" : "", name.buf, arr ? "]" : "");
 	} else {
-		rc = perr(t, "unknown table [%s%s%s]", arr ? "[" : "", name.buf,
-			  arr ? "]" : "");
+		rc = toml_perr(t, "unknown table [%s%s%s]", arr ? "[" : "",
+			       name.buf, arr ? "]" : "");
 	}
 	if (!rc)
-		rc = end_of_line(t);
+		rc = toml_end_of_line(t);
 out:
 	strbuf_release(&name);
 	strbuf_release(&part);
@@ -391,27 +400,27 @@ static int key_value(struct tparse *t)
 	size_t line = t->line;
 	int rc;
 
-	rc = key(t, &k);
+	rc = toml_key(t, &k);
 	if (rc < 0)
 		goto out;
-	skip_blank(t);
+	toml_skip_blank(t);
 	if (t->p < t->end && *t->p == '.') {
-		rc = unsupported(t, "dotted keys");
+		rc = toml_unsupported(t, "dotted keys");
 		goto out;
 	}
 	if (t->p >= t->end || *t->p != '=') {
-		rc = perr(t, "expected '=' after the key");
+		rc = toml_perr(t, "expected '=' after the key");
 		goto out;
 	}
 	t->p++;
-	skip_blank(t);
+	toml_skip_blank(t);
 	for (size_t i = 0; i < t->keys.nr; i++)
 		if (!strcmp(t->keys.v[i], k.buf)) {
-			rc = perr(t, "duplicate key \"%s\"", k.buf);
+			rc = toml_perr(t, "duplicate key \"%s\"", k.buf);
 			goto out;
 		}
 	strvec_push(&t->keys, k.buf);
-	rc = value(t, &v);
+	rc = toml_value(t, &v);
 	if (rc < 0)
 		goto out;
 	/* a multi-line value is named by the line its key is on */
@@ -437,7 +446,7 @@ static int key_value(struct tparse *t)
 			goto out;
 		t->line = end_line;
 	}
-	rc = end_of_line(t);
+	rc = toml_end_of_line(t);
 out:
 	strbuf_release(&k);
 	strbuf_release(&v.s);
@@ -468,16 +477,16 @@ int config_gitleaks_parse(struct config_scan *c, const char *buf, size_t len,
 	if (nul) {
 		for (const char *q = buf; q < nul; q++)
 			t.line += *q == '\n';
-		return perr(&t, "NUL byte");
+		return toml_perr(&t, "NUL byte");
 	}
 	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3))
 		t.p += 3; /* a UTF-8 byte order mark */
 	while (t.p < t.end) {
-		skip_blank(&t);
+		toml_skip_blank(&t);
 		if (t.p >= t.end)
 			break;
 		if (*t.p == '#' || *t.p == '\n' || *t.p == '\r')
-			rc = end_of_line(&t);
+			rc = toml_end_of_line(&t);
 		else if (*t.p == '[')
 			rc = header(&t);
 		else

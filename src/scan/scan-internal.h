@@ -295,18 +295,18 @@ struct tparse {
 };
 
 /* An error "<what>:<line>: <message>" in the error slot; returns it. */
-int perr(struct tparse *t, const char *fmt, ...) SG_PRINTF(2, 3);
-/* perr() for a TOML feature gitleaks configs do not use. */
-int unsupported(struct tparse *t, const char *what);
+int toml_perr(struct tparse *t, const char *fmt, ...) SG_PRINTF(2, 3);
+/* toml_perr() for a TOML feature gitleaks configs do not use. */
+int toml_unsupported(struct tparse *t, const char *what);
 /* Whether the input at t->p starts with s. */
-bool at(const struct tparse *t, const char *s);
+bool toml_at(const struct tparse *t, const char *s);
 /* Skip spaces and tabs. */
-void skip_blank(struct tparse *t);
+void toml_skip_blank(struct tparse *t);
 /* Blanks, an optional comment, then the end of the line. */
-int end_of_line(struct tparse *t);
+int toml_end_of_line(struct tparse *t);
 /* One value into v (v's members are the caller's to release). */
-int value(struct tparse *t, struct tval *v);
+int toml_value(struct tparse *t, struct tval *v);
 /* One key: bare, "basic" or 'literal'. */
-int key(struct tparse *t, struct strbuf *sb);
+int toml_key(struct tparse *t, struct strbuf *sb);
 
 #endif

@@ -19,7 +19,7 @@
 #include <math.h>
 #include <stdarg.h>
 
-int perr(struct tparse *t, const char *fmt, ...)
+int toml_perr(struct tparse *t, const char *fmt, ...)
 {
 	struct strbuf msg = STRBUF_INIT;
 	va_list ap;
@@ -33,19 +33,19 @@ int perr(struct tparse *t, const char *fmt, ...)
 	return rc;
 }
 
-int unsupported(struct tparse *t, const char *what)
+int toml_unsupported(struct tparse *t, const char *what)
 {
-	return perr(t, "unsupported TOML (%s)", what);
+	return toml_perr(t, "unsupported TOML (%s)", what);
 }
 
-bool at(const struct tparse *t, const char *s)
+bool toml_at(const struct tparse *t, const char *s)
 {
 	size_t n = strlen(s);
 
 	return (size_t)(t->end - t->p) >= n && !memcmp(t->p, s, n);
 }
 
-void skip_blank(struct tparse *t)
+void toml_skip_blank(struct tparse *t)
 {
 	while (t->p < t->end && (*t->p == ' ' || *t->p == '\t'))
 		t->p++;
@@ -56,7 +56,7 @@ static bool eat_newline(struct tparse *t)
 {
 	if (t->p >= t->end)
 		return true;
-	if (at(t, "\r\n"))
+	if (toml_at(t, "\r\n"))
 		t->p++;
 	if (*t->p != '\n')
 		return false;
@@ -66,15 +66,15 @@ static bool eat_newline(struct tparse *t)
 }
 
 /* Blanks, an optional comment, then the end of the line. */
-int end_of_line(struct tparse *t)
+int toml_end_of_line(struct tparse *t)
 {
-	skip_blank(t);
+	toml_skip_blank(t);
 	if (t->p < t->end && *t->p == '#') {
 		while (t->p < t->end && *t->p != '\n' && *t->p != '\r')
 			t->p++;
 	}
 	if (!eat_newline(t))
-		return perr(t, "expected the end of the line");
+		return toml_perr(t, "expected the end of the line");
 	return 0;
 }
 
@@ -82,11 +82,11 @@ int end_of_line(struct tparse *t)
 static int skip_space(struct tparse *t)
 {
 	for (;;) {
-		skip_blank(t);
+		toml_skip_blank(t);
 		if (t->p >= t->end)
 			return 0;
 		if (*t->p == '#' || *t->p == '\n' || *t->p == '\r') {
-			int rc = end_of_line(t);
+			int rc = toml_end_of_line(t);
 
 			if (rc < 0)
 				return rc;
@@ -124,21 +124,21 @@ static int escape(struct tparse *t, struct strbuf *sb, bool multi)
 	size_t n;
 
 	if (t->p >= t->end)
-		return perr(t, "unterminated string");
+		return toml_perr(t, "unterminated string");
 	if (multi &&
 	    (*t->p == ' ' || *t->p == '\t' || *t->p == '\n' || *t->p == '\r')) {
 		/* a line-ending backslash: drop the blanks and newlines */
 		const char *save = t->p;
 
-		skip_blank(t);
+		toml_skip_blank(t);
 		if (t->p < t->end && *t->p != '\n' && *t->p != '\r') {
 			t->p = save;
-			return perr(t, "invalid escape in a string");
+			return toml_perr(t, "invalid escape in a string");
 		}
 		while (t->p < t->end && (*t->p == ' ' || *t->p == '\t' ||
 					 *t->p == '\n' || *t->p == '\r')) {
-			if (*t->p == '\r' && !at(t, "\r\n"))
-				return perr(t, "a lone carriage return");
+			if (*t->p == '\r' && !toml_at(t, "\r\n"))
+				return toml_perr(t, "a lone carriage return");
 			t->line += *t->p == '\n';
 			t->p++;
 		}
@@ -151,23 +151,24 @@ static int escape(struct tparse *t, struct strbuf *sb, bool multi)
 			return 0;
 		}
 	if (*t->p != 'u' && *t->p != 'U')
-		return perr(t,
-			    "invalid escape '\\%c' in a string (write '\\\\' "
-			    "for a backslash, or use a 'literal' string)",
-			    *t->p >= 0x20 && *t->p < 0x7f ? *t->p : '?');
+		return toml_perr(
+			t,
+			"invalid escape '\\%c' in a string (write '\\\\' "
+			"for a backslash, or use a 'literal' string)",
+			*t->p >= 0x20 && *t->p < 0x7f ? *t->p : '?');
 	n = *t->p == 'u' ? 4 : 8;
 	t->p++;
 	if ((size_t)(t->end - t->p) < n)
-		return perr(t, "invalid \\u escape");
+		return toml_perr(t, "invalid \\u escape");
 	for (size_t i = 0; i < n; i++) {
 		int d = hex_value(t->p[i]);
 
 		if (d < 0)
-			return perr(t, "invalid \\u escape");
+			return toml_perr(t, "invalid \\u escape");
 		u = u << 4 | (unsigned long)d;
 	}
 	if (u > 0x10ffff || (u >= 0xd800 && u <= 0xdfff) || !u)
-		return perr(t, "invalid \\u escape (not a scalar value)");
+		return toml_perr(t, "invalid \\u escape (not a scalar value)");
 	t->p += n;
 	add_utf8(sb, u);
 	return 0;
@@ -181,19 +182,19 @@ static int escape(struct tparse *t, struct strbuf *sb, bool multi)
 static int string(struct tparse *t, struct strbuf *sb)
 {
 	char q = *t->p;
-	bool multi = (q == '"' && at(t, "\"\"\"")) ||
-		     (q == '\'' && at(t, "'''"));
+	bool multi = (q == '"' && toml_at(t, "\"\"\"")) ||
+		     (q == '\'' && toml_at(t, "'''"));
 
 	strbuf_reset(sb);
 	t->p += multi ? 3 : 1;
 	/* a newline right after the opening quotes is not content */
-	if (multi && (at(t, "\n") || at(t, "\r\n")))
+	if (multi && (toml_at(t, "\n") || toml_at(t, "\r\n")))
 		eat_newline(t);
 	for (;;) {
 		unsigned char c;
 
 		if (t->p >= t->end)
-			return perr(t, "unterminated string");
+			return toml_perr(t, "unterminated string");
 		c = (unsigned char)*t->p;
 		if (c == (unsigned char)q) {
 			size_t run = 0;
@@ -207,7 +208,7 @@ static int string(struct tparse *t, struct strbuf *sb)
 			if (run >= 3) {
 				/* up to two quotes may end the content */
 				if (run > 5)
-					return perr(t, "too many quotes");
+					return toml_perr(t, "too many quotes");
 				strbuf_add(sb, t->p, run - 3);
 				t->p += run;
 				return 0;
@@ -216,9 +217,9 @@ static int string(struct tparse *t, struct strbuf *sb)
 			t->p += run;
 			continue;
 		}
-		if (c == '\n' || (c == '\r' && at(t, "\r\n"))) {
+		if (c == '\n' || (c == '\r' && toml_at(t, "\r\n"))) {
 			if (!multi)
-				return perr(t, "unterminated string");
+				return toml_perr(t, "unterminated string");
 			if (c == '\r')
 				strbuf_addch(sb, *t->p++);
 			strbuf_addch(sb, *t->p++);
@@ -226,7 +227,7 @@ static int string(struct tparse *t, struct strbuf *sb)
 			continue;
 		}
 		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			return perr(t, "control character in a string");
+			return toml_perr(t, "control character in a string");
 		if (c == '\\' && q == '"') {
 			int rc;
 
@@ -280,23 +281,24 @@ static int number(struct tparse *t, struct tval *v)
 
 	if (*t->p == '+' || *t->p == '-')
 		strbuf_addch(&sb, *t->p++);
-	if (at(t, "0x") || at(t, "0o") || at(t, "0b")) {
-		rc = unsupported(t, "hexadecimal, octal or binary integers");
+	if (toml_at(t, "0x") || toml_at(t, "0o") || toml_at(t, "0b")) {
+		rc = toml_unsupported(t,
+				      "hexadecimal, octal or binary integers");
 		goto out;
 	}
-	if (at(t, "inf") || at(t, "nan")) {
-		rc = unsupported(t, "inf and nan");
+	if (toml_at(t, "inf") || toml_at(t, "nan")) {
+		rc = toml_unsupported(t, "inf and nan");
 		goto out;
 	}
 	if (!digits(t, &sb)) {
-		rc = perr(t, "invalid value");
+		rc = toml_perr(t, "invalid value");
 		goto out;
 	}
 	{
 		size_t lead = sb.buf[0] == '-' || sb.buf[0] == '+';
 
 		if (sb.len - lead > 1 && sb.buf[lead] == '0') {
-			rc = perr(t, "invalid number (leading zero)");
+			rc = toml_perr(t, "invalid number (leading zero)");
 			goto out;
 		}
 	}
@@ -304,7 +306,7 @@ static int number(struct tparse *t, struct tval *v)
 		strbuf_addch(&sb, *t->p++);
 		fl = true;
 		if (!digits(t, &sb)) {
-			rc = perr(t, "invalid number");
+			rc = toml_perr(t, "invalid number");
 			goto out;
 		}
 	}
@@ -314,12 +316,13 @@ static int number(struct tparse *t, struct tval *v)
 		if (t->p < t->end && (*t->p == '+' || *t->p == '-'))
 			strbuf_addch(&sb, *t->p++);
 		if (!digits(t, &sb)) {
-			rc = perr(t, "invalid number");
+			rc = toml_perr(t, "invalid number");
 			goto out;
 		}
 	}
 	if (t->p < t->end && (bare_char(*t->p) || *t->p == ':')) {
-		rc = unsupported(t, "dates and times, or an invalid value");
+		rc = toml_unsupported(t,
+				      "dates and times, or an invalid value");
 		goto out;
 	}
 	errno = 0;
@@ -332,7 +335,7 @@ static int number(struct tparse *t, struct tval *v)
 		v->d = (double)v->i;
 	}
 	if (errno || !endp || *endp || (fl && !isfinite(v->d)))
-		rc = perr(t, "number out of range");
+		rc = toml_perr(t, "number out of range");
 out:
 	strbuf_release(&sb);
 	return rc;
@@ -350,7 +353,7 @@ static int array(struct tparse *t, struct tval *v)
 		if (rc < 0)
 			goto out;
 		if (t->p >= t->end) {
-			rc = perr(t, "unterminated array");
+			rc = toml_perr(t, "unterminated array");
 			goto out;
 		}
 		if (*t->p == ']') {
@@ -358,10 +361,12 @@ static int array(struct tparse *t, struct tval *v)
 			break;
 		}
 		if (*t->p != '"' && *t->p != '\'') {
-			rc = *t->p == '[' ? unsupported(t, "arrays of arrays") :
-			     *t->p == '{' ? unsupported(t, "inline tables") :
-					    unsupported(t, "arrays of "
-							   "non-strings");
+			rc = *t->p == '[' ?
+				     toml_unsupported(t, "arrays of arrays") :
+			     *t->p == '{' ?
+				     toml_unsupported(t, "inline tables") :
+				     toml_unsupported(t, "arrays of "
+							 "non-strings");
 			goto out;
 		}
 		rc = string(t, &sb);
@@ -380,8 +385,8 @@ static int array(struct tparse *t, struct tval *v)
 			break;
 		}
 		rc = t->p >= t->end ?
-			     perr(t, "unterminated array") :
-			     perr(t, "expected ',' or ']' in an array");
+			     toml_perr(t, "unterminated array") :
+			     toml_perr(t, "expected ',' or ']' in an array");
 		goto out;
 	}
 	rc = 0;
@@ -390,10 +395,10 @@ out:
 	return rc;
 }
 
-int value(struct tparse *t, struct tval *v)
+int toml_value(struct tparse *t, struct tval *v)
 {
 	if (t->p >= t->end || *t->p == '\n' || *t->p == '\r' || *t->p == '#')
-		return perr(t, "missing value");
+		return toml_perr(t, "missing value");
 	if (*t->p == '"' || *t->p == '\'') {
 		v->kind = TV_STRING;
 		return string(t, &v->s);
@@ -401,33 +406,33 @@ int value(struct tparse *t, struct tval *v)
 	if (*t->p == '[')
 		return array(t, v);
 	if (*t->p == '{')
-		return unsupported(t, "inline tables");
-	if (at(t, "true") || at(t, "false")) {
+		return toml_unsupported(t, "inline tables");
+	if (toml_at(t, "true") || toml_at(t, "false")) {
 		v->kind = TV_BOOL;
 		v->b = *t->p == 't';
 		t->p += v->b ? 4 : 5;
 		if (t->p < t->end && bare_char(*t->p))
-			return perr(t, "invalid value");
+			return toml_perr(t, "invalid value");
 		return 0;
 	}
-	if (is_digit(*t->p) || *t->p == '+' || *t->p == '-' || at(t, "inf") ||
-	    at(t, "nan"))
+	if (is_digit(*t->p) || *t->p == '+' || *t->p == '-' ||
+	    toml_at(t, "inf") || toml_at(t, "nan"))
 		return number(t, v);
-	return perr(t, "invalid value");
+	return toml_perr(t, "invalid value");
 }
 
 /* One key: bare, "basic" or 'literal'. */
-int key(struct tparse *t, struct strbuf *sb)
+int toml_key(struct tparse *t, struct strbuf *sb)
 {
 	strbuf_reset(sb);
 	if (t->p < t->end && (*t->p == '"' || *t->p == '\'')) {
-		if (at(t, "\"\"\"") || at(t, "'''"))
-			return perr(t, "invalid key");
+		if (toml_at(t, "\"\"\"") || toml_at(t, "'''"))
+			return toml_perr(t, "invalid key");
 		return string(t, sb);
 	}
 	while (t->p < t->end && bare_char(*t->p))
 		strbuf_addch(sb, *t->p++);
 	if (!sb->len)
-		return perr(t, "invalid key");
+		return toml_perr(t, "invalid key");
 	return 0;
 }
