@@ -369,13 +369,4 @@ int heroku_blob_download(struct heroku *h, const char *url, const char *path,
 			 uint64_t max, const char *want_sha256,
 			 long long *size_out);
 
-/*
- * The app's config var values, for masking build output only: values
- * receives every value at least min_len bytes long. The caller wipes
- * each with heroku_wipe() before strvec_clear() (heroku_secrets_clear).
- */
-int heroku_config_var_values(struct heroku *h, struct strvec *values,
-			     const char *app, size_t min_len);
-void heroku_secrets_clear(struct strvec *values);
-
 #endif

@@ -65,6 +65,17 @@ const char *deploy_key_path(const char *key_path);
  */
 int deploy_ledger_pending(struct ledger *l, struct ledger_entry *le,
 			  const char *att_path, const char *key_path);
+/*
+ * The end of every deploy (local build or Heroku's): say "Releasing vN",
+ * follow release r through its release phase (output through mask), record
+ * le complete in l, and fail unless the release succeeded ("the previous
+ * release stays live").
+ */
+struct deploy_target;
+int deploy_release_finish(struct heroku *h, struct heroku_release *r,
+			  const struct deploy_target *t,
+			  const struct mask_set *mask, struct ledger *l,
+			  struct ledger_entry *le);
 /* Complete le with the release r as it stands and record it again. */
 int deploy_ledger_complete(struct ledger *l, struct ledger_entry *le,
 			   const struct heroku_release *r);

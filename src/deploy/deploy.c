@@ -253,21 +253,8 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	rc = heroku_release_create(h, &r, d->t.app, slug.id, desc.buf);
 	if (rc < 0)
 		goto out;
-	term_say(d->t.quiet, "Releasing v%ld", r.version);
 	*version = r.version;
-	rc = deploy_follow(h, &r, d->t.app, d->t.quiet, mask);
-	if (rc < 0)
-		goto out;
-	rc = deploy_ledger_complete(&ledger, &le, &r);
-	if (rc < 0)
-		goto out;
-	if (!r.status || strcmp(r.status, "succeeded")) {
-		rc = error_set("release v%ld %s: the previous release stays "
-			       "live",
-			       r.version,
-			       r.status ? r.status : "has no status");
-		goto out;
-	}
+	rc = deploy_release_finish(h, &r, &d->t, mask, &ledger, &le);
 out:
 	deploy_mask_error(mask, rc);
 	mask_set_free(mask);

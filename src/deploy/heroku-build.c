@@ -529,21 +529,8 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	rc = heroku_release_get(h, &r, o->t.app, b.release_id);
 	if (rc < 0)
 		goto out;
-	term_say(o->t.quiet, "Releasing v%ld", r.version);
 	*version = r.version;
-	rc = deploy_follow(h, &r, o->t.app, o->t.quiet, mask);
-	if (rc < 0)
-		goto out;
-	rc = deploy_ledger_complete(&ledger, &le, &r);
-	if (rc < 0)
-		goto out;
-	if (!r.status || strcmp(r.status, "succeeded")) {
-		rc = error_set("release v%ld %s: the previous release stays "
-			       "live",
-			       r.version,
-			       r.status ? r.status : "has no status");
-		goto out;
-	}
+	rc = deploy_release_finish(h, &r, &o->t, mask, &ledger, &le);
 out:
 	if (made)
 		fs_remove_tree(tmp.buf);

@@ -71,6 +71,28 @@ int deploy_follow(struct heroku *h, struct heroku_release *r, const char *app,
 	return rc;
 }
 
+int deploy_release_finish(struct heroku *h, struct heroku_release *r,
+			  const struct deploy_target *t,
+			  const struct mask_set *mask, struct ledger *l,
+			  struct ledger_entry *le)
+{
+	int rc;
+
+	term_say(t->quiet, "Releasing v%ld", r->version);
+	rc = deploy_follow(h, r, t->app, t->quiet, mask);
+	if (rc < 0)
+		return rc;
+	rc = deploy_ledger_complete(l, le, r);
+	if (rc < 0)
+		return rc;
+	if (!r->status || strcmp(r->status, "succeeded"))
+		return error_set("release v%ld %s: the previous release stays "
+				 "live",
+				 r->version,
+				 r->status ? r->status : "has no status");
+	return 0;
+}
+
 void deploy_history_release(struct deploy_history *hist)
 {
 	heroku_releases_free(hist->list, hist->nr);

@@ -9,7 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
-static void app_path(struct strbuf *sb, const char *app, const char *rest)
+void heroku_app_path(struct strbuf *sb, const char *app, const char *rest)
 {
 	strbuf_addstr(sb, "/apps/");
 	heroku_path_escape(sb, app);
@@ -47,7 +47,7 @@ static int get_app(struct heroku *h, struct json **j, const char *app,
 	struct strbuf path = STRBUF_INIT;
 	int rc;
 
-	app_path(&path, app, rest);
+	heroku_app_path(&path, app, rest);
 	if (id)
 		heroku_path_escape(&path, id);
 	rc = call_json(h, j, "GET", path.buf, NULL, array);
@@ -191,7 +191,7 @@ int heroku_buildpacks_set(struct heroku *h, const char *app,
 
 		json_add_string(u, "buildpack", urls[i]);
 	}
-	app_path(&path, app, "/buildpack-installations");
+	heroku_app_path(&path, app, "/buildpack-installations");
 	rc = heroku_call(h, NULL, "PUT", path.buf, body);
 	json_free(body);
 	strbuf_release(&path);
@@ -247,37 +247,13 @@ static int cmp_str(const void *a, const void *b)
 int heroku_config_var_names(struct heroku *h, struct strvec *names,
 			    const char *app)
 {
-	struct strbuf path = STRBUF_INIT;
-	struct heroku_resp r = HEROKU_RESP_INIT;
-	struct json *j = NULL;
-	int rc;
+	struct strvec values = STRVEC_INIT, none = STRVEC_INIT;
+	int rc = heroku_config_vars(h, names, &values, app);
 
-	strvec_clear(names);
-	app_path(&path, app, "/config-vars");
-	rc = heroku_call_ex(h, NULL, "GET", path.buf, NULL, NULL, &r, NULL,
-			    NULL);
-	if (rc < 0)
-		goto out;
-	rc = json_parse(&j, r.body.buf, r.body.len, path.buf);
-	if (rc < 0)
-		goto out;
-	rc = expect(j, false, path.buf);
-	if (rc < 0)
-		goto out;
-	for (struct json *e = json_child(j); e; e = json_next(e)) {
-		const char *v = json_string(e);
-
-		strvec_push(names, json_key(e));
-		/* The values are secrets: leave nothing readable behind. */
-		if (v)
-			heroku_wipe((void *)(uintptr_t)v, strlen(v));
-	}
-	qsort(names->v, names->nr, sizeof(*names->v), cmp_str);
-out:
-	json_free(j);
-	heroku_wipe(r.body.buf, r.body.len);
-	heroku_resp_release(&r);
-	strbuf_release(&path);
+	/* Only the names are wanted: the values are wiped at once. */
+	heroku_config_vars_clear(&none, &values);
+	if (!rc)
+		qsort(names->v, names->nr, sizeof(*names->v), cmp_str);
 	return rc;
 }
 
@@ -290,7 +266,7 @@ int heroku_config_vars(struct heroku *h, struct strvec *names,
 	int rc;
 
 	heroku_config_vars_clear(names, values);
-	app_path(&path, app, "/config-vars");
+	heroku_app_path(&path, app, "/config-vars");
 	rc = heroku_call_ex(h, NULL, "GET", path.buf, NULL, NULL, &r, NULL,
 			    NULL);
 	if (rc < 0)
@@ -420,7 +396,7 @@ int heroku_slug_create(struct heroku *h, struct heroku_slug *out,
 	int rc;
 
 	heroku_slug_release(out);
-	app_path(&path, app, "/slugs");
+	heroku_app_path(&path, app, "/slugs");
 	/* A retried POST /slugs at worst leaves an unused slug behind. */
 	rc = call_json(h, &j, "POST", path.buf, req, false);
 	if (rc < 0)
@@ -520,7 +496,7 @@ int heroku_releases_list(struct heroku *h, struct heroku_release **out,
 
 	*out = NULL;
 	*nr = 0;
-	app_path(&path, app, "/releases");
+	heroku_app_path(&path, app, "/releases");
 	for (unsigned page = 0;; page++) {
 		struct json *j = NULL;
 
@@ -616,7 +592,7 @@ static long newest_version(struct heroku *h, const char *app)
 	long long v = 0;
 
 	/* One release, the newest: the Range orders by version. */
-	app_path(&path, app, "/releases");
+	heroku_app_path(&path, app, "/releases");
 	if (heroku_call_ex(h, &j, "GET", path.buf, NULL,
 			   "version ..; order=desc, max=1", NULL, NULL,
 			   NULL) < 0) {
@@ -642,7 +618,7 @@ static int release_post(struct heroku *h, struct heroku_release *out,
 
 	heroku_release_release(out);
 	probe->min_version = newest_version(h, app);
-	app_path(&path, app, "/releases");
+	heroku_app_path(&path, app, "/releases");
 	rc = heroku_call_ex(h, &j, "POST", path.buf, body, NULL, &r,
 			    probe_release, probe);
 	if (rc < 0)

@@ -24,13 +24,6 @@ static char *dup_str(const struct json *j, const char *key)
 	return s ? xstrdup(s) : NULL;
 }
 
-static void build_path(struct strbuf *sb, const char *app, const char *rest)
-{
-	strbuf_addstr(sb, "/apps/");
-	heroku_path_escape(sb, app);
-	strbuf_addstr(sb, rest);
-}
-
 /* ---- sources ----------------------------------------------------------- */
 
 void heroku_source_release(struct heroku_source *s)
@@ -49,7 +42,7 @@ int heroku_source_create(struct heroku *h, struct heroku_source *out,
 	int rc;
 
 	heroku_source_release(out);
-	build_path(&path, app, "/sources");
+	heroku_app_path(&path, app, "/sources");
 	/* A retried POST /sources at worst leaves an unused upload slot. */
 	rc = heroku_call(h, &j, "POST", path.buf, NULL);
 	if (rc < 0)
@@ -131,7 +124,7 @@ int heroku_build_get(struct heroku *h, struct heroku_build *out,
 	int rc;
 
 	heroku_build_release(out);
-	build_path(&path, app, "/builds/");
+	heroku_app_path(&path, app, "/builds/");
 	heroku_path_escape(&path, id);
 	rc = heroku_call(h, &j, "GET", path.buf, NULL);
 	if (rc < 0)
@@ -158,7 +151,7 @@ int heroku_builds_list(struct heroku *h, struct heroku_build **out, size_t *nr,
 
 	*out = NULL;
 	*nr = 0;
-	build_path(&path, app, "/builds");
+	heroku_app_path(&path, app, "/builds");
 	rc = heroku_call(h, &j, "GET", path.buf, NULL);
 	if (rc < 0)
 		goto out;
@@ -279,7 +272,7 @@ int heroku_build_create(struct heroku *h, struct heroku_build *out,
 	for (size_t i = 0; i < n; i++)
 		if (list[i].id)
 			strvec_push(&probe.before, list[i].id);
-	build_path(&path, app, "/builds");
+	heroku_app_path(&path, app, "/builds");
 	rc = heroku_call_ex(h, &j, "POST", path.buf, body, NULL, &r,
 			    probe_build, &probe);
 	if (rc < 0)
@@ -476,52 +469,5 @@ out:
 		unlink(path);
 	sign_sha256_free(d.sha);
 	strbuf_release(&where);
-	return rc;
-}
-
-/* ---- config var values (for masking only) ------------------------------ */
-
-void heroku_secrets_clear(struct strvec *values)
-{
-	for (size_t i = 0; i < values->nr; i++)
-		heroku_wipe((void *)(uintptr_t)values->v[i],
-			    strlen(values->v[i]));
-	strvec_clear(values);
-}
-
-int heroku_config_var_values(struct heroku *h, struct strvec *values,
-			     const char *app, size_t min_len)
-{
-	struct strbuf path = STRBUF_INIT;
-	struct heroku_resp r = HEROKU_RESP_INIT;
-	struct json *j = NULL;
-	int rc;
-
-	heroku_secrets_clear(values);
-	build_path(&path, app, "/config-vars");
-	rc = heroku_call_ex(h, NULL, "GET", path.buf, NULL, NULL, &r, NULL,
-			    NULL);
-	if (rc < 0)
-		goto out;
-	rc = json_parse(&j, r.body.buf, r.body.len, path.buf);
-	if (rc < 0)
-		goto out;
-	if (!json_is_object(j)) {
-		rc = error_set("heroku: unexpected reply to '%s'", path.buf);
-		goto out;
-	}
-	for (struct json *e = json_child(j); e; e = json_next(e)) {
-		const char *v = json_string(e);
-
-		if (v && strlen(v) >= min_len)
-			strvec_push(values, v);
-		if (v)
-			heroku_wipe((void *)(uintptr_t)v, strlen(v));
-	}
-out:
-	json_free(j);
-	heroku_wipe(r.body.buf, r.body.len);
-	heroku_resp_release(&r);
-	strbuf_release(&path);
 	return rc;
 }

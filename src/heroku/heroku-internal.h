@@ -71,6 +71,8 @@ struct heroku_resp {
 		0, STRBUF_INIT, NULL, NULL, -1, false, NULL, NULL \
 	}
 void heroku_resp_release(struct heroku_resp *r);
+/* "/apps/<app escaped><rest>" appended to sb (rest may be NULL; api.c). */
+void heroku_app_path(struct strbuf *sb, const char *app, const char *rest);
 
 /* Fill a slug or release from a Platform API response body (api.c);
  * missing or mistyped fields stay empty. Exposed for the fuzz target. */
