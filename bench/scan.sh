@@ -14,6 +14,8 @@
 #         `slugguard hooks run pre-push` given that push on stdin;
 #       - a shallow clone (--depth 50): the same small push, and the
 #         whole history down to its boundary;
+#       - the small push in a copy with a commit-graph (git commit-graph
+#         write --reachable), read and not read (SLUGGUARD_NO_GRAPH=1);
 #   (b) full history on the first real repository (git.git): `scan HEAD`
 #       vs `git log -p -U0 HEAD` (target <= 0.2x); SCAN_BENCH_SKIP_FULL=1
 #       leaves it out;
@@ -76,6 +78,14 @@ prepare_real() {
 		touch "$2/.bench-complete"
 }
 
+# prepare_graph DIR: DIR.graph, a copy of DIR with a commit-graph.
+prepare_graph() {
+	[ -f "$1.graph/objects/info/commit-graph" ] && return 0
+	rm -rf "$1.graph"
+	git clone -q --bare "$1" "$1.graph" &&
+		git -C "$1.graph" commit-graph write --reachable
+}
+
 # (a) real repositories
 first_real=
 for spec in $repos; do
@@ -90,7 +100,7 @@ for spec in $repos; do
 	d=$BENCH_DIR/real/$name
 	mkdir -p "$BENCH_DIR/real"
 	echo "preparing $name (once)..."
-	prepare_real "$path" "$d" || {
+	{ prepare_real "$path" "$d" && prepare_graph "$d"; } || {
 		echo "bench: cannot prepare $d" >&2
 		exit 1
 	}
@@ -105,6 +115,15 @@ for spec in $repos; do
 	ours=$(cd "$d" && median_ms -m "$runs" env SLUGGUARD_NO_ODB=1 \
 		"$SG" scan "$range")
 	row "  same through libgit2 (SLUGGUARD_NO_ODB=1)" "$ours" "$base"
+	# most clones a few weeks old have one (git gc, git maintenance);
+	# git log reads it too
+	ours=$(cd "$d.graph" && median_ms -m "$runs" "$SG" scan "$range")
+	base=$(cd "$d.graph" && median_ms -m "$runs" git log -p -U0 "$range")
+	row "  with a commit-graph" "$ours" "$base" "(< 30 ms)"
+	ours=$(cd "$d.graph" && median_ms -m "$runs" env \
+		SLUGGUARD_NO_GRAPH=1 "$SG" scan "$range")
+	row "  same, the graph not read" "$ours" "$base"
+	base=$(cd "$d" && median_ms -m "$runs" git log -p -U0 "$range")
 	ours=$(cd "$d" && median_ms -m "$runs" "$SG" scan bench-topic \
 		--not --remotes)
 	base=$(cd "$d" && median_ms -m "$runs" git log -p -U0 bench-topic \

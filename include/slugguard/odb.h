@@ -19,6 +19,10 @@
 #ifndef SLUGGUARD_ODB_H
 #define SLUGGUARD_ODB_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #define ODB_RAWSZ 20
 
 enum odb_type {
@@ -85,5 +89,32 @@ int odb_read(struct odb_reader *r, const unsigned char *id, size_t max,
  */
 int odb_read_once(struct odb_reader *r, const unsigned char *id,
 		  enum odb_type *type, const unsigned char **data, size_t *len);
+
+/*
+ * git's commit-graph (objects/info/commit-graph, version 1, one layer):
+ * parents and committer dates without reading commit objects. Opened
+ * from an object directory; ERR_NOTFOUND when there is none, ERR_FAIL
+ * (message set) when it is damaged. The graph is the caller's, freed by
+ * odb_graph_free(); read-only, so threads may share it.
+ */
+struct odb_graph;
+
+int odb_graph_open(struct odb_graph **out, const char *objdir);
+void odb_graph_free(struct odb_graph *g);
+/* The number of commits in the graph. */
+uint32_t odb_graph_nr(const struct odb_graph *g);
+/* The row of commit id; false when the graph does not have it. */
+bool odb_graph_find(const struct odb_graph *g, const unsigned char *id,
+		    uint32_t *pos);
+/* The id of the commit in row pos (inside the graph), NULL past the end. */
+const unsigned char *odb_graph_id(const struct odb_graph *g, uint32_t pos);
+/*
+ * The committer date and parents (their rows, at most max into parents,
+ * *nr of them) of row pos. ERR_FAIL for a row that points outside the
+ * graph, ERR_NOTFOUND when the commit has more than max parents (read
+ * its object instead).
+ */
+int odb_graph_commit(const struct odb_graph *g, uint32_t pos, int64_t *date,
+		     uint32_t *parents, size_t max, size_t *nr);
 
 #endif

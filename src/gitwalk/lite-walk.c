@@ -14,6 +14,8 @@
 #include "lite.h"
 #include "rev.h"
 
+#include <unistd.h>
+
 /* git's limit_list goes on this many commits past the point where
  * everything queued is uninteresting, against clock skew. */
 #define SLOP 5
@@ -41,6 +43,8 @@ struct walk {
 	/* The caller's shallow boundary (walk.c reads that file once). */
 	bool (*shallow)(const git_oid *id, void *data);
 	void *shallow_data;
+	/* The repository's commit-graph, NULL when it has none. */
+	struct odb_graph *graph;
 };
 
 /*
@@ -115,6 +119,46 @@ static bool is_shallow(const struct walk *wk, const git_oid *id)
 	return wk->shallow && wk->shallow(id, wk->shallow_data);
 }
 
+/* Most commits have one or two parents; more are read from the object. */
+#define GRAPH_PARENTS 16
+
+/*
+ * Commit n's date and parents from the commit-graph: 0, ERR_NOTFOUND
+ * when the graph does not have it (newer than the file, or a large
+ * octopus), or an error for a damaged graph.
+ */
+static int parse_graph(struct walk *wk, size_t n)
+{
+	uint32_t pos, parents[GRAPH_PARENTS];
+	size_t np = 0;
+	int rc;
+
+	if (!odb_graph_find(wk->graph, wk->c[n].id.id, &pos))
+		return ERR_NOTFOUND;
+	rc = odb_graph_commit(wk->graph, pos, &wk->c[n].date, parents,
+			      GRAPH_PARENTS, &np);
+	if (rc == ERR_FAIL) {
+		char hex[GITWALK_HEXSZ + 1];
+
+		git_oid_tostr(hex, sizeof(hex), &wk->c[n].id);
+		return error_set("damaged commit-graph: commit %s points "
+				 "outside it; run 'git commit-graph write "
+				 "--reachable' or remove it",
+				 hex);
+	}
+	if (rc < 0)
+		return rc;
+	wk->c[n].parents_at = wk->parents_nr;
+	for (size_t k = 0; k < np; k++) {
+		ALLOC_GROW(wk->parents, wk->parents_nr + 1, wk->parents_alloc);
+		memcpy(wk->parents[wk->parents_nr++].id,
+		       odb_graph_id(wk->graph, parents[k]), ODB_RAWSZ);
+	}
+	wk->c[n].parents_nr = is_shallow(wk, &wk->c[n].id) ? 0 : np;
+	wk->c[n].flags |= C_PARSED;
+	return 0;
+}
+
 /* Read commit n: its committer date and parents. */
 static int parse(struct walk *wk, size_t n)
 {
@@ -127,6 +171,11 @@ static int parse(struct walk *wk, size_t n)
 
 	if (wk->c[n].flags & C_PARSED)
 		return 0;
+	if (wk->graph) {
+		rc = parse_graph(wk, n);
+		if (rc != ERR_NOTFOUND)
+			return rc;
+	}
 	rc = odb_read_once(wk->rd, wk->c[n].id.id, &type, &data, &len);
 	if (rc == ERR_FAIL)
 		return damaged(&wk->c[n].id);
@@ -324,6 +373,34 @@ static void topo_order(struct walk *wk, const size_t *list, size_t list_nr,
 	free(indeg);
 }
 
+/*
+ * The main object directory's commit-graph, as git reads it: not in a
+ * shallow repository (git turns the graph off there too: its parents
+ * reach past the boundary); SLUGGUARD_NO_GRAPH=1 turns it off for tests
+ * and benchmarks. No graph is no error; a damaged one is (git would
+ * walk the same damage silently).
+ */
+static int open_graph(struct odb_graph **out, const struct gitwalk *w)
+{
+	const char *off = getenv("SLUGGUARD_NO_GRAPH");
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if (off && *off && strcmp(off, "0"))
+		return 0;
+	strbuf_addf(&path, "%sshallow", gitwalk_commondir(w));
+	if (!access(path.buf, F_OK)) {
+		strbuf_release(&path);
+		return 0;
+	}
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%sobjects", gitwalk_commondir(w));
+	rc = odb_graph_open(out, path.buf);
+	strbuf_release(&path);
+	return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
 int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 		      struct odb_reader *rd, const char *const *revs,
 		      size_t revs_nr,
@@ -350,7 +427,9 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 	wk.rd = rd;
 	wk.shallow = shallow;
 	wk.shallow_data = shallow_data;
-	rc = gitwalk_rev_parse(&tips, &src, revs, revs_nr);
+	rc = open_graph(&wk.graph, w);
+	if (!rc)
+		rc = gitwalk_rev_parse(&tips, &src, revs, revs_nr);
 	for (size_t i = 0; i < tips.nr && !rc; i++)
 		rc = add_tip(&wk, &tips.v[i].id, tips.v[i].hide);
 	/* git's limit_list: date order, stopping once only uninteresting
@@ -394,5 +473,6 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 	oidmap_release(&wk.index);
 	free(wk.parents);
 	free(wk.heap);
+	odb_graph_free(wk.graph);
 	return rc;
 }

@@ -166,7 +166,7 @@ static int on_message(void *data, unsigned thread, const char *commit,
 	return 0;
 }
 
-enum mode { LITE, NO_LITE, NO_ODB };
+enum mode { LITE, NO_LITE, NO_ODB, NO_GRAPH };
 
 /* Walk revs in dir one way; out gets the messages, or the error. */
 static int walk(const char *dir, enum mode m, const char *const *revs,
@@ -179,6 +179,9 @@ static int walk(const char *dir, enum mode m, const char *const *revs,
 
 	unsetenv("SLUGGUARD_NO_LITE");
 	unsetenv("SLUGGUARD_NO_ODB");
+	unsetenv("SLUGGUARD_NO_GRAPH");
+	if (m == NO_GRAPH)
+		setenv("SLUGGUARD_NO_GRAPH", "1", 1);
 	if (m == NO_LITE)
 		setenv("SLUGGUARD_NO_LITE", "1", 1);
 	if (m == NO_ODB)
@@ -250,9 +253,9 @@ static int check(const char *dir, struct strbuf *msgs, size_t nr, ...)
 {
 	const char *revs[8];
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT,
-		      want = STRBUF_INIT, got = STRBUF_INIT;
+		      d = STRBUF_INIT, want = STRBUF_INIT, got = STRBUF_INIT;
 	va_list ap;
-	int rc, rc2, rc3;
+	int rc, rc2, rc3, rc4;
 
 	assert_true(nr <= ARRAY_SIZE(revs));
 	va_start(ap, nr);
@@ -262,13 +265,17 @@ static int check(const char *dir, struct strbuf *msgs, size_t nr, ...)
 	rc = walk(dir, LITE, revs, nr, &a);
 	rc2 = walk(dir, NO_LITE, revs, nr, &b);
 	rc3 = walk(dir, NO_ODB, revs, nr, &c);
-	if (strcmp(a.buf, b.buf) || strcmp(a.buf, c.buf))
-		print_error("%s: lite:\n%sno lite:\n%sno odb:\n%s", revs[0],
-			    a.buf, b.buf, c.buf);
+	rc4 = walk(dir, NO_GRAPH, revs, nr, &d);
+	if (strcmp(a.buf, b.buf) || strcmp(a.buf, c.buf) ||
+	    strcmp(a.buf, d.buf))
+		print_error("%s: lite:\n%sno lite:\n%sno odb:\n%sno graph:\n%s",
+			    revs[0], a.buf, b.buf, c.buf, d.buf);
 	assert_int_equal(rc, rc2);
 	assert_int_equal(rc, rc3);
+	assert_int_equal(rc, rc4);
 	assert_string_equal(a.buf, b.buf);
 	assert_string_equal(a.buf, c.buf);
+	assert_string_equal(a.buf, d.buf);
 	if (!rc) {
 		/* rev-list's order is its own: compare as sorted sets. */
 		rev_list(dir, revs, nr, &want);
@@ -283,6 +290,7 @@ static int check(const char *dir, struct strbuf *msgs, size_t nr, ...)
 	strbuf_release(&a);
 	strbuf_release(&b);
 	strbuf_release(&c);
+	strbuf_release(&d);
 	strbuf_release(&want);
 	strbuf_release(&got);
 	return rc;
@@ -438,6 +446,131 @@ static void test_rev_shallow(void **state)
 	strbuf_release(&out);
 }
 
+/* The date of the next commit-tree/commit. */
+static void next_tick(void)
+{
+	char date[32];
+
+	snprintf(date, sizeof(date), "%ld +0000", tick++);
+	setenv("GIT_AUTHOR_DATE", date, 1);
+	setenv("GIT_COMMITTER_DATE", date, 1);
+}
+
+/* A commit of tree HEAD^{tree} in dir with the parents; its id in out. */
+static void commit_tree(const char *dir, struct strbuf *out,
+			const struct strvec *parents, const char *msg)
+{
+	struct child c = CHILD_INIT;
+
+	next_tick();
+	strvec_pushl(&c.args, "git", "-C", dir, "-c", "user.name=T", "-c",
+		     "user.email=t@example.com", "commit-tree", "HEAD^{tree}",
+		     "-m", msg, NULL);
+	for (size_t i = 0; i < parents->nr; i++)
+		strvec_pushl(&c.args, "-p", parents->v[i], NULL);
+	strbuf_reset(out);
+	assert_int_equal(run_capture(&c, out, 4096), 0);
+	strbuf_rtrim(out);
+}
+
+static uint32_t get_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/*
+ * A commit-graph (git commit-graph write): the walk reads parents and
+ * dates from it and agrees with every other way and with rev-list,
+ * through an octopus of 3 (extra-edge list) and one of 17 (more parents
+ * than the walk takes from the graph: read from its object), and for
+ * commits newer than the graph. A damaged graph is an error naming it.
+ */
+static void test_rev_graph(void **state)
+{
+	struct strbuf dir = STRBUF_INIT, id = STRBUF_INIT, out = STRBUF_INIT,
+		      file = STRBUF_INIT, data = STRBUF_INIT;
+	struct strvec small = STRVEC_INIT, big = STRVEC_INIT, one = STRVEC_INIT;
+	const unsigned char *d;
+	unsigned char row[4];
+	size_t cdat = 0;
+
+	(void)state;
+	strbuf_addf(&dir, "%s/g", tmp);
+	assert_int_equal(git(tmp, NULL, "clone", "-q", repo, "g", NULL), 0);
+	strvec_push(&one, "HEAD");
+	for (int i = 0; i < 17; i++) {
+		commit_tree(dir.buf, &id, &one, "leg");
+		strvec_push(i < 3 ? &small : &big, id.buf);
+	}
+	for (int i = 0; i < 3; i++)
+		strvec_push(&big, small.v[i]);
+	strvec_push(&small, "HEAD");
+	commit_tree(dir.buf, &id, &small, "octopus of 4");
+	strvec_clear(&one);
+	strvec_push(&one, id.buf);
+	for (size_t i = 0; i < big.nr; i++)
+		strvec_push(&one, big.v[i]);
+	commit_tree(dir.buf, &id, &one, "octopus of 18");
+	assert_int_equal(git(dir.buf, NULL, "update-ref", "refs/heads/main",
+			     id.buf, NULL),
+			 0);
+	assert_int_equal(git(dir.buf, NULL, "commit-graph", "write",
+			     "--reachable", NULL),
+			 0);
+	strbuf_addf(&file, "%s/.git/objects/info/commit-graph", dir.buf);
+	assert_int_equal(access(file.buf, F_OK), 0);
+	/* Two commits the graph does not have. */
+	strvec_clear(&one);
+	strvec_push(&one, "HEAD");
+	commit_tree(dir.buf, &id, &one, "after the graph");
+	assert_int_equal(git(dir.buf, NULL, "update-ref", "refs/heads/main",
+			     id.buf, NULL),
+			 0);
+	assert_int_equal(check(dir.buf, &out, 1, "HEAD"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 7 + 17 + 3);
+	assert_int_equal(check(dir.buf, &out, 1, "HEAD~1..HEAD"), 0);
+	assert_int_equal(check(dir.buf, &out, 1, "HEAD~2..HEAD"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 2 + 14);
+	assert_int_equal(check(dir.buf, NULL, 1, "HEAD~2"), 0);
+	assert_int_equal(check(dir.buf, NULL, 2, "--all", "^origin/side"), 0);
+	assert_int_equal(check(dir.buf, NULL, 1, "origin/side..HEAD~1"), 0);
+	/* Damage: the first row's first parent points past the table. */
+	assert_int_equal(fs_read_capped(&data, file.buf, (size_t)1 << 20), 0);
+	d = (const unsigned char *)data.buf;
+	for (unsigned i = 0; i < d[6]; i++)
+		if (!memcmp(d + 8 + i * 12, "CDAT", 4))
+			cdat = (size_t)get_be32(d + 8 + i * 12 + 8);
+	assert_true(cdat > 0 && cdat + 24 < data.len);
+	memcpy(row, "\x00\xff\xff\x00", 4);
+	memcpy(data.buf + cdat + 20, row, 4);
+	assert_int_equal(fs_write_atomic(file.buf, data.buf, data.len, 0644),
+			 0);
+	assert_int_equal(walk(dir.buf, LITE, (const char *const[]){ "--all" },
+			      1, &out),
+			 ERR_FAIL);
+	assert_non_null(strstr(out.buf, "damaged commit-graph: commit "));
+	/* A torn file: refused whole, naming it. */
+	assert_int_equal(
+		fs_write_atomic(file.buf, data.buf, data.len / 2, 0644), 0);
+	assert_int_equal(walk(dir.buf, LITE, (const char *const[]){ "HEAD" }, 1,
+			      &out),
+			 ERR_FAIL);
+	assert_non_null(strstr(out.buf, "damaged commit-graph '"));
+	assert_non_null(strstr(out.buf, "objects/info/commit-graph"));
+	/* Without it the walk reads the objects as before. */
+	assert_int_equal(unlink(file.buf), 0);
+	assert_int_equal(check(dir.buf, NULL, 1, "HEAD"), 0);
+	strvec_clear(&small);
+	strvec_clear(&big);
+	strvec_clear(&one);
+	strbuf_release(&dir);
+	strbuf_release(&id);
+	strbuf_release(&out);
+	strbuf_release(&file);
+	strbuf_release(&data);
+}
+
 /* A linked worktree: its own HEAD, the common refs. */
 static void test_rev_worktree(void **state)
 {
@@ -522,6 +655,7 @@ int main(void)
 		cmocka_unit_test(test_rev_errors),
 		cmocka_unit_test(test_rev_shallow),
 		cmocka_unit_test(test_rev_worktree),
+		cmocka_unit_test(test_rev_graph),
 		cmocka_unit_test(test_rev_tags),
 		cmocka_unit_test(test_commit_meta),
 		cmocka_unit_test(test_parse_raw),
