@@ -167,6 +167,9 @@ int main(int argc, char **argv)
 	const struct cmd *cmd = NULL;
 	int rc = 0, opt;
 
+	/* Before any large allocation: see util/heap.c. */
+	heap_tune();
+
 	signal(SIGPIPE, SIG_IGN);
 	cfg.argv0 = argv[0];
 	config_from_env(&cfg);
