@@ -34,12 +34,8 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Allocation: out of memory is fatal (git, tmux), so these never fail. */
-/*
- * Heap advice (util/heap.c): heap_tune() once at start, before threads;
- * heap_tune_thread() first thing in a worker thread that reads objects.
- */
+/* Heap advice (util/heap.c): once at start, before any thread. */
 void heap_tune(void);
-void heap_tune_thread(void);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);

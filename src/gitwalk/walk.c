@@ -404,7 +404,6 @@ static void *walker_main(void *arg)
 	size_t from, to, done;
 	int rc = 0;
 
-	heap_tune_thread();
 	while (!rc && next_chunk(h, &from, &to)) {
 		for (size_t i = from; i < to && !rc; i++)
 			rc = walk_commit(wk, (uint32_t)i);

@@ -12,6 +12,12 @@
  * objects does the rest. glibc's own tunable (glibc.malloc.hugetlb=1)
  * does the same, but only from the environment before start-up.
  *
+ * Only the main heap's first pad is advised, which is what a small push
+ * lives in. Advising the walker threads' arenas as well made a long
+ * history scan (git.git HEAD~3000..HEAD) spend 25-60% more user time:
+ * arenas grow and shrink all the time, and huge pages are split and
+ * zeroed again each time.
+ *
  * Everything here is advice: a kernel without THP, or another libc,
  * leaves the heap as it was.
  */
@@ -27,11 +33,7 @@
 #include <unistd.h>
 
 #define HUGE_SZ ((uintptr_t)2 << 20)
-/* glibc's per-thread arenas: heaps of this size, aligned to it. */
-#define ARENA_HEAP ((uintptr_t)64 << 20)
 #define TOP_PAD (16 << 20)
-
-static uintptr_t main_lo, main_hi;
 
 static void advise(uintptr_t lo, uintptr_t hi)
 {
@@ -44,12 +46,13 @@ void heap_tune(void)
 {
 	/* volatile: a malloc() freed unused may be compiled away. */
 	void *volatile grow;
+	uintptr_t main_lo, main_hi;
 
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	mallopt(M_TOP_PAD, TOP_PAD);
 	main_lo = (uintptr_t)sbrk(0);
-	/* Grow the main heap now (by the pad), then advise all of it. */
+	/* Grow the main heap now (by the pad), then advise that much. */
 	grow = malloc(HUGE_SZ);
 	free(grow);
 	main_hi = (uintptr_t)sbrk(0);
@@ -57,26 +60,8 @@ void heap_tune(void)
 		advise(main_lo, main_hi);
 }
 
-void heap_tune_thread(void)
-{
-	void *volatile p = malloc(64);
-	uintptr_t at = (uintptr_t)p, heap;
-
-	/* On the main heap (one thread, or arenas used up): done. */
-	if (!p || (at >= main_lo && at < main_hi + TOP_PAD)) {
-		free(p);
-		return;
-	}
-	heap = at & ~(ARENA_HEAP - 1);
-	advise(heap, heap + ARENA_HEAP);
-	free(p);
-}
 #else
 void heap_tune(void)
-{
-}
-
-void heap_tune_thread(void)
 {
 }
 #endif
