@@ -164,7 +164,7 @@ live_slugs() {
 kill_point() {
 	KP_FAULT=
 	case $(($1 % 5)) in
-	0) KP=build KP_METHOD= KP_PATH= ;;
+	0) KP=build KP_METHOD='' KP_PATH='' ;;
 	1) KP=slug KP_METHOD=POST KP_PATH=/apps/app1/slugs KP_KIND=slow_after ;;
 	2) KP=upload KP_METHOD=PUT KP_PATH=/blobs/ KP_KIND=slow ;;
 	# after the release POST, before the ledger's completion: the
@@ -245,9 +245,11 @@ kill_post_receive() {
 		refs/slugguard/ledger/app1 -- >"$TRASH/pending" ||
 		test $? = 1 || return 1
 	sed "s|.*:||; s|\.json\$||" "$TRASH/pending" | sort >"$TRASH/pending-slugs" &&
-	comm -12 "$TRASH/live" "$TRASH/pending-slugs" >"$TRASH/live-pending" &&
-	test ! -s "$TRASH/live-pending" ||
-		{ echo "kill run $1 ($KP) failed" >&2; return 1; }
+	comm -12 "$TRASH/live" "$TRASH/pending-slugs" >"$TRASH/live-pending" || return 1
+	if test -s "$TRASH/live-pending"; then
+		echo "kill run $1 ($KP): a live release left pending" >&2
+		return 1
+	fi
 	echo "kill run $1 ($KP): killed after $(((_t1 - _t0) / 1000000)) ms, checked after $((($(date +%s%N) - _t1) / 1000000)) ms"
 }
 
