@@ -38,7 +38,8 @@ static const struct cmd commands[] = {
 	{ "keygen", cmd_keygen, "create a signing key pair" },
 	{ "keys", cmd_keys, "add, revoke or list the trusted signing keys" },
 	{ "verify", cmd_verify,
-	  "verify a slug against its signed attestation" },
+	  "verify a slug, or an app's release, against its "
+	  "signed attestation" },
 	{ "deploy", cmd_deploy, "build, upload and release to Heroku" },
 	{ "releases", cmd_releases,
 	  "list an app's releases and their signed state" },

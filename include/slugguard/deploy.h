@@ -97,6 +97,18 @@ int deploy_history_load(struct deploy_history *out,
 void deploy_history_release(struct deploy_history *hist);
 
 /*
+ * slugguard verify --app: check release want of t->app (0: the live one)
+ * against the ledger, read-only: its slug has a complete entry whose
+ * attestation is signed by a trusted, unrevoked key and attests the
+ * slug's checksum as the Platform API reports it. Returns 0 (one line
+ * appended to report), ERR_REJECTED with the reason stored (no entry,
+ * pending, bad signature, revoked or untrusted key, digest mismatch),
+ * ERR_NOTFOUND (no such release) or ERR_FAIL.
+ */
+int deploy_verify_release(struct strbuf *report, const struct deploy_target *t,
+			  long want);
+
+/*
  * Roll t->app back to release want (0: the last succeeded release before
  * the current one), refusing one that did not succeed or is not verified
  * unless force. *from is the target's version, *version the new

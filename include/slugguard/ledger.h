@@ -38,6 +38,7 @@
 #include "slugguard/strvec.h"
 
 struct heroku_release;
+struct json;
 struct sign_key;
 
 #define LEDGER_REF_PREFIX "refs/slugguard/ledger/"
@@ -138,10 +139,16 @@ void ledger_entry_format(struct strbuf *out, const struct ledger_entry *e);
 bool ledger_entry_ok(const struct ledger *l, const struct ledger_entry *e,
 		     const char *key_path, struct strbuf *why);
 /*
- * Verify the DSSE envelope buf (len bytes) with the public key k and
- * require checksum ("SHA256:<hex>" or hex) among its subjects; what names
- * it in messages. 0, ERR_REJECTED or ERR_FAIL.
+ * Verify the DSSE envelope buf (len bytes) with the public key k, require
+ * an in-toto Statement v1 with SLSA Provenance v1 and checksum
+ * ("SHA256:<hex>" or hex) among its subjects; what names it in messages.
+ * 0, ERR_REJECTED or ERR_FAIL. The _open form hands the statement to the
+ * caller (*stmt, caller frees with json_free(); NULL on error) for
+ * further checks (slugguard verify --commit, --app).
  */
+int ledger_statement_open(struct json **stmt, const struct sign_key *k,
+			  const char *buf, size_t len, const char *checksum,
+			  const char *what);
 int ledger_attestation_verify(const struct sign_key *k, const char *buf,
 			      size_t len, const char *checksum,
 			      const char *what);

@@ -363,7 +363,6 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	struct ledger_entry le;
 	struct heroku_build_req req;
 	struct attest_in in;
-	const char *tmpdir = getenv("TMPDIR");
 	const char *base = getenv("HEROKU_API_URL");
 	const char *key_path = deploy_key_path(o->t.key);
 	long timeout = o->build_timeout_ms > 0 ? o->build_timeout_ms :
@@ -399,9 +398,9 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 				"or the policy's signing.key)");
 		goto out;
 	}
-	strbuf_addf(&tmp, "%s/slugguard-hbuild-XXXXXX",
-		    tmpdir && *tmpdir ? tmpdir : "/tmp");
-	rc = fs_mkdtemp(tmp.buf);
+	/* What killed deploys left behind (kill -9 skips every cleanup). */
+	fs_tmpdir_sweep("slugguard-hbuild", 24 * 3600);
+	rc = fs_tmpdir_new(&tmp, "slugguard-hbuild");
 	if (rc < 0)
 		goto out;
 	made = true;
@@ -533,7 +532,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	rc = deploy_release_finish(h, &r, &o->t, mask, &ledger, &le);
 out:
 	if (made)
-		fs_remove_tree(tmp.buf);
+		fs_tmpdir_remove(tmp.buf);
 	ledger_entry_release(&le);
 	ledger_release(&ledger);
 	heroku_release_release(&r);

@@ -273,3 +273,89 @@ out:
 	heroku_free(h);
 	return rc;
 }
+
+/* The release to verify: vN, or the live one. */
+static const struct heroku_release *pick_release(const struct heroku_release *l,
+						 size_t nr, long want)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (want ? l[i].version == want : l[i].current)
+			return &l[i];
+	return NULL;
+}
+
+int deploy_verify_release(struct strbuf *report, const struct deploy_target *t,
+			  long want)
+{
+	struct ledger ledger = LEDGER_INIT;
+	struct heroku *h = NULL;
+	struct heroku_release *list = NULL;
+	struct heroku_slug slug = HEROKU_SLUG_INIT;
+	struct strbuf why = STRBUF_INIT;
+	const struct heroku_release *r;
+	const struct ledger_entry *e;
+	size_t nr = 0;
+	int rc;
+
+	rc = deploy_client(&h, t->cacert);
+	if (!rc)
+		rc = ledger_load(&ledger, NULL, t->app);
+	if (!rc)
+		rc = heroku_releases_list(h, &list, &nr, t->app);
+	if (rc < 0)
+		goto out;
+	r = pick_release(list, nr, want);
+	if (!r) {
+		rc = want ? error_setc(ERR_NOTFOUND,
+				       "app '%s' has no release v%ld", t->app,
+				       want) :
+			    error_setc(ERR_NOTFOUND,
+				       "app '%s' has no live release", t->app);
+		goto out;
+	}
+	if (!r->slug_id) {
+		rc = error_setc(ERR_REJECTED, "v%ld of app '%s' has no slug",
+				r->version, t->app);
+		goto out;
+	}
+	e = ledger_find_slug(&ledger, r->slug_id);
+	/*
+	 * Read-only: a pending entry is not completed here (releases,
+	 * rollback and the next deploy do that), it is reported.
+	 */
+	if (e && strcmp(e->state, LEDGER_COMPLETE))
+		strbuf_addf(&why,
+			    "its ledger entry is %s (the deploy that wrote "
+			    "it did not finish; `slugguard releases` "
+			    "completes it)",
+			    e->state);
+	else
+		ledger_entry_ok(&ledger, e, t->key, &why);
+	if (why.len) {
+		rc = error_setc(ERR_REJECTED, "v%ld of app '%s': %s",
+				r->version, t->app, why.buf);
+		goto out;
+	}
+	/* The ledger attests e->checksum: is that the slug Heroku runs? */
+	rc = heroku_slug_get(h, &slug, t->app, r->slug_id);
+	if (rc < 0)
+		goto out;
+	if (!slug.checksum || strcmp(slug.checksum, e->checksum)) {
+		rc = error_setc(ERR_REJECTED,
+				"v%ld of app '%s': digest mismatch: the "
+				"ledger attests %.23s..., Heroku's slug %s "
+				"has %.23s...",
+				r->version, t->app, e->checksum, r->slug_id,
+				slug.checksum ? slug.checksum : "no checksum");
+		goto out;
+	}
+	strbuf_addf(report, "v%ld of app '%s': slug %s %.23s... signed by %s",
+		    r->version, t->app, r->slug_id, e->checksum, e->keyid);
+out:
+	heroku_slug_release(&slug);
+	heroku_releases_free(list, nr);
+	strbuf_release(&why);
+	ledger_release(&ledger);
+	heroku_free(h);
+	return rc;
+}

@@ -155,29 +155,43 @@ static bool key_trusted(const struct ledger *l, const char *keyid,
 	return ok;
 }
 
-int ledger_attestation_verify(const struct sign_key *k, const char *buf,
-			      size_t len, const char *checksum,
-			      const char *what)
+int ledger_statement_open(struct json **stmt, const struct sign_key *k,
+			  const char *buf, size_t len, const char *checksum,
+			  const char *what)
 {
 	struct strbuf payload = STRBUF_INIT;
-	struct json *stmt = NULL;
 	const struct json *subj;
-	const char *hex = checksum;
+	const char *hex = checksum, *got;
 	bool found = false;
 	int rc;
 
+	*stmt = NULL;
 	if (starts_with(hex, "SHA256:"))
 		hex += strlen("SHA256:");
 	rc = sign_dsse_open(&payload, k, buf, len, what);
 	if (rc < 0)
 		goto out;
-	rc = json_parse(&stmt, payload.buf, payload.len, what);
+	rc = json_parse(stmt, payload.buf, payload.len, what);
 	if (rc < 0) {
 		rc = error_setc(ERR_REJECTED, "'%s': payload is not JSON",
 				what);
 		goto out;
 	}
-	subj = json_get(stmt, "subject");
+	got = json_get_string(*stmt, "_type");
+	if (!got || strcmp(got, "https://in-toto.io/Statement/v1")) {
+		rc = error_setc(ERR_REJECTED,
+				"'%s': payload is not an in-toto Statement v1",
+				what);
+		goto out;
+	}
+	got = json_get_string(*stmt, "predicateType");
+	if (!got || strcmp(got, "https://slsa.dev/provenance/v1")) {
+		rc = error_setc(ERR_REJECTED,
+				"'%s': predicate is not SLSA Provenance v1",
+				what);
+		goto out;
+	}
+	subj = json_get(*stmt, "subject");
 	for (size_t i = 0; i < json_array_size(subj); i++) {
 		const char *d = json_get_string(
 			json_get(json_array_at(subj, i), "digest"), "sha256");
@@ -187,11 +201,25 @@ int ledger_attestation_verify(const struct sign_key *k, const char *buf,
 	}
 	if (!found)
 		rc = error_setc(ERR_REJECTED,
-				"'%s' does not attest sha256 %.12s...", what,
-				hex);
+				"sha256 %.12s... is not a subject of '%s'", hex,
+				what);
 out:
-	json_free(stmt);
+	if (rc < 0) {
+		json_free(*stmt);
+		*stmt = NULL;
+	}
 	strbuf_release(&payload);
+	return rc;
+}
+
+int ledger_attestation_verify(const struct sign_key *k, const char *buf,
+			      size_t len, const char *checksum,
+			      const char *what)
+{
+	struct json *stmt = NULL;
+	int rc = ledger_statement_open(&stmt, k, buf, len, checksum, what);
+
+	json_free(stmt);
 	return rc;
 }
 

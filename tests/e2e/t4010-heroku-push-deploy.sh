@@ -157,30 +157,100 @@ live_slugs() {
 		sed "/^\$/d"
 }
 
+# kill_point I: where kill run I is aimed, spread over the whole deploy;
+# with it KP_METHOD and KP_PATH, the request whose arrival at the stand-in
+# times the kill (none for "build"), and KP_FAULT, the stand-in fault
+# that holds the request so that the kill lands while it is held.
+kill_point() {
+	KP_FAULT=
+	case $(($1 % 5)) in
+	0) KP=build KP_METHOD='' KP_PATH='' ;;
+	1) KP=slug KP_METHOD=POST KP_PATH=/apps/app1/slugs KP_KIND=slow_after ;;
+	2) KP=upload KP_METHOD=PUT KP_PATH=/blobs/ KP_KIND=slow ;;
+	# after the release POST, before the ledger's completion: the
+	# release exists, the ledger has it pending
+	3) KP=release KP_METHOD=POST KP_PATH=/apps/app1/releases KP_KIND=slow_after ;;
+	4) KP=follow KP_METHOD=GET KP_PATH=/apps/app1/releases/ KP_KIND=slow_after ;;
+	esac
+	if test -n "$KP_METHOD"; then
+		KP_FAULT="{\"method\": \"$KP_METHOD\", \"path\": \"$KP_PATH\", \"kind\": \"$KP_KIND\", \"delay\": 4}"
+	fi
+}
+
 # kill_post_receive N: a new commit on main, fetched into the deploy
-# repository, and post-receive run on it as git would; kill -9 once the
-# deploy talks to Heroku (slug, upload or release), after a random pause.
-# (Why the git dir's own HEAD and not a push: a push would wait for the
-# killed hook.)
+# repository, and post-receive run on it as git would; kill -9 at kill
+# point N (kill_point): while the build runs, or while the stand-in
+# holds the request of that step. Then `releases` reconciles and the
+# ledger must know every live release, complete. (Why the git dir's own
+# HEAD and not a push: a push would wait for the killed hook.)
 kill_post_receive() {
+	kill_point "$1" &&
 	test_commit -C work "kill$1" "kill$1.txt" >/dev/null &&
 		_old=$(git --git-dir=remote.git rev-parse main) &&
 		git --git-dir=remote.git fetch -q "$TRASH/work" main:main 2>/dev/null &&
 		echo "$_old $(git --git-dir=remote.git rev-parse main) refs/heads/main" \
 			>"$TRASH/stdin" || return 1
-	# its own process group, so that the kill takes the forked deploy
-	# and its git children too, as a crash of the server would
-	(cd remote.git && exec setsid "$SG" hooks run post-receive \
+	standin_ctl "{\"clear_faults\": true, \"faults\": [$KP_FAULT]}" >/dev/null &&
+	_n=$(standin_count "$KP_METHOD" "$KP_PATH") &&
+	_live=$(live_slugs | wc -l) || return 1
+	_t0=$(date +%s%N)
+	# its own session, so that the kill takes the forked deploy (in a
+	# process group of its own) and its git children too, as a crash of
+	# the server would; the session's id comes from its leader itself
+	# (setsid forks when it must, and a zombie parent passes kill -0)
+	rm -f "$TRASH/pgid" || return 1
+	(cd remote.git && exec setsid sh -c 'echo $$ >"$1" && shift && exec "$@"' \
+		sh "$TRASH/pgid" "$SG" hooks run post-receive \
 		<"$TRASH/stdin" >"$TRASH/pr-out" 2>&1) &
 	_p=$!
-	while ! grep -q "Creating the slug\|Uploading\|Releasing" "$TRASH/pr-out" &&
-		kill -0 "$_p" 2>/dev/null; do
-		sleep 0.1
+	while ! test -s "$TRASH/pgid"; do
+		sleep 0.01
 	done
-	sleep "0.$(rand_hex 8 | tr -dc 0-9 | head -c 1)"
-	kill -9 -- "-$_p" 2>/dev/null
+	_g=$(cat "$TRASH/pgid")
+	if test -z "$KP_METHOD"; then
+		while ! grep -q "Building" "$TRASH/pr-out" &&
+			kill -0 "$_g" 2>/dev/null; do
+			sleep 0.02
+		done
+	else
+		while test "$(standin_count "$KP_METHOD" "$KP_PATH")" = "$_n" &&
+			kill -0 "$_g" 2>/dev/null; do
+			sleep 0.02
+		done
+	fi
+	_alive=no
+	kill -0 "$_g" 2>/dev/null && _alive=yes
+	# every process of the session, by id (bounded)
+	_w=0
+	while _pids=$(ps -o pid= -s "$_g") && test -n "$_pids" &&
+		test $_w -lt 100; do
+		# shellcheck disable=SC2086 # one id per word
+		kill -9 $_pids 2>/dev/null
+		sleep 0.01
+		_w=$((_w + 1))
+	done
 	wait "$_p"
-	return 0
+	# killed at its point, or the run proves nothing
+	test "$_alive" = yes || { cat "$TRASH/pr-out" >&2; return 1; }
+	_t1=$(date +%s%N)
+	standin_ctl "{\"clear_faults\": true}" >/dev/null &&
+	echo "$KP $(($(live_slugs | wc -l) - _live))" >>"$TRASH/kill-points" &&
+	(cd work && "$SG" -q releases --app app1 >/dev/null) &&
+	live_slugs >"$TRASH/live" &&
+	ledger_slugs remote.git >"$TRASH/known" &&
+	comm -23 "$TRASH/live" "$TRASH/known" >"$TRASH/unknown" &&
+	test ! -s "$TRASH/unknown" &&
+	# no live release left pending (one git process for every entry)
+	git --git-dir=remote.git grep -l "\"state\":.*\"pending\"" \
+		refs/slugguard/ledger/app1 -- >"$TRASH/pending" ||
+		test $? = 1 || return 1
+	sed "s|.*:||; s|\.json\$||" "$TRASH/pending" | sort >"$TRASH/pending-slugs" &&
+	comm -12 "$TRASH/live" "$TRASH/pending-slugs" >"$TRASH/live-pending" || return 1
+	if test -s "$TRASH/live-pending"; then
+		echo "kill run $1 ($KP): a live release left pending" >&2
+		return 1
+	fi
+	echo "kill run $1 ($KP): killed after $(((_t1 - _t0) / 1000000)) ms, checked after $((($(date +%s%N) - _t1) / 1000000)) ms"
 }
 
 test_expect_success 'two pushes to two deploy branches at once: both releases in the ledger' '
@@ -205,23 +275,36 @@ test_expect_success 'two pushes to two deploy branches at once: both releases in
 	grep "current verified" out
 '
 
-test_expect_success 'kill -9 in the middle of a push deploy: the ledger knows the release' '
-	i=1 &&
-	while test $i -le "${LEDGER_PUSH_KILLS:-3}"; do
-		kill_post_receive $i || return 1
-		i=$((i + 1))
-	done &&
-	live_slugs >live &&
-	ledger_slugs remote.git >known &&
-	comm -23 live known >unknown &&
-	test ! -s unknown &&
-	find remote.git -name "*.lock" >locks &&
-	test ! -s locks &&
-	test_commit -C work after-kills after.txt &&
-	git -C work push origin main 2>err &&
+test_expect_success "kill -9 at ${LEDGER_PUSH_KILLS:-20} points of push deploys: the ledger knows every release" '
+	mkdir -p ktmp &&
+	start=$(date +%s) &&
+	(
+		TMPDIR=$TRASH/ktmp &&
+		SLUGGUARD_RELEASE_POLL_MS=50 &&
+		export TMPDIR SLUGGUARD_RELEASE_POLL_MS &&
+		i=1 &&
+		while test $i -le "${LEDGER_PUSH_KILLS:-20}"; do
+			kill_post_receive $i || exit 1
+			i=$((i + 1))
+		done &&
+		find "$TRASH/remote.git" -name "*.lock" >"$TRASH/locks" &&
+		test ! -s "$TRASH/locks" &&
+		test_commit -C "$TRASH/work" after-kills after.txt &&
+		git -C "$TRASH/work" push origin main 2>"$TRASH/err"
+	) &&
 	grep "^remote: Released v" err &&
+	ls ktmp >left &&
+	test ! -s left &&
 	(cd work && "$SG" releases --app app1 >../out) &&
-	grep "current verified" out
+	grep "current verified" out &&
+	! grep unverified out &&
+	test "$(wc -l <kill-points)" = "${LEDGER_PUSH_KILLS:-20}" &&
+	test "$(grep -c "^release 1\$" kill-points)" = "$(grep -c "^release" kill-points)" &&
+	test "$(grep -c "^slug 1\$" kill-points)" = 0 &&
+	for p in build slug upload release follow; do
+		echo "$p: $(grep -c "^$p " kill-points) kills, $(grep "^$p " kill-points | awk "{n += \$2} END {print n + 0}") releases created" || return 1
+	done &&
+	echo "${LEDGER_PUSH_KILLS:-20} killed push deploys in $(($(date +%s) - start)) s"
 '
 
 test_expect_success 'a push may not rewind or delete the ledger' '

@@ -44,22 +44,40 @@ deploy_pair() {
 	return $_rc
 }
 
-# kill_deploy N: start a deploy to app2 from clone a and kill -9 it at a
-# random point once it talks to Heroku (slug, upload, release), where a
-# crash used to leave a live release the ledger did not know.
+# kill_deploy N: start a deploy to app2 from clone a and kill -9 it once
+# it talks to Heroku (slug, upload, release), where a crash used to leave
+# a live release the ledger did not know: odd N at a random point, even
+# N while the stand-in holds the reply to the release POST (the release
+# exists, the ledger has it pending). Appends "<random|release> <new
+# releases>" to kill-points.
 kill_deploy() {
+	_kp=random
+	_n=$(standin_count POST /apps/app2/releases) &&
+	_live=$(live_slugs app2 | wc -l) &&
+	if test $(($1 % 2)) = 0; then
+		_kp=release &&
+		standin_ctl '{"clear_faults": true, "faults": [{"method": "POST", "path": "/apps/app2/releases", "kind": "slow_after", "delay": 3}]}' >/dev/null
+	fi &&
 	standin_fake_build "$TRASH/k$1" >/dev/null || return 1
 	(cd a && exec "$SG" deploy --app app2 --build-dir "$TRASH/k$1" \
 		>"$TRASH/out-k$1" 2>&1) &
 	_p=$!
-	while ! grep -q "Creating the slug" "$TRASH/out-k$1" &&
-		kill -0 "$_p" 2>/dev/null; do
-		sleep 0.05
-	done
-	sleep "0.$(rand_hex 8 | tr -dc 0-9 | head -c 1)$(rand_hex 8 | tr -dc 0-9 | head -c 1)"
+	if test $_kp = release; then
+		while test "$(standin_count POST /apps/app2/releases)" = "$_n" &&
+			kill -0 "$_p" 2>/dev/null; do
+			sleep 0.02
+		done
+	else
+		while ! grep -q "Creating the slug" "$TRASH/out-k$1" &&
+			kill -0 "$_p" 2>/dev/null; do
+			sleep 0.05
+		done
+		sleep "0.$(rand_hex 8 | tr -dc 0-9 | head -c 1)$(rand_hex 8 | tr -dc 0-9 | head -c 1)"
+	fi
 	kill -9 "$_p" 2>/dev/null
 	wait "$_p"
-	return 0
+	standin_ctl '{"clear_faults": true}' >/dev/null &&
+	echo "$_kp $(($(live_slugs app2 | wc -l) - _live))" >>"$TRASH/kill-points"
 }
 
 test_expect_success 'setup: a deploy repository, two clones, the key committed' '
@@ -128,7 +146,10 @@ test_expect_success "kill -9 at random points of $KILLS deploys: the ledger know
 		git --git-dir=a/.git show "refs/slugguard/ledger/app2:$s.json" >e &&
 		grep "\"state\":.*\"complete\"" e || return 1
 	done &&
-	echo "$(wc -l <live) of $KILLS killed deploys had created their release"
+	test "$(grep -c "^release 1\$" kill-points)" = $((KILLS / 2)) &&
+	echo "$(wc -l <live) of $KILLS killed deploys had created their release" &&
+	echo "timed after the release POST: $(grep -c "^release " kill-points) kills, $(grep -c "^release 1\$" kill-points) releases created" &&
+	echo "at random points: $(grep -c "^random " kill-points) kills, $(grep -c "^random 1\$" kill-points) releases created"
 '
 
 test_expect_success 'after the kills the next deploy is fine and pushes the whole ledger' '

@@ -61,7 +61,9 @@ test_expect_success 'a missing or extra argument is named' '
 	test_expect_code 2 "$SG" check HEAD extra 2>err &&
 	grep "^slugguard: check: unexpected .extra." err &&
 	test_expect_code 2 "$SG" verify 2>err &&
-	grep "^slugguard: verify: SLUG is required" err
+	grep "^slugguard: verify: --app is required (or HEROKU_APP, -r REMOTE)" err &&
+	test_expect_code 2 "$SG" verify a.tgz b.tgz 2>err &&
+	grep "^slugguard: verify: unexpected .b.tgz." err
 '
 
 test_expect_success 'a missing app is named, with the ways to give one' '
