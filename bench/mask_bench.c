@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int load_vars(struct mask_set **out, const char *path)
+static int load_vars(struct mask_set **out, const char *path, const char *mode)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct mask_var *v = NULL;
@@ -54,6 +54,10 @@ static int load_vars(struct mask_set **out, const char *path)
 		p = nl + 1;
 	}
 	rc = mask_set_new(out, v, nr, NULL, 0);
+	/* relay: the stream waits for the matcher itself; the others wait
+	 * here, so their timings are of the check alone */
+	if (!rc && strcmp(mode, "relay"))
+		rc = mask_set_wait(*out);
 out:
 	free(v);
 	strbuf_release(&sb);
@@ -77,7 +81,7 @@ int main(int argc, char **argv)
 
 	if (argc < 3)
 		return 2;
-	rc = load_vars(&set, argv[2]);
+	rc = load_vars(&set, argv[2], argv[1]);
 	if (rc < 0)
 		goto out;
 	if (!strcmp(argv[1], "relay")) {

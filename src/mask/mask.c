@@ -7,7 +7,16 @@
 #include "slugguard/rules.h"
 #include "slugguard/strbuf.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
+
+/*
+ * While the matcher compiles, a stream buffers what it is given (and
+ * passes on nothing); past this many bytes it waits for the matcher.
+ */
+#define MASK_EARLY_MAX ((size_t)32 << 20)
 
 /* Always secret, whatever a policy says: it deploys the app. */
 #define MASK_ALWAYS "HEROKU_API_KEY"
@@ -35,6 +44,20 @@ struct pat_ref {
 	size_t n;
 };
 
+/*
+ * The matcher compiles on a worker thread (Hyperscan takes tens of
+ * milliseconds for 200 vars), so a build starts at once; everything that
+ * matches waits for it first (set_wait()).
+ */
+struct mask_compile {
+	pthread_t worker;
+	bool running; /* started and not yet joined */
+	atomic_bool ready; /* the worker is done: joining will not block */
+	int rc;
+	struct error_saved err;
+	char *msg; /* the failure, said again by each wait */
+};
+
 struct mask_set {
 	char **name; /* secret vars */
 	size_t name_nr;
@@ -46,6 +69,7 @@ struct mask_set {
 	struct pat_ref *sorted; /* by content: prefix look-ups */
 	uint8_t first[256 / 8]; /* first bytes of patterns */
 	uint8_t pair[65536 / 8]; /* first two bytes of patterns (len >= 2) */
+	struct mask_compile *c; /* owned; changed by waiting on a const set */
 	struct rules_literals *lits;
 	struct rules_literals_scratch *scratch; /* mask_strbuf() and streams
 						   run on one thread */
@@ -258,10 +282,80 @@ static int cmp_pattern(const void *a, const void *b)
 	return cmp_bytes(x->p, x->n, y->p, y->n);
 }
 
+/* The worker: compile the literal set and its scratch. */
+static void *compile_main(void *data)
+{
+	struct mask_set *set = data;
+	int rc;
+
+	rc = rules_literals_new(&set->lits, (const char *const *)set->pat,
+				set->pat_len, set->pat_nr);
+	if (rc >= 0)
+		rc = rules_literals_scratch_new(&set->scratch, set->lits);
+	set->c->rc = rc;
+	error_save(&set->c->err, rc);
+	atomic_store(&set->c->ready, true);
+	return NULL;
+}
+
+/*
+ * Wait for the matcher; 0, or ERR_FAIL with the compile error (again on
+ * every call). The set is const to its users; the join is the one change
+ * waiting makes, and it is made on the set's own thread.
+ */
+static int set_wait(const struct mask_set *set)
+{
+	struct mask_compile *c = set->c;
+
+	if (c->running) {
+		pthread_join(c->worker, NULL);
+		c->running = false;
+		if (c->rc < 0) {
+			error_restore(&c->err);
+			c->msg = xstrdup(error_last());
+		}
+	}
+	if (c->rc < 0)
+		return error_set("%s",
+				 c->msg ? c->msg : "cannot build the masker");
+	return 0;
+}
+
+static bool set_ready(const struct mask_set *set)
+{
+	return !set->c->running || atomic_load(&set->c->ready);
+}
+
+int mask_set_wait(const struct mask_set *set)
+{
+	return set ? set_wait(set) : 0;
+}
+
+/* Start the worker with signals blocked: they stay the main thread's. */
+static void compile_start(struct mask_set *set)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	set->c->running =
+		!pthread_create(&set->c->worker, NULL, compile_main, set);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!set->c->running)
+		compile_main(set); /* no thread: compile here */
+}
+
 void mask_set_free(struct mask_set *set)
 {
 	if (!set)
 		return;
+	if (set->c && set->c->running)
+		pthread_join(set->c->worker, NULL);
+	if (set->c) {
+		free(set->c->err.msg); /* a failure never waited for */
+		free(set->c->msg);
+		free(set->c);
+	}
 	rules_literals_scratch_free(set->scratch);
 	rules_literals_free(set->lits);
 	for (size_t i = 0; i < set->pat_nr; i++) {
@@ -283,9 +377,7 @@ int mask_set_new(struct mask_set **out, const struct mask_var *vars, size_t nr,
 		 const char *const *public, size_t public_nr)
 {
 	struct mask_set *set = xcalloc(1, sizeof(*set));
-	int rc;
 
-	*out = NULL;
 	set->name = xcalloc(nr ? nr : 1, sizeof(char *));
 	for (size_t i = 0; i < nr; i++) {
 		bool always = !strcmp(vars[i].name, MASK_ALWAYS);
@@ -314,18 +406,10 @@ int mask_set_new(struct mask_set **out, const struct mask_var *vars, size_t nr,
 		}
 	}
 	qsort(set->sorted, set->pat_nr, sizeof(*set->sorted), cmp_pattern);
-	rc = rules_literals_new(&set->lits, (const char *const *)set->pat,
-				set->pat_len, set->pat_nr);
-	if (rc < 0)
-		goto out;
-	rc = rules_literals_scratch_new(&set->scratch, set->lits);
-	if (rc < 0)
-		goto out;
+	set->c = xcalloc(1, sizeof(*set->c));
+	compile_start(set);
 	*out = set;
-	set = NULL;
-out:
-	mask_set_free(set);
-	return rc;
+	return 0;
 }
 
 size_t mask_set_secret_nr(const struct mask_set *set)
@@ -340,6 +424,8 @@ size_t mask_set_pattern_nr(const struct mask_set *set)
 
 const struct rules_literals *mask_set_literals(const struct mask_set *set)
 {
+	if (set_wait(set) < 0)
+		BUG("mask_set_literals() before mask_set_wait() returned 0");
 	return set->lits;
 }
 
@@ -500,16 +586,28 @@ static int pass_on(struct mask_stream *ms, bool final)
 
 int mask_stream_write(struct mask_stream *ms, const char *buf, size_t len)
 {
+	int rc;
+
 	if (!len)
 		return 0;
 	strbuf_add(&ms->pending, buf, len);
+	if (ms->set && !set_ready(ms->set) && ms->pending.len < MASK_EARLY_MAX)
+		return 0; /* held until the matcher is ready */
+	rc = mask_set_wait(ms->set);
+	if (rc < 0)
+		return rc;
 	return pass_on(ms, false);
 }
 
 int mask_stream_close(struct mask_stream *ms)
 {
+	int rc;
+
 	if (!ms->pending.len)
 		return 0;
+	rc = mask_set_wait(ms->set);
+	if (rc < 0)
+		return rc;
 	return pass_on(ms, true);
 }
 
