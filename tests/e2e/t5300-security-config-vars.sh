@@ -198,8 +198,10 @@ test_expect_success 'SIGTERM during bin/compile removes ENV_DIR' '
 test_expect_success 'deploy: ENV_DIR filled, build and release output masked' '
 	standin_signing_key &&
 	standin_ctl "{\"apps\": {\"app1\": {\"release_output\": \"Migrating with $S\\n\"}}}" &&
+	before=$(standin_count GET /apps/app1/config-vars) &&
 	(cd app && "$SG" deploy --app app1) >dout 2>err &&
 	test "$(cat dout)" = "Released v1" &&
+	test "$(standin_count GET /apps/app1/config-vars)" = $((before + 1)) &&
 	grep "^envdir: .* mode 700 file 600$" err &&
 	grep "^whole: \[masked SECRET_KEY_BASE\]$" err &&
 	grep "Migrating with \[masked SECRET_KEY_BASE\]" err &&
