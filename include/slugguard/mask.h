@@ -105,7 +105,7 @@ int mask_write_fd(const char *buf, size_t len, void *data);
  * writes is still masked, and a line that ends in a newline goes out
  * whole unless a value continues over the newline (a PEM key). The held
  * tail goes out at mask_stream_close(). Until the set's matcher is ready
- * everything is held (up to 32 MiB; past that a write waits for it). Caller
+ * everything is held (up to 1 MiB; past that a write waits for it). Caller
  * frees with mask_stream_free().
  */
 int mask_stream_new(struct mask_stream **out, const struct mask_set *set,

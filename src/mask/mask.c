@@ -16,7 +16,7 @@
  * While the matcher compiles, a stream buffers what it is given (and
  * passes on nothing); past this many bytes it waits for the matcher.
  */
-#define MASK_EARLY_MAX ((size_t)32 << 20)
+#define MASK_EARLY_MAX ((size_t)1 << 20)
 
 /* Always secret, whatever a policy says: it deploys the app. */
 #define MASK_ALWAYS "HEROKU_API_KEY"
@@ -572,10 +572,10 @@ static int pass_on(struct mask_stream *ms, bool final)
 		if (rc < 0)
 			return rc;
 	}
-	/* drop what went out; wipe it, it may have held a value */
+	/* drop what went out; the buffer is wiped whole when the stream
+	 * is freed (not here: that is a pass over every byte relayed) */
 	memmove(ms->pending.buf, ms->pending.buf + used,
 		ms->pending.len - used);
-	memset(ms->pending.buf + ms->pending.len - used, 0, used);
 	strbuf_setlen(&ms->pending, ms->pending.len - used);
 	rc = 0;
 	if (ms->out.len)
@@ -615,7 +615,9 @@ void mask_stream_free(struct mask_stream *ms)
 {
 	if (!ms)
 		return;
-	memset(ms->pending.buf, 0, ms->pending.len);
+	/* it may have held a value, anywhere it reached */
+	if (ms->pending.alloc)
+		memset(ms->pending.buf, 0, ms->pending.alloc);
 	strbuf_release(&ms->pending);
 	strbuf_release(&ms->out);
 	free(ms->hits);
