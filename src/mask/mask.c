@@ -86,6 +86,8 @@ struct mask_stream {
 	struct strbuf pending;
 	struct hit *hits;
 	size_t hits_nr, hits_alloc;
+	size_t hit_base; /* added to the offsets of on_hit() */
+	struct strbuf seam; /* the held tail and the start of a write */
 	struct strbuf out;
 };
 
@@ -474,8 +476,8 @@ static int on_hit(size_t id, size_t start, size_t end, void *data)
 	struct mask_stream *ms = data;
 
 	ALLOC_GROW(ms->hits, ms->hits_nr + 1, ms->hits_alloc);
-	ms->hits[ms->hits_nr].start = start;
-	ms->hits[ms->hits_nr].end = end;
+	ms->hits[ms->hits_nr].start = ms->hit_base + start;
+	ms->hits[ms->hits_nr].end = ms->hit_base + end;
 	ms->hits[ms->hits_nr].id = id;
 	ms->hits_nr++;
 	return 0;
@@ -493,28 +495,78 @@ static int cmp_hit(const void *a, const void *b)
 	return 0;
 }
 
+/* Append bytes [from, to) of the text a[0..an) b[0..bn) to sb. */
+static void add_span(struct strbuf *sb, const char *a, size_t an, const char *b,
+		     size_t from, size_t to)
+{
+	if (from < an) {
+		strbuf_add(sb, a + from, (to < an ? to : an) - from);
+		from = an;
+	}
+	if (to > from)
+		strbuf_add(sb, b + (from - an), to - from);
+}
+
 /*
- * Mask ms->pending: append to ms->out everything up to where a held tail
- * begins (the whole of it when final), and return how many bytes of
- * pending were consumed.
+ * The hits in the text a[0..an) b[0..bn), offsets into the whole. With
+ * b, a is a held tail (shorter than the longest pattern) and b is at
+ * least the longest pattern long: the seam (a and the start of b) is
+ * scanned for the values that begin in a, then b in place, so a write
+ * is not copied to be scanned.
  */
-static int mask_pending(struct mask_stream *ms, bool final, size_t *used)
+static int find_hits(struct mask_stream *ms, const char *a, size_t an,
+		     const char *b, size_t bn)
 {
 	const struct mask_set *set = ms->set;
-	const char *buf = ms->pending.buf;
-	size_t len = ms->pending.len, hold = len, cur = 0, i = 0;
-	size_t maxl = rules_literals_max_len(set->lits);
+	size_t maxl = rules_literals_max_len(set->lits), keep = 0;
 	int rc;
 
 	ms->hits_nr = 0;
-	rc = rules_literals_scan(set->lits, set->scratch, buf, len, on_hit, ms);
+	ms->hit_base = 0;
+	if (!bn)
+		return rules_literals_scan(set->lits, set->scratch, a, an,
+					   on_hit, ms);
+	if (an) {
+		strbuf_reset(&ms->seam);
+		strbuf_add(&ms->seam, a, an);
+		strbuf_add(&ms->seam, b, maxl - 1);
+		rc = rules_literals_scan(set->lits, set->scratch, ms->seam.buf,
+					 ms->seam.len, on_hit, ms);
+		if (rc < 0)
+			return rc;
+		/* those that begin in b are found again below */
+		for (size_t i = 0; i < ms->hits_nr; i++)
+			if (ms->hits[i].start < an)
+				ms->hits[keep++] = ms->hits[i];
+		ms->hits_nr = keep;
+	}
+	ms->hit_base = an;
+	return rules_literals_scan(set->lits, set->scratch, b, bn, on_hit, ms);
+}
+
+/*
+ * Mask the text a[0..an) b[0..bn) (b empty, or as find_hits() says):
+ * append to ms->out everything up to where a held tail begins (the whole
+ * of it when final), and return how many bytes were consumed.
+ */
+static int mask_span(struct mask_stream *ms, const char *a, size_t an,
+		     const char *b, size_t bn, bool final, size_t *used)
+{
+	const struct mask_set *set = ms->set;
+	size_t len = an + bn, hold = len, cur = 0, i = 0;
+	size_t maxl = rules_literals_max_len(set->lits);
+	int rc;
+
+	rc = find_hits(ms, a, an, b, bn);
 	if (rc < 0)
 		return rc;
 	if (!final && maxl > 1) {
 		size_t from = len > maxl - 1 ? len - (maxl - 1) : 0;
 
+		/* with b, from is in b: b is at least maxl - 1 long */
 		for (size_t s = from; s < len; s++)
-			if (starts_pattern(set, buf + s, len - s)) {
+			if (starts_pattern(set, bn ? b + (s - an) : a + s,
+					   len - s)) {
 				hold = s;
 				break;
 			}
@@ -532,13 +584,13 @@ static int mask_pending(struct mask_stream *ms, bool final, size_t *used)
 				end = ms->hits[i].end;
 		if (start < cur)
 			start = cur; /* cannot happen with the merge; safety */
-		strbuf_add(&ms->out, buf + cur, start - cur);
+		add_span(&ms->out, a, an, b, cur, start);
 		strbuf_addf(&ms->out, "[masked %s]",
 			    mask_set_pattern_var(set, best));
 		cur = end;
 	}
 	if (cur < hold) {
-		strbuf_add(&ms->out, buf + cur, hold - cur);
+		add_span(&ms->out, a, an, b, cur, hold);
 		cur = hold;
 	}
 	*used = cur;
@@ -554,6 +606,7 @@ int mask_stream_new(struct mask_stream **out, const struct mask_set *set,
 	ms->fn = fn;
 	ms->data = data;
 	strbuf_init(&ms->pending, 0);
+	strbuf_init(&ms->seam, 0);
 	strbuf_init(&ms->out, 0);
 	*out = ms;
 	return 0;
@@ -568,7 +621,8 @@ static int pass_on(struct mask_stream *ms, bool final)
 		used = ms->pending.len;
 		strbuf_add(&ms->out, ms->pending.buf, used);
 	} else {
-		rc = mask_pending(ms, final, &used);
+		rc = mask_span(ms, ms->pending.buf, ms->pending.len, NULL, 0,
+			       final, &used);
 		if (rc < 0)
 			return rc;
 	}
@@ -584,18 +638,51 @@ static int pass_on(struct mask_stream *ms, bool final)
 	return rc;
 }
 
+/*
+ * A write at least the longest pattern long after a short held tail:
+ * masked where it is, only the new held tail is copied.
+ */
+static int write_in_place(struct mask_stream *ms, const char *buf, size_t len)
+{
+	size_t used = 0;
+	int rc;
+
+	rc = mask_span(ms, ms->pending.buf, ms->pending.len, buf, len, false,
+		       &used);
+	if (rc < 0)
+		return rc;
+	/* used >= the held tail's length: what is held now is in buf */
+	used -= ms->pending.len;
+	strbuf_setlen(&ms->pending, 0);
+	strbuf_add(&ms->pending, buf + used, len - used);
+	rc = 0;
+	if (ms->out.len)
+		rc = ms->fn(ms->out.buf, ms->out.len, ms->data);
+	strbuf_setlen(&ms->out, 0);
+	return rc;
+}
+
 int mask_stream_write(struct mask_stream *ms, const char *buf, size_t len)
 {
+	size_t maxl;
 	int rc;
 
 	if (!len)
 		return 0;
-	strbuf_add(&ms->pending, buf, len);
-	if (ms->set && !set_ready(ms->set) && ms->pending.len < MASK_EARLY_MAX)
+	if (ms->set && !set_ready(ms->set) &&
+	    ms->pending.len + len <= MASK_EARLY_MAX) {
+		strbuf_add(&ms->pending, buf, len);
 		return 0; /* held until the matcher is ready */
+	}
 	rc = mask_set_wait(ms->set);
 	if (rc < 0)
 		return rc;
+	if (ms->set && ms->set->pat_nr) {
+		maxl = rules_literals_max_len(ms->set->lits);
+		if (ms->pending.len < maxl && len >= maxl)
+			return write_in_place(ms, buf, len);
+	}
+	strbuf_add(&ms->pending, buf, len);
 	return pass_on(ms, false);
 }
 
@@ -619,6 +706,9 @@ void mask_stream_free(struct mask_stream *ms)
 	if (ms->pending.alloc)
 		memset(ms->pending.buf, 0, ms->pending.alloc);
 	strbuf_release(&ms->pending);
+	if (ms->seam.alloc)
+		memset(ms->seam.buf, 0, ms->seam.alloc);
+	strbuf_release(&ms->seam);
 	strbuf_release(&ms->out);
 	free(ms->hits);
 	free(ms);
