@@ -17,6 +17,8 @@
  * passes on nothing); past this many bytes it waits for the matcher.
  */
 #define MASK_EARLY_MAX ((size_t)1 << 20)
+/* Runs this long are passed on where they are, not copied. */
+#define MASK_DIRECT_MIN ((size_t)256 << 10)
 
 /* Always secret, whatever a policy says: it deploys the app. */
 #define MASK_ALWAYS "HEROKU_API_KEY"
@@ -495,16 +497,41 @@ static int cmp_hit(const void *a, const void *b)
 	return 0;
 }
 
-/* Append bytes [from, to) of the text a[0..an) b[0..bn) to sb. */
-static void add_span(struct strbuf *sb, const char *a, size_t an, const char *b,
-		     size_t from, size_t to)
+/*
+ * Pass on p[0..n) after what ms->out holds: a long run (the catch-up
+ * after the matcher became ready) goes to fn where it is, not through
+ * a copy that would fault in as many new pages.
+ */
+static int emit(struct mask_stream *ms, const char *p, size_t n)
 {
+	int rc;
+
+	if (n < MASK_DIRECT_MIN) {
+		strbuf_add(&ms->out, p, n);
+		return 0;
+	}
+	if (ms->out.len) {
+		rc = ms->fn(ms->out.buf, ms->out.len, ms->data);
+		strbuf_setlen(&ms->out, 0);
+		if (rc < 0)
+			return rc;
+	}
+	return ms->fn(p, n, ms->data);
+}
+
+/* Pass on bytes [from, to) of the text a[0..an) b[0..bn). */
+static int emit_span(struct mask_stream *ms, const char *a, size_t an,
+		     const char *b, size_t from, size_t to)
+{
+	int rc = 0;
+
 	if (from < an) {
-		strbuf_add(sb, a + from, (to < an ? to : an) - from);
+		rc = emit(ms, a + from, (to < an ? to : an) - from);
 		from = an;
 	}
-	if (to > from)
-		strbuf_add(sb, b + (from - an), to - from);
+	if (!rc && to > from)
+		rc = emit(ms, b + (from - an), to - from);
+	return rc;
 }
 
 /*
@@ -584,13 +611,17 @@ static int mask_span(struct mask_stream *ms, const char *a, size_t an,
 				end = ms->hits[i].end;
 		if (start < cur)
 			start = cur; /* cannot happen with the merge; safety */
-		add_span(&ms->out, a, an, b, cur, start);
+		rc = emit_span(ms, a, an, b, cur, start);
+		if (rc < 0)
+			return rc;
 		strbuf_addf(&ms->out, "[masked %s]",
 			    mask_set_pattern_var(set, best));
 		cur = end;
 	}
 	if (cur < hold) {
-		add_span(&ms->out, a, an, b, cur, hold);
+		rc = emit_span(ms, a, an, b, cur, hold);
+		if (rc < 0)
+			return rc;
 		cur = hold;
 	}
 	*used = cur;
@@ -619,13 +650,13 @@ static int pass_on(struct mask_stream *ms, bool final)
 
 	if (!ms->set || !ms->set->pat_nr) {
 		used = ms->pending.len;
-		strbuf_add(&ms->out, ms->pending.buf, used);
+		rc = emit(ms, ms->pending.buf, used);
 	} else {
 		rc = mask_span(ms, ms->pending.buf, ms->pending.len, NULL, 0,
 			       final, &used);
-		if (rc < 0)
-			return rc;
 	}
+	if (rc < 0)
+		return rc;
 	/* drop what went out; the buffer is wiped whole when the stream
 	 * is freed (not here: that is a pass over every byte relayed) */
 	memmove(ms->pending.buf, ms->pending.buf + used,
