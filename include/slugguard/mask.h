@@ -101,12 +101,13 @@ int mask_write_fd(const char *buf, size_t len, void *data);
  * to fn(data). Flush policy: bytes that cannot be part of a value are
  * passed on at once; the stream holds back only the longest tail of what
  * it was given that is the beginning of some pattern (at most the
- * longest pattern's length - 1 bytes), so a value split across two
- * writes is still masked, and a line that ends in a newline goes out
- * whole unless a value continues over the newline (a PEM key). The held
- * tail goes out at mask_stream_close(). Until the set's matcher is ready
- * everything is held (up to 1 MiB; past that a write waits for it). Caller
- * frees with mask_stream_free().
+ * longest pattern's length - 1 bytes, and with it a masked run that
+ * reaches into it, up to 64 KiB, as a value there may overlap it), so a
+ * value split across two writes is still masked, and a line that ends in a
+ * newline goes out whole unless a value continues over the newline (a PEM key).
+ * The held tail goes out at mask_stream_close(). Until the set's matcher is
+ * ready everything is held (up to 1 MiB; past that a write waits for it).
+ * Caller frees with mask_stream_free().
  */
 int mask_stream_new(struct mask_stream **out, const struct mask_set *set,
 		    mask_write_fn fn, void *data);

@@ -17,6 +17,12 @@
  * passes on nothing); past this many bytes it waits for the matcher.
  */
 #define MASK_EARLY_MAX ((size_t)1 << 20)
+/*
+ * A masked run that reaches into the held tail is held with it, up to
+ * this long (overlapping values chained without end would otherwise be
+ * held without end).
+ */
+#define MASK_RUN_HOLD_MAX ((size_t)64 << 10)
 /* Runs this long are passed on where they are, not copied. */
 #define MASK_DIRECT_MIN ((size_t)256 << 10)
 
@@ -611,6 +617,12 @@ static int mask_span(struct mask_stream *ms, const char *a, size_t an,
 				end = ms->hits[i].end;
 		if (start < cur)
 			start = cur; /* cannot happen with the merge; safety */
+		if (!final && end > hold && end - start <= MASK_RUN_HOLD_MAX) {
+			/* a value beginning in the held tail may overlap
+			 * this run, and must merge into it: hold it all */
+			hold = start;
+			break;
+		}
 		rc = emit_span(ms, a, an, b, cur, start);
 		if (rc < 0)
 			return rc;
@@ -682,10 +694,17 @@ static int write_in_place(struct mask_stream *ms, const char *buf, size_t len)
 		       &used);
 	if (rc < 0)
 		return rc;
-	/* used >= the held tail's length: what is held now is in buf */
-	used -= ms->pending.len;
-	strbuf_setlen(&ms->pending, 0);
-	strbuf_add(&ms->pending, buf + used, len - used);
+	if (used < ms->pending.len) {
+		/* a masked run from the old tail on is held */
+		memmove(ms->pending.buf, ms->pending.buf + used,
+			ms->pending.len - used);
+		strbuf_setlen(&ms->pending, ms->pending.len - used);
+		strbuf_add(&ms->pending, buf, len);
+	} else {
+		used -= ms->pending.len;
+		strbuf_setlen(&ms->pending, 0);
+		strbuf_add(&ms->pending, buf + used, len - used);
+	}
 	rc = 0;
 	if (ms->out.len)
 		rc = ms->fn(ms->out.buf, ms->out.len, ms->data);
