@@ -66,6 +66,13 @@ struct build_config {
  */
 int build_config_fetch(struct build_config *bc, struct heroku *h,
 		       const char *app);
+/*
+ * Add the config vars of a user-given ENV_DIR (build --env-dir) to bc:
+ * each regular file a var named by the file, its content the value (one
+ * trailing newline dropped, as `echo v >NAME` adds it), at most 1 MiB a
+ * file, so that they are masked as fetched ones are.
+ */
+int build_config_read_dir(struct build_config *bc, const char *dir);
 void build_config_release(struct build_config *bc);
 
 struct mask_set;

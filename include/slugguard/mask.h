@@ -53,16 +53,28 @@ struct mask_set;
 /*
  * The patterns for vars[0..nr): each secret var's value in every form.
  * public (may be NULL) adds public names. Caller frees with
- * mask_set_free(). ERR_FAIL when the matcher cannot be built.
+ * mask_set_free(). The matcher compiles on a worker thread (signals
+ * blocked), so this returns at once: streams buffer what they are given
+ * until it is ready (nothing goes out unmasked), mask_strbuf() waits, and
+ * mask_set_wait() says whether it could be built. Use the set (wait,
+ * free) from the thread that made it.
  */
 int mask_set_new(struct mask_set **out, const struct mask_var *vars, size_t nr,
 		 const char *const *public, size_t public_nr);
+/*
+ * Wait for the matcher. 0, or ERR_FAIL when it cannot be built (said
+ * again on every call). set may be NULL.
+ */
+int mask_set_wait(const struct mask_set *set);
 void mask_set_free(struct mask_set *set);
 /* Number of secret vars (those masked). */
 size_t mask_set_secret_nr(const struct mask_set *set);
 /* Number of patterns (all forms of all secret values). */
 size_t mask_set_pattern_nr(const struct mask_set *set);
-/* The literal set behind it (borrowed), for one-pass scans elsewhere. */
+/*
+ * The literal set behind it (borrowed), for one-pass scans elsewhere;
+ * only after mask_set_wait() returned 0.
+ */
 const struct rules_literals *mask_set_literals(const struct mask_set *set);
 /* The var name of pattern id (borrowed). */
 const char *mask_set_pattern_var(const struct mask_set *set, size_t id);
@@ -89,11 +101,13 @@ int mask_write_fd(const char *buf, size_t len, void *data);
  * to fn(data). Flush policy: bytes that cannot be part of a value are
  * passed on at once; the stream holds back only the longest tail of what
  * it was given that is the beginning of some pattern (at most the
- * longest pattern's length - 1 bytes), so a value split across two
- * writes is still masked, and a line that ends in a newline goes out
- * whole unless a value continues over the newline (a PEM key). The held
- * tail goes out at mask_stream_close(). Caller frees with
- * mask_stream_free().
+ * longest pattern's length - 1 bytes, and with it a masked run that
+ * reaches into it, up to 64 KiB, as a value there may overlap it), so a
+ * value split across two writes is still masked, and a line that ends in a
+ * newline goes out whole unless a value continues over the newline (a PEM key).
+ * The held tail goes out at mask_stream_close(). Until the set's matcher is
+ * ready everything is held (up to 1 MiB; past that a write waits for it).
+ * Caller frees with mask_stream_free().
  */
 int mask_stream_new(struct mask_stream **out, const struct mask_set *set,
 		    mask_write_fn fn, void *data);

@@ -296,14 +296,31 @@ static void state_release(struct build_state *st)
 static int setup_mask(struct build_state *st, struct gitwalk *w,
 		      const struct build_opts *o)
 {
+	struct build_config given = BUILD_CONFIG_INIT;
+	const struct build_config *bc = o->config;
 	struct strvec public = STRVEC_INIT;
 	int rc;
 
 	rc = buildpack_policy_vars(&public, &st->slug_allow, w, st->commit);
-	if (!rc)
-		rc = build_config_mask(&st->mask, o->config,
-				       (const char *const *)public.v,
-				       public.nr);
+	if (rc < 0)
+		goto out;
+	if (o->env_dir) {
+		/* the user's ENV_DIR holds config values too */
+		for (size_t i = 0; bc && i < bc->names.nr; i++) {
+			strvec_push(&given.names, bc->names.v[i]);
+			strvec_push(&given.values, bc->values.v[i]);
+		}
+		if (bc && bc->api_key)
+			given.api_key = xstrdup(bc->api_key);
+		rc = build_config_read_dir(&given, o->env_dir);
+		if (rc < 0)
+			goto out;
+		bc = &given;
+	}
+	rc = build_config_mask(&st->mask, bc, (const char *const *)public.v,
+			       public.nr);
+out:
+	build_config_release(&given);
 	strvec_clear(&public);
 	return rc;
 }
@@ -376,8 +393,10 @@ int buildpack_check_slug(const char *slug_path, const struct mask_set *mask,
 
 	if (!mask)
 		return 0;
-	rc = slug_scan_literals(slug_path, mask_set_literals(mask),
-				on_slug_value, &f, NULL);
+	rc = mask_set_wait(mask);
+	if (!rc)
+		rc = slug_scan_literals(slug_path, mask_set_literals(mask),
+					on_slug_value, &f, NULL);
 	if (!rc)
 		rc = slug_refusal(&f);
 	strbuf_release(&f.list);
@@ -568,6 +587,9 @@ int buildpack_build(struct build_result *out, struct gitwalk *w,
 	if (st.mask) {
 		/* the slug check runs on the bytes as they are packed */
 		term_say(o->quiet, "Checking the slug for config var values");
+		rc = mask_set_wait(st.mask);
+		if (rc < 0)
+			goto out;
 		found.mask = st.mask;
 		found.allow = &st.slug_allow;
 		so.check = mask_set_literals(st.mask);

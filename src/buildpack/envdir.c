@@ -13,6 +13,7 @@
 #include "slugguard/mask.h"
 #include "buildpack-internal.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -160,6 +161,57 @@ int build_config_fetch(struct build_config *bc, struct heroku *h,
 	free(bc->api_key);
 	bc->api_key = key ? xstrdup(key) : NULL;
 	return 0;
+}
+
+/* A value file larger than this is not a config var (Heroku allows 32 KB
+ * for all of them): read no more of it. */
+#define ENVDIR_VALUE_MAX ((size_t)1 << 20)
+#define ENVDIR_FILES_MAX 10000
+
+int build_config_read_dir(struct build_config *bc, const char *dir)
+{
+	struct strbuf path = STRBUF_INIT, val = STRBUF_INIT;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (!d)
+		return error_from_errno("cannot read ENV_DIR '%s'", dir);
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || !strcmp(de->d_name, "..")))
+			continue;
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, de->d_name);
+		/* what a buildpack would read: regular files, through links */
+		if (stat(path.buf, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (bc->names.nr >= ENVDIR_FILES_MAX) {
+			rc = error_set("ENV_DIR '%s': more than %d files", dir,
+				       ENVDIR_FILES_MAX);
+			break;
+		}
+		strbuf_reset(&val);
+		rc = fs_read_capped(&val, path.buf, ENVDIR_VALUE_MAX);
+		if (rc < 0) {
+			rc = error_wrap(rc, "ENV_DIR '%s'", dir);
+			break;
+		}
+		/* `echo v > NAME` adds a newline the value lacks on Heroku;
+		 * the value without it also covers the value with it */
+		if (val.len && val.buf[val.len - 1] == '\n')
+			strbuf_setlen(&val, val.len - 1);
+		strvec_push(&bc->names, de->d_name);
+		strvec_push(&bc->values, val.buf);
+		heroku_wipe(val.buf, val.len);
+	}
+	closedir(d);
+	heroku_wipe(val.buf, val.len);
+	strbuf_release(&val);
+	strbuf_release(&path);
+	return rc;
 }
 
 void build_config_release(struct build_config *bc)

@@ -29,7 +29,7 @@ static const char usage_str[] =
 	"    --out DIR          output directory (default ./slug)\n"
 	"    --cache-dir DIR    CACHE_DIR and buildpack clones\n"
 	"    --env-dir DIR      ENV_DIR: one file per config var (instead of\n"
-	"                       the app's; not masked)\n"
+	"                       the app's; its values are masked)\n"
 	"    --key FILE         private signing key (or SLUGGUARD_SIGNING_KEY)\n"
 	"    --buildpack URL    buildpack to run, in order (repeatable);\n"
 	"                       default: app.json, then .buildpacks\n"

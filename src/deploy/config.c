@@ -7,13 +7,16 @@
 #include "slugguard/mask.h"
 #include "deploy-internal.h"
 
-int deploy_mask_new(struct mask_set **out, struct heroku *h, const char *app)
+int deploy_mask_new(struct mask_set **out, struct strvec *names,
+		    struct heroku *h, const char *app)
 {
 	struct build_config bc = BUILD_CONFIG_INIT;
 	int rc;
 
 	*out = NULL;
 	rc = build_config_fetch(&bc, h, app);
+	for (size_t i = 0; !rc && names && i < bc.names.nr; i++)
+		strvec_push(names, bc.names.v[i]);
 	if (!rc)
 		rc = build_config_mask(out, &bc, NULL, 0);
 	build_config_release(&bc);

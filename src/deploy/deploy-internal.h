@@ -44,8 +44,10 @@ int deploy_follow(struct heroku *h, struct heroku_release *r, const char *app,
 /*
  * The masker over app's config var values and the API key (config.c);
  * *out NULL when nothing is to be masked. Free with mask_set_free().
+ * names (may be NULL) gets the var names, so one GET serves both.
  */
-int deploy_mask_new(struct mask_set **out, struct heroku *h, const char *app);
+int deploy_mask_new(struct mask_set **out, struct strvec *names,
+		    struct heroku *h, const char *app);
 /* Mask the stored error message (a server or buildpack may quote one). */
 void deploy_mask_error(const struct mask_set *mask, int rc);
 

@@ -53,8 +53,9 @@ static int refuse_fir(const struct deploy_opts *d, const struct heroku_app *app)
 			  d->t.app, app->stack ? app->stack : "cnb");
 }
 
+/* vars: the names of the app's config vars, read once per deploy. */
 static int check_app(struct heroku *h, const struct deploy_opts *d,
-		     const struct deploy_expect *e)
+		     const struct deploy_expect *e, const struct strvec *vars)
 {
 	struct heroku_app app = HEROKU_APP_INIT;
 	struct strvec urls = STRVEC_INIT, names = STRVEC_INIT;
@@ -93,20 +94,17 @@ static int check_app(struct heroku *h, const struct deploy_opts *d,
 				d->t.app);
 		goto out;
 	}
-	rc = heroku_config_var_names(h, &names, d->t.app);
-	if (rc < 0)
-		goto out;
-	for (size_t i = 0; i < names.nr; i++)
-		if (deploy_is_override(names.v[i])) {
+	for (size_t i = 0; i < vars->nr; i++)
+		if (deploy_is_override(vars->v[i])) {
 			fprintf(stderr, "  fix: heroku config:unset %s -a %s\n",
-				names.v[i], d->t.app);
+				vars->v[i], d->t.app);
 			rc = error_setc(ERR_REJECTED,
 					"refusing to deploy: config var %s "
 					"overrides the app's buildpacks",
-					names.v[i]);
+					vars->v[i]);
 			goto out;
 		}
-	rc = deploy_config_diff(&report, e, &names, d->t.app);
+	rc = deploy_config_diff(&report, e, vars, d->t.app);
 	if (rc < 0) {
 		fputs(report.buf, stderr);
 		rc = error_setc(ERR_REJECTED,
@@ -123,8 +121,13 @@ out:
 	return rc;
 }
 
+/*
+ * Deploy the build in dir. config: the app's config vars as the build
+ * read them, or NULL (an earlier build: read them here), so that a
+ * deploy reads them once.
+ */
 static int deploy_artifacts(long *version, const struct deploy_opts *d,
-			    const char *dir)
+			    const char *dir, const struct build_config *config)
 {
 	struct strbuf rel_path = STRBUF_INIT, slug_path = STRBUF_INIT,
 		      att_path = STRBUF_INIT, text = STRBUF_INIT,
@@ -137,6 +140,7 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	struct ledger ledger = LEDGER_INIT;
 	struct ledger_entry le;
 	struct mask_set *mask = NULL;
+	struct build_config fetched = BUILD_CONFIG_INIT;
 	char sha[HEROKU_SHA256_HEX + 1], att_sha[HEROKU_SHA256_HEX + 1];
 	const char *checksum, *commit;
 	long long sent = 0;
@@ -198,7 +202,13 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	rc = deploy_client(&h, d->t.cacert);
 	if (rc < 0)
 		goto out;
-	rc = deploy_mask_new(&mask, h, d->t.app);
+	if (!config) {
+		rc = build_config_fetch(&fetched, h, d->t.app);
+		if (rc < 0)
+			goto out;
+		config = &fetched;
+	}
+	rc = build_config_mask(&mask, config, NULL, 0);
 	if (rc < 0)
 		goto out;
 	if (d->build_dir) {
@@ -214,7 +224,7 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	if (rc < 0)
 		goto out;
 	term_say(d->t.quiet, "Checking Heroku app '%s'", d->t.app);
-	rc = check_app(h, d, &e);
+	rc = check_app(h, d, &e, &config->names);
 	if (rc < 0)
 		goto out;
 	rc = slug_request(&req, rel);
@@ -258,6 +268,7 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 out:
 	deploy_mask_error(mask, rc);
 	mask_set_free(mask);
+	build_config_release(&fetched);
 	ledger_entry_release(&le);
 	ledger_release(&ledger);
 	heroku_release_release(&r);
@@ -279,7 +290,8 @@ out:
  * Before any buildpack code runs, the live app must be one we would
  * deploy to: its buildpacks in the policy's order (else the very list
  * this build would run), no override, the required config vars set.
- * deploy_artifacts() checks again after the build, before releasing.
+ * deploy_artifacts() checks again after the build, before releasing
+ * (both with the config vars read once, before the build).
  */
 static int check_app_first(const struct deploy_opts *d, struct gitwalk *w,
 			   const struct build_opts *o)
@@ -302,7 +314,7 @@ static int check_app_first(const struct deploy_opts *d, struct gitwalk *w,
 		goto out;
 	term_say(d->t.quiet, "Checking Heroku app '%s' before the build",
 		 d->t.app);
-	rc = check_app(h, d, &e);
+	rc = check_app(h, d, &e, &o->config->names);
 out:
 	heroku_free(h);
 	deploy_expect_release(&e);
@@ -393,7 +405,7 @@ static int build_and_deploy(long *version, const struct deploy_opts *d)
 	rc = buildpack_build(&res, w, &o);
 	if (rc < 0)
 		goto out;
-	rc = deploy_artifacts(version, d, tmp.buf);
+	rc = deploy_artifacts(version, d, tmp.buf, &bc);
 out:
 	if (made)
 		fs_tmpdir_remove(tmp.buf);
@@ -412,6 +424,6 @@ int deploy_run(long *version, const struct deploy_opts *o)
 	if (o->on_heroku)
 		return deploy_heroku_build(version, o);
 	if (o->build_dir)
-		return deploy_artifacts(version, o, o->build_dir);
+		return deploy_artifacts(version, o, o->build_dir, NULL);
 	return build_and_deploy(version, o);
 }

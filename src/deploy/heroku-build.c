@@ -149,11 +149,12 @@ out:
 }
 
 /* Cedar only, and every config var the policy requires is set. */
-static int check_app(struct heroku *h, const char *app, const char *commit)
+/* names: the app's config var names (read with the masker's values). */
+static int check_app(struct heroku *h, const char *app, const char *commit,
+		     const struct strvec *names)
 {
 	struct heroku_app a = HEROKU_APP_INIT;
 	struct deploy_expect e = DEPLOY_EXPECT_INIT;
-	struct strvec names = STRVEC_INIT;
 	struct strbuf report = STRBUF_INIT;
 	int rc;
 
@@ -170,10 +171,7 @@ static int check_app(struct heroku *h, const char *app, const char *commit)
 	rc = deploy_expect_load(&e, commit, NULL);
 	if (rc < 0)
 		goto out;
-	rc = heroku_config_var_names(h, &names, app);
-	if (rc < 0)
-		goto out;
-	rc = deploy_config_diff(&report, &e, &names, app);
+	rc = deploy_config_diff(&report, &e, names, app);
 	if (rc < 0) {
 		fputs(report.buf, stderr);
 		rc = error_setc(ERR_REJECTED,
@@ -183,7 +181,6 @@ static int check_app(struct heroku *h, const char *app, const char *commit)
 	}
 out:
 	strbuf_release(&report);
-	strvec_clear(&names);
 	deploy_expect_release(&e);
 	heroku_app_release(&a);
 	return rc;
@@ -354,7 +351,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	struct heroku_release r = HEROKU_RELEASE_INIT;
 	struct build_out bo = { NULL, STRBUF_INIT, { NULL }, 0, false };
 	struct mask_set *mask = NULL;
-	struct strvec bps = STRVEC_INIT;
+	struct strvec bps = STRVEC_INIT, vars = STRVEC_INIT;
 	struct strbuf tmp = STRBUF_INIT, tgz = STRBUF_INIT,
 		      slug_path = STRBUF_INIT, att = STRBUF_INIT,
 		      repo = STRBUF_INIT;
@@ -422,12 +419,13 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	rc = deploy_client(&h, o->t.cacert);
 	if (rc < 0)
 		goto out;
-	term_say(o->t.quiet, "Checking Heroku app '%s'", o->t.app);
-	rc = check_app(h, o->t.app, src.commit);
+	/* Everything the build could print that must not be shown; the
+	 * names also serve the check (one GET of the config vars). */
+	rc = deploy_mask_new(&mask, &vars, h, o->t.app);
 	if (rc < 0)
 		goto out;
-	/* Everything the build could print that must not be shown. */
-	rc = deploy_mask_new(&mask, h, o->t.app);
+	term_say(o->t.quiet, "Checking Heroku app '%s'", o->t.app);
+	rc = check_app(h, o->t.app, src.commit, &vars);
 	if (rc < 0)
 		goto out;
 	if (mask) {
@@ -544,6 +542,7 @@ out:
 	deploy_mask_error(mask, rc);
 	mask_set_free(mask);
 	strvec_clear(&bps);
+	strvec_clear(&vars);
 	strbuf_release(&repo);
 	strbuf_release(&att);
 	strbuf_release(&slug_path);

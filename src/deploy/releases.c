@@ -203,7 +203,7 @@ int deploy_rollback(long *from, long *version, const struct deploy_target *t,
 	if (rc < 0)
 		goto out;
 	/* the release phase runs with the app's config: mask its output */
-	rc = deploy_mask_new(&mask, h, t->app);
+	rc = deploy_mask_new(&mask, NULL, h, t->app);
 	if (rc < 0)
 		goto out;
 	rc = deploy_history_fill(&hist, h, t);

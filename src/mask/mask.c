@@ -7,7 +7,24 @@
 #include "slugguard/rules.h"
 #include "slugguard/strbuf.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
+
+/*
+ * While the matcher compiles, a stream buffers what it is given (and
+ * passes on nothing); past this many bytes it waits for the matcher.
+ */
+#define MASK_EARLY_MAX ((size_t)1 << 20)
+/*
+ * A masked run that reaches into the held tail is held with it, up to
+ * this long (overlapping values chained without end would otherwise be
+ * held without end).
+ */
+#define MASK_RUN_HOLD_MAX ((size_t)64 << 10)
+/* Runs this long are passed on where they are, not copied. */
+#define MASK_DIRECT_MIN ((size_t)256 << 10)
 
 /* Always secret, whatever a policy says: it deploys the app. */
 #define MASK_ALWAYS "HEROKU_API_KEY"
@@ -35,6 +52,20 @@ struct pat_ref {
 	size_t n;
 };
 
+/*
+ * The matcher compiles on a worker thread (Hyperscan takes tens of
+ * milliseconds for 200 vars), so a build starts at once; everything that
+ * matches waits for it first (set_wait()).
+ */
+struct mask_compile {
+	pthread_t worker;
+	bool running; /* started and not yet joined */
+	atomic_bool ready; /* the worker is done: joining will not block */
+	int rc;
+	struct error_saved err;
+	char *msg; /* the failure, said again by each wait */
+};
+
 struct mask_set {
 	char **name; /* secret vars */
 	size_t name_nr;
@@ -46,6 +77,7 @@ struct mask_set {
 	struct pat_ref *sorted; /* by content: prefix look-ups */
 	uint8_t first[256 / 8]; /* first bytes of patterns */
 	uint8_t pair[65536 / 8]; /* first two bytes of patterns (len >= 2) */
+	struct mask_compile *c; /* owned; changed by waiting on a const set */
 	struct rules_literals *lits;
 	struct rules_literals_scratch *scratch; /* mask_strbuf() and streams
 						   run on one thread */
@@ -62,6 +94,8 @@ struct mask_stream {
 	struct strbuf pending;
 	struct hit *hits;
 	size_t hits_nr, hits_alloc;
+	size_t hit_base; /* added to the offsets of on_hit() */
+	struct strbuf seam; /* the held tail and the start of a write */
 	struct strbuf out;
 };
 
@@ -258,10 +292,80 @@ static int cmp_pattern(const void *a, const void *b)
 	return cmp_bytes(x->p, x->n, y->p, y->n);
 }
 
+/* The worker: compile the literal set and its scratch. */
+static void *compile_main(void *data)
+{
+	struct mask_set *set = data;
+	int rc;
+
+	rc = rules_literals_new(&set->lits, (const char *const *)set->pat,
+				set->pat_len, set->pat_nr);
+	if (rc >= 0)
+		rc = rules_literals_scratch_new(&set->scratch, set->lits);
+	set->c->rc = rc;
+	error_save(&set->c->err, rc);
+	atomic_store(&set->c->ready, true);
+	return NULL;
+}
+
+/*
+ * Wait for the matcher; 0, or ERR_FAIL with the compile error (again on
+ * every call). The set is const to its users; the join is the one change
+ * waiting makes, and it is made on the set's own thread.
+ */
+static int set_wait(const struct mask_set *set)
+{
+	struct mask_compile *c = set->c;
+
+	if (c->running) {
+		pthread_join(c->worker, NULL);
+		c->running = false;
+		if (c->rc < 0) {
+			error_restore(&c->err);
+			c->msg = xstrdup(error_last());
+		}
+	}
+	if (c->rc < 0)
+		return error_set("%s",
+				 c->msg ? c->msg : "cannot build the masker");
+	return 0;
+}
+
+static bool set_ready(const struct mask_set *set)
+{
+	return !set->c->running || atomic_load(&set->c->ready);
+}
+
+int mask_set_wait(const struct mask_set *set)
+{
+	return set ? set_wait(set) : 0;
+}
+
+/* Start the worker with signals blocked: they stay the main thread's. */
+static void compile_start(struct mask_set *set)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	set->c->running =
+		!pthread_create(&set->c->worker, NULL, compile_main, set);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!set->c->running)
+		compile_main(set); /* no thread: compile here */
+}
+
 void mask_set_free(struct mask_set *set)
 {
 	if (!set)
 		return;
+	if (set->c && set->c->running)
+		pthread_join(set->c->worker, NULL);
+	if (set->c) {
+		free(set->c->err.msg); /* a failure never waited for */
+		free(set->c->msg);
+		free(set->c);
+	}
 	rules_literals_scratch_free(set->scratch);
 	rules_literals_free(set->lits);
 	for (size_t i = 0; i < set->pat_nr; i++) {
@@ -283,9 +387,7 @@ int mask_set_new(struct mask_set **out, const struct mask_var *vars, size_t nr,
 		 const char *const *public, size_t public_nr)
 {
 	struct mask_set *set = xcalloc(1, sizeof(*set));
-	int rc;
 
-	*out = NULL;
 	set->name = xcalloc(nr ? nr : 1, sizeof(char *));
 	for (size_t i = 0; i < nr; i++) {
 		bool always = !strcmp(vars[i].name, MASK_ALWAYS);
@@ -314,18 +416,10 @@ int mask_set_new(struct mask_set **out, const struct mask_var *vars, size_t nr,
 		}
 	}
 	qsort(set->sorted, set->pat_nr, sizeof(*set->sorted), cmp_pattern);
-	rc = rules_literals_new(&set->lits, (const char *const *)set->pat,
-				set->pat_len, set->pat_nr);
-	if (rc < 0)
-		goto out;
-	rc = rules_literals_scratch_new(&set->scratch, set->lits);
-	if (rc < 0)
-		goto out;
+	set->c = xcalloc(1, sizeof(*set->c));
+	compile_start(set);
 	*out = set;
-	set = NULL;
-out:
-	mask_set_free(set);
-	return rc;
+	return 0;
 }
 
 size_t mask_set_secret_nr(const struct mask_set *set)
@@ -340,6 +434,8 @@ size_t mask_set_pattern_nr(const struct mask_set *set)
 
 const struct rules_literals *mask_set_literals(const struct mask_set *set)
 {
+	if (set_wait(set) < 0)
+		BUG("mask_set_literals() before mask_set_wait() returned 0");
 	return set->lits;
 }
 
@@ -388,8 +484,8 @@ static int on_hit(size_t id, size_t start, size_t end, void *data)
 	struct mask_stream *ms = data;
 
 	ALLOC_GROW(ms->hits, ms->hits_nr + 1, ms->hits_alloc);
-	ms->hits[ms->hits_nr].start = start;
-	ms->hits[ms->hits_nr].end = end;
+	ms->hits[ms->hits_nr].start = ms->hit_base + start;
+	ms->hits[ms->hits_nr].end = ms->hit_base + end;
 	ms->hits[ms->hits_nr].id = id;
 	ms->hits_nr++;
 	return 0;
@@ -408,27 +504,102 @@ static int cmp_hit(const void *a, const void *b)
 }
 
 /*
- * Mask ms->pending: append to ms->out everything up to where a held tail
- * begins (the whole of it when final), and return how many bytes of
- * pending were consumed.
+ * Pass on p[0..n) after what ms->out holds: a long run (the catch-up
+ * after the matcher became ready) goes to fn where it is, not through
+ * a copy that would fault in as many new pages.
  */
-static int mask_pending(struct mask_stream *ms, bool final, size_t *used)
+static int emit(struct mask_stream *ms, const char *p, size_t n)
+{
+	int rc;
+
+	if (n < MASK_DIRECT_MIN) {
+		strbuf_add(&ms->out, p, n);
+		return 0;
+	}
+	if (ms->out.len) {
+		rc = ms->fn(ms->out.buf, ms->out.len, ms->data);
+		strbuf_setlen(&ms->out, 0);
+		if (rc < 0)
+			return rc;
+	}
+	return ms->fn(p, n, ms->data);
+}
+
+/* Pass on bytes [from, to) of the text a[0..an) b[0..bn). */
+static int emit_span(struct mask_stream *ms, const char *a, size_t an,
+		     const char *b, size_t from, size_t to)
+{
+	int rc = 0;
+
+	if (from < an) {
+		rc = emit(ms, a + from, (to < an ? to : an) - from);
+		from = an;
+	}
+	if (!rc && to > from)
+		rc = emit(ms, b + (from - an), to - from);
+	return rc;
+}
+
+/*
+ * The hits in the text a[0..an) b[0..bn), offsets into the whole. With
+ * b, a is a held tail (shorter than the longest pattern) and b is at
+ * least the longest pattern long: the seam (a and the start of b) is
+ * scanned for the values that begin in a, then b in place, so a write
+ * is not copied to be scanned.
+ */
+static int find_hits(struct mask_stream *ms, const char *a, size_t an,
+		     const char *b, size_t bn)
 {
 	const struct mask_set *set = ms->set;
-	const char *buf = ms->pending.buf;
-	size_t len = ms->pending.len, hold = len, cur = 0, i = 0;
-	size_t maxl = rules_literals_max_len(set->lits);
+	size_t maxl = rules_literals_max_len(set->lits), keep = 0;
 	int rc;
 
 	ms->hits_nr = 0;
-	rc = rules_literals_scan(set->lits, set->scratch, buf, len, on_hit, ms);
+	ms->hit_base = 0;
+	if (!bn)
+		return rules_literals_scan(set->lits, set->scratch, a, an,
+					   on_hit, ms);
+	if (an) {
+		strbuf_reset(&ms->seam);
+		strbuf_add(&ms->seam, a, an);
+		strbuf_add(&ms->seam, b, maxl - 1);
+		rc = rules_literals_scan(set->lits, set->scratch, ms->seam.buf,
+					 ms->seam.len, on_hit, ms);
+		if (rc < 0)
+			return rc;
+		/* those that begin in b are found again below */
+		for (size_t i = 0; i < ms->hits_nr; i++)
+			if (ms->hits[i].start < an)
+				ms->hits[keep++] = ms->hits[i];
+		ms->hits_nr = keep;
+	}
+	ms->hit_base = an;
+	return rules_literals_scan(set->lits, set->scratch, b, bn, on_hit, ms);
+}
+
+/*
+ * Mask the text a[0..an) b[0..bn) (b empty, or as find_hits() says):
+ * append to ms->out everything up to where a held tail begins (the whole
+ * of it when final), and return how many bytes were consumed.
+ */
+static int mask_span(struct mask_stream *ms, const char *a, size_t an,
+		     const char *b, size_t bn, bool final, size_t *used)
+{
+	const struct mask_set *set = ms->set;
+	size_t len = an + bn, hold = len, cur = 0, i = 0;
+	size_t maxl = rules_literals_max_len(set->lits);
+	int rc;
+
+	rc = find_hits(ms, a, an, b, bn);
 	if (rc < 0)
 		return rc;
 	if (!final && maxl > 1) {
 		size_t from = len > maxl - 1 ? len - (maxl - 1) : 0;
 
+		/* with b, from is in b: b is at least maxl - 1 long */
 		for (size_t s = from; s < len; s++)
-			if (starts_pattern(set, buf + s, len - s)) {
+			if (starts_pattern(set, bn ? b + (s - an) : a + s,
+					   len - s)) {
 				hold = s;
 				break;
 			}
@@ -446,13 +617,23 @@ static int mask_pending(struct mask_stream *ms, bool final, size_t *used)
 				end = ms->hits[i].end;
 		if (start < cur)
 			start = cur; /* cannot happen with the merge; safety */
-		strbuf_add(&ms->out, buf + cur, start - cur);
+		if (!final && end > hold && end - start <= MASK_RUN_HOLD_MAX) {
+			/* a value beginning in the held tail may overlap
+			 * this run, and must merge into it: hold it all */
+			hold = start;
+			break;
+		}
+		rc = emit_span(ms, a, an, b, cur, start);
+		if (rc < 0)
+			return rc;
 		strbuf_addf(&ms->out, "[masked %s]",
 			    mask_set_pattern_var(set, best));
 		cur = end;
 	}
 	if (cur < hold) {
-		strbuf_add(&ms->out, buf + cur, hold - cur);
+		rc = emit_span(ms, a, an, b, cur, hold);
+		if (rc < 0)
+			return rc;
 		cur = hold;
 	}
 	*used = cur;
@@ -468,6 +649,7 @@ int mask_stream_new(struct mask_stream **out, const struct mask_set *set,
 	ms->fn = fn;
 	ms->data = data;
 	strbuf_init(&ms->pending, 0);
+	strbuf_init(&ms->seam, 0);
 	strbuf_init(&ms->out, 0);
 	*out = ms;
 	return 0;
@@ -480,17 +662,49 @@ static int pass_on(struct mask_stream *ms, bool final)
 
 	if (!ms->set || !ms->set->pat_nr) {
 		used = ms->pending.len;
-		strbuf_add(&ms->out, ms->pending.buf, used);
+		rc = emit(ms, ms->pending.buf, used);
 	} else {
-		rc = mask_pending(ms, final, &used);
-		if (rc < 0)
-			return rc;
+		rc = mask_span(ms, ms->pending.buf, ms->pending.len, NULL, 0,
+			       final, &used);
 	}
-	/* drop what went out; wipe it, it may have held a value */
+	if (rc < 0)
+		return rc;
+	/* drop what went out; the buffer is wiped whole when the stream
+	 * is freed (not here: that is a pass over every byte relayed) */
 	memmove(ms->pending.buf, ms->pending.buf + used,
 		ms->pending.len - used);
-	memset(ms->pending.buf + ms->pending.len - used, 0, used);
 	strbuf_setlen(&ms->pending, ms->pending.len - used);
+	rc = 0;
+	if (ms->out.len)
+		rc = ms->fn(ms->out.buf, ms->out.len, ms->data);
+	strbuf_setlen(&ms->out, 0);
+	return rc;
+}
+
+/*
+ * A write at least the longest pattern long after a short held tail:
+ * masked where it is, only the new held tail is copied.
+ */
+static int write_in_place(struct mask_stream *ms, const char *buf, size_t len)
+{
+	size_t used = 0;
+	int rc;
+
+	rc = mask_span(ms, ms->pending.buf, ms->pending.len, buf, len, false,
+		       &used);
+	if (rc < 0)
+		return rc;
+	if (used < ms->pending.len) {
+		/* a masked run from the old tail on is held */
+		memmove(ms->pending.buf, ms->pending.buf + used,
+			ms->pending.len - used);
+		strbuf_setlen(&ms->pending, ms->pending.len - used);
+		strbuf_add(&ms->pending, buf, len);
+	} else {
+		used -= ms->pending.len;
+		strbuf_setlen(&ms->pending, 0);
+		strbuf_add(&ms->pending, buf + used, len - used);
+	}
 	rc = 0;
 	if (ms->out.len)
 		rc = ms->fn(ms->out.buf, ms->out.len, ms->data);
@@ -500,16 +714,37 @@ static int pass_on(struct mask_stream *ms, bool final)
 
 int mask_stream_write(struct mask_stream *ms, const char *buf, size_t len)
 {
+	size_t maxl;
+	int rc;
+
 	if (!len)
 		return 0;
+	if (ms->set && !set_ready(ms->set) &&
+	    ms->pending.len + len <= MASK_EARLY_MAX) {
+		strbuf_add(&ms->pending, buf, len);
+		return 0; /* held until the matcher is ready */
+	}
+	rc = mask_set_wait(ms->set);
+	if (rc < 0)
+		return rc;
+	if (ms->set && ms->set->pat_nr) {
+		maxl = rules_literals_max_len(ms->set->lits);
+		if (ms->pending.len < maxl && len >= maxl)
+			return write_in_place(ms, buf, len);
+	}
 	strbuf_add(&ms->pending, buf, len);
 	return pass_on(ms, false);
 }
 
 int mask_stream_close(struct mask_stream *ms)
 {
+	int rc;
+
 	if (!ms->pending.len)
 		return 0;
+	rc = mask_set_wait(ms->set);
+	if (rc < 0)
+		return rc;
 	return pass_on(ms, true);
 }
 
@@ -517,8 +752,13 @@ void mask_stream_free(struct mask_stream *ms)
 {
 	if (!ms)
 		return;
-	memset(ms->pending.buf, 0, ms->pending.len);
+	/* it may have held a value, anywhere it reached */
+	if (ms->pending.alloc)
+		memset(ms->pending.buf, 0, ms->pending.alloc);
 	strbuf_release(&ms->pending);
+	if (ms->seam.alloc)
+		memset(ms->seam.buf, 0, ms->seam.alloc);
+	strbuf_release(&ms->seam);
 	strbuf_release(&ms->out);
 	free(ms->hits);
 	free(ms);

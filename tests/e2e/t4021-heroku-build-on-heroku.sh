@@ -28,7 +28,8 @@ test_expect_success 'a Heroku build is released, its slug attested' '
 	grep "^-----> Building on Heroku: build " err &&
 	grep "^-----> Releasing v1" err &&
 	grep "Running release command" err &&
-	test "$(standin_json "s[\"apps\"][\"app1\"][\"releases\"][0][\"status\"]")" = succeeded
+	test "$(standin_json "s[\"apps\"][\"app1\"][\"releases\"][0][\"status\"]")" = succeeded &&
+	test "$(standin_count GET /apps/app1/config-vars)" = 1
 '
 
 test_expect_success 'the build got the tarball checksum, commit, subject, buildpacks' '

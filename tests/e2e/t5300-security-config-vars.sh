@@ -168,6 +168,22 @@ test_expect_success 'config_vars.public leaves a var unmasked' '
 	rm -rf out6
 '
 
+test_expect_success 'build --env-dir: the values of a given ENV_DIR are masked too' '
+	mkdir -m 700 given &&
+	printf "%s\n" "$S" >given/SECRET_KEY_BASE &&
+	printf "%s" "$T" >given/API_TOKEN &&
+	printf "production" >given/RAILS_ENV &&
+	printf "abc" >given/SHORT &&
+	(cd app && "$SG" build --env-dir ../given --out ../out8) 2>err &&
+	test -f out8/slug.tgz &&
+	grep "^whole: \[masked SECRET_KEY_BASE\]$" err &&
+	grep "^split: \[masked SECRET_KEY_BASE\] end$" err &&
+	grep "^json: {\"token\":\"\[masked API_TOKEN\]\"}$" err &&
+	grep "^public: production short: abc$" err &&
+	! grep -F -e "$S" -e "$T" err &&
+	rm -rf given out8
+'
+
 test_expect_success 'SIGTERM during bin/compile removes ENV_DIR' '
 	test_commit -C app hang hang &&
 	sigterm_build >res &&
@@ -182,8 +198,10 @@ test_expect_success 'SIGTERM during bin/compile removes ENV_DIR' '
 test_expect_success 'deploy: ENV_DIR filled, build and release output masked' '
 	standin_signing_key &&
 	standin_ctl "{\"apps\": {\"app1\": {\"release_output\": \"Migrating with $S\\n\"}}}" &&
+	before=$(standin_count GET /apps/app1/config-vars) &&
 	(cd app && "$SG" deploy --app app1) >dout 2>err &&
 	test "$(cat dout)" = "Released v1" &&
+	test "$(standin_count GET /apps/app1/config-vars)" = $((before + 1)) &&
 	grep "^envdir: .* mode 700 file 600$" err &&
 	grep "^whole: \[masked SECRET_KEY_BASE\]$" err &&
 	grep "Migrating with \[masked SECRET_KEY_BASE\]" err &&

@@ -212,6 +212,34 @@ static void test_mask_stream_splits(void **state)
 }
 
 /* A line ending in a newline goes out at once: nothing waits for close. */
+/* A value that overlaps one already whole when a write ends: the stream
+ * holds the masked run, so the two still merge into one marker, as in
+ * the whole text (else the second one's rest would go out). */
+static void test_mask_stream_overlap_across_writes(void **state)
+{
+	struct mask_var vars[] = {
+		{ "FIRST", "abcdefgh12", 10 },
+		{ "SECOND", "h12XYZWVUT", 10 },
+	};
+	const char text[] = "see abcdefgh12XYZWVUT done\n";
+	struct strbuf got = STRBUF_INIT;
+	struct mask_stream *ms = NULL;
+	struct mask_set *set = NULL;
+
+	(void)state;
+	assert_int_equal(mask_set_new(&set, vars, 2, NULL, 0), 0);
+	assert_int_equal(mask_set_wait(set), 0);
+	assert_int_equal(mask_stream_new(&ms, set, collect, &got), 0);
+	assert_int_equal(mask_stream_write(ms, text, 16), 0);
+	assert_int_equal(mask_stream_write(ms, text + 16, strlen(text) - 16),
+			 0);
+	assert_int_equal(mask_stream_close(ms), 0);
+	assert_string_equal(got.buf, "see [masked FIRST] done\n");
+	mask_stream_free(ms);
+	strbuf_release(&got);
+	mask_set_free(set);
+}
+
 static void test_mask_stream_no_lag(void **state)
 {
 	struct mask_set *set = new_set();
@@ -219,6 +247,8 @@ static void test_mask_stream_no_lag(void **state)
 	struct mask_stream *ms = NULL;
 
 	(void)state;
+	/* once the matcher is ready (before, a stream holds everything) */
+	assert_int_equal(mask_set_wait(set), 0);
 	assert_int_equal(mask_stream_new(&ms, set, collect, &got), 0);
 	assert_int_equal(mask_stream_write(ms, "-----> Compiling\n", 17), 0);
 	assert_string_equal(got.buf, "-----> Compiling\n");
@@ -269,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_mask_encoded_forms),
 		cmocka_unit_test(test_mask_stream_splits),
 		cmocka_unit_test(test_mask_stream_no_lag),
+		cmocka_unit_test(test_mask_stream_overlap_across_writes),
 		cmocka_unit_test(test_mask_literals_scan),
 	};
 
