@@ -291,6 +291,116 @@ static void test_mask_literals_scan(void **state)
 	rules_literals_free(l);
 }
 
+/* ---- the literal set against a naive search -------------------------- */
+
+struct lit_hits {
+	size_t (*h)[3]; /* end, id, start */
+	size_t nr, alloc;
+	bool ordered; /* ends never decrease */
+};
+
+static int collect_hit(size_t id, size_t start, size_t end, void *data)
+{
+	struct lit_hits *lh = data;
+
+	if (lh->nr && lh->h[lh->nr - 1][0] > end)
+		lh->ordered = false;
+	ALLOC_GROW(lh->h, lh->nr + 1, lh->alloc);
+	lh->h[lh->nr][0] = end;
+	lh->h[lh->nr][1] = id;
+	lh->h[lh->nr][2] = start;
+	lh->nr++;
+	return 0;
+}
+
+static int cmp_triple(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+
+	for (int i = 0; i < 3; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
+static uint32_t lit_rand(uint32_t *st)
+{
+	*st ^= *st << 13;
+	*st ^= *st >> 17;
+	*st ^= *st << 5;
+	return *st;
+}
+
+/*
+ * Short literals go to Hyperscan, long ones (23 bytes and more) to the
+ * sampled table: random sets of both over a two- or four-letter
+ * alphabet (windows shared by many literals, runs of one letter,
+ * occurrences overlapping and at both ends) must give exactly what a
+ * naive search gives, in order of end.
+ */
+static void test_mask_literals_against_naive(void **state)
+{
+	static const size_t lens_pick[] = { 1,  3,  8,	15, 22, 23,
+					    24, 25, 31, 40, 70, 100 };
+	uint32_t st = 2463534242u;
+
+	(void)state;
+	for (int round = 0; round < 400; round++) {
+		char lit_buf[12][100], hay[700];
+		const char *lits[12];
+		size_t lens[12], nr = 1 + lit_rand(&st) % 12, len;
+		unsigned alpha = round % 2 ? 2 : 4;
+		struct rules_literals *l = NULL;
+		struct rules_literals_scratch *s = NULL;
+		struct lit_hits got = { NULL, 0, 0, true };
+		struct lit_hits want = { NULL, 0, 0, true };
+
+		for (size_t i = 0; i < nr; i++) {
+			lens[i] = lens_pick[lit_rand(&st) % 12];
+			for (size_t j = 0; j < lens[i]; j++)
+				lit_buf[i][j] = (char)('a' + lit_rand(&st) %
+								 alpha);
+			if (lit_rand(&st) % 4 == 0) /* a run of one letter */
+				memset(lit_buf[i], 'a', lens[i]);
+			lits[i] = lit_buf[i];
+		}
+		len = lit_rand(&st) % sizeof(hay);
+		for (size_t j = 0; j < len; j++)
+			hay[j] = (char)('a' + lit_rand(&st) % alpha);
+		for (int k = 0; k < 6 && len; k++) { /* plant some */
+			size_t i = lit_rand(&st) % nr, at;
+
+			if (lens[i] > len)
+				continue;
+			at = k == 0 ? 0 : k == 1 ? len - lens[i] :
+				lit_rand(&st) % (len - lens[i] + 1);
+			memcpy(hay + at, lits[i], lens[i]);
+		}
+		for (size_t e = 1; e <= len; e++)
+			for (size_t i = 0; i < nr; i++)
+				if (lens[i] <= e &&
+				    !memcmp(hay + e - lens[i], lits[i], lens[i]))
+					collect_hit(i, e - lens[i], e, &want);
+		assert_int_equal(rules_literals_new(&l, lits, lens, nr), 0);
+		assert_int_equal(rules_literals_scratch_new(&s, l), 0);
+		assert_int_equal(rules_literals_scan(l, s, hay, len,
+						     collect_hit, &got),
+				 0);
+		assert_true(got.ordered);
+		assert_int_equal(got.nr, want.nr);
+		if (got.nr) {
+			qsort(got.h, got.nr, sizeof(*got.h), cmp_triple);
+			qsort(want.h, want.nr, sizeof(*want.h), cmp_triple);
+			assert_memory_equal(got.h, want.h,
+					    got.nr * sizeof(*got.h));
+		}
+		free(got.h);
+		free(want.h);
+		rules_literals_scratch_free(s);
+		rules_literals_free(l);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_mask_stream_no_lag),
 		cmocka_unit_test(test_mask_stream_overlap_across_writes),
 		cmocka_unit_test(test_mask_literals_scan),
+		cmocka_unit_test(test_mask_literals_against_naive),
 	};
 
 	return cmocka_run_group_tests_name("mask", tests, make_values, NULL);
