@@ -126,8 +126,7 @@ static void entry_push_front(struct odb_reader *r, struct entry *e)
 		r->tail = e;
 }
 
-static size_t bucket_of(const struct odb_reader *r, uint32_t pack,
-			uint64_t off)
+static size_t bucket_of(const struct odb_reader *r, uint32_t pack, uint64_t off)
 {
 	uint64_t h = (off ^ ((uint64_t)pack << 40)) * 0x9e3779b97f4a7c15ULL;
 

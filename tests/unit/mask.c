@@ -340,7 +340,7 @@ static uint32_t lit_rand(uint32_t *st)
  */
 static void test_mask_literals_against_naive(void **state)
 {
-	static const size_t lens_pick[] = { 1,  3,  8,	15, 22, 23,
+	static const size_t lens_pick[] = { 1,	3,  8,	15, 22, 23,
 					    24, 25, 31, 40, 70, 100 };
 	uint32_t st = 2463534242u;
 
@@ -358,8 +358,8 @@ static void test_mask_literals_against_naive(void **state)
 		for (size_t i = 0; i < nr; i++) {
 			lens[i] = lens_pick[lit_rand(&st) % 12];
 			for (size_t j = 0; j < lens[i]; j++)
-				lit_buf[i][j] = (char)('a' + lit_rand(&st) %
-								 alpha);
+				lit_buf[i][j] =
+					(char)('a' + lit_rand(&st) % alpha);
 			if (lit_rand(&st) % 4 == 0) /* a run of one letter */
 				memset(lit_buf[i], 'a', lens[i]);
 			lits[i] = lit_buf[i];
@@ -372,14 +372,15 @@ static void test_mask_literals_against_naive(void **state)
 
 			if (lens[i] > len)
 				continue;
-			at = k == 0 ? 0 : k == 1 ? len - lens[i] :
-				lit_rand(&st) % (len - lens[i] + 1);
+			at = k == 0 ? 0 :
+			     k == 1 ? len - lens[i] :
+				      lit_rand(&st) % (len - lens[i] + 1);
 			memcpy(hay + at, lits[i], lens[i]);
 		}
 		for (size_t e = 1; e <= len; e++)
 			for (size_t i = 0; i < nr; i++)
-				if (lens[i] <= e &&
-				    !memcmp(hay + e - lens[i], lits[i], lens[i]))
+				if (lens[i] <= e && !memcmp(hay + e - lens[i],
+							    lits[i], lens[i]))
 					collect_hit(i, e - lens[i], e, &want);
 		assert_int_equal(rules_literals_new(&l, lits, lens, nr), 0);
 		assert_int_equal(rules_literals_scratch_new(&s, l), 0);
