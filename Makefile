@@ -79,24 +79,34 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libarchive libhs
 # libgit2 and the libraries it pulls in are linked statically when their
 # Debian archives are installed (deps.sh installs them): loading a dozen
 # more shared objects cost ~4 ms of every start-up, an eighth of the
-# 30 ms a pre-push scan may take. Only GSSAPI (Kerberos) stays shared.
+# 30 ms a pre-push scan may take. GSSAPI (Kerberos), which libgit2 calls
+# only for HTTP Negotiate, is loaded on first call by src/gitwalk/gss-dl.c
+# (its seven shared objects were another ~3 ms of every start); that file
+# is linked after libgit2.a, outside libslugguard.a, and only here.
 STATIC_LIBS := git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 pcre2-8 z crypto
 STATIC_OK := $(shell for l in $(STATIC_LIBS); do \
 	f=$$($(CC) -print-file-name=lib$$l.a); [ -f "$$f" ] || exit 0; done; \
-	f=$$($(CC) -print-file-name=libgssapi_krb5.so); [ -f "$$f" ] && echo yes)
+	[ -f /usr/include/gssapi/gssapi.h ] && echo yes)
+GSS_SRC := src/gitwalk/gss-dl.c
+GSS_OBJ :=
+GSS_CFLAGS :=
 ifeq ($(STATIC_OK),yes)
+GSS_OBJ := $(BUILD)/obj/gitwalk/gss-dl.o
+GSS_CFLAGS := -DSLUGGUARD_GSS_SHIM
 PKG_LIBS := -Wl,-Bstatic $(addprefix -l,$(STATIC_LIBS)) -Wl,-Bdynamic \
-	-lgssapi_krb5 -lrt $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null)
+	$(GSS_OBJ) -lrt $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null)
 endif
 CFLAGS  ?=
 LDFLAGS ?=
-ALL_CFLAGS := $(STD) $(WARN) $(OPT) -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_CFLAGS := $(STD) $(WARN) $(OPT) -Iinclude -Isrc $(PKG_CFLAGS) $(GSS_CFLAGS) \
+	-MMD -MP $(CFLAGS)
 LIBS := $(PKG_LIBS) -lpthread -lm -ldl
 
 # Modules in layering order; every .c of a module folder is part of it.
 MODULES := util json zstream rules mask odb gitwalk heroku slug sign sandbox \
            config ledger scan policy buildpack deploy hooks cli
-LIB_SRC := $(foreach m,$(MODULES),$(sort $(wildcard src/$(m)/*.c)))
+LIB_SRC := $(filter-out $(GSS_SRC),\
+	$(foreach m,$(MODULES),$(sort $(wildcard src/$(m)/*.c))))
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 MAIN_OBJ := $(BUILD)/obj/main.o
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
@@ -119,8 +129,9 @@ RELR := $(shell printf 'int main(void){return 0;}' | $(CC) -x c - \
 	-Wl,-z,pack-relative-relocs -o /dev/null 2>/dev/null && \
 	echo -Wl,-z,pack-relative-relocs)
 
-$(BUILD)/slugguard: $(MAIN_OBJ) $(BUILD)/libslugguard.a
-	$(Q)$(CC) $(LDSAN) $(RELR) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/slugguard: $(MAIN_OBJ) $(BUILD)/libslugguard.a $(GSS_OBJ)
+	$(Q)$(CC) $(LDSAN) $(RELR) $(LDFLAGS) -o $@ $(MAIN_OBJ) \
+		$(BUILD)/libslugguard.a $(LIBS)
 
 $(BUILD)/libslugguard.a: $(LIB_OBJ)
 	@rm -f $@
@@ -130,12 +141,13 @@ $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(QCC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libslugguard.a
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libslugguard.a $(GSS_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDSAN) $(LDFLAGS) -o $@ $< $(BUILD)/libslugguard.a \
 		$(LIBS) -lcmocka
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libslugguard.a
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libslugguard.a \
+		$(GSS_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
 		$(BUILD)/libslugguard.a $(LIBS)

@@ -26,6 +26,20 @@ test_expect_success '-V, --version and version print the version' '
 	test_cmp v1 v3
 '
 
+# libcurl, libarchive and Hyperscan load on first use, and so does
+# GSSAPI with the static libgit2 (src/gitwalk/gss-dl.c): a hook pays for
+# none of them (LD_DEBUG=libs lists what the loader loads).
+test_expect_success 'start-up loads no library only some commands need' '
+	LD_DEBUG=libs "$SG" --version >/dev/null 2>libs &&
+	grep "calling init" libs &&
+	! grep -E "libcurl|libarchive|libhs" libs &&
+	if ldd "$SG" | grep -q libgit2; then
+		: a shared libgit2 brings GSSAPI itself
+	else
+		! grep -E "gssapi|krb5" libs
+	fi
+'
+
 test_expect_success 'help <command> shows that command usage' '
 	"$SG" help deploy >out &&
 	grep "^usage: slugguard deploy" out &&

@@ -11,6 +11,11 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef SLUGGUARD_GSS_SHIM
+#include <dlfcn.h>
+#include <gssapi/gssapi.h>
+#include <string.h>
+#endif
 
 /* Run git with the given arguments in dir; 0 when it exits 0. */
 static int git_in(const char *dir, const char *const *argv)
@@ -86,10 +91,48 @@ static void test_gitwalk_export_no_follow(void **state)
 	strbuf_release(&dest);
 }
 
+#ifdef SLUGGUARD_GSS_SHIM
+#define GSS_SONAME "libgssapi_krb5.so.2"
+/*
+ * libgit2's GSSAPI calls (src/gitwalk/gss-dl.c): the library is not
+ * loaded at start, the first call loads it, and the calls and the OID
+ * libgit2 uses reach the real library.
+ */
+static void test_gitwalk_gss_on_first_use(void **state)
+{
+	gss_buffer_desc name = { 0, NULL };
+	gss_OID_set set = GSS_C_NO_OID_SET;
+	gss_name_t n = GSS_C_NO_NAME;
+	OM_uint32 minor = 0;
+	char service[] = "HTTP@localhost";
+	void *h;
+
+	(void)state;
+	h = dlopen(GSS_SONAME, RTLD_NOW | RTLD_NOLOAD);
+	assert_null(h);
+	assert_int_equal(gss_indicate_mechs(&minor, &set), GSS_S_COMPLETE);
+	assert_non_null(set);
+	assert_true(set->count >= 1);
+	assert_int_equal(gss_release_oid_set(&minor, &set), GSS_S_COMPLETE);
+	h = dlopen(GSS_SONAME, RTLD_NOW | RTLD_NOLOAD);
+	assert_non_null(h);
+	dlclose(h);
+	name.length = strlen(service);
+	name.value = service;
+	assert_int_equal(gss_import_name(&minor, &name,
+					 GSS_C_NT_HOSTBASED_SERVICE, &n),
+			 GSS_S_COMPLETE);
+	assert_int_equal(gss_release_name(&minor, &n), GSS_S_COMPLETE);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gitwalk_export_no_follow),
+#ifdef SLUGGUARD_GSS_SHIM
+		cmocka_unit_test(test_gitwalk_gss_on_first_use),
+#endif
 	};
 
 	return cmocka_run_group_tests_name("gitwalk", tests, NULL, NULL);
