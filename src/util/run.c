@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Subprocesses by argv, never through a shell. See run.h. */
+#define _GNU_SOURCE /* close_range() */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
 #include "slugguard/run.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -22,7 +22,10 @@ void child_release(struct child *c)
 	strvec_clear(&c->env);
 }
 
-/* Applies "NAME=value" (set) or "NAME" (unset) entries in the child. */
+/*
+ * Applies "NAME=value" (set) or "NAME" (unset) entries in the child of a
+ * c->fn, which runs our own code after fork() anyway (see run.h).
+ */
 static void apply_env(const struct strvec *env, bool clear)
 {
 	if (clear)
@@ -42,38 +45,64 @@ static void apply_env(const struct strvec *env, bool clear)
 	}
 }
 
+/* Drops the entries of out named as entry is ("NAME=..." or "NAME"). */
+static void env_drop(struct strvec *out, const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+	size_t n = eq ? (size_t)(eq - entry) : strlen(entry), k = 0;
+
+	for (size_t i = 0; i < out->nr; i++) {
+		if (!strncmp(out->v[i], entry, n) && out->v[i][n] == '=')
+			free((char *)(uintptr_t)out->v[i]);
+		else
+			out->v[k++] = out->v[i];
+	}
+	if (k != out->nr) {
+		out->nr = k;
+		out->v[k] = NULL;
+	}
+}
+
+/*
+ * The environment of an exec'd child, made in the parent. After fork()
+ * in a process with threads (the masker compiles on one) the child may
+ * only make async-signal-safe calls: glibc's malloc survives that, but
+ * ASan's allocator deadlocked a post-receive child whose parent's other
+ * thread held its lock at the fork. The child only points environ here.
+ */
+static void env_build(struct strvec *out, const struct strvec *env, bool clear)
+{
+	if (!clear && environ)
+		for (char **e = environ; *e; e++)
+			strvec_push(out, *e);
+	for (size_t i = 0; i < env->nr; i++) {
+		env_drop(out, env->v[i]);
+		if (strchr(env->v[i], '='))
+			strvec_push(out, env->v[i]);
+	}
+}
+
 /*
  * In the child: close every descriptor but 0, 1, 2 and keep. Not every
  * open in this process (or in the libraries we link) says O_CLOEXEC, and
  * a sandboxed buildpack must not inherit a key file, a repository pack
- * or a log that happened to be open. malloc is safe here for the same
- * reason apply_env's setenv is: the child has one thread and glibc
- * resets its allocator locks in fork().
+ * or a log that happened to be open. close_range() allocates nothing
+ * (reading /proc/self/fd did, see env_build); kernels before 5.9 get
+ * the loop.
  */
 static void close_other_fds(int keep)
 {
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
 	long max;
 
-	if (!d) {
-		max = sysconf(_SC_OPEN_MAX);
-		if (max < 0 || max > 65536)
-			max = 65536;
-		for (int fd = 3; fd < (int)max; fd++)
-			if (fd != keep)
-				close(fd);
+	if (!close_range(3, (unsigned)keep - 1, 0) &&
+	    !close_range((unsigned)keep + 1, ~0u, 0))
 		return;
-	}
-	while ((e = readdir(d))) {
-		long fd;
-
-		if (parse_long(&fd, e->d_name, 3, INT_MAX) < 0)
-			continue;
-		if (fd != keep && fd != dirfd(d))
-			close((int)fd);
-	}
-	closedir(d);
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (int fd = 3; fd < (int)max; fd++)
+		if (fd != keep)
+			close(fd);
 }
 
 static void child_fd(int want, int pipefd, int target)
@@ -103,6 +132,7 @@ int run_start(struct child *c)
 {
 	int inp[2] = { -1, -1 }, outp[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	int errpipe[2] = { -1, -1 };
+	struct strvec envp = STRVEC_INIT;
 	int child_errno = 0;
 	ssize_t n;
 
@@ -124,10 +154,14 @@ int run_start(struct child *c)
 			if (fds[k][i] >= 0)
 				fcntl(fds[k][i], F_SETFD, FD_CLOEXEC);
 	}
+	if (!c->fn)
+		env_build(&envp, &c->env, c->clear_env);
 	fflush(NULL);
 	c->pid = fork();
-	if (c->pid < 0)
+	if (c->pid < 0) {
+		strvec_clear(&envp);
 		return error_from_errno("cannot fork '%s'", c->args.v[0]);
+	}
 	if (!c->pid) {
 		if (c->timeout)
 			setpgid(0, 0);
@@ -142,9 +176,11 @@ int run_start(struct child *c)
 			close_other_fds(errpipe[1]);
 		if (c->dir && chdir(c->dir) < 0)
 			goto fail;
-		apply_env(&c->env, c->clear_env);
-		if (c->fn)
+		if (c->fn) {
+			apply_env(&c->env, c->clear_env);
 			run_fn_child(c, errpipe[1]);
+		}
+		environ = (char **)(uintptr_t)envp.v;
 		signal(SIGPIPE, SIG_DFL);
 		execvp(c->args.v[0], (char *const *)(uintptr_t)c->args.v);
 	fail:
@@ -153,6 +189,7 @@ int run_start(struct child *c)
 		(void)n;
 		_exit(127);
 	}
+	strvec_clear(&envp);
 	close(errpipe[1]);
 	if (c->in < 0) {
 		close(inp[0]);

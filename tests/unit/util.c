@@ -361,6 +361,44 @@ static void test_util_run_capture(void **state)
 	error_clear();
 }
 
+/*
+ * The child's environment is made in the parent (the child of a
+ * threaded process only points environ at it): added, overriding and
+ * unsetting entries, and a cleared environment.
+ */
+static void test_util_run_env(void **state)
+{
+	struct child c = CHILD_INIT;
+	struct strbuf out = STRBUF_INIT;
+
+	(void)state;
+	assert_int_equal(setenv("SG_RUN_OLD", "old", 1), 0);
+	assert_int_equal(setenv("SG_RUN_GONE", "here", 1), 0);
+	strvec_pushl(&c.args, "env", NULL);
+	strvec_pushl(&c.env, "SG_RUN_NEW=new", "SG_RUN_OLD=over", "SG_RUN_GONE",
+		     NULL);
+	assert_int_equal(run_capture(&c, &out, 1 << 20), 0);
+	assert_non_null(strstr(out.buf, "\nSG_RUN_NEW=new\n"));
+	assert_non_null(strstr(out.buf, "\nSG_RUN_OLD=over\n"));
+	assert_null(strstr(out.buf, "SG_RUN_OLD=old"));
+	assert_null(strstr(out.buf, "SG_RUN_GONE"));
+	assert_non_null(strstr(out.buf, "PATH="));
+	/* the parent's own environment is untouched */
+	assert_string_equal(getenv("SG_RUN_OLD"), "old");
+	assert_string_equal(getenv("SG_RUN_GONE"), "here");
+	strbuf_release(&out);
+
+	strvec_pushl(&c.args, "/usr/bin/env", NULL);
+	strvec_pushl(&c.env, "A=1", "B=2", "A=3", NULL);
+	c.clear_env = true;
+	assert_int_equal(run_capture(&c, &out, 1 << 20), 0);
+	assert_string_equal(out.buf, "B=2\nA=3\n");
+	strbuf_release(&out);
+	unsetenv("SG_RUN_OLD");
+	unsetenv("SG_RUN_GONE");
+	error_clear();
+}
+
 static void test_util_run_closes_fds(void **state)
 {
 	struct child c = CHILD_INIT;
@@ -594,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_util_glob_table),
 		cmocka_unit_test(test_util_glob_vs_fnmatch),
 		cmocka_unit_test(test_util_glob_pathological),
+		cmocka_unit_test(test_util_run_env),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
