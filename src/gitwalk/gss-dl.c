@@ -16,6 +16,8 @@
  * Without the library every call fails with GSS_S_FAILURE, which
  * libgit2 takes as "Negotiate unavailable" and tries the next scheme.
  */
+#include "slugguard/common.h"
+
 #include <gssapi/gssapi.h>
 
 #include <dlfcn.h>
