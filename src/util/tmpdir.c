@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Temporary directories removed on exit, on signals, and swept at start. */
+#define _GNU_SOURCE /* _Fork() */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
@@ -17,11 +18,28 @@ static char dirs[FS_TMPDIR_MAX][PATH_MAX];
 static volatile sig_atomic_t used[FS_TMPDIR_MAX];
 static bool installed;
 
+/*
+ * fork() for a signal handler: glibc's fork() takes the lock of its
+ * atfork handlers, so a SIGTERM that arrived while the process was in
+ * fork() (deploy forks a child per buildpack step) deadlocked in the
+ * handler's own fork(); it hung make asan's t4010 in a CI dry run.
+ * _Fork() (glibc 2.34) runs no handlers and takes no lock, and the
+ * child only execs rm.
+ */
+static pid_t handler_fork(void)
+{
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
+	return _Fork();
+#else
+	return fork();
+#endif
+}
+
 static void remove_by_rm(char *path)
 {
 	static char rm[] = "rm", rf[] = "-rf", dd[] = "--";
 	char *const argv[] = { rm, rf, dd, path, NULL };
-	pid_t pid = fork();
+	pid_t pid = handler_fork();
 	int status;
 
 	if (pid == 0) {
