@@ -133,8 +133,7 @@ static void build_long(struct rules_literals *l, const char *const *lits)
 	for (size_t i = 0; i < l->nr; i++) {
 		if (l->len[i] < LIT_LONG_MIN)
 			continue;
-		l->lit[i] = xmalloc(l->len[i]);
-		memcpy(l->lit[i], lits[i], l->len[i]);
+		l->lit[i] = xmemdup(lits[i], l->len[i]);
 		for (size_t off = 0; off < l->stride; off++) {
 			struct gram *g = &l->grams[l->grams_nr++];
 
