@@ -52,6 +52,19 @@ struct sign_key;
 #define LEDGER_COMPLETE "complete"
 #define LEDGER_ABANDONED "abandoned"
 
+/*
+ * The kind of an entry that is not a release's slug: a build slugguard
+ * started on Heroku (deploy --build-on heroku), recorded as pending before
+ * the build is asked for, because Heroku's build makes its release itself
+ * and a crash before the slug's own entry would otherwise leave a live
+ * release the ledger does not know. Its slug_id is a file key
+ * "build-<time>-<source hex prefix>-<pid>", never a slug's; complete once
+ * the slug the build made has its own entry (build_id, release_id and
+ * version then name them), abandoned when the build failed or never
+ * started.
+ */
+#define LEDGER_KIND_BUILD "heroku-build"
+
 /* Every member owned by the entry; ledger_entry_release() frees them. */
 struct ledger_entry {
 	char *slug_id;
@@ -70,8 +83,19 @@ struct ledger_entry {
 	char *envelope; /* the DSSE envelope (JSON text) */
 	char *public_key; /* the signer's SPKI PEM */
 	char *keyid; /* "SHA256:..." of public_key */
+	/* NULL for a release's slug; LEDGER_KIND_BUILD: the members below */
+	char *kind;
+	char *source_checksum; /* "SHA256:<hex>" of the source tarball */
+	long long source_size;
+	char *build_id; /* the Heroku build, once known */
+	char *repo; /* the source repository (URL or path) */
+	char *ref; /* what was asked to deploy */
+	struct strvec buildpacks; /* asked for, in order */
 };
 void ledger_entry_release(struct ledger_entry *e);
+/* Deep copy (attestation path not copied); dst is released first. */
+void ledger_entry_copy(struct ledger_entry *dst,
+		       const struct ledger_entry *src);
 
 /* The entries of one app. Every member owned; read freely. */
 struct ledger {
@@ -102,7 +126,7 @@ char *ledger_default_dir(void);
  */
 int ledger_load(struct ledger *l, const char *dir, const char *app);
 void ledger_release(struct ledger *l);
-/* The entry for slug_id, or NULL (borrowed). */
+/* The entry for slug_id, or NULL (borrowed); never a build's entry. */
 const struct ledger_entry *ledger_find_slug(const struct ledger *l,
 					    const char *slug_id);
 /*
@@ -113,9 +137,12 @@ const struct ledger_entry *ledger_find_slug(const struct ledger *l,
  * reach the remote is a warning (the next write pushes it).
  */
 int ledger_record(struct ledger *l, const struct ledger_entry *e);
+/* ledger_record() of nr entries at once: one commit, one push. */
+int ledger_record_all(struct ledger *l, const struct ledger_entry *e,
+		      size_t nr);
 /*
- * Complete every pending entry whose slug is in the live releases (the
- * release a crash left unrecorded). Returns the number completed or an
+ * Complete every pending slug entry whose slug is in the live releases
+ * (the release a crash left unrecorded); build entries are left alone. Returns the number completed or an
  * error.
  */
 int ledger_reconcile(struct ledger *l, const struct heroku_release *rel,

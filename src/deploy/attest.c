@@ -43,8 +43,10 @@ const char *deploy_key_path(const char *key_path)
 }
 
 int deploy_ledger_pending(struct ledger *l, struct ledger_entry *le,
-			  const char *att_path, const char *key_path)
+			  const char *att_path, const char *key_path,
+			  const struct ledger_entry *with)
 {
+	struct ledger_entry both[2];
 	struct sign_key *key = NULL;
 	struct strbuf pem = STRBUF_INIT, id = STRBUF_INIT, env = STRBUF_INIT;
 	const char *when;
@@ -70,7 +72,14 @@ int deploy_ledger_pending(struct ledger *l, struct ledger_entry *le,
 	le->keyid = strbuf_detach(&id, NULL);
 	le->envelope = strbuf_detach(&env, NULL);
 	le->state = xstrdup(LEDGER_PENDING);
-	rc = ledger_record(l, le);
+	if (!with) {
+		rc = ledger_record(l, le);
+		goto out;
+	}
+	/* shallow copies: ledger_record_all() copies what it keeps */
+	both[0] = *le;
+	both[1] = *with;
+	rc = ledger_record_all(l, both, 2);
 out:
 	sign_key_free(key);
 	strbuf_release(&env);
@@ -94,19 +103,22 @@ int deploy_ledger_complete(struct ledger *l, struct ledger_entry *le,
 	return ledger_record(l, le);
 }
 
-int deploy_ledger_catch_up(struct ledger *l, struct heroku *h, const char *app)
+int deploy_ledger_catch_up(struct ledger *l, struct heroku *h,
+			   const struct deploy_target *t, const char *key_path)
 {
 	struct heroku_release *list = NULL;
 	size_t nr = 0;
 	bool pending = false;
 	int rc;
 
+	deploy_builds_catch_up(l, h, t, key_path);
 	for (size_t i = 0; i < l->nr; i++)
-		if (!strcmp(l->entries[i].state, LEDGER_PENDING))
+		if (!l->entries[i].kind &&
+		    !strcmp(l->entries[i].state, LEDGER_PENDING))
 			pending = true;
 	if (!pending)
 		return 0;
-	rc = heroku_releases_list(h, &list, &nr, app);
+	rc = heroku_releases_list(h, &list, &nr, t->app);
 	if (!rc)
 		rc = ledger_reconcile(l, list, nr);
 	heroku_releases_free(list, nr);

@@ -64,9 +64,11 @@ const char *deploy_key_path(const char *key_path);
  * Record the ledger entry le of this deploy as pending, before the
  * release exists: the attestation at att_path and the public half of
  * key_path go with it. Refused (ERR_REJECTED) when the key is revoked.
+ * with (may be NULL), a build entry, is recorded in the same write.
  */
 int deploy_ledger_pending(struct ledger *l, struct ledger_entry *le,
-			  const char *att_path, const char *key_path);
+			  const char *att_path, const char *key_path,
+			  const struct ledger_entry *with);
 /*
  * The end of every deploy (local build or Heroku's): say "Releasing vN",
  * follow release r through its release phase (output through mask), record
@@ -81,7 +83,80 @@ int deploy_release_finish(struct heroku *h, struct heroku_release *r,
 /* Complete le with the release r as it stands and record it again. */
 int deploy_ledger_complete(struct ledger *l, struct ledger_entry *le,
 			   const struct heroku_release *r);
-/* Complete pending entries a crash left, from the live releases. */
-int deploy_ledger_catch_up(struct ledger *l, struct heroku *h, const char *app);
+#define DEPLOY_BUILD_TIMEOUT_MS (30L * 60 * 1000) /* Heroku's 25 min, and slack */
+
+/* What the statement over a Heroku build's slug says (all borrowed). */
+struct buildpack_source;
+struct heroku_build;
+struct heroku_slug;
+struct deploy_attest_in {
+	const char *app;
+	const char *api_base;
+	const char *repo; /* the source repository's URL or path */
+	const char *ref;
+	const struct buildpack_source *src;
+	const struct heroku_build *build;
+	const char *slug_id;
+	const char *slug_hex;
+	const struct strvec *requested; /* the buildpacks we asked for */
+	time_t started, finished;
+};
+/*
+ * Download the slug in->build made into dir/slug.tgz, check it against its
+ * checksum and size, and sign an in-toto SLSA statement for it into
+ * dir/slug.tgz.intoto.json with key_path (materials: the source tarball
+ * and the commit; builder: the Heroku build). *slug gets the slug's
+ * metadata; in->slug_id, slug_hex and finished are set here.
+ */
+int deploy_attest_slug(struct heroku *h, struct heroku_slug *slug,
+		       struct deploy_attest_in *in, const char *dir,
+		       const char *key_path, bool quiet);
+/*
+ * The build entry (LEDGER_KIND_BUILD) of a deploy, recorded before the
+ * build is asked for: everything the statement needs, so that a later
+ * deploy can attest the slug if this one dies. Release with
+ * ledger_entry_release().
+ */
+void deploy_build_entry_new(struct ledger_entry *be,
+			    const struct buildpack_source *src,
+			    const char *repo, const char *ref,
+			    const struct strvec *bps);
+/* Its end: state, and the build (may be NULL) and release it became. */
+void deploy_build_entry_done(struct ledger_entry *be,
+			     const struct heroku_build *b, const char *state);
+/* deploy_build_entry_done() and record it; a failure is a warning. */
+void deploy_build_entry_end(struct ledger *l, struct ledger_entry *be,
+			    const struct heroku_build *b, const char *state);
+
+/*
+ * What crashed deploys left: attest the slugs of Heroku builds they
+ * started (deploy_builds_catch_up), then complete pending entries from
+ * the live releases.
+ */
+int deploy_ledger_catch_up(struct ledger *l, struct heroku *h,
+			   const struct deploy_target *t, const char *key_path);
+
+/*
+ * Build entries (LEDGER_KIND_BUILD) still pending in l: a deploy started a
+ * Heroku build and did not record its slug. For each, the builds with its
+ * source checksum and commit are found; one still running is followed;
+ * each succeeded one whose slug has no entry is downloaded, checked,
+ * attested with key_path and recorded pending (the release it made is
+ * then completed from the releases list); the entry ends complete, or
+ * abandoned when its build failed or never reached Heroku (after
+ * ORPHAN_AGE). Failures are warnings: the entry stays pending for the
+ * next deploy. Always 0.
+ */
+int deploy_builds_catch_up(struct ledger *l, struct heroku *h,
+			   const struct deploy_target *t, const char *key_path);
+/* Does l hold a pending build entry? */
+bool deploy_builds_open(const struct ledger *l);
+/*
+ * Was release_id made by a build a pending build entry of l names (among
+ * builds, the app's builds)? Then its reason is appended to why.
+ */
+bool deploy_build_pending_why(struct strbuf *why, const struct ledger *l,
+			      const struct heroku_build *builds, size_t nr,
+			      const char *release_id);
 
 #endif

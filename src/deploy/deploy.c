@@ -220,7 +220,8 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	rc = ledger_load(&ledger, NULL, d->t.app);
 	if (rc < 0)
 		goto out;
-	rc = deploy_ledger_catch_up(&ledger, h, d->t.app);
+	rc = deploy_ledger_catch_up(&ledger, h, &d->t,
+				    deploy_key_path(d->t.key));
 	if (rc < 0)
 		goto out;
 	term_say(d->t.quiet, "Checking Heroku app '%s'", d->t.app);
@@ -251,7 +252,7 @@ static int deploy_artifacts(long *version, const struct deploy_opts *d,
 	le.checksum = xstrdup(checksum);
 	le.commit = commit ? xstrdup(commit) : NULL;
 	rc = deploy_ledger_pending(&ledger, &le, att_path.buf,
-				   deploy_key_path(d->t.key));
+				   deploy_key_path(d->t.key), NULL);
 	if (rc < 0)
 		goto out;
 	strbuf_addf(&desc, "Deploy %.8s (slugguard, attestation sha256:%s)",

@@ -4,7 +4,8 @@
  * slugguard/deploy.h). What a local
  * build proves by being reproducible, a Heroku build proves by its
  * attestation: the slug Heroku built, from the source tarball we signed
- * for, by the build (id, buildpacks, stack) named in the statement.
+ * for, by the build (id, buildpacks, stack) named in the statement
+ * (heroku-attest.c).
  */
 #include "slugguard/common.h"
 #include "slugguard/buildpack.h"
@@ -12,22 +13,16 @@
 #include "slugguard/fs.h"
 #include "slugguard/gitwalk.h"
 #include "slugguard/heroku.h"
-#include "slugguard/json.h"
 #include "slugguard/ledger.h"
 #include "slugguard/mask.h"
 #include "slugguard/policy.h"
-#include "slugguard/sign.h"
-#include "slugguard/slug.h"
 #include "slugguard/strbuf.h"
 #include "slugguard/term.h"
 #include "deploy-internal.h"
 
 #include <time.h>
 
-#define BUILD_TIMEOUT_MS (30L * 60 * 1000) /* Heroku's 25 min, and slack */
 #define LAST_LINES 20
-#define HEROKU_BUILDER_ID "https://slugguard.dev/builders/heroku-build@v1"
-#define HEROKU_BUILD_TYPE "https://slugguard.dev/buildtypes/heroku-build/v1"
 
 /*
  * The one sink all build output goes through: every config var value
@@ -186,138 +181,6 @@ out:
 	return rc;
 }
 
-static void rfc3339(char buf[32], time_t t)
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		buf[0] = '\0';
-}
-
-struct attest_in {
-	const char *app;
-	const char *api_base;
-	const char *repo; /* the source repository's URL or path */
-	const char *ref;
-	const struct buildpack_source *src;
-	const struct heroku_build *build;
-	const char *slug_id;
-	const char *slug_hex;
-	const struct strvec *requested; /* the buildpacks we asked for */
-	time_t started, finished;
-};
-
-/*
- * An in-toto Statement v1 with a SLSA Provenance v1 predicate: the
- * subject is the slug Heroku built; the materials are the commit and the
- * source tarball (by digest: its URL is a secret); the builder is the
- * Heroku build, named by its API URL, with its buildpacks and stack.
- */
-static struct json *statement(const struct attest_in *in)
-{
-	struct json *root = json_new_object();
-	struct json *subj, *one, *pred, *def, *ext, *src, *bps, *deps, *dep;
-	struct json *run, *builder, *ver, *meta, *by, *ann, *list;
-	struct strbuf sb = STRBUF_INIT;
-	char when[32];
-
-	json_add_string(root, "_type", "https://in-toto.io/Statement/v1");
-	subj = json_add(root, "subject", json_new_array());
-	one = json_push(subj, json_new_object());
-	json_add_string(one, "name", "slug.tgz");
-	json_add_string(json_add(one, "digest", json_new_object()), "sha256",
-			in->slug_hex);
-	json_add_string(root, "predicateType",
-			"https://slsa.dev/provenance/v1");
-	pred = json_add(root, "predicate", json_new_object());
-
-	def = json_add(pred, "buildDefinition", json_new_object());
-	json_add_string(def, "buildType", HEROKU_BUILD_TYPE);
-	ext = json_add(def, "externalParameters", json_new_object());
-	src = json_add(ext, "source", json_new_object());
-	json_add_string(src, "repository", in->repo);
-	json_add_string(src, "ref", in->ref);
-	bps = json_add(ext, "buildpacks", json_new_array());
-	for (size_t i = 0; i < in->requested->nr; i++)
-		json_push(bps, json_new_string(in->requested->v[i]));
-	json_add_string(ext, "app", in->app);
-
-	deps = json_add(def, "resolvedDependencies", json_new_array());
-	dep = json_push(deps, json_new_object());
-	json_add_string(dep, "name", "source");
-	strbuf_addf(&sb, "git+%s@%s", in->repo, in->ref);
-	json_add_string(dep, "uri", sb.buf);
-	json_add_string(json_add(dep, "digest", json_new_object()), "gitCommit",
-			in->src->commit);
-	dep = json_push(deps, json_new_object());
-	json_add_string(dep, "name", "source.tgz");
-	json_add_string(json_add(dep, "digest", json_new_object()), "sha256",
-			in->src->checksum + strlen("SHA256:"));
-	ann = json_add(dep, "annotations", json_new_object());
-	json_add_string(ann, "layout", SLUG_SOURCE_PREFIX);
-	json_add_number(ann, "size", (double)in->src->size);
-
-	run = json_add(pred, "runDetails", json_new_object());
-	builder = json_add(run, "builder", json_new_object());
-	json_add_string(builder, "id", HEROKU_BUILDER_ID);
-	ver = json_add(builder, "version", json_new_object());
-	json_add_string(ver, "slugguard", SLUGGUARD_VERSION);
-	if (in->build->stack)
-		json_add_string(ver, "stack", in->build->stack);
-	meta = json_add(run, "metadata", json_new_object());
-	json_add_string(meta, "invocationId", in->build->id);
-	rfc3339(when, in->started);
-	json_add_string(meta, "startedOn", when);
-	rfc3339(when, in->finished);
-	json_add_string(meta, "finishedOn", when);
-	by = json_add(run, "byproducts", json_new_array());
-	one = json_push(by, json_new_object());
-	json_add_string(one, "name", "heroku-build");
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "%s/apps/", in->api_base);
-	heroku_path_escape(&sb, in->app);
-	strbuf_addstr(&sb, "/builds/");
-	heroku_path_escape(&sb, in->build->id);
-	json_add_string(one, "uri", sb.buf);
-	ann = json_add(one, "annotations", json_new_object());
-	json_add_string(ann, "id", in->build->id);
-	json_add_string(ann, "status", in->build->status);
-	json_add_string(ann, "stack", in->build->stack ? in->build->stack : "");
-	json_add_string(ann, "slug", in->slug_id);
-	list = json_add(ann, "buildpacks", json_new_array());
-	for (size_t i = 0; i < in->build->buildpacks.nr; i++)
-		json_push(list, json_new_string(in->build->buildpacks.v[i]));
-	strbuf_release(&sb);
-	return root;
-}
-
-static int sign_statement(const char *path, const struct attest_in *in,
-			  const char *key_path)
-{
-	struct json *stmt = statement(in);
-	struct strbuf env = STRBUF_INIT, bundle = STRBUF_INIT;
-	struct sign_key *key = NULL;
-	char *body = json_print(stmt, false);
-	int rc;
-
-	rc = sign_key_load_private(&key, key_path);
-	if (rc < 0)
-		goto out;
-	rc = sign_dsse_envelope(&env, &bundle, key, SIGN_INTOTO_PAYLOAD_TYPE,
-				body, strlen(body));
-	if (rc < 0)
-		goto out;
-	strbuf_addch(&env, '\n');
-	rc = fs_write_atomic(path, env.buf, env.len, 0644);
-out:
-	sign_key_free(key);
-	free(body);
-	json_free(stmt);
-	strbuf_release(&env);
-	strbuf_release(&bundle);
-	return rc;
-}
-
 /* The build failed: its last lines (fetched again if none arrived). */
 static int build_failed(struct heroku *h, struct build_out *bo,
 			const struct heroku_build *b)
@@ -357,19 +220,19 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 		      repo = STRBUF_INIT;
 	struct ledger ledger = LEDGER_INIT;
 	struct policy *pol = NULL;
-	struct ledger_entry le;
+	struct ledger_entry le, be;
 	struct heroku_build_req req;
-	struct attest_in in;
+	struct deploy_attest_in in;
 	const char *base = getenv("HEROKU_API_URL");
 	const char *key_path = deploy_key_path(o->t.key);
 	long timeout = o->build_timeout_ms > 0 ? o->build_timeout_ms :
-						 BUILD_TIMEOUT_MS;
-	long long got = 0;
+						 DEPLOY_BUILD_TIMEOUT_MS;
 	bool made = false, stream_ok = false;
 	time_t started;
 	int rc;
 
 	memset(&le, 0, sizeof(le));
+	memset(&be, 0, sizeof(be));
 	memset(&req, 0, sizeof(req));
 	memset(&in, 0, sizeof(in));
 	bo.print = !o->t.quiet;
@@ -433,6 +296,12 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 		if (rc < 0)
 			goto out;
 	}
+	rc = ledger_load(&ledger, NULL, o->t.app);
+	if (rc < 0)
+		goto out;
+	rc = deploy_ledger_catch_up(&ledger, h, &o->t, key_path);
+	if (rc < 0)
+		goto out;
 	term_say(o->t.quiet, "Uploading the source of %.12s (%llu bytes, %s)",
 		 src.commit, (unsigned long long)src.size, src.checksum);
 	rc = heroku_source_create(h, &blob, o->t.app);
@@ -448,6 +317,16 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	req.description = src.summary;
 	req.buildpacks = bps.v;
 	req.nr_buildpacks = bps.nr;
+	/*
+	 * Heroku's build will make its release by itself: the ledger hears
+	 * of the build first, so that a crash from the POST on leaves an
+	 * entry the next deploy attests the slug from.
+	 */
+	deploy_build_entry_new(&be, &src, repo.buf, o->commit ? o->commit : "HEAD",
+			&bps);
+	rc = ledger_record(&ledger, &be);
+	if (rc < 0)
+		goto out;
 	started = time(NULL);
 	rc = heroku_build_create(h, &b, o->t.app, &req);
 	if (rc < 0)
@@ -464,6 +343,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 			"decides",
 			b.id);
 	if (!b.status || strcmp(b.status, "succeeded")) {
+		deploy_build_entry_end(&ledger, &be, &b, LEDGER_ABANDONED);
 		rc = build_failed(h, &bo, &b);
 		goto out;
 	}
@@ -472,55 +352,28 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 			       b.slug_id ? "release" : "slug");
 		goto out;
 	}
-	rc = heroku_slug_get(h, &slug, o->t.app, b.slug_id);
-	if (rc < 0)
-		goto out;
-	if (!slug.checksum || !starts_with(slug.checksum, "SHA256:") ||
-	    strlen(slug.checksum) != 7 + HEROKU_SHA256_HEX || !slug.blob_url) {
-		rc = error_setc(ERR_REJECTED,
-				"slug %s of build %s has no SHA256 checksum or "
-				"no download URL: cannot attest it",
-				b.slug_id, b.id);
-		goto out;
-	}
-	term_say(o->t.quiet, "Checking slug %s (%s)", slug.id, slug.checksum);
-	rc = heroku_blob_download(h, slug.blob_url, slug_path.buf,
-				  SLUG_DEFAULT_MAX_SIZE, slug.checksum + 7,
-				  &got);
-	if (rc < 0)
-		goto out;
-	if (slug.size >= 0 && slug.size != got) {
-		rc = error_setc(ERR_REJECTED,
-				"slug %s has %lld bytes, %lld were downloaded",
-				slug.id, slug.size, got);
-		goto out;
-	}
 	in.app = o->t.app;
 	in.api_base = base && *base ? base : HEROKU_DEFAULT_URL;
 	in.repo = repo.buf;
 	in.ref = o->commit ? o->commit : "HEAD";
 	in.src = &src;
 	in.build = &b;
-	in.slug_id = slug.id;
-	in.slug_hex = slug.checksum + 7;
 	in.requested = &bps;
 	in.started = started;
-	in.finished = time(NULL);
-	rc = sign_statement(att.buf, &in, key_path);
+	rc = deploy_attest_slug(h, &slug, &in, tmp.buf, key_path, o->t.quiet);
 	if (rc < 0)
 		goto out;
 	/*
-	 * Heroku's build has made its release already: record it as pending
-	 * now, so that a crash from here on leaves an entry the next deploy
-	 * or `releases` completes from the live releases.
+	 * Heroku's build has made its release already: record the slug as
+	 * pending and the build entry complete in one write, so that a crash
+	 * from here on leaves an entry the next deploy or `releases`
+	 * completes from the live releases.
 	 */
-	rc = ledger_load(&ledger, NULL, o->t.app);
-	if (rc < 0)
-		goto out;
 	le.slug_id = xstrdup(slug.id);
 	le.checksum = xstrdup(slug.checksum);
 	le.commit = xstrdup(src.commit);
-	rc = deploy_ledger_pending(&ledger, &le, att.buf, key_path);
+	deploy_build_entry_done(&be, &b, LEDGER_COMPLETE);
+	rc = deploy_ledger_pending(&ledger, &le, att.buf, key_path, &be);
 	if (rc < 0)
 		goto out;
 	rc = heroku_release_get(h, &r, o->t.app, b.release_id);
@@ -531,6 +384,7 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 out:
 	if (made)
 		fs_tmpdir_remove(tmp.buf);
+	ledger_entry_release(&be);
 	ledger_entry_release(&le);
 	ledger_release(&ledger);
 	heroku_release_release(&r);

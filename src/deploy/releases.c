@@ -111,6 +111,8 @@ int deploy_history_fill(struct deploy_history *out, struct heroku *h,
 {
 	struct ledger ledger = LEDGER_INIT;
 	struct strbuf why = STRBUF_INIT;
+	struct heroku_build *builds = NULL;
+	size_t nr_builds = 0;
 	int rc;
 
 	deploy_history_release(out);
@@ -129,19 +131,33 @@ int deploy_history_fill(struct deploy_history *out, struct heroku *h,
 				error_last());
 		error_clear();
 	}
+	/* A build a crashed deploy started: its release is not unknown. */
+	if (deploy_builds_open(&ledger) &&
+	    heroku_builds_list(h, &builds, &nr_builds, t->app) < 0) {
+		if (!t->quiet)
+			fprintf(stderr, "slugguard: warning: %s\n",
+				error_last());
+		error_clear();
+	}
 	for (size_t i = 0; i < out->nr; i++) {
 		const struct heroku_release *r = &out->list[i];
+		const struct ledger_entry *e;
 
 		if (!r->slug_id)
 			continue;
 		strbuf_reset(&why);
-		out->verified[i] = ledger_entry_ok(
-			&ledger, ledger_find_slug(&ledger, r->slug_id), t->key,
-			&why);
+		e = ledger_find_slug(&ledger, r->slug_id);
+		if (!e && deploy_build_pending_why(&why, &ledger, builds,
+						   nr_builds, r->id))
+			out->verified[i] = false;
+		else
+			out->verified[i] =
+				ledger_entry_ok(&ledger, e, t->key, &why);
 		if (!out->verified[i])
 			out->why[i] = xstrdup(why.buf);
 	}
 out:
+	heroku_builds_free(builds, nr_builds);
 	strbuf_release(&why);
 	ledger_release(&ledger);
 	return rc;
@@ -291,10 +307,11 @@ int deploy_verify_release(struct strbuf *report, const struct deploy_target *t,
 	struct heroku *h = NULL;
 	struct heroku_release *list = NULL;
 	struct heroku_slug slug = HEROKU_SLUG_INIT;
+	struct heroku_build *builds = NULL;
 	struct strbuf why = STRBUF_INIT;
 	const struct heroku_release *r;
 	const struct ledger_entry *e;
-	size_t nr = 0;
+	size_t nr = 0, nr_builds = 0;
 	int rc;
 
 	rc = deploy_client(&h, t->cacert);
@@ -323,14 +340,24 @@ int deploy_verify_release(struct strbuf *report, const struct deploy_target *t,
 	 * Read-only: a pending entry is not completed here (releases,
 	 * rollback and the next deploy do that), it is reported.
 	 */
-	if (e && strcmp(e->state, LEDGER_COMPLETE))
+	if (!e && deploy_builds_open(&ledger)) {
+		rc = heroku_builds_list(h, &builds, &nr_builds, t->app);
+		if (rc < 0)
+			goto out;
+		deploy_build_pending_why(&why, &ledger, builds, nr_builds,
+					 r->id);
+	}
+	if (why.len) {
+		/* a build a crashed deploy started: said above */
+	} else if (e && strcmp(e->state, LEDGER_COMPLETE)) {
 		strbuf_addf(&why,
 			    "its ledger entry is %s (the deploy that wrote "
 			    "it did not finish; `slugguard releases` "
 			    "completes it)",
 			    e->state);
-	else
+	} else {
 		ledger_entry_ok(&ledger, e, t->key, &why);
+	}
 	if (why.len) {
 		rc = error_setc(ERR_REJECTED, "v%ld of app '%s': %s",
 				r->version, t->app, why.buf);
@@ -352,6 +379,7 @@ int deploy_verify_release(struct strbuf *report, const struct deploy_target *t,
 	strbuf_addf(report, "v%ld of app '%s': slug %s %.23s... signed by %s",
 		    r->version, t->app, r->slug_id, e->checksum, e->keyid);
 out:
+	heroku_builds_free(builds, nr_builds);
 	heroku_slug_release(&slug);
 	heroku_releases_free(list, nr);
 	strbuf_release(&why);

@@ -7,6 +7,9 @@
 #include "ledger-internal.h"
 
 #define ENTRY_FORMAT "slugguard-ledger/v1"
+/* Bounds on a build entry's buildpack list (outside input). */
+#define BUILDPACKS_MAX 32
+#define BUILDPACK_REF_MAX 1024
 
 void ledger_entry_release(struct ledger_entry *e)
 {
@@ -23,6 +26,12 @@ void ledger_entry_release(struct ledger_entry *e)
 	free(e->envelope);
 	free(e->public_key);
 	free(e->keyid);
+	free(e->kind);
+	free(e->source_checksum);
+	free(e->build_id);
+	free(e->repo);
+	free(e->ref);
+	strvec_clear(&e->buildpacks);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -61,6 +70,53 @@ static int opt_string(char **out, const struct json *o, const char *key,
 	return 0;
 }
 
+static bool sha256_ok(const char *s)
+{
+	if (!s || !starts_with(s, "SHA256:") || strlen(s) != 7 + 64)
+		return false;
+	for (s += 7; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+/* The members of a build entry (LEDGER_KIND_BUILD), strictly. */
+static int parse_build(struct ledger_entry *e, const struct json *j,
+		       const char *what)
+{
+	const struct json *bps = json_get(j, "buildpacks");
+	const struct json *size = json_get(j, "source_size");
+	double v = 0;
+
+	if (strcmp(e->kind, LEDGER_KIND_BUILD))
+		return error_set("'%s': unknown kind \"%.40s\"", what,
+				 e->kind);
+	if (!sha256_ok(e->source_checksum))
+		return error_set("'%s': build entry without a valid "
+				 "source_checksum",
+				 what);
+	if (!size || !json_number(size, &v) || v < 0 || v > 1e15 ||
+	    v != (double)(long long)v)
+		return error_set("'%s': \"source_size\" is not a size", what);
+	e->source_size = (long long)v;
+	if (!bps || json_is_null(bps))
+		return 0;
+	if (!json_is_array(bps) || json_array_size(bps) > BUILDPACKS_MAX)
+		return error_set("'%s': \"buildpacks\" is not a list of at "
+				 "most %d names",
+				 what, BUILDPACKS_MAX);
+	for (size_t i = 0; i < json_array_size(bps); i++) {
+		const struct json *b = json_array_at(bps, i);
+
+		if (!json_is_string(b) || !*json_string(b) ||
+		    strlen(json_string(b)) > BUILDPACK_REF_MAX)
+			return error_set("'%s': buildpack %zu is not a name",
+					 what, i + 1);
+		strvec_push(&e->buildpacks, json_string(b));
+	}
+	return 0;
+}
+
 int ledger_entry_parse(struct ledger_entry *e, const char *buf, size_t len,
 		       const char *what)
 {
@@ -78,6 +134,12 @@ int ledger_entry_parse(struct ledger_entry *e, const char *buf, size_t len,
 		{ "attestation", offsetof(struct ledger_entry, envelope) },
 		{ "public_key", offsetof(struct ledger_entry, public_key) },
 		{ "keyid", offsetof(struct ledger_entry, keyid) },
+		{ "kind", offsetof(struct ledger_entry, kind) },
+		{ "source_checksum",
+		  offsetof(struct ledger_entry, source_checksum) },
+		{ "build_id", offsetof(struct ledger_entry, build_id) },
+		{ "repo", offsetof(struct ledger_entry, repo) },
+		{ "ref", offsetof(struct ledger_entry, ref) },
 	};
 	struct json *j = NULL;
 	const char *fmt;
@@ -127,6 +189,18 @@ int ledger_entry_parse(struct ledger_entry *e, const char *buf, size_t len,
 		}
 		e->version = (long)v;
 	}
+	if (e->kind) {
+		rc = parse_build(e, j, what);
+		if (rc < 0)
+			goto out;
+	} else {
+		/* a slug's entry has no build members: keep it canonical */
+		free(e->source_checksum);
+		free(e->build_id);
+		free(e->repo);
+		free(e->ref);
+		e->source_checksum = e->build_id = e->repo = e->ref = NULL;
+	}
 out:
 	if (rc < 0)
 		ledger_entry_release(e);
@@ -159,6 +233,20 @@ void ledger_entry_format(struct strbuf *out, const struct ledger_entry *e)
 	add_opt(o, "keyid", e->keyid);
 	add_opt(o, "public_key", e->public_key);
 	add_opt(o, "attestation", e->envelope);
+	if (e->kind) {
+		struct json *bps;
+
+		/* Only build entries carry these: slug entries stay as v1. */
+		add_opt(o, "kind", e->kind);
+		add_opt(o, "source_checksum", e->source_checksum);
+		json_add_number(o, "source_size", (double)e->source_size);
+		add_opt(o, "build_id", e->build_id);
+		add_opt(o, "repo", e->repo);
+		add_opt(o, "ref", e->ref);
+		bps = json_add(o, "buildpacks", json_new_array());
+		for (size_t i = 0; i < e->buildpacks.nr; i++)
+			json_push(bps, json_new_string(e->buildpacks.v[i]));
+	}
 	text = json_print(o, true);
 	strbuf_addstr(out, text);
 	strbuf_addch(out, '\n');
@@ -180,4 +268,13 @@ void ledger_entry_copy(struct ledger_entry *dst, const struct ledger_entry *src)
 	dst->envelope = src->envelope ? xstrdup(src->envelope) : NULL;
 	dst->public_key = src->public_key ? xstrdup(src->public_key) : NULL;
 	dst->keyid = src->keyid ? xstrdup(src->keyid) : NULL;
+	dst->kind = src->kind ? xstrdup(src->kind) : NULL;
+	dst->source_checksum =
+		src->source_checksum ? xstrdup(src->source_checksum) : NULL;
+	dst->source_size = src->source_size;
+	dst->build_id = src->build_id ? xstrdup(src->build_id) : NULL;
+	dst->repo = src->repo ? xstrdup(src->repo) : NULL;
+	dst->ref = src->ref ? xstrdup(src->ref) : NULL;
+	for (size_t i = 0; i < src->buildpacks.nr; i++)
+		strvec_push(&dst->buildpacks, src->buildpacks.v[i]);
 }

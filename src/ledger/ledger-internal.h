@@ -8,9 +8,6 @@
 bool ledger_slug_id_ok(const char *id);
 /* pending 0 < abandoned 1 < complete 2 */
 int ledger_state_rank(const char *state);
-/* Deep copy; dst is released first. */
-void ledger_entry_copy(struct ledger_entry *dst,
-		       const struct ledger_entry *src);
 
 /*
  * Run git with args in gitdir (NULL: the current directory), stdin from

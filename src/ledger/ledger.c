@@ -381,7 +381,8 @@ const struct ledger_entry *ledger_find_slug(const struct ledger *l,
 	if (!slug_id)
 		return NULL;
 	for (size_t i = 0; i < l->nr; i++)
-		if (!strcmp(l->entries[i].slug_id, slug_id))
+		if (!l->entries[i].kind &&
+		    !strcmp(l->entries[i].slug_id, slug_id))
 			return &l->entries[i];
 	return NULL;
 }
@@ -503,10 +504,12 @@ static void clear_stale_lock(const struct ledger *l, const char *ref)
 
 /*
  * One attempt at moving the ref from *ours to a commit holding the union
- * and name -> blob. 1: lost the race (retry); 0: done; <0: error.
+ * and each names[i] -> blobs[i]. 1: lost the race (retry); 0: done; <0:
+ * error.
  */
 static int try_update(struct ledger *l, const char *ref, const char *theirs,
-		      const char *name, const char *blob, const char *msg)
+		      const struct strvec *names, const struct strvec *blobs,
+		      const char *msg)
 {
 	struct strbuf ours = STRBUF_INIT, tree = STRBUF_INIT,
 		      old_tree = STRBUF_INIT, commit = STRBUF_INIT,
@@ -520,7 +523,8 @@ static int try_update(struct ledger *l, const char *ref, const char *theirs,
 	rc = read_union(&m, l, ours.buf, theirs);
 	if (rc < 0)
 		goto out;
-	rc = map_put(&m, l, name, blob);
+	for (size_t i = 0; !rc && i < names->nr; i++)
+		rc = map_put(&m, l, names->v[i], blobs->v[i]);
 	if (rc < 0)
 		goto out;
 	rc = make_tree(&tree, l, &m);
@@ -568,23 +572,28 @@ out:
 	return rc;
 }
 
-static int store(struct ledger *l, const struct ledger_entry *e)
+static int store(struct ledger *l, const struct ledger_entry *e, size_t nr)
 {
 	struct strbuf text = STRBUF_INIT, blob = STRBUF_INIT,
-		      name = STRBUF_INIT, ref = STRBUF_INIT,
-		      track = STRBUF_INIT, theirs = STRBUF_INIT,
-		      msg = STRBUF_INIT;
+		      ref = STRBUF_INIT, track = STRBUF_INIT,
+		      theirs = STRBUF_INIT, msg = STRBUF_INIT;
+	struct strvec names = STRVEC_INIT, blobs = STRVEC_INIT;
 	bool reachable = l->remote != NULL;
 	int rc = 0;
 	unsigned attempt;
 
-	ledger_entry_format(&text, e);
-	rc = write_blob(&blob, l, &text);
-	if (rc < 0)
-		goto out;
-	strbuf_addf(&name, "%s.json", e->slug_id);
-	strbuf_addf(&msg, "ledger: %s %s v%ld", e->state, e->slug_id,
-		    e->version);
+	strbuf_addstr(&msg, "ledger:");
+	for (size_t i = 0; i < nr; i++) {
+		strbuf_reset(&text);
+		ledger_entry_format(&text, &e[i]);
+		rc = write_blob(&blob, l, &text);
+		if (rc < 0)
+			goto out;
+		strvec_push(&blobs, blob.buf);
+		strvec_pushf(&names, "%s.json", e[i].slug_id);
+		strbuf_addf(&msg, "%s %s %s v%ld", i ? ";" : "", e[i].state,
+			    e[i].slug_id, e[i].version);
+	}
 	ref_name(&ref, l);
 	if (l->remote)
 		track_name(&track, l);
@@ -600,7 +609,7 @@ static int store(struct ledger *l, const struct ledger_entry *e)
 			reachable = fetch_remote(l);
 		if (reachable)
 			resolve(&theirs, l, track.buf);
-		rc = try_update(l, ref.buf, theirs.buf, name.buf, blob.buf,
+		rc = try_update(l, ref.buf, theirs.buf, &names, &blobs,
 				msg.buf);
 		if (rc < 0)
 			goto out;
@@ -631,7 +640,8 @@ out:
 	strbuf_release(&theirs);
 	strbuf_release(&track);
 	strbuf_release(&ref);
-	strbuf_release(&name);
+	strvec_clear(&names);
+	strvec_clear(&blobs);
 	strbuf_release(&blob);
 	strbuf_release(&text);
 	return rc;
@@ -647,38 +657,40 @@ static void now_iso(char *buf, size_t n)
 		strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int ledger_record(struct ledger *l, const struct ledger_entry *e)
+/* The copy of e that is stored: attestation read, time and key id set. */
+static int prepare(struct ledger_entry *n, const struct ledger_entry *e)
 {
-	struct ledger_entry n;
 	struct strbuf env = STRBUF_INIT;
-	struct ledger_entry *slot = NULL;
 	char when[32];
-	int rc;
+	int rc = 0;
 
-	memset(&n, 0, sizeof(n));
 	if (!ledger_slug_id_ok(e->slug_id))
 		return error_set("ledger: invalid slug id");
-	ledger_entry_copy(&n, e);
-	if (!n.envelope && e->attestation) {
+	ledger_entry_copy(n, e);
+	if (!n->envelope && e->attestation) {
 		rc = fs_read_capped(&env, e->attestation, LEDGER_ENTRY_MAX / 2);
 		if (rc < 0)
 			goto out;
-		n.envelope = strbuf_detach(&env, NULL);
+		n->envelope = strbuf_detach(&env, NULL);
 	}
-	if (!n.time) {
+	if (!n->time) {
 		now_iso(when, sizeof(when));
-		n.time = xstrdup(when);
+		n->time = xstrdup(when);
 	}
-	if (n.public_key && !n.keyid) {
-		rc = ledger_pem_keyid(&n.keyid, n.public_key);
-		if (rc < 0)
-			goto out;
-	}
-	rc = store(l, &n);
-	if (rc < 0)
-		goto out;
+	if (n->public_key && !n->keyid)
+		rc = ledger_pem_keyid(&n->keyid, n->public_key);
+out:
+	strbuf_release(&env);
+	return rc;
+}
+
+/* Keep n (moved out) as l's entry of its file. */
+static void adopt(struct ledger *l, struct ledger_entry *n)
+{
+	struct ledger_entry *slot = NULL;
+
 	for (size_t i = 0; i < l->nr; i++)
-		if (!strcmp(l->entries[i].slug_id, n.slug_id))
+		if (!strcmp(l->entries[i].slug_id, n->slug_id))
 			slot = &l->entries[i];
 	if (!slot) {
 		ALLOC_GROW(l->entries, l->nr + 1, l->alloc);
@@ -686,12 +698,32 @@ int ledger_record(struct ledger *l, const struct ledger_entry *e)
 		memset(slot, 0, sizeof(*slot));
 	}
 	ledger_entry_release(slot);
-	*slot = n;
-	memset(&n, 0, sizeof(n));
-out:
-	ledger_entry_release(&n);
-	strbuf_release(&env);
+	*slot = *n;
+	memset(n, 0, sizeof(*n));
+}
+
+int ledger_record_all(struct ledger *l, const struct ledger_entry *e,
+		      size_t nr)
+{
+	struct ledger_entry *n = xcalloc(nr ? nr : 1, sizeof(*n));
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < nr; i++)
+		rc = prepare(&n[i], &e[i]);
+	if (!rc)
+		rc = store(l, n, nr);
+	for (size_t i = 0; i < nr; i++) {
+		if (!rc)
+			adopt(l, &n[i]);
+		ledger_entry_release(&n[i]);
+	}
+	free(n);
 	return rc;
+}
+
+int ledger_record(struct ledger *l, const struct ledger_entry *e)
+{
+	return ledger_record_all(l, e, 1);
 }
 
 int ledger_reconcile(struct ledger *l, const struct heroku_release *rel,
@@ -703,7 +735,8 @@ int ledger_reconcile(struct ledger *l, const struct heroku_release *rel,
 		struct ledger_entry e;
 		const struct heroku_release *r = NULL;
 
-		if (ledger_state_rank(l->entries[i].state) > 0)
+		if (ledger_state_rank(l->entries[i].state) > 0 ||
+		    l->entries[i].kind)
 			continue;
 		/* newest first: the oldest release of the slug is its own */
 		for (size_t k = 0; k < nr; k++)

@@ -11,6 +11,56 @@ SLUGGUARD_DEPLOY_APP=app1
 export SLUGGUARD_DEPLOY_APP
 export SLUGGUARD_BUILD_POLL_MS
 
+# build_entries STATE: the ledger's build entries (files) in STATE.
+build_entries() {
+	for _f in $(git -C app ls-tree --name-only refs/slugguard/ledger/app1 |
+		grep "^build-"); do
+		git -C app show "refs/slugguard/ledger/app1:$_f" |
+			grep -q "\"state\":.*\"$1\"" && echo "$_f"
+	done
+	return 0
+}
+
+# live_slugs: the slug ids of app1's releases at the stand-in, sorted.
+live_slugs() {
+	standin_json "\"\\n\".join(sorted(set(r[\"slug\"][\"id\"] for r in s[\"apps\"][\"app1\"][\"releases\"] if r.get(\"slug\"))))" |
+		sed "/^\$/d"
+}
+
+# kill_build N POINT: commit, start deploy --build-on heroku and kill -9
+# it at POINT: "post" while the stand-in holds the reply to POST /builds
+# (the build exists, nothing after the POST ran), "follow" while the
+# build's output streams, "download" while the stand-in holds the slug
+# download (Heroku's release exists, the slug is not attested yet).
+kill_build() {
+	(cd app && echo "$1" >"kill-$1" && git add "kill-$1" && test_tick &&
+		git commit -q -m "kill $1") &&
+	_n=$(standin_count POST /apps/app1/builds) &&
+	_g=$(standin_count GET /slug-blobs/) &&
+	case $2 in
+	post) standin_ctl '{"clear_faults": true, "faults": [{"method": "POST", "path": "/apps/app1/builds", "kind": "slow_after", "delay": 5}]}' ;;
+	download) standin_ctl '{"clear_faults": true, "faults": [{"method": "GET", "path": "/slug-blobs/", "kind": "slow_after", "delay": 5}]}' ;;
+	*) true ;;
+	esac >/dev/null || return 1
+	(cd app && exec "$SG" deploy --app app1 --build-on heroku \
+		>"$TRASH/kout-$1" 2>&1) &
+	_p=$!
+	case $2 in
+	post)
+		while test "$(standin_count POST /apps/app1/builds)" = "$_n" &&
+			kill -0 "$_p" 2>/dev/null; do sleep 0.02; done ;;
+	follow)
+		while ! grep -q "Building on Heroku" "$TRASH/kout-$1" &&
+			kill -0 "$_p" 2>/dev/null; do sleep 0.02; done ;;
+	download)
+		while test "$(standin_count GET /slug-blobs/)" = "$_g" &&
+			kill -0 "$_p" 2>/dev/null; do sleep 0.02; done ;;
+	esac
+	kill -9 "$_p" 2>/dev/null
+	wait "$_p"
+	standin_ctl '{"clear_faults": true}' >/dev/null
+}
+
 test_expect_success 'setup: an app with a policy naming the buildpacks' '
 	git init -q app &&
 	(
@@ -139,6 +189,72 @@ test_expect_success 'build output is masked: the API key and config var values' 
 	grep -Fx "       PLAID_SECRET=[masked PLAID_SECRET]" err7 &&
 	! grep -F "$HEROKU_API_KEY" err7 out7 &&
 	! grep -F "$secret" err7 out7
+'
+
+test_expect_success 'the ledger hears of each build before Heroku does' '
+	build_entries complete >done &&
+	test -s done &&
+	test -z "$(build_entries pending)" &&
+	f=$(head -n 1 done) &&
+	git -C app show "refs/slugguard/ledger/app1:$f" >entry &&
+	grep "\"kind\":.*\"heroku-build\"" entry &&
+	grep "\"source_checksum\":.*\"SHA256:[0-9a-f]\{64\}\"" entry &&
+	grep "\"build_id\":.*\"[0-9a-f-]\{36\}\"" entry &&
+	grep "heroku/ruby" entry &&
+	git -C app log --format=%s refs/slugguard/ledger/app1 >log &&
+	grep "^ledger: pending build-" log &&
+	grep "^ledger: pending [0-9a-f-]\{36\} v0; complete build-" log &&
+	build_entries abandoned >failed &&
+	test_line_count = 1 failed
+'
+
+test_expect_success 'kill -9 between the build POST and the slug entry: a clone shows it pending, the next deploy attests it' '
+	git clone -q app mate &&
+	i=0 &&
+	for point in ${BUILD_KILL_POINTS:-post follow download post follow download}; do
+		i=$((i + 1)) &&
+		kill_build "$i" "$point" &&
+		echo "kill $i at $point" &&
+		build_entries pending >open &&
+		test_line_count = 1 open &&
+		standin_ctl "{\"finish_builds\": true}" >/dev/null &&
+		v=$(standin_json "s[\"apps\"][\"app1\"][\"releases\"][-1][\"version\"]") &&
+		(cd mate && "$SG" releases --app app1 >../rel-$i 2>../relerr-$i) &&
+		grep "^v$v .*unverified .*(pending attestation: Heroku build .* of $(git -C app rev-parse --short=12 HEAD) was started by a slugguard deploy that did not finish" rel-$i &&
+		(cd mate && test_expect_code 1 "$SG" verify --app app1 --release "v$v" 2>../verr-$i) &&
+		grep "v$v of app .app1.: pending attestation" verr-$i &&
+		(cd app && echo "$i" >"after-$i" && git add "after-$i" && test_tick &&
+			git commit -q -m "after $i" &&
+			"$SG" deploy --app app1 --build-on heroku >../rout-$i 2>../rerr-$i) &&
+		grep "^-----> Attesting slug .* left unrecorded by a deploy that did not finish" rerr-$i &&
+		grep "^Released v" rout-$i &&
+		test -z "$(build_entries pending)" &&
+		live_slugs >live &&
+		git -C app ls-tree --name-only refs/slugguard/ledger/app1 |
+			sed -n "/^build-/!s/\.json\$//p" >recorded &&
+		comm -23 live recorded >missing &&
+		test ! -s missing &&
+		(cd mate && "$SG" releases --app app1 >../rel2-$i &&
+			"$SG" verify --app app1 --release "v$v" >../vok-$i) &&
+		! grep unverified rel2-$i &&
+		grep "^OK: v$v of app .app1.: slug " vok-$i || return 1
+	done
+'
+
+test_expect_success 'a killed deploy whose build failed: the next deploy abandons its entry' '
+	build_entries abandoned >before &&
+	standin_ctl "{\"apps\": {\"app1\": {\"build_outcome\": \"failed\"}}}" &&
+	kill_build f1 follow &&
+	build_entries pending >open &&
+	test_line_count = 1 open &&
+	standin_ctl "{\"finish_builds\": true}" &&
+	standin_ctl "{\"apps\": {\"app1\": {\"build_outcome\": \"succeeded\"}}}" &&
+	(cd app && "$SG" deploy --app app1 --build-on heroku >../fout 2>../ferr) &&
+	grep "^Released v" fout &&
+	! grep "Attesting slug" ferr &&
+	test -z "$(build_entries pending)" &&
+	build_entries abandoned >after &&
+	test_line_count = $(($(wc -l <before) + 1)) after
 '
 
 test_expect_success 'a policy with "build": "heroku" makes post-receive build there' '

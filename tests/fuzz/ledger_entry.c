@@ -32,8 +32,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !same(e.slug_id, again.slug_id) ||
 	    !same(e.checksum, again.checksum) || !same(e.state, again.state) ||
 	    !same(e.envelope, again.envelope) ||
-	    !same(e.public_key, again.public_key) || e.version != again.version)
+	    !same(e.public_key, again.public_key) ||
+	    e.version != again.version || !same(e.kind, again.kind) ||
+	    !same(e.source_checksum, again.source_checksum) ||
+	    !same(e.build_id, again.build_id) || !same(e.ref, again.ref) ||
+	    e.source_size != again.source_size ||
+	    e.buildpacks.nr != again.buildpacks.nr)
 		abort();
+	for (size_t i = 0; i < e.buildpacks.nr; i++)
+		if (strcmp(e.buildpacks.v[i], again.buildpacks.v[i]))
+			abort();
 out:
 	ledger_entry_release(&again);
 	ledger_entry_release(&e);

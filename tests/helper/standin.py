@@ -625,7 +625,9 @@ def apply_control(c):
     """Set state. Keys: token, apps {name: {stack, generation, buildpacks,
     config_vars, formation, release_phase, release_output}}, page_size,
     pending_polls, rate_remaining, faults [{method, path, kind, count,
-    retry_after, delay}], clear_faults, seed_releases {app: n}."""
+    retry_after, delay}], clear_faults, seed_releases {app: n},
+    finish_builds (Heroku ends every pending build by itself, as if
+    nobody polled it)."""
     with STATE.lock:
         if "token" in c:
             STATE.token = c["token"]
@@ -641,6 +643,8 @@ def apply_control(c):
             STATE.faults = []
         for f in c.get("faults") or []:
             STATE.faults.append(Fault(f))
+        if c.get("finish_builds"):
+            standin_builds.finish_all()
         for name, n in (c.get("seed_releases") or {}).items():
             # Releases made by someone else: no ledger, no attestation.
             app = STATE.app(name)

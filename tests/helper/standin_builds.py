@@ -219,6 +219,14 @@ def finish(app, b):
     b["status"] = "succeeded"
 
 
+def finish_all():
+    """End every pending build as its app's outcome says (control
+    "finish_builds"): a real build runs whether or not anyone polls it."""
+    for app, b in list(BUILDS.values()):
+        for _ in range(int(app.get("build_polls", 1)) + 1):
+            finish(app, b)
+
+
 def builds_route(method, app, rest, data):
     if not rest and method == "POST":
         return create_build(app, data)

@@ -71,6 +71,82 @@ static void test_ledger_entry_parse(void **state)
 	strbuf_release(&text);
 }
 
+/* A build entry (LEDGER_KIND_BUILD): strict, and it survives a round trip. */
+static void test_ledger_build_entry_parse(void **state)
+{
+#define HEAD_ "{\"format\": \"slugguard-ledger/v1\", \"slug_id\": " \
+	      "\"build-1-ab-2\", \"state\": \"pending\", "
+#define SUM_ "\"source_checksum\": \"SHA256:" \
+	     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\""
+	static const char *const bad[] = {
+		HEAD_ "\"kind\": \"other\"}",
+		HEAD_ "\"kind\": \"heroku-build\", \"source_size\": 1}",
+		HEAD_ "\"kind\": \"heroku-build\", \"source_checksum\": "
+		      "\"SHA256:XYZ\", \"source_size\": 1}",
+		HEAD_ "\"kind\": \"heroku-build\", " SUM_ "}",
+		HEAD_ "\"kind\": \"heroku-build\", " SUM_
+		      ", \"source_size\": -4}",
+		HEAD_ "\"kind\": \"heroku-build\", " SUM_
+		      ", \"source_size\": 1, \"buildpacks\": [7]}",
+		HEAD_ "\"kind\": \"heroku-build\", " SUM_
+		      ", \"source_size\": 1, \"buildpacks\": \"x\"}",
+		HEAD_ "\"kind\": \"heroku-build\", " SUM_
+		      ", \"source_size\": 1, \"buildpacks\": [\"\"]}",
+	};
+	static const char good[] = HEAD_
+		"\"kind\": \"heroku-build\", " SUM_
+		", \"source_size\": 4096, \"commit\": \"c0ffee\", "
+		"\"buildpacks\": [\"heroku/ruby\", \"https://x/pgvector.git\"]}";
+#undef HEAD_
+#undef SUM_
+	struct ledger_entry e, again, copy;
+	struct strbuf text = STRBUF_INIT, many = STRBUF_INIT;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	memset(&again, 0, sizeof(again));
+	memset(&copy, 0, sizeof(copy));
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_true(ledger_entry_parse(&e, bad[i], strlen(bad[i]),
+					       "t") < 0);
+		assert_null(e.kind);
+		error_clear();
+	}
+	/* More buildpacks than any app has: refused, not truncated. */
+	strbuf_addstr(&many, "{\"format\": \"slugguard-ledger/v1\", "
+			     "\"slug_id\": \"build-1\", \"state\": "
+			     "\"pending\", \"kind\": \"heroku-build\", "
+			     "\"source_size\": 1, \"source_checksum\": "
+			     "\"SHA256:");
+	for (int i = 0; i < 64; i++)
+		strbuf_addch(&many, 'a');
+	strbuf_addstr(&many, "\", \"buildpacks\": [\"x\"");
+	for (int i = 0; i < 40; i++)
+		strbuf_addstr(&many, ", \"x\"");
+	strbuf_addstr(&many, "]}");
+	assert_true(ledger_entry_parse(&e, many.buf, many.len, "t") < 0);
+	error_clear();
+
+	assert_int_equal(ledger_entry_parse(&e, good, strlen(good), "t"), 0);
+	assert_string_equal(e.kind, LEDGER_KIND_BUILD);
+	assert_int_equal(e.source_size, 4096);
+	assert_int_equal(e.buildpacks.nr, 2);
+	assert_string_equal(e.buildpacks.v[1], "https://x/pgvector.git");
+	ledger_entry_format(&text, &e);
+	assert_int_equal(ledger_entry_parse(&again, text.buf, text.len, "t"),
+			 0);
+	assert_string_equal(again.source_checksum, e.source_checksum);
+	assert_int_equal(again.buildpacks.nr, 2);
+	ledger_entry_copy(&copy, &again);
+	assert_string_equal(copy.buildpacks.v[0], "heroku/ruby");
+	assert_string_equal(copy.commit, "c0ffee");
+	ledger_entry_release(&copy);
+	ledger_entry_release(&again);
+	ledger_entry_release(&e);
+	strbuf_release(&many);
+	strbuf_release(&text);
+}
+
 static void test_ledger_record_union_and_precedence(void **state)
 {
 	char tmpl[] = "/tmp/sg-ledger-XXXXXX";
@@ -147,6 +223,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ledger_entry_parse),
+		cmocka_unit_test(test_ledger_build_entry_parse),
 		cmocka_unit_test(test_ledger_record_union_and_precedence),
 		cmocka_unit_test(test_ledger_key_name),
 	};
