@@ -5,7 +5,8 @@ BUILD   ?= build
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS   := libgit2 libcurl libcjson libarchive libcrypto libhs libpcre2-8 zlib
+PKGS   := libgit2 libcurl libcjson libarchive libcrypto libhs libpcre2-8 zlib \
+	  libdeflate
 STD    := -std=c11 -D_POSIX_C_SOURCE=200809L
 WARN   := -Wall -Wextra -Wpedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wold-style-definition -Wpointer-arith \
@@ -83,7 +84,8 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libarchive libhs
 # only for HTTP Negotiate, is loaded on first call by src/gitwalk/gss-dl.c
 # (its seven shared objects were another ~3 ms of every start); that file
 # is linked after libgit2.a, outside libslugguard.a, and only here.
-STATIC_LIBS := git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 pcre2-8 z crypto
+STATIC_LIBS := git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 pcre2-8 z crypto \
+	deflate
 STATIC_OK := $(shell for l in $(STATIC_LIBS); do \
 	f=$$($(CC) -print-file-name=lib$$l.a); [ -f "$$f" ] || exit 0; done; \
 	[ -f /usr/include/gssapi/gssapi.h ] && echo yes)

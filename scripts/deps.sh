@@ -5,7 +5,7 @@
 set -e
 pkgs="build-essential pkg-config git ca-certificates openssl tar gzip python3
 libgit2-dev libcurl4-openssl-dev libcjson-dev libarchive-dev libssl-dev
-libcmocka-dev libhyperscan-dev libpcre2-dev zlib1g-dev libkrb5-dev
+libcmocka-dev libhyperscan-dev libpcre2-dev zlib1g-dev libdeflate-dev libkrb5-dev
 bubblewrap $*"
 command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
 command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * zstream: the only user of zlib. Raw-deflate blocks for the parallel
- * gzip writer (slug) and zlib-wrapped inflate for our own git object
- * reader (odb). Both sides keep one stream per thread and reset it per
- * use, so no call allocates after the first.
+ * zstream: the only user of zlib and libdeflate. Raw-deflate blocks for
+ * the parallel gzip writer (slug, zlib) and zlib-wrapped inflate for our
+ * own git object reader (odb: libdeflate for a whole object, zlib for a
+ * prefix). Both sides keep one stream per thread and reset it per use,
+ * so no call allocates after the first.
  *
  * These functions run on worker threads, so they never touch the error
  * slot: they return 0 or ERR_FAIL and the caller names what was damaged.

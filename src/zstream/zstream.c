@@ -3,6 +3,7 @@
 #include "slugguard/error.h"
 #include "slugguard/zstream.h"
 
+#include <libdeflate.h>
 #include <limits.h>
 #include <zlib.h>
 
@@ -12,7 +13,13 @@ struct zs_deflate {
 };
 
 struct zs_inflate {
-	z_stream z;
+	z_stream z; /* zs_inflate_prefix(): a stream that may stop early */
+	/*
+	 * zs_inflate_exact(): the whole object at once, its size known.
+	 * libdeflate does that 2 to 3 times faster than zlib's streaming
+	 * inflate, which was a third of a full-history scan's CPU time.
+	 */
+	struct libdeflate_decompressor *d;
 };
 
 /* zlib counts in uInt; larger requests are fed in slices. */
@@ -107,6 +114,12 @@ int zs_inflate_new(struct zs_inflate **out)
 		free(f);
 		return ERR_FAIL;
 	}
+	f->d = libdeflate_alloc_decompressor();
+	if (!f->d) {
+		inflateEnd(&f->z);
+		free(f);
+		return ERR_FAIL;
+	}
 	*out = f;
 	return 0;
 }
@@ -115,6 +128,7 @@ void zs_inflate_free(struct zs_inflate *f)
 {
 	if (!f)
 		return;
+	libdeflate_free_decompressor(f->d);
 	inflateEnd(&f->z);
 	free(f);
 }
@@ -122,28 +136,27 @@ void zs_inflate_free(struct zs_inflate *f)
 int zs_inflate_exact(struct zs_inflate *f, const void *in, size_t in_len,
 		     void *out, size_t out_len, size_t *in_used)
 {
-	z_stream *z = &f->z;
 	unsigned char dummy;
-	int zrc;
+	size_t used = 0;
+	enum libdeflate_result lrc;
 
 	if (in_used)
 		*in_used = 0;
 	if (out_len > ZS_SLICE)
 		return ERR_FAIL;
-	zrc = inflateReset(z);
-	if (zrc != Z_OK)
-		return ERR_FAIL;
-	z->next_in = (Bytef *)(uintptr_t)in;
-	z->avail_in = (uInt)(in_len > ZS_SLICE ? ZS_SLICE : in_len);
-	z->next_out = out_len ? out : &dummy;
-	z->avail_out = (uInt)out_len;
-	/* One call: the whole output fits, so zlib needs no second turn. */
-	zrc = inflate(z, Z_FINISH);
-	/* Shorter, longer (Z_BUF_ERROR, no room left) or damaged. */
-	if (zrc != Z_STREAM_END || z->avail_out)
+	/*
+	 * No actual_out pointer: anything but exactly out_len bytes is
+	 * an error (shorter, longer, damaged, or a bad Adler-32). in may
+	 * run past the stream (the rest of a pack): used says where it
+	 * ended.
+	 */
+	lrc = libdeflate_zlib_decompress_ex(f->d, in, in_len,
+					    out_len ? out : &dummy, out_len,
+					    &used, NULL);
+	if (lrc != LIBDEFLATE_SUCCESS)
 		return ERR_FAIL;
 	if (in_used)
-		*in_used = (size_t)(z->next_in - (const Bytef *)in);
+		*in_used = used;
 	return 0;
 }
 
