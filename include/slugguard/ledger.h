@@ -142,8 +142,8 @@ int ledger_record_all(struct ledger *l, const struct ledger_entry *e,
 		      size_t nr);
 /*
  * Complete every pending slug entry whose slug is in the live releases
- * (the release a crash left unrecorded); build entries are left alone. Returns the number completed or an
- * error.
+ * (the release a crash left unrecorded); build entries are left alone. Returns
+ * the number completed or an error.
  */
 int ledger_reconcile(struct ledger *l, const struct heroku_release *rel,
 		     size_t nr);

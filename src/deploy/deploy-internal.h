@@ -83,7 +83,8 @@ int deploy_release_finish(struct heroku *h, struct heroku_release *r,
 /* Complete le with the release r as it stands and record it again. */
 int deploy_ledger_complete(struct ledger *l, struct ledger_entry *le,
 			   const struct heroku_release *r);
-#define DEPLOY_BUILD_TIMEOUT_MS (30L * 60 * 1000) /* Heroku's 25 min, and slack */
+#define DEPLOY_BUILD_TIMEOUT_MS \
+	(30L * 60 * 1000) /* Heroku's 25 min, and slack */
 
 /* What the statement over a Heroku build's slug says (all borrowed). */
 struct buildpack_source;

@@ -10,6 +10,7 @@
 #include "slugguard/buildpack.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
+#include "slugguard/gitwalk.h"
 #include "slugguard/heroku.h"
 #include "slugguard/json.h"
 #include "slugguard/ledger.h"
@@ -37,7 +38,6 @@ static void rfc3339(char buf[32], time_t t)
 	if (!gmtime_r(&t, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
 		buf[0] = '\0';
 }
-
 
 /*
  * An in-toto Statement v1 with a SLSA Provenance v1 predicate: the
@@ -264,9 +264,10 @@ static time_t iso_time(const char *s)
 	char z = 0, extra = 0;
 
 	memset(&tm, 0, sizeof(tm));
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &tm.tm_year,
-			 &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-			 &tm.tm_sec, &z, &extra) != 7 ||
+	if (!s ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z,
+		   &extra) != 7 ||
 	    z != 'Z')
 		return 0;
 	tm.tm_year -= 1900;
@@ -320,6 +321,46 @@ bool deploy_build_pending_why(struct strbuf *why, const struct ledger *l,
 }
 
 /*
+ * The source tarball of the entry's commit, packed again here (it is
+ * reproducible) and required to be the one the entry names: the ledger
+ * is fetched from a remote anyone who can push may write, so what our
+ * key signs about the source comes from the repository, not from the
+ * entry. Its file goes into dir.
+ */
+static int source_of(struct buildpack_source *src,
+		     const struct ledger_entry *be, const char *dir)
+{
+	struct gitwalk *w = NULL;
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	strbuf_addf(&path, "%s/source.tgz", dir);
+	rc = gitwalk_open(&w, NULL);
+	if (!rc)
+		rc = buildpack_source_tarball(src, w, be->commit, path.buf);
+	if (rc < 0) {
+		error_wrap(rc,
+			   "cannot attest the build of %.12s: its commit "
+			   "is not readable here",
+			   be->commit);
+		goto out;
+	}
+	if (strcmp(src->checksum, be->source_checksum)) {
+		rc = error_setc(ERR_REJECTED,
+				"ledger build entry %s says the source of "
+				"%.12s is %.23s..., but it packs to %.23s...: "
+				"not attested",
+				be->slug_id, be->commit, be->source_checksum,
+				src->checksum);
+		buildpack_source_release(src);
+	}
+out:
+	gitwalk_free(w);
+	strbuf_release(&path);
+	return rc;
+}
+
+/*
  * One open build entry: find the builds it started (by source checksum
  * and commit), wait for one still running, attest each succeeded one
  * whose slug has no entry, and end the entry. 0, or an error the caller
@@ -343,10 +384,6 @@ static int catch_up_build(struct ledger *l, struct heroku *h,
 
 	memset(&le, 0, sizeof(le));
 	memset(&in, 0, sizeof(in));
-	snprintf(src.commit, sizeof(src.commit), "%s", be->commit);
-	snprintf(src.checksum, sizeof(src.checksum), "%s",
-		 be->source_checksum);
-	src.size = (uint64_t)be->source_size;
 	for (size_t k = 0; k < nr; k++) {
 		if (!build_matches(&list[k], be))
 			continue;
@@ -356,10 +393,11 @@ static int catch_up_build(struct ledger *l, struct heroku *h,
 		if (rc < 0)
 			goto out;
 		if (!cur.status || !strcmp(cur.status, "pending")) {
-			term_say(t->quiet,
-				 "Waiting for Heroku build %s of %.12s, started "
-				 "by a deploy that did not finish",
-				 cur.id, be->commit);
+			term_say(
+				t->quiet,
+				"Waiting for Heroku build %s of %.12s, started "
+				"by a deploy that did not finish",
+				cur.id, be->commit);
 			rc = heroku_build_follow(
 				h, &cur, t->app,
 				deploy_env_ms("SLUGGUARD_BUILD_POLL_MS", 2000),
@@ -389,6 +427,13 @@ static int catch_up_build(struct ledger *l, struct heroku *h,
 		rc = fs_tmpdir_new(&tmp, "slugguard-hbuild");
 		if (rc < 0)
 			goto out;
+		if (!src.size) {
+			rc = source_of(&src, be, tmp.buf);
+			if (rc < 0) {
+				fs_tmpdir_remove(tmp.buf);
+				goto out;
+			}
+		}
 		in.app = t->app;
 		in.api_base = base && *base ? base : HEROKU_DEFAULT_URL;
 		in.repo = be->repo ? be->repo : "";
@@ -398,7 +443,8 @@ static int catch_up_build(struct ledger *l, struct heroku *h,
 		in.requested = &be->buildpacks;
 		in.started = iso_time(be->time);
 		heroku_slug_release(&slug);
-		rc = deploy_attest_slug(h, &slug, &in, tmp.buf, key_path, t->quiet);
+		rc = deploy_attest_slug(h, &slug, &in, tmp.buf, key_path,
+					t->quiet);
 		if (!rc) {
 			strbuf_reset(&att);
 			strbuf_addf(&att, "%s/slug.tgz.intoto.json", tmp.buf);
@@ -483,4 +529,3 @@ out:
 	}
 	return 0;
 }
-

@@ -322,8 +322,8 @@ int deploy_heroku_build(long *version, const struct deploy_opts *o)
 	 * of the build first, so that a crash from the POST on leaves an
 	 * entry the next deploy attests the slug from.
 	 */
-	deploy_build_entry_new(&be, &src, repo.buf, o->commit ? o->commit : "HEAD",
-			&bps);
+	deploy_build_entry_new(&be, &src, repo.buf,
+			       o->commit ? o->commit : "HEAD", &bps);
 	rc = ledger_record(&ledger, &be);
 	if (rc < 0)
 		goto out;

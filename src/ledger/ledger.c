@@ -574,9 +574,9 @@ out:
 
 static int store(struct ledger *l, const struct ledger_entry *e, size_t nr)
 {
-	struct strbuf text = STRBUF_INIT, blob = STRBUF_INIT,
-		      ref = STRBUF_INIT, track = STRBUF_INIT,
-		      theirs = STRBUF_INIT, msg = STRBUF_INIT;
+	struct strbuf text = STRBUF_INIT, blob = STRBUF_INIT, ref = STRBUF_INIT,
+		      track = STRBUF_INIT, theirs = STRBUF_INIT,
+		      msg = STRBUF_INIT;
 	struct strvec names = STRVEC_INIT, blobs = STRVEC_INIT;
 	bool reachable = l->remote != NULL;
 	int rc = 0;
@@ -702,8 +702,7 @@ static void adopt(struct ledger *l, struct ledger_entry *n)
 	memset(n, 0, sizeof(*n));
 }
 
-int ledger_record_all(struct ledger *l, const struct ledger_entry *e,
-		      size_t nr)
+int ledger_record_all(struct ledger *l, const struct ledger_entry *e, size_t nr)
 {
 	struct ledger_entry *n = xcalloc(nr ? nr : 1, sizeof(*n));
 	int rc = 0;

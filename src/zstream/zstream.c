@@ -150,9 +150,8 @@ int zs_inflate_exact(struct zs_inflate *f, const void *in, size_t in_len,
 	 * run past the stream (the rest of a pack): used says where it
 	 * ended.
 	 */
-	lrc = libdeflate_zlib_decompress_ex(f->d, in, in_len,
-					    out_len ? out : &dummy, out_len,
-					    &used, NULL);
+	lrc = libdeflate_zlib_decompress_ex(
+		f->d, in, in_len, out_len ? out : &dummy, out_len, &used, NULL);
 	if (lrc != LIBDEFLATE_SUCCESS)
 		return ERR_FAIL;
 	if (in_used)

@@ -61,6 +61,49 @@ kill_build() {
 	standin_ctl '{"clear_faults": true}' >/dev/null
 }
 
+# foreign_build TGZ VERSION: start a build of TGZ labelled VERSION through
+# the API, as `heroku builds:create` would; prints the tarball's checksum.
+foreign_build() {
+	python3 - "$1" "$2" <<-\EOF
+	import hashlib, json, os, ssl, sys, urllib.request
+	ctx = ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
+	base = os.environ["HEROKU_API_URL"]
+	def call(method, url, body=None, auth=True, raw=False):
+	    h = {"Accept": "application/vnd.heroku+json; version=3"}
+	    if auth:
+	        h["Authorization"] = "Bearer " + os.environ["HEROKU_API_KEY"]
+	    if body is not None and not raw:
+	        body = json.dumps(body).encode()
+	        h["Content-Type"] = "application/json"
+	    req = urllib.request.Request(url, data=body, method=method, headers=h)
+	    with urllib.request.urlopen(req, context=ctx) as r:
+	        out = r.read()
+	    return json.loads(out) if out and not raw else None
+	data = open(sys.argv[1], "rb").read()
+	sb = call("POST", base + "/apps/app1/sources", {})["source_blob"]
+	req = urllib.request.Request(sb["put_url"], data=data, method="PUT",
+	                             headers={"Content-Type": ""})
+	urllib.request.urlopen(req, context=ctx).read()
+	ck = "SHA256:" + hashlib.sha256(data).hexdigest()
+	call("POST", base + "/apps/app1/builds",
+	     {"source_blob": {"url": sb["get_url"], "checksum": ck,
+	                      "version": sys.argv[2]}})
+	print(ck)
+	EOF
+}
+
+# forge_entry CHECKSUM COMMIT: write a pending build entry into app's
+# ledger as anyone who can push to the deploy repository could.
+forge_entry() {
+	_blob=$(printf '{"format": "slugguard-ledger/v1", "slug_id": "build-1-forged-1", "state": "pending", "kind": "heroku-build", "source_checksum": "%s", "source_size": 1, "commit": "%s", "time": "2026-01-01T00:00:00Z", "repo": "x", "ref": "HEAD", "buildpacks": []}\n' "$1" "$2" |
+		git -C app hash-object -w --stdin) &&
+	_old=$(git -C app rev-parse refs/slugguard/ledger/app1) &&
+	_tree=$({ git -C app ls-tree "$_old"; printf '100644 blob %s\tbuild-1-forged-1.json\n' "$_blob"; } |
+		git -C app mktree) &&
+	_new=$(git -C app commit-tree "$_tree" -p "$_old" -m forged) &&
+	git -C app update-ref refs/slugguard/ledger/app1 "$_new" "$_old"
+}
+
 test_expect_success 'setup: an app with a policy naming the buildpacks' '
 	git init -q app &&
 	(
@@ -255,6 +298,23 @@ test_expect_success 'a killed deploy whose build failed: the next deploy abandon
 	test -z "$(build_entries pending)" &&
 	build_entries abandoned >after &&
 	test_line_count = $(($(wc -l <before) + 1)) after
+'
+
+test_expect_success 'a forged build entry gets nothing signed: the source must pack from its commit' '
+	mkdir -p other/source &&
+	echo "not the app" >other/source/README &&
+	tar -czf other.tgz -C other source &&
+	head=$(git -C app rev-parse HEAD) &&
+	sum=$(foreign_build other.tgz "$head") &&
+	standin_ctl "{\"finish_builds\": true}" >/dev/null &&
+	forge_entry "$sum" "$head" &&
+	(cd app && "$SG" deploy --app app1 --build-on heroku >../gout 2>../gerr) &&
+	grep "^Released v" gout &&
+	grep "warning: ledger build entry build-1-forged-1 says the source of $(git -C app rev-parse --short=12 HEAD) is SHA256:.*but it packs to SHA256:.*not attested" gerr &&
+	test "$(build_entries pending)" = build-1-forged-1.json &&
+	foreign=$(standin_json "[b[\"slug\"] for b in s[\"builds\"].values() if b[\"source_blob\"][\"checksum\"] == \"$sum\"][0]") &&
+	test -n "$foreign" &&
+	! git -C app cat-file -e "refs/slugguard/ledger/app1:$foreign.json"
 '
 
 test_expect_success 'a policy with "build": "heroku" makes post-receive build there' '

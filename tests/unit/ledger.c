@@ -74,31 +74,42 @@ static void test_ledger_entry_parse(void **state)
 /* A build entry (LEDGER_KIND_BUILD): strict, and it survives a round trip. */
 static void test_ledger_build_entry_parse(void **state)
 {
-#define HEAD_ "{\"format\": \"slugguard-ledger/v1\", \"slug_id\": " \
-	      "\"build-1-ab-2\", \"state\": \"pending\", "
-#define SUM_ "\"source_checksum\": \"SHA256:" \
-	     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\""
+#define HEAD_                                                 \
+	"{\"format\": \"slugguard-ledger/v1\", \"slug_id\": " \
+	"\"build-1-ab-2\", \"state\": \"pending\", "
+#define C_ "0123456789abcdef0123456789abcdef01234567"
+#define CM_ "\"commit\": \"" C_ "\", "
+#define SUM_                             \
+	"\"source_checksum\": \"SHA256:" \
+	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\""
 	static const char *const bad[] = {
 		HEAD_ "\"kind\": \"other\"}",
-		HEAD_ "\"kind\": \"heroku-build\", \"source_size\": 1}",
-		HEAD_ "\"kind\": \"heroku-build\", \"source_checksum\": "
-		      "\"SHA256:XYZ\", \"source_size\": 1}",
-		HEAD_ "\"kind\": \"heroku-build\", " SUM_ "}",
+		HEAD_ CM_ "\"kind\": \"heroku-build\", \"source_size\": 1}",
+		HEAD_ CM_ "\"kind\": \"heroku-build\", \"source_checksum\": "
+			  "\"SHA256:XYZ\", \"source_size\": 1}",
+		HEAD_ CM_ "\"kind\": \"heroku-build\", " SUM_ "}",
+		HEAD_ CM_ "\"kind\": \"heroku-build\", " SUM_
+			  ", \"source_size\": -4}",
+		HEAD_ CM_ "\"kind\": \"heroku-build\", " SUM_
+			  ", \"source_size\": 1, \"buildpacks\": [7]}",
+		HEAD_ CM_ "\"kind\": \"heroku-build\", " SUM_
+			  ", \"source_size\": 1, \"buildpacks\": \"x\"}",
+		HEAD_ CM_ "\"kind\": \"heroku-build\", " SUM_
+			  ", \"source_size\": 1, \"buildpacks\": [\"\"]}",
+		/* no commit, or not a full id */
 		HEAD_ "\"kind\": \"heroku-build\", " SUM_
-		      ", \"source_size\": -4}",
+		      ", \"source_size\": 1}",
 		HEAD_ "\"kind\": \"heroku-build\", " SUM_
-		      ", \"source_size\": 1, \"buildpacks\": [7]}",
-		HEAD_ "\"kind\": \"heroku-build\", " SUM_
-		      ", \"source_size\": 1, \"buildpacks\": \"x\"}",
-		HEAD_ "\"kind\": \"heroku-build\", " SUM_
-		      ", \"source_size\": 1, \"buildpacks\": [\"\"]}",
+		      ", \"source_size\": 1, \"commit\": \"c0ffee\"}",
 	};
 	static const char good[] = HEAD_
 		"\"kind\": \"heroku-build\", " SUM_
-		", \"source_size\": 4096, \"commit\": \"c0ffee\", "
+		", \"source_size\": 4096, \"commit\": \"" C_ "\", "
 		"\"buildpacks\": [\"heroku/ruby\", \"https://x/pgvector.git\"]}";
 #undef HEAD_
 #undef SUM_
+#undef C_
+#undef CM_
 	struct ledger_entry e, again, copy;
 	struct strbuf text = STRBUF_INIT, many = STRBUF_INIT;
 
@@ -116,6 +127,8 @@ static void test_ledger_build_entry_parse(void **state)
 	strbuf_addstr(&many, "{\"format\": \"slugguard-ledger/v1\", "
 			     "\"slug_id\": \"build-1\", \"state\": "
 			     "\"pending\", \"kind\": \"heroku-build\", "
+			     "\"commit\": \"0123456789abcdef0123456789abcdef"
+			     "01234567\", "
 			     "\"source_size\": 1, \"source_checksum\": "
 			     "\"SHA256:");
 	for (int i = 0; i < 64; i++)
@@ -139,7 +152,8 @@ static void test_ledger_build_entry_parse(void **state)
 	assert_int_equal(again.buildpacks.nr, 2);
 	ledger_entry_copy(&copy, &again);
 	assert_string_equal(copy.buildpacks.v[0], "heroku/ruby");
-	assert_string_equal(copy.commit, "c0ffee");
+	assert_string_equal(copy.commit,
+			    "0123456789abcdef0123456789abcdef01234567");
 	ledger_entry_release(&copy);
 	ledger_entry_release(&again);
 	ledger_entry_release(&e);
