@@ -80,19 +80,6 @@ static bool sha256_ok(const char *s)
 	return true;
 }
 
-/* A full object id: 40 (SHA-1) or 64 (SHA-256) lower-case hex digits. */
-static bool commit_ok(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n != 40 && n != 64)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return false;
-	return true;
-}
-
 /* The members of a build entry (LEDGER_KIND_BUILD), strictly. */
 static int parse_build(struct ledger_entry *e, const struct json *j,
 		       const char *what)
@@ -107,7 +94,7 @@ static int parse_build(struct ledger_entry *e, const struct json *j,
 		return error_set("'%s': build entry without a valid "
 				 "source_checksum",
 				 what);
-	if (!commit_ok(e->commit))
+	if (!e->commit || !ledger_is_oid(e->commit))
 		return error_set("'%s': build entry without a full commit id",
 				 what);
 	if (!size || !json_number(size, &v) || v < 0 || v > 1e15 ||
