@@ -25,7 +25,7 @@ cd "$top" || exit 2
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Iinclude -Isrc \
 	-o "$BENCH_DIR/mask_bench" bench/mask_bench.c "$build/libslugguard.a" \
 	$(pkg-config --libs libgit2 libcurl libcjson libarchive libcrypto \
-		libhs libpcre2-8 zlib) -lpthread -lm -ldl || exit 2
+		libhs libpcre2-8 zlib libdeflate) -lpthread -lm -ldl || exit 2
 MB=$BENCH_DIR/mask_bench
 
 # 200 vars: random values of 24 to 88 characters.

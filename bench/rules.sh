@@ -12,5 +12,5 @@ cd "$top" || exit 2
 cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Iinclude -Isrc \
 	-o "$BENCH_DIR/rules_bench" bench/rules_bench.c "$build/libslugguard.a" \
 	$(pkg-config --libs libgit2 libcurl libcjson libarchive libcrypto \
-		libhs libpcre2-8) -lpthread -lm || exit 2
+		libhs libpcre2-8 zlib libdeflate) -lpthread -lm || exit 2
 "$BENCH_DIR/rules_bench" "${RULES_BENCH_MB:-200}"

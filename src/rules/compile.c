@@ -506,6 +506,7 @@ int rules_scratch_new(struct rules_scratch **out, const struct rules *r)
 
 	*out = NULL;
 	s->r = r;
+	strbuf_init(&s->pad, 0);
 	s->md = pcre2_match_data_create(16, NULL);
 	s->mctx = new_match_context();
 	if (!s->md)
@@ -531,6 +532,10 @@ void rules_scratch_free(struct rules_scratch *s)
 	free(s->win_end);
 	free(s->skip);
 	free(s->hits);
+	/* the tail of a scanned text: it may hold a secret */
+	if (s->pad.alloc)
+		memset(s->pad.buf, 0, s->pad.alloc);
+	strbuf_release(&s->pad);
 	rules_scratch_free(s->inner);
 	free(s->decoded);
 	free(s);

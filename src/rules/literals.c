@@ -18,6 +18,7 @@
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
+#include "slugguard/strbuf.h"
 #include "slugguard/rules.h"
 #include "rules/hs-dl.h"
 
@@ -63,6 +64,7 @@ struct rules_literals_scratch {
 	hs_scratch_t *hs;
 	struct long_hit *hits;
 	size_t hits_nr, hits_alloc;
+	struct strbuf pad; /* the tail of a scan (rules_hs_scan_buf) */
 };
 
 struct lit_scan {
@@ -252,6 +254,7 @@ int rules_literals_scratch_new(struct rules_literals_scratch **out,
 	struct rules_literals_scratch *s = xcalloc(1, sizeof(*s));
 
 	*out = NULL;
+	strbuf_init(&s->pad, 0);
 	if (l->db && hs_alloc_scratch(l->db, &s->hs) != HS_SUCCESS) {
 		free(s);
 		return error_set("cannot allocate literal matcher scratch");
@@ -267,6 +270,10 @@ void rules_literals_scratch_free(struct rules_literals_scratch *s)
 	if (s->hs)
 		hs_free_scratch(s->hs);
 	free(s->hits);
+	/* the tail of a masked text: it may hold a value */
+	if (s->pad.alloc)
+		memset(s->pad.buf, 0, s->pad.alloc);
+	strbuf_release(&s->pad);
 	free(s);
 }
 
@@ -358,33 +365,34 @@ static void scan_long(const struct rules_literals *l,
 		qsort(s->hits, s->hits_nr, sizeof(*s->hits), cmp_long_hit);
 }
 
+static void lit_window(void *ctx, size_t base, size_t skip_end)
+{
+	struct lit_scan *ls = ctx;
+
+	ls->base = base;
+	ls->skip_end = skip_end;
+}
+
 int rules_literals_scan(const struct rules_literals *l,
 			struct rules_literals_scratch *s, const char *buf,
 			size_t len, rules_literal_fn fn, void *data)
 {
 	struct lit_scan ls = { l, 0, 0, fn, data, 0, NULL, 0, 0 };
-	size_t pos = 0;
+	hs_error_t e;
 
 	scan_long(l, s, buf, len);
 	ls.hits = s->hits;
 	ls.hits_nr = s->hits_nr;
-	while (l->db && pos < len) {
-		size_t n = len - pos > LIT_CHUNK ? LIT_CHUNK : len - pos;
-		hs_error_t e;
-
-		ls.base = pos;
-		e = hs_scan(l->db, buf + pos, (unsigned int)n, 0, s->hs,
-			    on_literal, &ls);
+	if (l->db && len) {
+		e = rules_hs_scan_buf(l->db, s->hs, buf, len, LIT_CHUNK,
+				      l->max_len - 1, &s->pad, on_literal,
+				      lit_window, &ls);
 		if (e == HS_SCAN_TERMINATED)
 			return ls.err;
 		if (e != HS_SUCCESS)
 			return error_set("literal scan failed (hyperscan "
 					 "error %d)",
 					 (int)e);
-		if (pos + n >= len)
-			break;
-		ls.skip_end = pos + n;
-		pos += n - (l->max_len - 1);
 	}
 	return flush_long(&ls, SIZE_MAX);
 }

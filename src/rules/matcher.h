@@ -10,6 +10,7 @@
 #define SLUGGUARD_RULES_MATCHER_H
 
 #include "slugguard/rules.h"
+#include "slugguard/strbuf.h"
 #include "rules/rules-internal.h"
 #include "rules/hs-dl.h"
 
@@ -119,6 +120,8 @@ struct rules_scratch {
 	const char *buf;
 	size_t len;
 	size_t chunk_base;
+	size_t chunk_skip; /* keywords ending at or before: reported */
+	struct strbuf pad; /* the tail of a Hyperscan scan (hs-dl.h) */
 	bool lockfile;
 	bool docs; /* prose documentation: self-identifying rules only */
 	bool vendor_path; /* the path names a vendor (RX_VENDOR rules) */

@@ -17,6 +17,8 @@ static int on_keyword(unsigned int id, unsigned long long from,
 
 	(void)from;
 	(void)flags;
+	if (s->chunk_base + (size_t)to <= s->chunk_skip)
+		return 0; /* the piece before had it */
 	return rules_keyword_hit(s, id, s->chunk_base + (size_t)to);
 }
 
@@ -45,28 +47,27 @@ static int start_hyperscan(struct rules_scratch *s)
 	return 0;
 }
 
+static void kw_window(void *ctx, size_t base, size_t skip_end)
+{
+	struct rules_scratch *s = ctx;
+
+	s->chunk_base = base;
+	s->chunk_skip = skip_end;
+}
+
 static int prefilter_hyperscan(struct rules_scratch *s)
 {
 	const struct rules *r = s->r;
-	size_t pos = 0;
+	hs_error_t e;
 
-	while (pos < s->len) {
-		size_t n = s->len - pos > HS_CHUNK ? HS_CHUNK : s->len - pos;
-		hs_error_t e;
-
-		s->chunk_base = pos;
-		e = hs_scan(r->lazy->db, s->buf + pos, (unsigned int)n, 0,
-			    s->hs, on_keyword, s);
-		if (e == HS_SCAN_TERMINATED)
-			return s->err;
-		if (e != HS_SUCCESS)
-			return error_set("keyword scan failed (hyperscan "
-					 "error %d)",
-					 (int)e);
-		if (pos + n >= s->len)
-			break;
-		pos += n - (r->max_kw_len > 1 ? r->max_kw_len - 1 : 0);
-	}
+	e = rules_hs_scan_buf(r->lazy->db, s->hs, s->buf, s->len, HS_CHUNK,
+			      r->max_kw_len > 1 ? r->max_kw_len - 1 : 0,
+			      &s->pad, on_keyword, kw_window, s);
+	if (e == HS_SCAN_TERMINATED)
+		return s->err;
+	if (e != HS_SUCCESS)
+		return error_set("keyword scan failed (hyperscan error %d)",
+				 (int)e);
 	return 0;
 }
 
@@ -121,6 +122,7 @@ static int prefilter_small(struct rules_scratch *s)
 	uint32_t v = 0;
 
 	s->chunk_base = 0;
+	s->chunk_skip = 0;
 	for (size_t i = 0; i < 3 && i < len; i++)
 		v = v << 8 | r->lc[(unsigned char)b[i]];
 	for (size_t i = 0; i < len; i++) {

@@ -5,6 +5,8 @@
  * no secret-looking literal lives in this file. Marker strings such as
  * private-key headers are split across string literals.
  */
+/* MAP_ANONYMOUS is not POSIX. */
+#define _DEFAULT_SOURCE
 #include "slugguard/common.h"
 #include "slugguard/error.h"
 #include "slugguard/fs.h"
@@ -12,6 +14,8 @@
 #include "slugguard/strbuf.h"
 
 #include <pthread.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -553,6 +557,53 @@ static void *worker_run(void *arg)
 		w->rc = rules_scan(R, s, NULL, w->buf, w->len, count_found, w);
 	rules_scratch_free(s);
 	return NULL;
+}
+
+/*
+ * Past the threshold the keywords go through Hyperscan, whose AVX-512
+ * VBMI literal engine reads beyond the end of its input (see
+ * RULES_HS_OVERREAD; tests/unit/mask.c reproduces it with the masker's
+ * literals, this database did not hit it): texts ending right before an
+ * unmapped page, every length up to 300, a token at the very end found
+ * exactly once (it is in the copied tail), nothing read past the end.
+ */
+static void test_rules_hyperscan_at_page_end(void **state)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct rules_scratch *s = NULL;
+	struct strbuf big = STRBUF_INIT, tok = STRBUF_INIT;
+	struct worker w = { NULL, 0, 0, 0 };
+	char *map;
+
+	(void)state;
+	expand(&tok, "x = ghp_%36a");
+	while (big.len < (5u << 20))
+		strbuf_addstr(&big, "def plain_line(arg): return arg + 1\n");
+	map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(map != MAP_FAILED);
+	assert_int_equal(mprotect(map + page, (size_t)page, PROT_NONE), 0);
+	assert_int_equal(rules_scratch_new(&s, R), 0);
+	/* past the threshold: this scratch uses Hyperscan from now on */
+	assert_int_equal(
+		rules_scan(R, s, NULL, big.buf, big.len, count_found, &w), 0);
+	assert_int_equal(w.found, 0);
+	for (size_t n = 1; n <= 300; n++) {
+		char *p = map + page - n;
+		size_t fill = n > tok.len ? n - tok.len : n;
+
+		memset(p, ' ', fill);
+		if (n > tok.len)
+			memcpy(p + fill, tok.buf, tok.len);
+		w.found = 0;
+		assert_int_equal(rules_scan(R, s, NULL, p, n, count_found, &w),
+				 0);
+		assert_int_equal(w.found, n > tok.len ? 1 : 0);
+	}
+	rules_scratch_free(s);
+	munmap(map, (size_t)page * 2);
+	strbuf_release(&tok);
+	strbuf_release(&big);
 }
 
 /* One compiled rule set, several threads, one scratch each. */
@@ -1522,6 +1573,7 @@ int main(void)
 		cmocka_unit_test(test_rules_config),
 		cmocka_unit_test(test_rules_override),
 		cmocka_unit_test(test_rules_path_only_and_stop),
+		cmocka_unit_test(test_rules_hyperscan_at_page_end),
 	};
 
 	return cmocka_run_group_tests_name("rules", tests, group_setup,
