@@ -5,16 +5,8 @@
 #include "slugguard/fs.h"
 #include "slugguard/json.h"
 #include "slugguard/slug.h"
+#include "slugguard/utc.h"
 #include "buildpack-internal.h"
-
-static void rfc3339(char buf[32], time_t t)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	if (!strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		buf[0] = '\0';
-}
 
 static struct json *statement(const struct build_state *st,
 			      const struct build_opts *o, const char *hex)
@@ -24,7 +16,7 @@ static struct json *statement(const struct build_state *st,
 	struct json *run, *builder, *ver, *meta;
 	struct strbuf sb = STRBUF_INIT;
 	const char *ref = o->ref ? o->ref : o->commit ? o->commit : "HEAD";
-	char when[32];
+	char when[UTC_ISO_LEN];
 
 	json_add_string(root, "_type", "https://in-toto.io/Statement/v1");
 	subj = json_add(root, "subject", json_new_array());
@@ -87,9 +79,9 @@ static struct json *statement(const struct build_state *st,
 	strbuf_addf(&sb, "slugguard-build-%.12s-%lld", st->commit,
 		    (long long)st->started);
 	json_add_string(meta, "invocationId", sb.buf);
-	rfc3339(when, st->started);
+	utc_iso(when, st->started);
 	json_add_string(meta, "startedOn", when);
-	rfc3339(when, st->finished);
+	utc_iso(when, st->finished);
 	json_add_string(meta, "finishedOn", when);
 	strbuf_release(&sb);
 	return root;

@@ -5,7 +5,6 @@
  * that slug when the deploy that started the build died (see
  * LEDGER_KIND_BUILD in slugguard/ledger.h and deploy-internal.h).
  */
-#define _DEFAULT_SOURCE /* timegm() */
 #include "slugguard/common.h"
 #include "slugguard/buildpack.h"
 #include "slugguard/error.h"
@@ -18,6 +17,7 @@
 #include "slugguard/slug.h"
 #include "slugguard/strbuf.h"
 #include "slugguard/term.h"
+#include "slugguard/utc.h"
 #include "deploy-internal.h"
 
 #include <time.h>
@@ -31,14 +31,6 @@
  */
 #define ORPHAN_AGE (10 * 60)
 
-static void rfc3339(char buf[32], time_t t)
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || !strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		buf[0] = '\0';
-}
-
 /*
  * An in-toto Statement v1 with a SLSA Provenance v1 predicate: the
  * subject is the slug Heroku built; the materials are the commit and the
@@ -51,7 +43,7 @@ static struct json *statement(const struct deploy_attest_in *in)
 	struct json *subj, *one, *pred, *def, *ext, *src, *bps, *deps, *dep;
 	struct json *run, *builder, *ver, *meta, *by, *ann, *list;
 	struct strbuf sb = STRBUF_INIT;
-	char when[32];
+	char when[UTC_ISO_LEN];
 
 	json_add_string(root, "_type", "https://in-toto.io/Statement/v1");
 	subj = json_add(root, "subject", json_new_array());
@@ -98,9 +90,9 @@ static struct json *statement(const struct deploy_attest_in *in)
 		json_add_string(ver, "stack", in->build->stack);
 	meta = json_add(run, "metadata", json_new_object());
 	json_add_string(meta, "invocationId", in->build->id);
-	rfc3339(when, in->started);
+	utc_iso(when, in->started);
 	json_add_string(meta, "startedOn", when);
-	rfc3339(when, in->finished);
+	utc_iso(when, in->finished);
 	json_add_string(meta, "finishedOn", when);
 	by = json_add(run, "byproducts", json_new_array());
 	one = json_push(by, json_new_object());
@@ -257,24 +249,6 @@ void deploy_build_entry_end(struct ledger *l, struct ledger_entry *be,
 	}
 }
 
-/* "2026-12-03T09:31:10Z" to a time; 0 when it does not parse. */
-static time_t iso_time(const char *s)
-{
-	struct tm tm;
-	char z = 0, extra = 0;
-
-	memset(&tm, 0, sizeof(tm));
-	if (!s ||
-	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &tm.tm_year, &tm.tm_mon,
-		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z,
-		   &extra) != 7 ||
-	    z != 'Z')
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return timegm(&tm);
-}
-
 bool deploy_builds_open(const struct ledger *l)
 {
 	for (size_t i = 0; i < l->nr; i++)
@@ -379,7 +353,7 @@ static int catch_up_build(struct ledger *l, struct heroku *h,
 	struct deploy_attest_in in;
 	const char *base = getenv("HEROKU_API_URL");
 	bool running = false, any = false;
-	time_t age = time(NULL) - iso_time(be->time);
+	time_t age = time(NULL) - utc_iso_parse(be->time);
 	int rc = 0;
 
 	memset(&le, 0, sizeof(le));
@@ -441,7 +415,7 @@ static int catch_up_build(struct ledger *l, struct heroku *h,
 		in.src = &src;
 		in.build = &cur;
 		in.requested = &be->buildpacks;
-		in.started = iso_time(be->time);
+		in.started = utc_iso_parse(be->time);
 		heroku_slug_release(&slug);
 		rc = deploy_attest_slug(h, &slug, &in, tmp.buf, key_path,
 					t->quiet);

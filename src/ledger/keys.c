@@ -10,6 +10,7 @@
 #include "slugguard/json.h"
 #include "slugguard/ledger.h"
 #include "slugguard/sign.h"
+#include "slugguard/utc.h"
 #include "ledger-internal.h"
 
 #include <dirent.h>
@@ -332,9 +333,8 @@ int ledger_keys_revoke(struct strbuf *keyid_out, const char *dir,
 {
 	struct sign_key *k = NULL;
 	struct strbuf id = STRBUF_INIT, dst = STRBUF_INIT, text = STRBUF_INIT;
-	char when[32] = "";
+	char when[UTC_ISO_LEN] = "";
 	time_t t = time(NULL);
-	struct tm tm;
 	int rc = 0;
 
 	if (starts_with(path_or_id, "SHA256:") && !fs_exists(path_or_id)) {
@@ -351,8 +351,7 @@ int ledger_keys_revoke(struct strbuf *keyid_out, const char *dir,
 				       path_or_id);
 			goto out;
 		}
-	if (gmtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	utc_iso(when, t);
 	strbuf_addf(&dst, "%s/%s", dir, LEDGER_KEYS_DIR);
 	rc = fs_mkdir_p(dst.buf, 0755);
 	if (rc < 0)

@@ -8,6 +8,7 @@
 #include "slugguard/fs.h"
 #include "slugguard/heroku.h"
 #include "slugguard/ledger.h"
+#include "slugguard/utc.h"
 #include "ledger-internal.h"
 
 #include <stdlib.h>
@@ -647,21 +648,11 @@ out:
 	return rc;
 }
 
-static void now_iso(char *buf, size_t n)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	buf[0] = '\0';
-	if (gmtime_r(&t, &tm))
-		strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* The copy of e that is stored: attestation read, time and key id set. */
 static int prepare(struct ledger_entry *n, const struct ledger_entry *e)
 {
 	struct strbuf env = STRBUF_INIT;
-	char when[32];
+	char when[UTC_ISO_LEN];
 	int rc = 0;
 
 	if (!ledger_slug_id_ok(e->slug_id))
@@ -674,7 +665,7 @@ static int prepare(struct ledger_entry *n, const struct ledger_entry *e)
 		n->envelope = strbuf_detach(&env, NULL);
 	}
 	if (!n->time) {
-		now_iso(when, sizeof(when));
+		utc_iso(when, time(NULL));
 		n->time = xstrdup(when);
 	}
 	if (n->public_key && !n->keyid)

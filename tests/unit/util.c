@@ -8,6 +8,7 @@
 #include "slugguard/run.h"
 #include "slugguard/strbuf.h"
 #include "slugguard/strvec.h"
+#include "slugguard/utc.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -610,6 +611,29 @@ static void test_util_glob_pathological(void **state)
 	strbuf_release(&name);
 }
 
+/* The ledger's and the statements' time form, there and back. */
+static void test_util_utc(void **state)
+{
+	static const char *const bad[] = {
+		NULL,
+		"",
+		"2026-12-03",
+		"2026-12-03T09:31:10",
+		"2026-12-03T09:31:10Zx",
+		"2026-12-03 09:31:10Z",
+	};
+	char buf[UTC_ISO_LEN];
+
+	(void)state;
+	utc_iso(buf, 1796290651);
+	assert_string_equal(buf, "2026-12-03T09:37:31Z");
+	assert_int_equal(utc_iso_parse(buf), 1796290651);
+	utc_iso(buf, 0);
+	assert_string_equal(buf, "1970-01-01T00:00:00Z");
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		assert_int_equal(utc_iso_parse(bad[i]), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_util_glob_vs_fnmatch),
 		cmocka_unit_test(test_util_glob_pathological),
 		cmocka_unit_test(test_util_run_env),
+		cmocka_unit_test(test_util_utc),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
