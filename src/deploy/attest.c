@@ -72,14 +72,11 @@ int deploy_ledger_pending(struct ledger *l, struct ledger_entry *le,
 	le->keyid = strbuf_detach(&id, NULL);
 	le->envelope = strbuf_detach(&env, NULL);
 	le->state = xstrdup(LEDGER_PENDING);
-	if (!with) {
-		rc = ledger_record(l, le);
-		goto out;
-	}
 	/* shallow copies: ledger_record_all() copies what it keeps */
 	both[0] = *le;
-	both[1] = *with;
-	rc = ledger_record_all(l, both, 2);
+	if (with)
+		both[1] = *with;
+	rc = ledger_record_all(l, both, with ? 2 : 1);
 out:
 	sign_key_free(key);
 	strbuf_release(&env);

@@ -347,17 +347,15 @@ int deploy_verify_release(struct strbuf *report, const struct deploy_target *t,
 		deploy_build_pending_why(&why, &ledger, builds, nr_builds,
 					 r->id);
 	}
-	if (why.len) {
-		/* a build a crashed deploy started: said above */
-	} else if (e && strcmp(e->state, LEDGER_COMPLETE)) {
+	/* unless a build a crashed deploy started said why above */
+	if (!why.len && e && strcmp(e->state, LEDGER_COMPLETE))
 		strbuf_addf(&why,
 			    "its ledger entry is %s (the deploy that wrote "
 			    "it did not finish; `slugguard releases` "
 			    "completes it)",
 			    e->state);
-	} else {
+	else if (!why.len)
 		ledger_entry_ok(&ledger, e, t->key, &why);
-	}
 	if (why.len) {
 		rc = error_setc(ERR_REJECTED, "v%ld of app '%s': %s",
 				r->version, t->app, why.buf);
