@@ -152,9 +152,13 @@ ledger_slugs() {
 		sed "s/\.json\$//" | sort
 }
 
+# live_slugs: the slug ids of the stand-in's releases, one a line; fails
+# when the stand-in's state cannot be read (an empty list must mean no
+# release, never a failed read)
 live_slugs() {
-	standin_json "\"\\n\".join(sorted(set(r[\"slug\"][\"id\"] for r in s[\"apps\"][\"app1\"][\"releases\"] if r.get(\"slug\"))))" |
-		sed "/^\$/d"
+	_ls=$(standin_json "\"\\n\".join(sorted(set(r[\"slug\"][\"id\"] for r in s[\"apps\"][\"app1\"][\"releases\"] if r.get(\"slug\"))))") ||
+		return 1
+	printf "%s\n" "$_ls" | sed "/^\$/d"
 }
 
 # kill_point I: where kill run I is aimed, spread over the whole deploy;
@@ -192,7 +196,8 @@ kill_post_receive() {
 			>"$TRASH/stdin" || return 1
 	standin_ctl "{\"clear_faults\": true, \"faults\": [$KP_FAULT]}" >/dev/null &&
 	_n=$(standin_count "$KP_METHOD" "$KP_PATH") &&
-	_live=$(live_slugs | wc -l) || return 1
+	live_slugs >"$TRASH/live0" &&
+	_live=$(wc -l <"$TRASH/live0") || return 1
 	_t0=$(date +%s%N)
 	# its own session, so that the kill takes the forked deploy (in a
 	# process group of its own) and its git children too, as a crash of
@@ -234,7 +239,8 @@ kill_post_receive() {
 	test "$_alive" = yes || { cat "$TRASH/pr-out" >&2; return 1; }
 	_t1=$(date +%s%N)
 	standin_ctl "{\"clear_faults\": true}" >/dev/null &&
-	echo "$KP $(($(live_slugs | wc -l) - _live))" >>"$TRASH/kill-points" &&
+	live_slugs >"$TRASH/live1" &&
+	echo "$KP $(($(wc -l <"$TRASH/live1") - _live))" >>"$TRASH/kill-points" &&
 	(cd work && "$SG" -q releases --app app1 >/dev/null) &&
 	live_slugs >"$TRASH/live" &&
 	ledger_slugs remote.git >"$TRASH/known" &&

@@ -32,6 +32,7 @@ import ssl
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
 
@@ -724,7 +725,16 @@ def main():
         json.loads(args.json)
         print(client(args, "POST", "/__control", args.json.encode()))
     elif args.cmd == "state":
-        print(client(args, "GET", "/__state"))
+        # A read changes nothing, so a busy machine's slow answer or
+        # reset is tried again rather than failing the test's step.
+        for attempt in range(3):
+            try:
+                print(client(args, "GET", "/__state"))
+                break
+            except (OSError, urllib.error.URLError):
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
     elif args.cmd == "log":
         with open(os.path.join(args.dir, "requests.log")) as f:
             for line in f:
