@@ -12,6 +12,8 @@
 
 #include "slugguard/strbuf.h"
 
+#include <time.h>
+
 /* The DSSE payload type of in-toto statements: the only one we accept. */
 #define SIGN_INTOTO_PAYLOAD_TYPE "application/vnd.in-toto+json"
 #define SIGN_BUNDLE_MEDIA_TYPE "application/vnd.dev.sigstore.bundle.v0.3+json"
@@ -115,6 +117,28 @@ int sign_message(struct strbuf *sig, const struct sign_key *k, const void *msg,
 		 size_t len);
 int sign_verify_message(const struct sign_key *k, const void *msg, size_t len,
 			const void *sig, size_t siglen);
+
+/*
+ * An in-toto Statement v1 with a SLSA Provenance v1 predicate, the parts
+ * every builder of ours fills the same way: the subject (file name and
+ * SHA-256 hex), buildType, externalParameters.source {repository, ref},
+ * the first resolvedDependency (the source, git+repo@ref with its
+ * gitCommit), runDetails.builder {id, version.slugguard} and
+ * runDetails.metadata {invocationId, startedOn, finishedOn}. The inputs
+ * are borrowed. On return ext, deps, version and run point into the
+ * statement (owned by it) for the builder's own fields, which go after
+ * these. The statement is the caller's (json_free()).
+ */
+struct json;
+struct sign_slsa {
+	const char *subject, *sha256;
+	const char *build_type, *builder_id;
+	const char *repo, *ref, *commit;
+	const char *invocation;
+	time_t started, finished;
+	struct json *ext, *deps, *version, *run; /* out */
+};
+struct json *sign_slsa_statement(struct sign_slsa *s);
 
 /*
  * Build a DSSE envelope over body with payload type type, signed with the

@@ -39,65 +39,38 @@
  */
 static struct json *statement(const struct deploy_attest_in *in)
 {
-	struct json *root = json_new_object();
-	struct json *subj, *one, *pred, *def, *ext, *src, *bps, *deps, *dep;
-	struct json *run, *builder, *ver, *meta, *by, *ann, *list;
+	struct sign_slsa s = { 0 };
+	struct json *root, *one, *dep, *by, *ann, *list, *bps;
 	struct strbuf sb = STRBUF_INIT;
-	char when[UTC_ISO_LEN];
 
-	json_add_string(root, "_type", "https://in-toto.io/Statement/v1");
-	subj = json_add(root, "subject", json_new_array());
-	one = json_push(subj, json_new_object());
-	json_add_string(one, "name", "slug.tgz");
-	json_add_string(json_add(one, "digest", json_new_object()), "sha256",
-			in->slug_hex);
-	json_add_string(root, "predicateType",
-			"https://slsa.dev/provenance/v1");
-	pred = json_add(root, "predicate", json_new_object());
+	s.subject = "slug.tgz";
+	s.sha256 = in->slug_hex;
+	s.build_type = HEROKU_BUILD_TYPE;
+	s.builder_id = HEROKU_BUILDER_ID;
+	s.repo = in->repo;
+	s.ref = in->ref;
+	s.commit = in->src->commit;
+	s.invocation = in->build->id;
+	s.started = in->started;
+	s.finished = in->finished;
+	root = sign_slsa_statement(&s);
 
-	def = json_add(pred, "buildDefinition", json_new_object());
-	json_add_string(def, "buildType", HEROKU_BUILD_TYPE);
-	ext = json_add(def, "externalParameters", json_new_object());
-	src = json_add(ext, "source", json_new_object());
-	json_add_string(src, "repository", in->repo);
-	json_add_string(src, "ref", in->ref);
-	bps = json_add(ext, "buildpacks", json_new_array());
+	bps = json_add(s.ext, "buildpacks", json_new_array());
 	for (size_t i = 0; i < in->requested->nr; i++)
 		json_push(bps, json_new_string(in->requested->v[i]));
-	json_add_string(ext, "app", in->app);
-
-	deps = json_add(def, "resolvedDependencies", json_new_array());
-	dep = json_push(deps, json_new_object());
-	json_add_string(dep, "name", "source");
-	strbuf_addf(&sb, "git+%s@%s", in->repo, in->ref);
-	json_add_string(dep, "uri", sb.buf);
-	json_add_string(json_add(dep, "digest", json_new_object()), "gitCommit",
-			in->src->commit);
-	dep = json_push(deps, json_new_object());
+	json_add_string(s.ext, "app", in->app);
+	dep = json_push(s.deps, json_new_object());
 	json_add_string(dep, "name", "source.tgz");
 	json_add_string(json_add(dep, "digest", json_new_object()), "sha256",
 			in->src->checksum + strlen("SHA256:"));
 	ann = json_add(dep, "annotations", json_new_object());
 	json_add_string(ann, "layout", SLUG_SOURCE_PREFIX);
 	json_add_number(ann, "size", (double)in->src->size);
-
-	run = json_add(pred, "runDetails", json_new_object());
-	builder = json_add(run, "builder", json_new_object());
-	json_add_string(builder, "id", HEROKU_BUILDER_ID);
-	ver = json_add(builder, "version", json_new_object());
-	json_add_string(ver, "slugguard", SLUGGUARD_VERSION);
 	if (in->build->stack)
-		json_add_string(ver, "stack", in->build->stack);
-	meta = json_add(run, "metadata", json_new_object());
-	json_add_string(meta, "invocationId", in->build->id);
-	utc_iso(when, in->started);
-	json_add_string(meta, "startedOn", when);
-	utc_iso(when, in->finished);
-	json_add_string(meta, "finishedOn", when);
-	by = json_add(run, "byproducts", json_new_array());
+		json_add_string(s.version, "stack", in->build->stack);
+	by = json_add(s.run, "byproducts", json_new_array());
 	one = json_push(by, json_new_object());
 	json_add_string(one, "name", "heroku-build");
-	strbuf_reset(&sb);
 	strbuf_addf(&sb, "%s/apps/", in->api_base);
 	heroku_path_escape(&sb, in->app);
 	strbuf_addstr(&sb, "/builds/");

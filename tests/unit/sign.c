@@ -2,6 +2,7 @@
 /* Unit tests for sign: PAE, key ids, base64, DSSE envelopes (golden). */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
+#include "slugguard/json.h"
 #include "slugguard/sign.h"
 #include "slugguard/strbuf.h"
 
@@ -238,6 +239,60 @@ static void test_sign_sha256_stream(void **state)
 	sign_sha256_free(c);
 }
 
+/*
+ * The shared SLSA skeleton: every field verify reads is where the
+ * attestation docs say, and a builder's own fields land after the
+ * shared ones (the order of the signed bytes is the builders' order).
+ */
+static void test_sign_slsa_statement(void **state)
+{
+	static const char want[] =
+		"{\"_type\":\"https://in-toto.io/Statement/v1\","
+		"\"subject\":[{\"name\":\"slug.tgz\",\"digest\":"
+		"{\"sha256\":\"ab12\"}}],"
+		"\"predicateType\":\"https://slsa.dev/provenance/v1\","
+		"\"predicate\":{\"buildDefinition\":{\"buildType\":\"bt\","
+		"\"externalParameters\":{\"source\":{\"repository\":"
+		"\"file:///r\",\"ref\":\"refs/heads/main\"},\"app\":\"a\"},"
+		"\"resolvedDependencies\":[{\"name\":\"source\",\"uri\":"
+		"\"git+file:///r@refs/heads/main\",\"digest\":{\"gitCommit\":"
+		"\"c0ffee\"}},{\"name\":\"extra\"}]},"
+		"\"runDetails\":{\"builder\":{\"id\":\"bid\",\"version\":"
+		"{\"slugguard\":\"" SLUGGUARD_VERSION "\",\"x\":\"1\"}},"
+		"\"metadata\":{\"invocationId\":\"inv\","
+		"\"startedOn\":\"1970-01-01T00:00:10Z\","
+		"\"finishedOn\":\"1970-01-01T00:01:40Z\"},"
+		"\"byproducts\":[]}}}";
+	struct sign_slsa s = { 0 };
+	struct json *root;
+	char *text;
+
+	(void)state;
+	s.subject = "slug.tgz";
+	s.sha256 = "ab12";
+	s.build_type = "bt";
+	s.builder_id = "bid";
+	s.repo = "file:///r";
+	s.ref = "refs/heads/main";
+	s.commit = "c0ffee";
+	s.invocation = "inv";
+	s.started = 10;
+	s.finished = 100;
+	root = sign_slsa_statement(&s);
+	assert_non_null(s.ext);
+	assert_non_null(s.deps);
+	assert_non_null(s.version);
+	assert_non_null(s.run);
+	json_add_string(s.ext, "app", "a");
+	json_add_string(json_push(s.deps, json_new_object()), "name", "extra");
+	json_add_string(s.version, "x", "1");
+	json_add(s.run, "byproducts", json_new_array());
+	text = json_print(root, false);
+	assert_string_equal(text, want);
+	free(text);
+	json_free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +302,7 @@ int main(void)
 		cmocka_unit_test(test_sign_envelope_both_types),
 		cmocka_unit_test(test_sign_keygen_p256),
 		cmocka_unit_test(test_sign_sha256_stream),
+		cmocka_unit_test(test_sign_slsa_statement),
 	};
 
 	return cmocka_run_group_tests_name("sign", tests, NULL, NULL);
