@@ -15,7 +15,8 @@
 #       - a shallow clone (--depth 50): the same small push, and the
 #         whole history down to its boundary;
 #       - the small push in a copy with a commit-graph (git commit-graph
-#         write --reachable), read and not read (SLUGGUARD_NO_GRAPH=1);
+#         write --reachable), read and not read (SLUGGUARD_NO_GRAPH=1),
+#         and in one with a split graph of two layers (git maintenance);
 #   (b) full history on the first real repository (git.git): `scan HEAD`
 #       vs `git log -p -U0 HEAD` (target <= 0.2x); SCAN_BENCH_SKIP_FULL=1
 #       leaves it out;
@@ -86,6 +87,21 @@ prepare_graph() {
 		git -C "$1.graph" commit-graph write --reachable
 }
 
+# prepare_split DIR: DIR.split, a copy of DIR with a split commit-graph
+# of two layers (what git maintenance leaves): all but the last 500
+# first-parent commits, then the rest on top.
+prepare_split() {
+	[ -f "$1.split/objects/info/commit-graphs/commit-graph-chain" ] &&
+		return 0
+	rm -rf "$1.split"
+	git clone -q --bare "$1" "$1.split" || return 1
+	base=$(git -C "$1.split" rev-list -n 1 --skip=500 --first-parent HEAD)
+	echo "${base:-$(git -C "$1.split" rev-parse HEAD)}" |
+		git -C "$1.split" commit-graph write --split --stdin-commits &&
+		git -C "$1.split" commit-graph write --reachable \
+			--split=no-merge
+}
+
 # (a) real repositories
 first_real=
 for spec in $repos; do
@@ -100,7 +116,8 @@ for spec in $repos; do
 	d=$BENCH_DIR/real/$name
 	mkdir -p "$BENCH_DIR/real"
 	echo "preparing $name (once)..."
-	{ prepare_real "$path" "$d" && prepare_graph "$d"; } || {
+	{ prepare_real "$path" "$d" && prepare_graph "$d" &&
+		prepare_split "$d"; } || {
 		echo "bench: cannot prepare $d" >&2
 		exit 1
 	}
@@ -123,6 +140,9 @@ for spec in $repos; do
 	ours=$(cd "$d.graph" && median_ms -m "$runs" env \
 		SLUGGUARD_NO_GRAPH=1 "$SG" scan "$range")
 	row "  same, the graph not read" "$ours" "$base"
+	ours=$(cd "$d.split" && median_ms -m "$runs" "$SG" scan "$range")
+	base=$(cd "$d.split" && median_ms -m "$runs" git log -p -U0 "$range")
+	row "  with a split commit-graph (2 layers)" "$ours" "$base" "(< 30 ms)"
 	base=$(cd "$d" && median_ms -m "$runs" git log -p -U0 "$range")
 	ours=$(cd "$d" && median_ms -m "$runs" "$SG" scan bench-topic \
 		--not --remotes)

@@ -91,8 +91,10 @@ int odb_read_once(struct odb_reader *r, const unsigned char *id,
 		  enum odb_type *type, const unsigned char **data, size_t *len);
 
 /*
- * git's commit-graph (objects/info/commit-graph, version 1, one layer):
- * parents and committer dates without reading commit objects. Opened
+ * git's commit-graph (version 1: objects/info/commit-graph, or else the
+ * layers of a split graph under objects/info/commit-graphs/): parents
+ * and committer dates without reading commit objects. Rows are numbered
+ * across a split graph's layers, base first, as git numbers them. Opened
  * from an object directory; ERR_NOTFOUND when there is none, ERR_FAIL
  * (message set) when it is damaged. The graph is the caller's, freed by
  * odb_graph_free(); read-only, so threads may share it.

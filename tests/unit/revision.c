@@ -571,6 +571,108 @@ static void test_rev_graph(void **state)
 	strbuf_release(&data);
 }
 
+/*
+ * A split commit-graph (git commit-graph write --split, as git
+ * maintenance writes it): two layers, the top one's rows pointing at
+ * parents in the base layer (a merge with a base-layer side), and a
+ * commit newer than both. Every walk agrees with rev-list; damage to a
+ * layer, a chain naming a missing layer and a garbled chain are errors
+ * that name the file.
+ */
+static void test_rev_graph_split(void **state)
+{
+	struct strbuf dir = STRBUF_INIT, id = STRBUF_INIT, out = STRBUF_INIT,
+		      chain = STRBUF_INIT, layer = STRBUF_INIT,
+		      data = STRBUF_INIT, top = STRBUF_INIT;
+	struct strvec one = STRVEC_INIT;
+	const unsigned char *d;
+	size_t cdat = 0;
+
+	(void)state;
+	strbuf_addf(&dir, "%s/split", tmp);
+	assert_int_equal(git(tmp, NULL, "clone", "-q", repo, "split", NULL), 0);
+	assert_int_equal(git(dir.buf, NULL, "commit-graph", "write",
+			     "--reachable", "--split", NULL),
+			 0);
+	strvec_push(&one, "HEAD");
+	commit_tree(dir.buf, &id, &one, "top layer one");
+	strvec_clear(&one);
+	strvec_push(&one, id.buf);
+	commit_tree(dir.buf, &id, &one, "top layer two");
+	strvec_clear(&one);
+	strvec_push(&one, id.buf);
+	strvec_push(&one, "origin/side");
+	commit_tree(dir.buf, &id, &one, "top layer merge");
+	assert_int_equal(git(dir.buf, NULL, "update-ref", "refs/heads/main",
+			     id.buf, NULL),
+			 0);
+	assert_int_equal(git(dir.buf, NULL, "commit-graph", "write",
+			     "--reachable", "--split=no-merge", NULL),
+			 0);
+	strbuf_addf(&chain,
+		    "%s/.git/objects/info/commit-graphs/commit-graph-chain",
+		    dir.buf);
+	assert_int_equal(fs_read_capped(&data, chain.buf, 4096), 0);
+	assert_int_equal(data.len, 2 * 41);
+	strbuf_addf(&layer,
+		    "%s/.git/objects/info/commit-graphs/graph-%.40s.graph",
+		    dir.buf, data.buf + 41);
+	strbuf_add(&top, data.buf, data.len);
+	strvec_clear(&one);
+	strvec_push(&one, "HEAD");
+	commit_tree(dir.buf, &id, &one, "after the graph");
+	assert_int_equal(git(dir.buf, NULL, "update-ref", "refs/heads/main",
+			     id.buf, NULL),
+			 0);
+	assert_int_equal(check(dir.buf, &out, 1, "HEAD"), 0);
+	assert_int_equal(check(dir.buf, &out, 1, "HEAD~3..HEAD"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 3);
+	assert_int_equal(check(dir.buf, NULL, 2, "--all", "^origin/side"), 0);
+	assert_int_equal(check(dir.buf, NULL, 1, "origin/side..HEAD~1"), 0);
+	/* Damage in the top layer: a row's parent past its layer. */
+	strbuf_reset(&data);
+	assert_int_equal(fs_read_capped(&data, layer.buf, (size_t)1 << 20), 0);
+	d = (const unsigned char *)data.buf;
+	for (unsigned i = 0; i < d[6]; i++)
+		if (!memcmp(d + 8 + i * 12, "CDAT", 4))
+			cdat = (size_t)get_be32(d + 8 + i * 12 + 8);
+	assert_true(cdat > 0 && cdat + 24 < data.len);
+	memcpy(data.buf + cdat + 20, "\x00\xff\xff\x00", 4);
+	assert_int_equal(unlink(layer.buf), 0);
+	assert_int_equal(fs_write_atomic(layer.buf, data.buf, data.len, 0644),
+			 0);
+	assert_int_equal(walk(dir.buf, LITE, (const char *const[]){ "--all" },
+			      1, &out),
+			 ERR_FAIL);
+	assert_non_null(strstr(out.buf, "damaged commit-graph: commit "));
+	/* A chain naming a layer that is not there. */
+	strbuf_addstr(&top, "0123456789012345678901234567890123456789\n");
+	assert_int_equal(fs_write_atomic(chain.buf, top.buf, top.len, 0644), 0);
+	assert_int_equal(walk(dir.buf, LITE, (const char *const[]){ "HEAD" }, 1,
+			      &out),
+			 ERR_FAIL);
+	assert_non_null(strstr(out.buf, "damaged commit-graph '"));
+	assert_non_null(strstr(out.buf, "graph-0123456789"));
+	/* A chain that is not a list of ids. */
+	assert_int_equal(fs_write_atomic(chain.buf, "not an id\n", 10, 0644),
+			 0);
+	assert_int_equal(walk(dir.buf, LITE, (const char *const[]){ "HEAD" }, 1,
+			      &out),
+			 ERR_FAIL);
+	assert_non_null(strstr(out.buf, "line 1 is not a layer id"));
+	/* Without it the walk reads the objects as before. */
+	assert_int_equal(unlink(chain.buf), 0);
+	assert_int_equal(check(dir.buf, NULL, 1, "HEAD"), 0);
+	strvec_clear(&one);
+	strbuf_release(&dir);
+	strbuf_release(&id);
+	strbuf_release(&out);
+	strbuf_release(&chain);
+	strbuf_release(&layer);
+	strbuf_release(&data);
+	strbuf_release(&top);
+}
+
 /* A linked worktree: its own HEAD, the common refs. */
 static void test_rev_worktree(void **state)
 {
@@ -656,6 +758,7 @@ int main(void)
 		cmocka_unit_test(test_rev_shallow),
 		cmocka_unit_test(test_rev_worktree),
 		cmocka_unit_test(test_rev_graph),
+		cmocka_unit_test(test_rev_graph_split),
 		cmocka_unit_test(test_rev_tags),
 		cmocka_unit_test(test_commit_meta),
 		cmocka_unit_test(test_parse_raw),
