@@ -480,6 +480,35 @@ static uint32_t get_be32(const unsigned char *p)
 }
 
 /*
+ * Damage the commit-graph file at path in repository dir: its first
+ * row's first parent points past every table. A walk of every commit
+ * must then fail naming the damage. data holds the damaged bytes
+ * afterwards.
+ */
+static void damage_first_row(const char *dir, const char *path,
+			     struct strbuf *data)
+{
+	struct strbuf out = STRBUF_INIT;
+	const unsigned char *d;
+	size_t cdat = 0;
+
+	strbuf_reset(data);
+	assert_int_equal(fs_read_capped(data, path, (size_t)1 << 20), 0);
+	d = (const unsigned char *)data->buf;
+	for (unsigned i = 0; i < d[6]; i++)
+		if (!memcmp(d + 8 + i * 12, "CDAT", 4))
+			cdat = (size_t)get_be32(d + 8 + i * 12 + 8);
+	assert_true(cdat > 0 && cdat + 24 < data->len);
+	memcpy(data->buf + cdat + 20, "\x00\xff\xff\x00", 4);
+	assert_int_equal(fs_write_atomic(path, data->buf, data->len, 0644), 0);
+	assert_int_equal(walk(dir, LITE, (const char *const[]){ "--all" }, 1,
+			      &out),
+			 ERR_FAIL);
+	assert_non_null(strstr(out.buf, "damaged commit-graph: commit "));
+	strbuf_release(&out);
+}
+
+/*
  * A commit-graph (git commit-graph write): the walk reads parents and
  * dates from it and agrees with every other way and with rev-list,
  * through an octopus of 3 (extra-edge list) and one of 17 (more parents
@@ -491,9 +520,6 @@ static void test_rev_graph(void **state)
 	struct strbuf dir = STRBUF_INIT, id = STRBUF_INIT, out = STRBUF_INIT,
 		      file = STRBUF_INIT, data = STRBUF_INIT;
 	struct strvec small = STRVEC_INIT, big = STRVEC_INIT, one = STRVEC_INIT;
-	const unsigned char *d;
-	unsigned char row[4];
-	size_t cdat = 0;
 
 	(void)state;
 	strbuf_addf(&dir, "%s/g", tmp);
@@ -536,20 +562,7 @@ static void test_rev_graph(void **state)
 	assert_int_equal(check(dir.buf, NULL, 2, "--all", "^origin/side"), 0);
 	assert_int_equal(check(dir.buf, NULL, 1, "origin/side..HEAD~1"), 0);
 	/* Damage: the first row's first parent points past the table. */
-	assert_int_equal(fs_read_capped(&data, file.buf, (size_t)1 << 20), 0);
-	d = (const unsigned char *)data.buf;
-	for (unsigned i = 0; i < d[6]; i++)
-		if (!memcmp(d + 8 + i * 12, "CDAT", 4))
-			cdat = (size_t)get_be32(d + 8 + i * 12 + 8);
-	assert_true(cdat > 0 && cdat + 24 < data.len);
-	memcpy(row, "\x00\xff\xff\x00", 4);
-	memcpy(data.buf + cdat + 20, row, 4);
-	assert_int_equal(fs_write_atomic(file.buf, data.buf, data.len, 0644),
-			 0);
-	assert_int_equal(walk(dir.buf, LITE, (const char *const[]){ "--all" },
-			      1, &out),
-			 ERR_FAIL);
-	assert_non_null(strstr(out.buf, "damaged commit-graph: commit "));
+	damage_first_row(dir.buf, file.buf, &data);
 	/* A torn file: refused whole, naming it. */
 	assert_int_equal(
 		fs_write_atomic(file.buf, data.buf, data.len / 2, 0644), 0);
@@ -585,8 +598,6 @@ static void test_rev_graph_split(void **state)
 		      chain = STRBUF_INIT, layer = STRBUF_INIT,
 		      data = STRBUF_INIT, top = STRBUF_INIT;
 	struct strvec one = STRVEC_INIT;
-	const unsigned char *d;
-	size_t cdat = 0;
 
 	(void)state;
 	strbuf_addf(&dir, "%s/split", tmp);
@@ -630,21 +641,7 @@ static void test_rev_graph_split(void **state)
 	assert_int_equal(check(dir.buf, NULL, 2, "--all", "^origin/side"), 0);
 	assert_int_equal(check(dir.buf, NULL, 1, "origin/side..HEAD~1"), 0);
 	/* Damage in the top layer: a row's parent past its layer. */
-	strbuf_reset(&data);
-	assert_int_equal(fs_read_capped(&data, layer.buf, (size_t)1 << 20), 0);
-	d = (const unsigned char *)data.buf;
-	for (unsigned i = 0; i < d[6]; i++)
-		if (!memcmp(d + 8 + i * 12, "CDAT", 4))
-			cdat = (size_t)get_be32(d + 8 + i * 12 + 8);
-	assert_true(cdat > 0 && cdat + 24 < data.len);
-	memcpy(data.buf + cdat + 20, "\x00\xff\xff\x00", 4);
-	assert_int_equal(unlink(layer.buf), 0);
-	assert_int_equal(fs_write_atomic(layer.buf, data.buf, data.len, 0644),
-			 0);
-	assert_int_equal(walk(dir.buf, LITE, (const char *const[]){ "--all" },
-			      1, &out),
-			 ERR_FAIL);
-	assert_non_null(strstr(out.buf, "damaged commit-graph: commit "));
+	damage_first_row(dir.buf, layer.buf, &data);
 	/* A chain naming a layer that is not there. */
 	strbuf_addstr(&top, "0123456789012345678901234567890123456789\n");
 	assert_int_equal(fs_write_atomic(chain.buf, top.buf, top.len, 0644), 0);
