@@ -36,6 +36,12 @@
 /* Allocation: out of memory is fatal (git, tmux), so these never fail. */
 /* Heap advice (util/heap.c): once at start, before any thread. */
 void heap_tune(void);
+/*
+ * A long-lived buffer of n bytes in its own mapping, advised for huge
+ * pages; zeroed, never NULL. The caller owns it: huge_free(p, n).
+ */
+void *huge_alloc(size_t n);
+void huge_free(void *p, size_t n);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);

@@ -65,7 +65,8 @@ size_t odb_packs(const struct odb *db);
 
 /*
  * A reader with a cache of at most cache_bytes of resolved objects
- * (0: a default sized for full-history walks). The caller frees it.
+ * (0: a default sized for full-history walks), mapped on first use and
+ * reused in place. The caller frees it.
  */
 struct odb_reader *odb_reader_new(struct odb *db, size_t cache_bytes);
 void odb_reader_free(struct odb_reader *r);

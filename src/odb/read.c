@@ -7,8 +7,9 @@
  * bases on the way, goes into its cache keyed by (pack, offset). Walking
  * history newest first, the next version of a file is usually a delta on
  * the version just read, so its chain ends at the first step. The cache
- * is bounded (LRU by bytes); objects larger than an eighth of it are
- * never kept.
+ * is one ring of bytes, filled in order and reused from its oldest end
+ * (a hit near that end moves forward, so a shared base stays, as under
+ * LRU); objects larger than an eighth of it are never kept.
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
@@ -42,13 +43,21 @@ enum pack_type {
 	PT_REF_DELTA = 7,
 };
 
+/*
+ * A cached object: its header and bytes sit together in the reader's
+ * ring (see ring_reserve()). An entry leaves the hash when it is dropped
+ * or moved; its bytes stay until the ring reaches them again.
+ */
 struct entry {
 	struct entry *hnext; /* bucket chain */
-	struct entry *prev, *next; /* LRU, most recent first */
+	struct entry *fnext; /* the ring's order: next younger entry */
 	uint32_t pack;
 	uint64_t off;
 	enum odb_type type;
+	bool live; /* in the hash */
 	size_t len;
+	size_t at, span; /* where in the ring, and how many bytes */
+	uint64_t seq; /* ring bytes written before it: its age */
 	unsigned char *buf;
 };
 
@@ -75,8 +84,17 @@ struct odb_reader {
 	struct entry **buckets; /* 1 << buckets_log2 of them */
 	unsigned buckets_log2;
 	size_t entries_nr;
-	struct entry *head, *tail;
-	size_t bytes, limit, max_entry;
+	/*
+	 * The cache's bytes: one ring, written in order and reused from
+	 * its oldest end. A walk allocates and frees an object per version
+	 * it reads; malloc's bins, splits and fresh pages were a tenth of a
+	 * history scan, and the ring's pages, once touched, stay warm.
+	 */
+	unsigned char *ring;
+	size_t ring_size, head; /* next write at ring + head */
+	uint64_t seq; /* bytes reserved so far */
+	struct entry *oldest, *youngest; /* the ring's order */
+	size_t max_entry;
 	uint32_t last_pack;
 	size_t lookups; /* index lookups so far (see PREAD_LOOKUPS) */
 	unsigned char *delta; /* scratch: one inflated delta */
@@ -95,35 +113,12 @@ struct odb_reader *odb_reader_new(struct odb *db, size_t cache_bytes)
 	r->db = db;
 	r->buckets_log2 = BUCKETS_MIN_LOG2;
 	r->buckets = xcalloc((size_t)1 << r->buckets_log2, sizeof(*r->buckets));
-	r->limit = cache_bytes ? cache_bytes : DEFAULT_CACHE;
-	r->max_entry = r->limit / 8;
+	r->ring_size = (cache_bytes ? cache_bytes : DEFAULT_CACHE) &
+		       ~(size_t)15;
+	r->max_entry = r->ring_size / 8;
 	if (zs_inflate_new(&r->z) < 0)
 		die("zlib: cannot initialise inflate");
 	return r;
-}
-
-static void entry_unlink(struct odb_reader *r, struct entry *e)
-{
-	if (e->prev)
-		e->prev->next = e->next;
-	else
-		r->head = e->next;
-	if (e->next)
-		e->next->prev = e->prev;
-	else
-		r->tail = e->prev;
-	e->prev = e->next = NULL;
-}
-
-static void entry_push_front(struct odb_reader *r, struct entry *e)
-{
-	e->prev = NULL;
-	e->next = r->head;
-	if (r->head)
-		r->head->prev = e;
-	r->head = e;
-	if (!r->tail)
-		r->tail = e;
 }
 
 static size_t bucket_of(const struct odb_reader *r, uint32_t pack, uint64_t off)
@@ -142,92 +137,146 @@ static void cache_grow(struct odb_reader *r)
 	free(r->buckets);
 	r->buckets_log2++;
 	r->buckets = xcalloc((size_t)1 << r->buckets_log2, sizeof(*r->buckets));
-	for (struct entry *e = r->head; e; e = e->next) {
-		size_t b = bucket_of(r, e->pack, e->off);
+	for (struct entry *e = r->oldest; e; e = e->fnext) {
+		size_t b;
 
+		if (!e->live)
+			continue;
+		b = bucket_of(r, e->pack, e->off);
 		e->hnext = r->buckets[b];
 		r->buckets[b] = e;
 	}
+}
+
+static void hash_remove(struct odb_reader *r, struct entry *e)
+{
+	struct entry **pp = &r->buckets[bucket_of(r, e->pack, e->off)];
+
+	if (!e->live)
+		return;
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	e->live = false;
+	r->entries_nr--;
+}
+
+static void hash_add(struct odb_reader *r, struct entry *e)
+{
+	size_t b = bucket_of(r, e->pack, e->off);
+
+	e->hnext = r->buckets[b];
+	r->buckets[b] = e;
+	e->live = true;
+	r->entries_nr++;
+	cache_grow(r);
+}
+
+#define RING_ALIGN(n) (((n) + 15) & ~(size_t)15)
+#define ENTRY_HEAD RING_ALIGN(sizeof(struct entry))
+
+/*
+ * Room in the ring for an object of len bytes, not yet in the hash
+ * (ring_publish() puts it there once its bytes are written). Space is
+ * taken at the write position, or at the ring's start when the end is
+ * too near; the oldest entries in the way are dropped. NULL when the
+ * object is too large to cache or pinned stands in the way: the caller
+ * then allocates it on its own.
+ */
+static struct entry *ring_reserve(struct odb_reader *r, size_t len,
+				  const struct entry *pinned)
+{
+	size_t need;
+	struct entry *e;
+
+	if (len > r->max_entry)
+		return NULL;
+	need = ENTRY_HEAD + RING_ALIGN(len + 1);
+	if (!r->ring)
+		r->ring = huge_alloc(r->ring_size);
+	for (;;) {
+		struct entry *o = r->oldest;
+		size_t at = SIZE_MAX;
+
+		if (!o) {
+			r->head = r->head + need <= r->ring_size ? r->head : 0;
+			at = r->head;
+		} else if (o->at >= r->head) { /* live: [o->at, end), [0, head)
+						*/
+			if (r->head + need <= o->at)
+				at = r->head;
+		} else if (r->head + need <= r->ring_size) { /* live: [o->at,
+								head) */
+			at = r->head;
+		} else if (need <= o->at) {
+			at = 0;
+		}
+		if (at != SIZE_MAX) {
+			e = (struct entry *)(void *)(r->ring + at);
+			memset(e, 0, sizeof(*e));
+			e->at = at;
+			e->span = need;
+			e->seq = r->seq;
+			e->buf = r->ring + at + ENTRY_HEAD;
+			r->head = at + need;
+			r->seq += need;
+			if (r->youngest)
+				r->youngest->fnext = e;
+			else
+				r->oldest = e;
+			r->youngest = e;
+			return e;
+		}
+		if (o == pinned)
+			return NULL;
+		hash_remove(r, o);
+		r->oldest = o->fnext;
+		if (!r->oldest)
+			r->youngest = NULL;
+	}
+}
+
+static void ring_publish(struct odb_reader *r, struct entry *e, uint32_t pack,
+			 uint64_t off, enum odb_type type, size_t len)
+{
+	e->pack = pack;
+	e->off = off;
+	e->type = type;
+	e->len = len;
+	e->buf[len] = '\0';
+	hash_add(r, e);
 }
 
 static struct entry *cache_get(struct odb_reader *r, uint32_t pack,
 			       uint64_t off)
 {
 	struct entry *e = r->buckets[bucket_of(r, pack, off)];
+	struct entry *moved;
 
 	while (e && (e->pack != pack || e->off != off))
 		e = e->hnext;
-	if (e && e != r->head) {
-		entry_unlink(r, e);
-		entry_push_front(r, e);
-	}
-	return e;
-}
-
-static void cache_drop(struct odb_reader *r, struct entry *e)
-{
-	struct entry **pp = &r->buckets[bucket_of(r, e->pack, e->off)];
-
-	while (*pp != e)
-		pp = &(*pp)->hnext;
-	*pp = e->hnext;
-	entry_unlink(r, e);
-	r->entries_nr--;
-	r->bytes -= e->len;
-	free(e->buf);
-	free(e);
-}
-
-/* Evict from the old end until under the limit, sparing keep[]. */
-static void cache_trim(struct odb_reader *r, const struct entry *keep1,
-		       const struct entry *keep2)
-{
-	struct entry *e = r->tail;
-
-	while (e && r->bytes > r->limit) {
-		struct entry *prev = e->prev;
-
-		if (e != keep1 && e != keep2)
-			cache_drop(r, e);
-		e = prev;
-	}
-}
-
-/* Keep o in the cache when it is small enough; o then belongs to it. */
-static void cache_put(struct odb_reader *r, struct obj *o, uint32_t pack,
-		      uint64_t off, const struct entry *keep)
-{
-	struct entry *e;
-	size_t b;
-
-	if (!o->owned || o->len > r->max_entry)
-		return;
-	e = xcalloc(1, sizeof(*e));
-	e->pack = pack;
-	e->off = off;
-	e->type = o->type;
-	e->len = o->len;
-	e->buf = o->buf;
-	b = bucket_of(r, pack, off);
-	e->hnext = r->buckets[b];
-	r->buckets[b] = e;
-	entry_push_front(r, e);
-	r->entries_nr++;
-	r->bytes += e->len;
-	o->e = e;
-	o->owned = false;
-	cache_trim(r, e, keep);
-	cache_grow(r);
+	/*
+	 * A hit in the oldest quarter moves to the young end (one copy):
+	 * a base many versions share stays, as it would under LRU.
+	 */
+	if (!e || r->seq - e->seq < r->ring_size - r->ring_size / 4)
+		return e;
+	moved = ring_reserve(r, e->len, e);
+	if (!moved)
+		return e;
+	memcpy(moved->buf, e->buf, e->len);
+	hash_remove(r, e);
+	ring_publish(r, moved, pack, off, e->type, e->len);
+	return moved;
 }
 
 void odb_reader_free(struct odb_reader *r)
 {
 	if (!r)
 		return;
-	while (r->head)
-		cache_drop(r, r->head);
 	zs_inflate_free(r->z);
 	free(r->buckets);
+	huge_free(r->ring, r->ring_size);
 	free(r->delta);
 	free(r->steps);
 	free(r->big);
@@ -361,12 +410,18 @@ static bool delta_size(const unsigned char **p, const unsigned char *end,
 	return true;
 }
 
-/* Apply delta[0..len) to base into a new buffer of the promised size. */
-static int apply_delta(const struct obj *base, const unsigned char *delta,
-		       size_t len, struct obj *out)
+/*
+ * Apply delta[0..len) to base, giving the object at (pack, off): in the
+ * ring when cache (base stays pinned there meanwhile), else in a buffer
+ * out owns.
+ */
+static int apply_delta(struct odb_reader *r, const struct obj *base,
+		       const unsigned char *delta, size_t len, bool cache,
+		       uint32_t pack, uint64_t off, struct obj *out)
 {
 	const unsigned char *p = delta, *end = delta + len;
 	size_t src_len, dst_len, pos = 0;
+	struct entry *e = NULL;
 	unsigned char *dst;
 
 	if (!delta_size(&p, end, &src_len) || !delta_size(&p, end, &dst_len) ||
@@ -376,8 +431,9 @@ static int apply_delta(const struct obj *base, const unsigned char *delta,
 	 * is forged, and must not size the allocation below. */
 	if (dst_len / 0x1000000 > (size_t)(end - p))
 		return ERR_FAIL;
-	dst = xmalloc(st_add(dst_len, 1));
-	dst[dst_len] = '\0';
+	if (cache)
+		e = ring_reserve(r, dst_len, base->e);
+	dst = e ? e->buf : xmalloc(st_add(dst_len, 1));
 	while (p < end) {
 		unsigned cmd = *p++;
 
@@ -418,11 +474,17 @@ static int apply_delta(const struct obj *base, const unsigned char *delta,
 	out->type = base->type;
 	out->buf = dst;
 	out->len = dst_len;
-	out->owned = true;
-	out->e = NULL;
+	out->owned = !e;
+	out->e = e;
+	if (e)
+		ring_publish(r, e, pack, off, base->type, dst_len);
+	else
+		dst[dst_len] = '\0';
 	return 0;
 bad:
-	free(dst);
+	/* A reserved entry never published is dead space in the ring. */
+	if (!e)
+		free(dst);
 	return ERR_FAIL;
 }
 
@@ -469,16 +531,21 @@ static int resolve(struct odb_reader *r, uint32_t pack, uint64_t off,
 				out->len = size;
 				goto out;
 			}
+			if (keep || nsteps)
+				e = ring_reserve(r, size, NULL);
 			base.type = (enum odb_type)type;
 			base.len = size;
-			base.buf = xmalloc(st_add(size, 1));
-			base.buf[size] = '\0';
-			base.owned = true;
+			base.buf = e ? e->buf : xmalloc(st_add(size, 1));
+			base.owned = !e;
 			rc = inflate_at(r, p, at, base.buf, size);
 			if (rc < 0)
-				goto out;
-			if (keep || nsteps)
-				cache_put(r, &base, pack, off, NULL);
+				goto out; /* e, never published, is dead space
+					   */
+			if (e)
+				ring_publish(r, e, pack, off, base.type, size);
+			else
+				base.buf[size] = '\0';
+			base.e = e;
 			break;
 		}
 		if (max && !nsteps) {
@@ -535,11 +602,11 @@ static int resolve(struct odb_reader *r, uint32_t pack, uint64_t off,
 		rc = inflate_at(r, &db->packs[s->pack], s->data_at, r->delta,
 				s->delta_len);
 		if (!rc)
-			rc = apply_delta(&base, r->delta, s->delta_len, &next);
+			rc = apply_delta(r, &base, r->delta, s->delta_len,
+					 keep || nsteps, s->pack, s->off,
+					 &next);
 		if (rc < 0)
 			goto out;
-		if (keep || nsteps)
-			cache_put(r, &next, s->pack, s->off, base.e);
 		obj_release(&base);
 		base = next;
 	}

@@ -20,6 +20,10 @@
  *
  * Everything here is advice: a kernel without THP, or another libc,
  * leaves the heap as it was.
+ *
+ * huge_alloc() is for a buffer that lives as long as its owner and is
+ * reused in place (the object cache's ring): its own mapping, advised
+ * for huge pages at once, never shrunk, so none of the above applies.
  */
 /* madvise(), sbrk() and MADV_HUGEPAGE are not POSIX. */
 #define _DEFAULT_SOURCE
@@ -60,8 +64,36 @@ void heap_tune(void)
 		advise(main_lo, main_hi);
 }
 
+void *huge_alloc(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die("out of memory (%zu bytes)", n);
+	advise((uintptr_t)p, (uintptr_t)p + n);
+	return p;
+}
+
+void huge_free(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n);
+}
+
 #else
 void heap_tune(void)
 {
+}
+
+void *huge_alloc(size_t n)
+{
+	return xmalloc(n);
+}
+
+void huge_free(void *p, size_t n)
+{
+	(void)n;
+	free(p);
 }
 #endif

@@ -229,6 +229,13 @@ static void test_odb_packed_ofs_deltas(void **state)
 	assert_true(compare_all(repo, objdir, 0) >= 120);
 	/* A tiny cache resolves every chain from its start again. */
 	assert_true(compare_all(repo, objdir, 4096) >= 120);
+	/*
+	 * Rings a few objects long: they wrap, drop their oldest entries,
+	 * move old hits forward, and fall back to the heap when the base
+	 * being applied stands where the next object would go.
+	 */
+	for (size_t sz = 8192; sz <= 131072; sz *= 2)
+		assert_true(compare_all(repo, objdir, sz) >= 120);
 }
 
 /*
