@@ -192,6 +192,8 @@ static struct entry *ring_reserve(struct odb_reader *r, size_t len,
 	if (len > r->max_entry)
 		return NULL;
 	need = ENTRY_HEAD + RING_ALIGN(len + 1);
+	if (need > r->ring_size) /* a ring of a few bytes holds nothing */
+		return NULL;
 	if (!r->ring)
 		r->ring = huge_alloc(r->ring_size);
 	for (;;) {
