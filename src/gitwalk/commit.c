@@ -151,12 +151,14 @@ int gitwalk_commit_meta(struct gitwalk *w, const char *hex,
 
 int gitwalk_parse_raw(const char *buf, size_t len, struct strbuf *out)
 {
-	struct ptree t = { STRBUF_INIT, NULL, 0, 0 };
+	struct ptree t;
 	git_oid tree, *parents = NULL;
 	size_t np = 0, alloc = 0, msg_at = 0;
 	int64_t when = 0;
 	int off = 0, rc;
 
+	memset(&t, 0, sizeof(t));
+	strbuf_init(&t.raw, 0);
 	strbuf_add(&t.raw, buf, len);
 	rc = gitwalk_tree_parse(&t);
 	strbuf_addf(out, "tree %d %zu\n", rc, t.nr);

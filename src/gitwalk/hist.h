@@ -32,6 +32,8 @@ struct ptree {
 	struct strbuf raw;
 	struct tentry *e;
 	size_t nr, alloc;
+	git_oid id; /* what raw holds, when loaded */
+	bool loaded;
 };
 
 /* The trees of one depth of the recursive compare, reused per walker. */
@@ -148,6 +150,14 @@ int gitwalk_tree_parse(struct ptree *t);
 int gitwalk_tree_load(struct walker *wk, const git_oid *id, struct ptree *t);
 /* The trees of one recursion level: [0] the commit's, [1..] parents'. */
 struct ptree *gitwalk_tree_levels(struct walker *wk, size_t depth, size_t n);
+/*
+ * gitwalk_tree_load() into slot of level depth (gitwalk_tree_levels()
+ * made it). A later slot of the level that still holds tree id from an
+ * earlier commit trades places with it instead: walking newest first,
+ * a commit's tree is usually the one its child just compared against.
+ */
+int gitwalk_tree_load_slot(struct walker *wk, size_t depth, size_t slot,
+			   const git_oid *id);
 /*
  * Compare tree t (under wk->path) with the parents' trees ps[0..np)
  * (NULL: absent), recording changed blobs with gitwalk_add_change().

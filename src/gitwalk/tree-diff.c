@@ -35,43 +35,68 @@ int gitwalk_tree_parse(struct ptree *t);
 int gitwalk_tree_load(struct walker *wk, const git_oid *id, struct ptree *t)
 {
 	t->nr = 0;
+	t->loaded = false;
 	if (gitwalk_read_raw(wk, id, ODB_TREE, 0, &t->raw, NULL) < 0)
 		return ERR_NOTFOUND;
 	if (gitwalk_tree_parse(t) < 0) {
 		gitwalk_note_missing(wk->h, id);
 		return ERR_NOTFOUND;
 	}
+	git_oid_cpy(&t->id, id);
+	t->loaded = true;
 	return 0;
 }
 
-/* Parse t->raw into t->e; ERR_NOTFOUND when it is not a tree. */
+int gitwalk_tree_load_slot(struct walker *wk, size_t depth, size_t slot,
+			   const git_oid *id)
+{
+	struct level *l = &wk->levels[depth];
+
+	for (size_t i = slot + 1; i < l->nr; i++) {
+		if (l->t[i].loaded && git_oid_equal(&l->t[i].id, id)) {
+			struct ptree tmp = l->t[slot];
+
+			l->t[slot] = l->t[i];
+			l->t[i] = tmp;
+			return 0;
+		}
+	}
+	return gitwalk_tree_load(wk, id, &l->t[slot]);
+}
+
+/*
+ * Parse t->raw into t->e; ERR_NOTFOUND when it is not a tree. Byte loops,
+ * not memchr(): a mode is at most 7 bytes and a name a dozen or so, and
+ * two memchr() calls an entry were 6% of a history scan.
+ */
 int gitwalk_tree_parse(struct ptree *t)
 {
-	size_t pos = 0;
+	const char *p = t->raw.buf, *end = t->raw.buf + t->raw.len;
 
 	t->nr = 0;
-	while (pos < t->raw.len) {
-		const char *p = t->raw.buf + pos,
-			   *end = t->raw.buf + t->raw.len;
-		const char *sp = memchr(p, ' ', (size_t)(end - p));
-		const char *nul = sp ? memchr(sp, '\0', (size_t)(end - sp)) :
-				       NULL;
+	while (p < end) {
+		const char *q = p, *name;
 		unsigned mode = 0;
 		struct tentry *e;
 
-		if (!sp || !nul || (size_t)(end - nul) < 1 + GIT_OID_RAWSZ ||
-		    nul == sp + 1)
+		for (; q < end && *q != ' '; q++)
+			if (mode < 01000000) /* digits 0-7, as git reads them */
+				mode = mode * 8 + (unsigned)(*q - '0') % 8;
+		if (q == end)
 			return ERR_NOTFOUND;
-		for (const char *q = p; q < sp && mode < 01000000; q++)
-			mode = mode * 8 + (unsigned)(*q - '0') % 8; /* digits
-								       0-7 */
+		name = ++q;
+		while (q < end && *q)
+			q++;
+		if (q == end || q == name ||
+		    (size_t)(end - q) < 1 + GIT_OID_RAWSZ)
+			return ERR_NOTFOUND;
 		ALLOC_GROW(t->e, t->nr + 1, t->alloc);
 		e = &t->e[t->nr++];
-		e->name = sp + 1;
-		e->namelen = (size_t)(nul - sp - 1);
+		e->name = name;
+		e->namelen = (size_t)(q - name);
 		e->mode = canon_mode(mode);
-		e->id = (const unsigned char *)nul + 1;
-		pos = (size_t)(nul + 1 + GIT_OID_RAWSZ - t->raw.buf);
+		e->id = (const unsigned char *)q + 1;
+		p = q + 1 + GIT_OID_RAWSZ;
 	}
 	return 0;
 }
@@ -254,15 +279,16 @@ int gitwalk_tree_diff(struct walker *wk, uint32_t commit, size_t depth,
 			struct ptree *lv =
 				gitwalk_tree_levels(wk, depth + 1, np + 1);
 
-			if (gitwalk_tree_load(wk, &id, &lv[0]) < 0)
+			if (gitwalk_tree_load_slot(wk, depth + 1, 0, &id) < 0)
 				continue;
 			for (size_t k = 0; k < np; k++) {
 				sps[k] = NULL;
 				if (pe[k] && pe[k]->mode == TM_TREE) {
 					memcpy(poid[k].id, pe[k]->id,
 					       GIT_OID_RAWSZ);
-					if (!gitwalk_tree_load(wk, &poid[k],
-							       &lv[k + 1]))
+					if (!gitwalk_tree_load_slot(
+						    wk, depth + 1, k + 1,
+						    &poid[k]))
 						sps[k] = &lv[k + 1];
 				}
 			}

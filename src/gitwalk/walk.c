@@ -347,7 +347,7 @@ static int walk_commit(struct walker *wk, uint32_t idx)
 	if (oidmap_get(&h->shallow, id->id, &nil))
 		np = 0;
 	lv = gitwalk_tree_levels(wk, 0, np + 1);
-	if (gitwalk_tree_load(wk, &tree_id, &lv[0]) < 0)
+	if (gitwalk_tree_load_slot(wk, 0, 0, &tree_id) < 0)
 		return 0;
 	if (np > ARRAY_SIZE(ps_small))
 		ps = xcalloc(np, sizeof(*ps));
@@ -363,7 +363,7 @@ static int walk_commit(struct walker *wk, uint32_t idx)
 		    gitwalk_parse_commit(&wk->scratch, &ptree_id, &wk->pp, &pnp,
 					 &wk->pp_alloc, &msg_at) < 0)
 			continue;
-		if (!gitwalk_tree_load(wk, &ptree_id, &lv[k + 1]))
+		if (!gitwalk_tree_load_slot(wk, 0, k + 1, &ptree_id))
 			ps[k] = &lv[k + 1];
 	}
 	first = wk->changes_nr;
