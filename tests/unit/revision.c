@@ -757,6 +757,43 @@ static void test_parse_raw(void **state)
 	strbuf_release(&out);
 }
 
+/*
+ * Tree entries with names of 1 to 19 bytes (the NUL search goes eight
+ * bytes at a time) and ids full of NULs and spaces: all parsed; cut
+ * anywhere but between two entries, the tree is refused.
+ */
+static void test_parse_tree_names(void **state)
+{
+	struct strbuf raw = STRBUF_INIT, out = STRBUF_INIT, want = STRBUF_INIT;
+	size_t ends[20], n = 0;
+
+	(void)state;
+	for (size_t len = 1; len <= 19; len++) {
+		strbuf_addstr(&raw, len % 2 ? "100644 " : "40000 ");
+		for (size_t i = 0; i < len; i++)
+			strbuf_addch(&raw, (char)('a' + (len + i) % 26));
+		strbuf_addch(&raw, '\0');
+		for (size_t i = 0; i < 20; i++)
+			strbuf_addch(&raw, (char)(i % 3 ? 0 : ' '));
+		ends[n++] = raw.len;
+	}
+	for (size_t cut = 0, k = 0; cut <= raw.len; cut++) {
+		strbuf_reset(&out);
+		strbuf_reset(&want);
+		assert_int_equal(gitwalk_parse_raw(raw.buf, cut, &out), 0);
+		if (cut && k < n && cut == ends[k])
+			k++;
+		if (!cut || (k && cut == ends[k - 1]))
+			strbuf_addf(&want, "tree 0 %zu\n", k);
+		else
+			strbuf_addstr(&want, "tree -");
+		assert_true(starts_with(out.buf, want.buf));
+	}
+	strbuf_release(&raw);
+	strbuf_release(&out);
+	strbuf_release(&want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -768,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_rev_graph_split),
 		cmocka_unit_test(test_rev_tags),
 		cmocka_unit_test(test_commit_meta),
+		cmocka_unit_test(test_parse_tree_names),
 		cmocka_unit_test(test_parse_raw),
 	};
 
