@@ -21,6 +21,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/*
+ * Under AddressSanitizer the ring keeps what per-object malloc() gave
+ * it: a poisoned red zone after every entry (an overrun is caught), and
+ * a dropped entry's bytes poisoned until reused (so is a caller that
+ * keeps a pointer past the next read).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define RING_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RING_ASAN 1
+#endif
+#endif
+#ifdef RING_ASAN
+#include <sanitizer/asan_interface.h>
+#define RING_REDZONE 16
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define RING_REDZONE 0
+#endif
+
 #define DEFAULT_CACHE ((size_t)256 << 20)
 /*
  * The cache's hash table starts small and doubles with its entries: a
@@ -191,7 +213,7 @@ static struct entry *ring_reserve(struct odb_reader *r, size_t len,
 
 	if (len > r->max_entry)
 		return NULL;
-	need = ENTRY_HEAD + RING_ALIGN(len + 1);
+	need = ENTRY_HEAD + RING_ALIGN(len + 1) + RING_REDZONE;
 	if (need > r->ring_size) /* a ring of a few bytes holds nothing */
 		return NULL;
 	if (!r->ring)
@@ -200,20 +222,23 @@ static struct entry *ring_reserve(struct odb_reader *r, size_t len,
 		struct entry *o = r->oldest;
 		size_t at = SIZE_MAX;
 
+		/*
+		 * In use: [o->at, head) when o->at < head, else [o->at, end)
+		 * and [0, head). Free space after head, or from the start.
+		 */
 		if (!o) {
 			r->head = r->head + need <= r->ring_size ? r->head : 0;
 			at = r->head;
-		} else if (o->at >= r->head) { /* live: [o->at, end), [0, head)
-						*/
+		} else if (o->at >= r->head) {
 			if (r->head + need <= o->at)
 				at = r->head;
-		} else if (r->head + need <= r->ring_size) { /* live: [o->at,
-								head) */
+		} else if (r->head + need <= r->ring_size) {
 			at = r->head;
 		} else if (need <= o->at) {
 			at = 0;
 		}
 		if (at != SIZE_MAX) {
+			ASAN_UNPOISON_MEMORY_REGION(r->ring + at, need);
 			e = (struct entry *)(void *)(r->ring + at);
 			memset(e, 0, sizeof(*e));
 			e->at = at;
@@ -235,6 +260,7 @@ static struct entry *ring_reserve(struct odb_reader *r, size_t len,
 		r->oldest = o->fnext;
 		if (!r->oldest)
 			r->youngest = NULL;
+		ASAN_POISON_MEMORY_REGION(r->ring + o->at, o->span);
 	}
 }
 
@@ -246,6 +272,10 @@ static void ring_publish(struct odb_reader *r, struct entry *e, uint32_t pack,
 	e->type = type;
 	e->len = len;
 	e->buf[len] = '\0';
+	/* past the NUL: alignment and the red zone */
+	ASAN_POISON_MEMORY_REGION(
+		e->buf + len + 1,
+		(size_t)(r->ring + e->at + e->span - (e->buf + len + 1)));
 	hash_add(r, e);
 }
 
@@ -269,6 +299,8 @@ static struct entry *cache_get(struct odb_reader *r, uint32_t pack,
 	memcpy(moved->buf, e->buf, e->len);
 	hash_remove(r, e);
 	ring_publish(r, moved, pack, off, e->type, e->len);
+	/* its header stays readable: the ring's order still runs through */
+	ASAN_POISON_MEMORY_REGION(e->buf, e->len + 1);
 	return moved;
 }
 
@@ -278,6 +310,9 @@ void odb_reader_free(struct odb_reader *r)
 		return;
 	zs_inflate_free(r->z);
 	free(r->buckets);
+	/* the next mapping at this address must not start poisoned */
+	if (r->ring)
+		ASAN_UNPOISON_MEMORY_REGION(r->ring, r->ring_size);
 	huge_free(r->ring, r->ring_size);
 	free(r->delta);
 	free(r->steps);
