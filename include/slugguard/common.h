@@ -38,7 +38,8 @@
 void heap_tune(void);
 /*
  * A long-lived buffer of n bytes in its own mapping, advised for huge
- * pages; zeroed, never NULL. The caller owns it: huge_free(p, n).
+ * pages; zeroed. NULL when the system refuses (a ulimit -v): the caller
+ * can do with less. The caller owns it: huge_free(p, n).
  */
 void *huge_alloc(size_t n);
 void huge_free(void *p, size_t n);

@@ -198,6 +198,27 @@ static void hash_add(struct odb_reader *r, struct entry *e)
 #define ENTRY_HEAD RING_ALIGN(sizeof(struct entry))
 
 /*
+ * Map the ring on first use. The whole size is reserved at once, so an
+ * address-space limit (ulimit -v) that a growing heap would have met
+ * later can refuse it: then a ring half the size, down to 1 MiB, and
+ * below that no cache at all (every object on the heap, as when too
+ * large) rather than a walk that cannot start.
+ */
+static bool ring_map(struct odb_reader *r)
+{
+	while (!r->ring && r->ring_size) {
+		r->ring = huge_alloc(r->ring_size);
+		if (r->ring)
+			break;
+		r->ring_size = r->ring_size / 2 >= ((size_t)1 << 20) ?
+				       (r->ring_size / 2) & ~(size_t)15 :
+				       0;
+		r->max_entry = r->ring_size / 8;
+	}
+	return r->ring != NULL;
+}
+
+/*
  * Room in the ring for an object of len bytes, not yet in the hash
  * (ring_publish() puts it there once its bytes are written). Space is
  * taken at the write position, or at the ring's start when the end is
@@ -216,8 +237,10 @@ static struct entry *ring_reserve(struct odb_reader *r, size_t len,
 	need = ENTRY_HEAD + RING_ALIGN(len + 1) + RING_REDZONE;
 	if (need > r->ring_size) /* a ring of a few bytes holds nothing */
 		return NULL;
-	if (!r->ring)
-		r->ring = huge_alloc(r->ring_size);
+	/* mapping may leave a smaller ring: the checks again */
+	if (!r->ring &&
+	    (!ring_map(r) || len > r->max_entry || need > r->ring_size))
+		return NULL;
 	for (;;) {
 		struct entry *o = r->oldest;
 		size_t at = SIZE_MAX;

@@ -34,6 +34,7 @@
 #if defined(__GLIBC__) && defined(__linux__) && UINTPTR_MAX > 0xffffffffu
 #include <malloc.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define HUGE_SZ ((uintptr_t)2 << 20)
@@ -66,11 +67,22 @@ void heap_tune(void)
 
 void *huge_alloc(size_t n)
 {
-	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct rlimit rl;
+	void *p;
+
+	/*
+	 * Reserved whole and at once: under an address-space limit, more
+	 * than a sixteenth of it would starve what maps later (Hyperscan,
+	 * thread stacks) where a growing heap would not have.
+	 */
+	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    n > rl.rlim_cur / 16)
+		return NULL;
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
 
 	if (p == MAP_FAILED)
-		die("out of memory (%zu bytes)", n);
+		return NULL;
 	advise((uintptr_t)p, (uintptr_t)p + n);
 	return p;
 }
@@ -88,7 +100,7 @@ void heap_tune(void)
 
 void *huge_alloc(size_t n)
 {
-	return xmalloc(n);
+	return calloc(1, n);
 }
 
 void huge_free(void *p, size_t n)

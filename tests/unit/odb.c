@@ -20,7 +20,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -309,6 +311,73 @@ static void test_odb_alternates(void **state)
 	/* The clone's own store is empty: everything comes via alternates. */
 	objdir_of(objdir, sizeof(objdir), clone);
 	assert_true(compare_all(clone, objdir, 0) >= 120);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+/*
+ * Under an address-space limit (ulimit -v) a reader still reads: its
+ * ring is reserved whole, so it takes a sixteenth of the limit at most
+ * and else works without one. In a child, with the limit 64 MiB above
+ * what the process already maps, a reader asking for a 512 MiB cache
+ * reads every object of the pack.
+ */
+static void test_odb_ring_under_limit(void **state)
+{
+	char objdir[PATH_MAX];
+	pid_t pid;
+	int status = -1;
+
+	(void)state;
+#ifdef UNDER_ASAN
+	skip(); /* ASan's shadow memory needs terabytes of address space */
+#endif
+	objdir_of(objdir, sizeof(objdir), repo);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		const char *dirs[1] = { objdir };
+		unsigned long pages = 0;
+		struct odb *db = NULL;
+		struct odb_reader *r;
+		struct rlimit rl;
+		int bad = 0;
+		FILE *f = fopen("/proc/self/statm", "r");
+
+		if (!f || fscanf(f, "%lu", &pages) != 1)
+			_exit(3);
+		fclose(f);
+		rl.rlim_cur = rl.rlim_max =
+			(rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) +
+			((rlim_t)64 << 20);
+		if (setrlimit(RLIMIT_AS, &rl) || odb_open(&db, dirs, 1) < 0 ||
+		    !odb_packs(db))
+			_exit(4);
+		r = odb_reader_new(db, (size_t)512 << 20);
+		for (size_t k = 0; k < 2; k++) /* twice: hits too */
+			for (uint32_t i = 0; i < db->packs[0].nr; i++) {
+				const unsigned char *data = NULL;
+				enum odb_type type;
+				size_t len;
+
+				if (odb_read(r, db->packs[0].names + i * 20ull,
+					     0, &type, &data, &len) < 0 ||
+				    !data)
+					bad = 1;
+			}
+		odb_reader_free(r);
+		odb_free(db);
+		_exit(bad);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 static void test_odb_limits_and_misses(void **state)
@@ -695,6 +764,7 @@ int main(void)
 		cmocka_unit_test(test_odb_packed_ref_deltas),
 		cmocka_unit_test(test_odb_alternates),
 		cmocka_unit_test(test_odb_limits_and_misses),
+		cmocka_unit_test(test_odb_ring_under_limit),
 		cmocka_unit_test(test_odb_damaged_pack),
 		cmocka_unit_test(test_odb_damaged_index),
 		cmocka_unit_test(test_odb_forged_size),
