@@ -33,7 +33,15 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Allocation: out of memory is fatal (git, tmux), so these never fail. */
+/* SG_ASAN: built with AddressSanitizer (gcc or clang). */
+#if defined(__SANITIZE_ADDRESS__)
+#define SG_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SG_ASAN 1
+#endif
+#endif
+
 /* Heap advice (util/heap.c): once at start, before any thread. */
 void heap_tune(void);
 /*
@@ -44,6 +52,7 @@ void heap_tune(void);
 void *huge_alloc(size_t n);
 void huge_free(void *p, size_t n);
 
+/* Allocation: out of memory is fatal (git, tmux), so these never fail. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);

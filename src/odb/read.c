@@ -27,14 +27,7 @@
  * a dropped entry's bytes poisoned until reused (so is a caller that
  * keeps a pointer past the next read).
  */
-#if defined(__SANITIZE_ADDRESS__)
-#define RING_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define RING_ASAN 1
-#endif
-#endif
-#ifdef RING_ASAN
+#ifdef SG_ASAN
 #include <sanitizer/asan_interface.h>
 #define RING_REDZONE 16
 #else

@@ -313,15 +313,7 @@ static void test_odb_alternates(void **state)
 	assert_true(compare_all(clone, objdir, 0) >= 120);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
-
-#ifndef UNDER_ASAN /* its shadow memory needs terabytes of address space */
+#ifndef SG_ASAN /* its shadow memory needs terabytes of address space */
 /*
  * Under an address-space limit (ulimit -v) a reader still reads: its
  * ring is reserved whole, so it takes a sixteenth of the limit at most
@@ -763,7 +755,7 @@ int main(void)
 		cmocka_unit_test(test_odb_packed_ref_deltas),
 		cmocka_unit_test(test_odb_alternates),
 		cmocka_unit_test(test_odb_limits_and_misses),
-#ifndef UNDER_ASAN
+#ifndef SG_ASAN
 		cmocka_unit_test(test_odb_ring_under_limit),
 #endif
 		cmocka_unit_test(test_odb_damaged_pack),
