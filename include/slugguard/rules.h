@@ -125,6 +125,18 @@ int rules_scan(const struct rules *r, struct rules_scratch *s, const char *path,
 	       const char *buf, size_t len, rules_match_fn fn, void *data);
 
 /*
+ * rules_scan() for a file whose bytes outside [from, to) are those of an
+ * earlier version (a common prefix and suffix): reports at least every
+ * match overlapping [from, to), reading buf whole for context, but looks
+ * for keywords only as far around the region as a match can reach.
+ * Matches wholly outside it may or may not be reported. For a history
+ * scan, where a secret the earlier version has is not new.
+ */
+int rules_scan_region(const struct rules *r, struct rules_scratch *s,
+		      const char *path, const char *buf, size_t len,
+		      size_t from, size_t to, rules_match_fn fn, void *data);
+
+/*
  * The same for the printable text of a binary file (the caller blanks
  * what is not text): only RULE_BINARY rules and findings by path run,
  * since the context other rules need is garbled in binary data.

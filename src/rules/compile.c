@@ -156,16 +156,22 @@ static int cmp_kw_key(const void *a, const void *b)
 	return x->kw < y->kw ? -1 : x->kw > y->kw;
 }
 
-/* Keywords of min_len..max_len bytes, sorted by their prefix key. */
-static void bucket(struct rules *r, struct kw_key **out, size_t *nr,
-		   uint8_t *bits, size_t min_len, size_t max_len, bool quad)
+/* Keywords of t with min_len..max_len bytes, sorted by their prefix key. */
+static void bucket(const struct rules *r, struct kw_table *t, const bool *want,
+		   bool quad)
 {
+	size_t min_len = quad ? 4 : 2, max_len = quad ? SIZE_MAX : 3;
+	struct kw_key **out = quad ? &t->quad_keys : &t->pair_keys;
+	size_t *nr = quad ? &t->quad_nr : &t->pair_nr;
+	uint8_t *bits = quad ? t->quad_bits : t->pair_bits;
+
 	*out = xcalloc(r->kw_nr ? r->kw_nr : 1, sizeof(**out));
 	*nr = 0;
 	for (size_t k = 0; k < r->kw_nr; k++) {
 		unsigned key;
 
-		if (r->kw_len[k] < min_len || r->kw_len[k] > max_len)
+		if (r->kw_len[k] < min_len || r->kw_len[k] > max_len ||
+		    (want && !want[k]))
 			continue;
 		key = quad ? quad_hash(quad_of(r, r->kw[k])) :
 			     pair_key(r, r->kw[k]);
@@ -176,22 +182,48 @@ static void bucket(struct rules *r, struct kw_key **out, size_t *nr,
 	qsort(*out, *nr, sizeof(**out), cmp_kw_key);
 }
 
+/* The keywords of t (every one when want is NULL) in its buckets. */
+static void build_table(const struct rules *r, struct kw_table *t,
+			const bool *want)
+{
+	t->single_kw = xcalloc(r->kw_nr ? r->kw_nr : 1, sizeof(size_t));
+	for (size_t k = 0; k < r->kw_nr; k++)
+		if (r->kw_len[k] < 2 && (!want || want[k]))
+			t->single_kw[t->single_nr++] = k;
+	bucket(r, t, want, false);
+	bucket(r, t, want, true);
+}
+
 /*
  * The small prefilter: keywords of four bytes or more bucketed by a hash
- * of their first four bytes, shorter ones by their first two (or one).
+ * of their first four bytes, shorter ones by their first two (or one);
+ * and a second table of the multi-line rules' keywords alone.
  */
 static void build_pairs(struct rules *r)
 {
+	bool *wide = xcalloc(r->kw_nr ? r->kw_nr : 1, sizeof(bool));
+
 	for (int c = 0; c < 256; c++)
 		r->lc[c] = (unsigned char)(c >= 'A' && c <= 'Z' ?
 						   c - 'A' + 'a' :
 						   c);
-	r->single_kw = xcalloc(r->kw_nr ? r->kw_nr : 1, sizeof(size_t));
 	for (size_t k = 0; k < r->kw_nr; k++)
-		if (r->kw_len[k] < 2)
-			r->single_kw[r->single_nr++] = k;
-	bucket(r, &r->pair_keys, &r->pair_nr, r->pair_bits, 2, 3, false);
-	bucket(r, &r->quad_keys, &r->quad_nr, r->quad_bits, 4, SIZE_MAX, true);
+		for (size_t j = r->kw_first[k]; j < r->kw_first[k + 1]; j++) {
+			const struct builtin_rule *bx = r->bx[r->kw_rule[j]];
+
+			if (bx && bx->xflags & RX_MULTILINE)
+				wide[k] = true;
+		}
+	build_table(r, &r->all, NULL);
+	build_table(r, &r->wide, wide);
+	r->kw_wide = wide;
+}
+
+static void free_table(struct kw_table *t)
+{
+	free(t->pair_keys);
+	free(t->quad_keys);
+	free(t->single_kw);
 }
 
 int rules_build_db(const struct rules *r, hs_database_t **out)
@@ -462,9 +494,9 @@ void rules_free(struct rules *r)
 	free(r->owned);
 	free(r->rule);
 	free(r->bx);
-	free(r->pair_keys);
-	free(r->quad_keys);
-	free(r->single_kw);
+	free_table(&r->all);
+	free_table(&r->wide);
+	free(r->kw_wide);
 	for (size_t i = 0; i < r->kw_nr; i++)
 		free(r->kw[i]);
 	free(r->kw);

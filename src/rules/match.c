@@ -155,9 +155,15 @@ static bool repeated_on_line(const struct rules_scratch *s, size_t i, size_t ls)
 	return false;
 }
 
+/* What of a buffer the keyword prefilter looks at. */
+struct range {
+	size_t from, to;
+	bool region; /* a changed region: keywords around it, not all */
+};
+
 static int scan_buf(const struct rules *r, struct rules_scratch *s,
 		    const char *path, const char *buf, size_t len, bool binary,
-		    rules_match_fn fn, void *data);
+		    const struct range *rg, rules_match_fn fn, void *data);
 
 /* Findings in a decoded value, reported at the encoded value's place. */
 struct decoded_ctx {
@@ -204,8 +210,8 @@ static int emit_decoded(struct rules_scratch *s, const struct rules_match *m,
 			return rc;
 		s->inner->nested = true;
 	}
-	rc = scan_buf(s->r, s->inner, NULL, s->decoded, n, false, on_decoded,
-		      &d);
+	rc = scan_buf(s->r, s->inner, NULL, s->decoded, n, false, NULL,
+		      on_decoded, &d);
 	*nr = d.nr;
 	return rc;
 }
@@ -321,9 +327,36 @@ int rules_scan_path(const struct rules *r, struct rules_scratch *s,
 	return emit(s, path, fn, data);
 }
 
+/*
+ * The keywords that can find a match M overlapping the changed region
+ * [a, b) (M starts before b and ends after a). A one-line rule's window
+ * is its keyword's line, capped at WINDOW_CAP bytes either side of the
+ * keyword (rules_keyword_hit()): the keyword is on a line that meets
+ * [a, b), at most WINDOW_CAP + its length before a. A multi-line rule's
+ * window starts on its keyword's line and ends at most MULTILINE_WINDOW
+ * after that line's start: its keywords up to MULTILINE_WINDOW before a.
+ */
+static int prefilter_region(struct rules_scratch *s, const struct range *rg)
+{
+	const struct rules *r = s->r;
+	size_t kw = r->max_kw_len;
+	size_t from = rules_line_start(s->buf, rg->from, WINDOW_CAP + kw);
+	size_t to = rules_line_end(s->buf, s->len, rg->to, WINDOW_CAP);
+	size_t wide = from > MULTILINE_WINDOW ? from - MULTILINE_WINDOW : 0;
+	int rc;
+
+	/* a keyword starting before to ends by to + its length */
+	to = s->len - to > kw ? to + kw : s->len;
+	if (!r->wide.pair_nr && !r->wide.quad_nr && !r->wide.single_nr)
+		wide = from;
+	rc = rules_prefilter_split(s, wide, from, to);
+	s->narrow_from = 0;
+	return rc;
+}
+
 static int scan_buf(const struct rules *r, struct rules_scratch *s,
 		    const char *path, const char *buf, size_t len, bool binary,
-		    rules_match_fn fn, void *data)
+		    const struct range *rg, rules_match_fn fn, void *data)
 {
 	int rc = 0;
 
@@ -388,7 +421,10 @@ static int scan_buf(const struct rules *r, struct rules_scratch *s,
 		if (rc < 0)
 			goto out;
 	}
-	rc = rules_prefilter(s);
+	if (rg && rg->region)
+		rc = prefilter_region(s, rg);
+	else
+		rc = rules_prefilter(s, 0, len);
 	if (rc < 0)
 		goto out;
 	/* path-only hits sort first: their offset is 0 and length 0 */
@@ -402,12 +438,24 @@ out:
 int rules_scan(const struct rules *r, struct rules_scratch *s, const char *path,
 	       const char *buf, size_t len, rules_match_fn fn, void *data)
 {
-	return scan_buf(r, s, path, buf, len, false, fn, data);
+	return scan_buf(r, s, path, buf, len, false, NULL, fn, data);
+}
+
+int rules_scan_region(const struct rules *r, struct rules_scratch *s,
+		      const char *path, const char *buf, size_t len,
+		      size_t from, size_t to, rules_match_fn fn, void *data)
+{
+	struct range rg = { from, to, true };
+
+	if (from > to || to > len)
+		BUG("region %zu..%zu outside a buffer of %zu bytes", from, to,
+		    len);
+	return scan_buf(r, s, path, buf, len, false, &rg, fn, data);
 }
 
 int rules_scan_binary(const struct rules *r, struct rules_scratch *s,
 		      const char *path, const char *buf, size_t len,
 		      rules_match_fn fn, void *data)
 {
-	return scan_buf(r, s, path, buf, len, true, fn, data);
+	return scan_buf(r, s, path, buf, len, true, NULL, fn, data);
 }

@@ -43,6 +43,18 @@ struct kw_key {
 	size_t kw;
 };
 
+/* Keywords bucketed for the byte loop of the small prefilter. */
+struct kw_table {
+	uint8_t pair_bits[65536 / 8]; /* first two bytes of some keyword */
+	struct kw_key *pair_keys; /* sorted by key */
+	size_t pair_nr;
+	size_t *single_kw; /* one-byte keywords */
+	size_t single_nr;
+	uint8_t quad_bits[65536 / 8]; /* hashed first four bytes (len >= 4) */
+	struct kw_key *quad_keys; /* sorted by key */
+	size_t quad_nr;
+};
+
 /* Mutable state behind a const struct rules: lazily compiled regexes. */
 struct rules_lazy {
 	pthread_mutex_t lock;
@@ -68,14 +80,12 @@ struct rules {
 	size_t *kw_first; /* kw_nr + 1 offsets into kw_rule */
 	size_t *kw_rule;
 	unsigned char lc[256]; /* ASCII lower-casing */
-	uint8_t pair_bits[65536 / 8]; /* first two bytes of some keyword */
-	struct kw_key *pair_keys; /* sorted by key */
-	size_t pair_nr;
-	size_t *single_kw; /* one-byte keywords */
-	size_t single_nr;
-	uint8_t quad_bits[65536 / 8]; /* hashed first four bytes (len >= 4) */
-	struct kw_key *quad_keys; /* sorted by key */
-	size_t quad_nr;
+	struct kw_table all; /* every keyword */
+	/* the keywords of RX_MULTILINE rules, whose window reaches 64 KiB
+	 * past the keyword's line: looked for further around a changed
+	 * region than the rest (rules_scan_region) */
+	struct kw_table wide;
+	bool *kw_wide; /* kw_nr: a keyword of an RX_MULTILINE rule */
 
 	size_t *nokw; /* rules scanned over the whole buffer */
 	size_t nokw_nr;
@@ -120,6 +130,8 @@ struct rules_scratch {
 	const char *buf;
 	size_t len;
 	size_t chunk_base;
+	size_t range_at; /* where the Hyperscan pass started in buf */
+	size_t narrow_from; /* before it only RX_MULTILINE rules' keywords */
 	size_t chunk_skip; /* keywords ending at or before: reported */
 	struct strbuf pad; /* the tail of a Hyperscan scan (hs-dl.h) */
 	bool lockfile;
@@ -178,7 +190,16 @@ size_t rules_line_start(const char *buf, size_t pos, size_t cap);
 size_t rules_line_end(const char *buf, size_t len, size_t pos, size_t cap);
 
 /* prefilter.c */
-/* Finds every keyword in s->buf and runs the rules owning each hit. */
-int rules_prefilter(struct rules_scratch *s);
+/*
+ * Finds every keyword in s->buf[from, to) and runs the rules owning each
+ * hit (their windows may reach outside the range).
+ */
+int rules_prefilter(struct rules_scratch *s, size_t from, size_t to);
+/*
+ * Keywords starting in s->buf[narrow, to), and those of RX_MULTILINE
+ * rules (r->wide) starting in [wide, narrow).
+ */
+int rules_prefilter_split(struct rules_scratch *s, size_t wide, size_t narrow,
+			  size_t to);
 
 #endif

@@ -19,6 +19,9 @@ static int on_keyword(unsigned int id, unsigned long long from,
 	(void)flags;
 	if (s->chunk_base + (size_t)to <= s->chunk_skip)
 		return 0; /* the piece before had it */
+	if (s->chunk_base + (size_t)to - s->r->kw_len[id] < s->narrow_from &&
+	    !s->r->kw_wide[id])
+		return 0; /* too far from a changed region to matter */
 	return rules_keyword_hit(s, id, s->chunk_base + (size_t)to);
 }
 
@@ -51,16 +54,18 @@ static void kw_window(void *ctx, size_t base, size_t skip_end)
 {
 	struct rules_scratch *s = ctx;
 
-	s->chunk_base = base;
-	s->chunk_skip = skip_end;
+	s->chunk_base = s->range_at + base;
+	s->chunk_skip = s->range_at + skip_end;
 }
 
-static int prefilter_hyperscan(struct rules_scratch *s)
+static int prefilter_hyperscan(struct rules_scratch *s, size_t from, size_t to)
 {
 	const struct rules *r = s->r;
 	hs_error_t e;
 
-	e = rules_hs_scan_buf(r->lazy->db, s->hs, s->buf, s->len, HS_CHUNK,
+	s->range_at = from;
+	e = rules_hs_scan_buf(r->lazy->db, s->hs, s->buf + from, to - from,
+			      HS_CHUNK,
 			      r->max_kw_len > 1 ? r->max_kw_len - 1 : 0,
 			      &s->pad, on_keyword, kw_window, s);
 	if (e == HS_SCAN_TERMINATED)
@@ -112,24 +117,28 @@ static int try_bucket(struct rules_scratch *s, const struct kw_key *keys,
 	return 0;
 }
 
-/* The table prefilter, for small volumes (no compile cost). */
-static int prefilter_small(struct rules_scratch *s)
+/*
+ * The table prefilter, for small volumes (no compile cost): keywords of t
+ * starting in [from, to); they may run on past to.
+ */
+static int prefilter_table(struct rules_scratch *s, const struct kw_table *t,
+			   size_t from, size_t to)
 {
 	const struct rules *r = s->r;
 	const char *b = s->buf;
 	size_t len = s->len;
-	bool pairs = r->pair_nr > 0;
+	bool pairs = t->pair_nr > 0;
 	uint32_t v = 0;
 
 	s->chunk_base = 0;
 	s->chunk_skip = 0;
-	for (size_t i = 0; i < 3 && i < len; i++)
+	for (size_t i = from; i < from + 3 && i < len; i++)
 		v = v << 8 | r->lc[(unsigned char)b[i]];
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = from; i < to; i++) {
 		unsigned key;
 
-		for (size_t j = 0; j < r->single_nr; j++) {
-			size_t k = r->single_kw[j];
+		for (size_t j = 0; j < t->single_nr; j++) {
+			size_t k = t->single_kw[j];
 
 			if (r->lc[(unsigned char)b[i]] ==
 				    (unsigned char)r->kw[k][0] &&
@@ -145,32 +154,49 @@ static int prefilter_small(struct rules_scratch *s)
 		} else {
 			key = pair_key(r, b + i);
 		}
-		if (pairs && has_bit(r->pair_bits, key) &&
-		    try_bucket(s, r->pair_keys, r->pair_nr, key, i))
+		if (pairs && has_bit(t->pair_bits, key) &&
+		    try_bucket(s, t->pair_keys, t->pair_nr, key, i))
 			return s->err;
 		if (i + 3 >= len)
 			continue;
 		key = quad_hash(v);
-		if (has_bit(r->quad_bits, key) &&
-		    try_bucket(s, r->quad_keys, r->quad_nr, key, i))
+		if (has_bit(t->quad_bits, key) &&
+		    try_bucket(s, t->quad_keys, t->quad_nr, key, i))
 			return s->err;
 	}
 	return 0;
 }
 
-int rules_prefilter(struct rules_scratch *s)
+int rules_prefilter(struct rules_scratch *s, size_t from, size_t to)
 {
 	int rc;
 
-	if (!s->r->kw_nr)
+	if (!s->r->kw_nr || from >= to)
 		return 0;
-	s->scanned = st_add(s->scanned, s->len);
+	s->scanned = st_add(s->scanned, to - from);
 	if (!s->hs && s->scanned >= HS_THRESHOLD) {
 		rc = start_hyperscan(s);
 		if (rc < 0)
 			return rc;
 	}
 	if (s->hs)
-		return prefilter_hyperscan(s);
-	return prefilter_small(s);
+		return prefilter_hyperscan(s, from, to);
+	return prefilter_table(s, &s->r->all, from, to);
+}
+
+int rules_prefilter_split(struct rules_scratch *s, size_t wide, size_t narrow,
+			  size_t to)
+{
+	int rc;
+
+	/* Hyperscan: one pass, the keywords before narrow filtered */
+	if (s->hs ||
+	    (s->r->kw_nr && s->scanned + (to - narrow) >= HS_THRESHOLD)) {
+		s->narrow_from = narrow;
+		return rules_prefilter(s, wide, to);
+	}
+	rc = rules_prefilter(s, narrow, to);
+	if (!rc && wide < narrow)
+		rc = prefilter_table(s, &s->r->wide, wide, narrow);
+	return rc;
 }

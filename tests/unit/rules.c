@@ -531,6 +531,102 @@ static void test_rules_hyperscan_path(void **state)
 	strbuf_release(&sb);
 }
 
+static void region_scan(struct rules_scratch *s, struct found *f,
+			const char *path, const struct strbuf *sb, size_t from,
+			size_t to)
+{
+	memset(f, 0, sizeof(*f));
+	strbuf_init(&f->ids, 0);
+	strbuf_init(&f->secret, 0);
+	assert_int_equal(rules_scan_region(R, s, path, sb->buf, sb->len, from,
+					   to, collect, f),
+			 0);
+}
+
+static void add_filler(struct strbuf *sb, size_t n)
+{
+	for (size_t end = sb->len + n; sb->len < end;)
+		strbuf_addstr(sb, "  total = compute(rows, 3) # a note\n");
+}
+
+/*
+ * rules_scan_region(): a match reaching into the changed region is found
+ * whatever lies around the region, through the keyword tables and through
+ * Hyperscan, even a one-byte or an empty region (a deletion that joins a
+ * name to a value), and a key whose BEGIN line is 6 KB before the change.
+ */
+static void test_rules_region(void **state)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct found f;
+	size_t tried = 0;
+
+	(void)state;
+	for (int hs = 0; hs < 2; hs++) {
+		struct rules_scratch *s = NULL;
+
+		assert_int_equal(rules_scratch_new(&s, R), 0);
+		if (hs) { /* past the threshold: Hyperscan from now on */
+			add_filler(&sb, 5 * 1024 * 1024);
+			scan_with(R, s, &f, NULL, sb.buf, sb.len);
+			found_release(&f);
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
+			size_t at, mid;
+
+			if (samples[i].path)
+				continue; /* the file's shape is the rule's */
+			rng_seed(i + 7);
+			strbuf_reset(&sb);
+			add_filler(&sb, 80 * 1024);
+			at = sb.len;
+			expand(&sb, samples[i].tpl);
+			strbuf_addch(&sb, '\n');
+			add_filler(&sb, 80 * 1024);
+			scan_with(R, s, &f, samples[i].path, sb.buf, sb.len);
+			if (!found_rule(&f, samples[i].id)) {
+				/* needs a file of its own (the sample whole) */
+				found_release(&f);
+				continue;
+			}
+			tried++;
+			mid = f.offset + f.secret_len / 2;
+			assert_true(mid >= at);
+			found_release(&f);
+			region_scan(s, &f, samples[i].path, &sb, mid, mid + 1);
+			if (!found_rule(&f, samples[i].id))
+				fail_msg("%s: not found by one byte (hs %d)",
+					 samples[i].id, hs);
+			found_release(&f);
+			region_scan(s, &f, samples[i].path, &sb, mid, mid);
+			if (!found_rule(&f, samples[i].id))
+				fail_msg("%s: not found by an empty region",
+					 samples[i].id);
+			found_release(&f);
+		}
+		/* a long key, changed 6 KB after its BEGIN line */
+		strbuf_reset(&sb);
+		add_filler(&sb, 80 * 1024);
+		strbuf_addstr(&sb, "-----BEGIN RSA PRIV");
+		strbuf_addstr(&sb, "ATE KEY-----\n");
+		for (int l = 0; l < 100; l++) {
+			expand(&sb, "%64b");
+			strbuf_addch(&sb, '\n');
+		}
+		strbuf_addstr(&sb, "-----END RSA PRIV");
+		strbuf_addstr(&sb, "ATE KEY-----\n");
+		add_filler(&sb, 80 * 1024);
+		region_scan(s, &f, NULL, &sb, 80 * 1024 + 6000,
+			    80 * 1024 + 6001);
+		assert_true(found_rule(&f, "private-key"));
+		found_release(&f);
+		rules_scratch_free(s);
+	}
+	/* most samples stand in other text: the test is not hollow */
+	assert_true(tried >= ARRAY_SIZE(samples));
+	strbuf_release(&sb);
+}
+
 struct worker {
 	const char *buf;
 	size_t len;
@@ -1574,6 +1670,7 @@ int main(void)
 		cmocka_unit_test(test_rules_override),
 		cmocka_unit_test(test_rules_path_only_and_stop),
 		cmocka_unit_test(test_rules_hyperscan_at_page_end),
+		cmocka_unit_test(test_rules_region),
 	};
 
 	return cmocka_run_group_tests_name("rules", tests, group_setup,
