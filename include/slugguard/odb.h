@@ -92,6 +92,15 @@ int odb_read_once(struct odb_reader *r, const unsigned char *id,
 		  enum odb_type *type, const unsigned char **data, size_t *len);
 
 /*
+ * Keep the last answer's data valid across further reads on r until
+ * odb_unhold() (or the next odb_hold()): two objects side by side, a
+ * blob and its parent's version, without a copy. While held, the cache
+ * stores around it (objects that do not fit go to the heap).
+ */
+void odb_hold(struct odb_reader *r);
+void odb_unhold(struct odb_reader *r);
+
+/*
  * git's commit-graph (version 1: objects/info/commit-graph, or else the
  * layers of a split graph under objects/info/commit-graphs/): parents
  * and committer dates without reading commit objects. Rows are numbered

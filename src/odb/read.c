@@ -117,6 +117,10 @@ struct odb_reader {
 	struct step *steps;
 	size_t steps_alloc;
 	unsigned char *big; /* the last answer when it is not cached */
+	struct entry *last; /* the last answer's entry when it is cached */
+	/* an answer odb_hold() keeps valid: never dropped nor moved */
+	struct entry *held;
+	unsigned char *held_big;
 	unsigned char *loose; /* scratch: a loose object's file */
 	size_t loose_alloc;
 };
@@ -270,7 +274,7 @@ static struct entry *ring_reserve(struct odb_reader *r, size_t len,
 			r->youngest = e;
 			return e;
 		}
-		if (o == pinned)
+		if (o == pinned || o == r->held)
 			return NULL;
 		hash_remove(r, o);
 		r->oldest = o->fnext;
@@ -307,7 +311,8 @@ static struct entry *cache_get(struct odb_reader *r, uint32_t pack,
 	 * A hit in the oldest quarter moves to the young end (one copy):
 	 * a base many versions share stays, as it would under LRU.
 	 */
-	if (!e || r->seq - e->seq < r->ring_size - r->ring_size / 4)
+	if (!e || e == r->held ||
+	    r->seq - e->seq < r->ring_size - r->ring_size / 4)
 		return e;
 	moved = ring_reserve(r, e->len, e);
 	if (!moved)
@@ -333,6 +338,7 @@ void odb_reader_free(struct odb_reader *r)
 	free(r->delta);
 	free(r->steps);
 	free(r->big);
+	free(r->held_big);
 	free(r->loose);
 	free(r);
 }
@@ -791,6 +797,7 @@ static int read_obj(struct odb_reader *r, const unsigned char *id, size_t max,
 	*len = 0;
 	free(r->big);
 	r->big = NULL;
+	r->last = NULL;
 	if (find_packed(r, id, &pack, &off))
 		rc = resolve(r, pack, off, max, keep, &o);
 	else
@@ -806,6 +813,7 @@ static int read_obj(struct odb_reader *r, const unsigned char *id, size_t max,
 	}
 	if (o.owned)
 		r->big = o.buf;
+	r->last = o.e;
 	*type = o.type;
 	*data = o.buf;
 	*len = o.len;
@@ -822,4 +830,19 @@ int odb_read_once(struct odb_reader *r, const unsigned char *id,
 		  enum odb_type *type, const unsigned char **data, size_t *len)
 {
 	return read_obj(r, id, 0, false, type, data, len);
+}
+
+void odb_hold(struct odb_reader *r)
+{
+	odb_unhold(r);
+	r->held = r->last;
+	r->held_big = r->big;
+	r->big = NULL;
+}
+
+void odb_unhold(struct odb_reader *r)
+{
+	r->held = NULL;
+	free(r->held_big);
+	r->held_big = NULL;
 }

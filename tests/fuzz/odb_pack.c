@@ -3,7 +3,8 @@
  * Fuzz target: pack entries and deltas (src/odb/read.c). The input is
  * [k: 1 byte][k big-endian 32-bit offsets][pack body after the 12-byte
  * header]; the target writes the pack and a valid index naming k objects
- * with ids {i, 0, ...} at those offsets, then reads each of them.
+ * with ids {i, 0, ...} at those offsets, then reads each of them, and
+ * the next one while holding it (odb_hold()).
  */
 #include "fuzz.h"
 #include "slugguard/odb.h"
@@ -59,16 +60,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		error_clear();
 	} else {
 		struct odb_reader *rd = odb_reader_new(db, 1 << 16);
+		volatile unsigned sum = 0;
 
 		for (size_t i = 0; i < k; i++) {
 			unsigned char id[20] = { (unsigned char)i };
-			const unsigned char *out;
+			const unsigned char *out, *other;
 			enum odb_type type;
-			size_t len;
+			size_t len, olen;
 
 			odb_read(rd, id, 32, &type, &out, &len);
-			odb_read(rd, id, 0, &type, &out, &len);
+			if (odb_read(rd, id, 0, &type, &out, &len) < 0 || !out)
+				continue;
+			/* held while the next object is read: ASan sees a
+			 * use after free if the cache drops or moves it */
+			odb_hold(rd);
+			id[0] = (unsigned char)((i + 1) % k);
+			odb_read(rd, id, 0, &type, &other, &olen);
+			for (size_t j = 0; j < len; j++)
+				sum += out[j];
+			odb_unhold(rd);
 		}
+		(void)sum;
 		odb_reader_free(rd);
 	}
 	odb_free(db);

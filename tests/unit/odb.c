@@ -175,6 +175,65 @@ static size_t compare_all(const char *gitdir, const char *objdir, size_t cache)
 	return n;
 }
 
+/*
+ * odb_hold(): each object read stays as it was while the 40 objects
+ * after it (and the first, a cache hit) are read through the same
+ * reader, however small its ring. Returns how many were checked.
+ */
+static size_t compare_held(const char *gitdir, const char *objdir, size_t cache)
+{
+	struct strbuf list = STRBUF_INIT, want = STRBUF_INIT;
+	struct odb *db = NULL;
+	struct odb_reader *r;
+	const char *dirs[1] = { objdir };
+	char(*ids)[41] = NULL;
+	size_t n = 0, alloc = 0;
+	char *line, *save = NULL;
+
+	assert_int_equal(odb_open(&db, dirs, 1), 0);
+	r = odb_reader_new(db, cache);
+	assert_int_equal(git(gitdir, &list, "cat-file", "--batch-all-objects",
+			     "--batch-check=%(objectname)", NULL),
+			 0);
+	for (line = strtok_r(list.buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		ALLOC_GROW(ids, n + 1, alloc);
+		assert_int_equal(strlen(line), 40);
+		memcpy(ids[n++], line, 41);
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char id[ODB_RAWSZ];
+		static const char *const names[] = { "", "commit", "tree",
+						     "blob", "tag" };
+		const unsigned char *data, *other;
+		enum odb_type type, held;
+		size_t len, olen;
+
+		hex_to_raw(ids[i], id);
+		assert_int_equal(odb_read(r, id, 0, &held, &data, &len), 0);
+		assert_true(held >= ODB_COMMIT && held <= ODB_TAG);
+		odb_hold(r);
+		for (size_t k = 1; k <= 41; k++) {
+			hex_to_raw(ids[k < 41 ? (i + k) % n : 0], id);
+			assert_int_equal(
+				odb_read(r, id, 0, &type, &other, &olen), 0);
+		}
+		assert_int_equal(git(gitdir, &want, "cat-file", names[held],
+				     ids[i], NULL),
+				 0);
+		assert_int_equal(len, want.len);
+		assert_memory_equal(data, want.buf, len);
+		assert_int_equal(data[len], '\0');
+		odb_unhold(r);
+	}
+	odb_reader_free(r);
+	odb_free(db);
+	free(ids);
+	strbuf_release(&list);
+	strbuf_release(&want);
+	return n;
+}
+
 /* The one pack file with extension ext in objdir/pack, into out. */
 static void find_pack(const char *objdir, const char *ext, struct strbuf *out)
 {
@@ -238,6 +297,9 @@ static void test_odb_packed_ofs_deltas(void **state)
 	 */
 	for (size_t sz = 8192; sz <= 131072; sz *= 2)
 		assert_true(compare_all(repo, objdir, sz) >= 120);
+	for (size_t sz = 8192; sz <= 131072; sz *= 4)
+		assert_true(compare_held(repo, objdir, sz) >= 120);
+	assert_true(compare_held(repo, objdir, 0) >= 120);
 }
 
 /*
