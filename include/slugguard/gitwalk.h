@@ -59,9 +59,14 @@ int gitwalk_resolve_commit(const struct gitwalk *w, const char *rev,
  */
 struct gitwalk_scan_ops {
 	/* One unique blob; path is the first path it was seen under. thread
-	 * is 0..threads-1. Return 0, or a negative code to stop. */
+	 * is 0..threads-1. base (NULL if none) is the version at that path
+	 * in a parent of the change it was met in: findings the two share
+	 * are not new there, and need not be looked for (see
+	 * gitwalk_hist_needs_whole()). Return 0, or a negative code to
+	 * stop. */
 	int (*blob)(void *data, unsigned thread, size_t blob, const char *path,
-		    const char *buf, size_t len);
+		    const char *buf, size_t len, const char *base,
+		    size_t base_len);
 	/* A commit message (label "(commit message)") or an annotated tag
 	 * message (label "(tag <name>)"); thread is 0..threads-1. commit is
 	 * the hex id of the commit (the tag's target for tags). */
@@ -113,6 +118,18 @@ void gitwalk_hist_change(const struct gitwalk_hist *h, size_t i,
  */
 int gitwalk_hist_read_parent(struct gitwalk_hist *h, size_t i, size_t k,
 			     struct strbuf *out);
+/*
+ * Whether change i's blob was handed to ops->blob() with a base that no
+ * parent of change i has at its path (the same blob met again, in a
+ * merge or elsewhere): the findings only the whole blob gives must then
+ * be looked for in gitwalk_hist_read_blob()'s copy.
+ */
+bool gitwalk_hist_needs_whole(const struct gitwalk_hist *h, size_t i);
+/* Read change i's blob into out (reset first), and the path it was
+ * handed over with (borrowed from h); only for changes that
+ * gitwalk_hist_needs_whole(). */
+int gitwalk_hist_read_blob(struct gitwalk_hist *h, size_t i, struct strbuf *out,
+			   const char **path);
 /* Blobs skipped because of ops->max_blob_size. */
 size_t gitwalk_hist_oversized(const struct gitwalk_hist *h);
 /* Hex ids of objects that could not be read (borrowed). */

@@ -63,6 +63,13 @@ struct change {
 	size_t seq; /* order of discovery within its walker */
 };
 
+/* A blob handed over with an earlier version (base) to compare with. */
+struct partial {
+	size_t blob;
+	const char *path; /* interned: the path it was handed over with */
+	git_oid id, base;
+};
+
 /* One walking thread: its own repository handle and its own records. */
 struct walker {
 	struct gitwalk_hist *h;
@@ -84,6 +91,8 @@ struct walker {
 	size_t changes_nr, changes_alloc;
 	git_oid *poids;
 	size_t poids_nr, poids_alloc;
+	struct partial *partial;
+	size_t partial_nr, partial_alloc;
 	struct pathset paths;
 	struct strbuf path; /* scratch for the recursive tree compare */
 	pthread_t tid;
@@ -101,6 +110,9 @@ struct gitwalk_hist {
 	size_t changes_nr;
 	git_oid *poids;
 	size_t poids_nr;
+	struct partial *partial; /* sorted by blob */
+	size_t partial_nr;
+	bool whole; /* no bases: every blob handed over whole */
 	struct walker *walkers;
 	unsigned walkers_nr;
 

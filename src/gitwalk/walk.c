@@ -222,9 +222,51 @@ static void count_oversized(struct gitwalk_hist *h)
 	pthread_mutex_unlock(&h->lock);
 }
 
-/* Read one blob and hand it to ops->blob() on this walker's thread. */
+/*
+ * The version base of the blob at this path in a parent, read beside the
+ * blob (both held in our reader's cache, no copy): the scanner then looks
+ * for keywords only around where the two differ. The blob is recorded as
+ * partial, for changes of the same blob against other versions.
+ */
+static int scan_with_base(struct walker *wk, size_t blob, const git_oid *id,
+			  const git_oid *base, const char *path,
+			  const unsigned char *data, size_t len)
+{
+	struct gitwalk_hist *h = wk->h;
+	const struct gitwalk_scan_ops *ops = h->ops;
+	const unsigned char *bdata = NULL;
+	enum odb_type type;
+	size_t blen = 0;
+	int rc;
+
+	odb_hold(wk->rd);
+	rc = odb_read(wk->rd, base->id, ops->max_blob_size, &type, &bdata,
+		      &blen);
+	if (rc < 0 || !bdata || type != ODB_BLOB) {
+		/* no usable base (missing, too big): the blob whole */
+		rc = ops->blob(ops->data, wk->idx, blob, path,
+			       (const char *)data, len, NULL, 0);
+		goto out;
+	}
+	ALLOC_GROW(wk->partial, wk->partial_nr + 1, wk->partial_alloc);
+	wk->partial[wk->partial_nr].blob = blob;
+	wk->partial[wk->partial_nr].path = path;
+	git_oid_cpy(&wk->partial[wk->partial_nr].id, id);
+	git_oid_cpy(&wk->partial[wk->partial_nr].base, base);
+	wk->partial_nr++;
+	rc = ops->blob(ops->data, wk->idx, blob, path, (const char *)data, len,
+		       (const char *)bdata, blen);
+out:
+	odb_unhold(wk->rd);
+	return rc;
+}
+
+/*
+ * Read one blob and hand it to ops->blob() on this walker's thread, with
+ * base (a parent's version, or NULL) when our reader can hold both.
+ */
 static int scan_blob(struct walker *wk, size_t blob, const git_oid *id,
-		     const char *path)
+		     const git_oid *base, const char *path)
 {
 	struct gitwalk_hist *h = wk->h;
 	const struct gitwalk_scan_ops *ops = h->ops;
@@ -246,9 +288,12 @@ static int scan_blob(struct walker *wk, size_t blob, const git_oid *id,
 			count_oversized(h);
 			return 0;
 		}
+		if (!rc && type == ODB_BLOB && base && !h->whole)
+			return scan_with_base(wk, blob, id, base, path, data,
+					      len);
 		if (!rc && type == ODB_BLOB)
 			return ops->blob(ops->data, wk->idx, blob, path,
-					 (const char *)data, len);
+					 (const char *)data, len, NULL, 0);
 		if (rc == ERR_FAIL) {
 			gitwalk_note_missing(h, id); /* damaged: see
 							gitwalk_read_raw() */
@@ -265,7 +310,7 @@ static int scan_blob(struct walker *wk, size_t blob, const git_oid *id,
 		return 0;
 	}
 	return ops->blob(ops->data, wk->idx, blob, path, wk->blob.buf,
-			 wk->blob.len);
+			 wk->blob.len, NULL, 0);
 }
 
 /* Record (commit, path, blob) with the parents' versions pe[0..np). */
@@ -302,7 +347,10 @@ int gitwalk_add_change(struct walker *wk, uint32_t commit, const char *path,
 	/* The first walker to meet a blob reads and scans it, at once. */
 	if (seen)
 		return 0;
-	return scan_blob(wk, blob, id, ipath);
+	for (size_t k = 0; k < np; k++)
+		if (pe[k])
+			return scan_blob(wk, blob, id, pe[k], ipath);
+	return scan_blob(wk, blob, id, NULL, ipath);
 }
 
 static bool is_blob_mode(git_filemode_t m)
@@ -459,6 +507,7 @@ static void close_walker(struct walker *wk)
 		git_repository_free(wk->repo);
 	free(wk->changes);
 	free(wk->poids);
+	free(wk->partial);
 	pathset_release(&wk->paths);
 	strbuf_release(&wk->path);
 }
@@ -472,15 +521,35 @@ static int cmp_change(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static int cmp_partial(const void *a, const void *b)
+{
+	const struct partial *x = a, *y = b;
+
+	return x->blob < y->blob ? -1 : x->blob > y->blob;
+}
+
 /* Concatenate the walkers' records in walk order. */
 static void merge_walkers(struct gitwalk_hist *h)
 {
-	size_t nr = 0, pnr = 0;
+	size_t nr = 0, pnr = 0, bnr = 0;
 
 	for (unsigned i = 0; i < h->walkers_nr; i++) {
 		nr += h->walkers[i].changes_nr;
 		pnr += h->walkers[i].poids_nr;
+		bnr += h->walkers[i].partial_nr;
 	}
+	h->partial = xcalloc(bnr ? bnr : 1, sizeof(*h->partial));
+	for (unsigned i = 0; i < h->walkers_nr; i++) {
+		struct walker *wk = &h->walkers[i];
+
+		if (wk->partial_nr)
+			memcpy(h->partial + h->partial_nr, wk->partial,
+			       wk->partial_nr * sizeof(*wk->partial));
+		h->partial_nr += wk->partial_nr;
+		free(wk->partial);
+		wk->partial = NULL;
+	}
+	qsort(h->partial, h->partial_nr, sizeof(*h->partial), cmp_partial);
 	h->changes = xcalloc(nr ? nr : 1, sizeof(*h->changes));
 	h->poids = xcalloc(pnr ? pnr : 1, sizeof(*h->poids));
 	for (unsigned i = 0; i < h->walkers_nr; i++) {
@@ -535,6 +604,7 @@ static struct gitwalk_hist *hist_new(struct gitwalk *w,
 				     const struct gitwalk_scan_ops *ops)
 {
 	struct gitwalk_hist *h = xcalloc(1, sizeof(*h));
+	const char *no_region;
 
 	h->w = w;
 	h->ops = ops;
@@ -542,6 +612,10 @@ static struct gitwalk_hist *hist_new(struct gitwalk *w,
 	pthread_mutex_init(&h->lock, NULL);
 	h->db = gitwalk_db(w);
 	gitwalk_load_shallow(&h->shallow, w);
+	/* blobs handed over whole, not beside a base: for tests and the
+	 * bench, which compare the two */
+	no_region = getenv("SLUGGUARD_NO_REGION");
+	h->whole = no_region && *no_region && strcmp(no_region, "0");
 	return h;
 }
 
@@ -674,6 +748,7 @@ void gitwalk_hist_free(struct gitwalk_hist *h)
 	free(h->hex);
 	free(h->changes);
 	free(h->poids);
+	free(h->partial);
 	oidmap_release(&h->blobs);
 	oidmap_release(&h->commit_set);
 	oidmap_release(&h->missing_set);
@@ -705,22 +780,16 @@ void gitwalk_hist_change(const struct gitwalk_hist *h, size_t i,
 	out->parents_nr = c->parents_nr;
 }
 
-int gitwalk_hist_read_parent(struct gitwalk_hist *h, size_t i, size_t k,
-			     struct strbuf *out)
+/* Read blob id into out (reset first), after the walk. */
+static int read_blob_id(struct gitwalk_hist *h, const git_oid *id,
+			struct strbuf *out)
 {
-	const struct change *c = &h->changes[i];
-	const git_oid *id;
 	struct odb_reader *rd;
 	git_odb *odb = NULL;
 	git_odb_object *obj = NULL;
 	int rc;
 
 	strbuf_reset(out);
-	if (k >= c->parents_nr)
-		return ERR_NOTFOUND;
-	id = &h->poids[c->parents_at + k];
-	if (git_oid_is_zero(id))
-		return ERR_NOTFOUND;
 	rd = gitwalk_reader(h->w);
 	if (rd) {
 		const unsigned char *data;
@@ -748,6 +817,64 @@ int gitwalk_hist_read_parent(struct gitwalk_hist *h, size_t i, size_t k,
 	git_odb_object_free(obj);
 	git_odb_free(odb);
 	return rc;
+}
+
+int gitwalk_hist_read_parent(struct gitwalk_hist *h, size_t i, size_t k,
+			     struct strbuf *out)
+{
+	const struct change *c = &h->changes[i];
+	const git_oid *id;
+
+	strbuf_reset(out);
+	if (k >= c->parents_nr)
+		return ERR_NOTFOUND;
+	id = &h->poids[c->parents_at + k];
+	if (git_oid_is_zero(id))
+		return ERR_NOTFOUND;
+	return read_blob_id(h, id, out);
+}
+
+static const struct partial *find_partial(const struct gitwalk_hist *h,
+					  size_t blob)
+{
+	size_t lo = 0, hi = h->partial_nr;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (h->partial[mid].blob < blob)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < h->partial_nr && h->partial[lo].blob == blob ?
+		       &h->partial[lo] :
+		       NULL;
+}
+
+bool gitwalk_hist_needs_whole(const struct gitwalk_hist *h, size_t i)
+{
+	const struct change *c = &h->changes[i];
+	const struct partial *p = find_partial(h, c->blob);
+
+	if (!p)
+		return false;
+	for (size_t k = 0; k < c->parents_nr; k++)
+		if (git_oid_equal(&h->poids[c->parents_at + k], &p->base))
+			return false;
+	return true;
+}
+
+int gitwalk_hist_read_blob(struct gitwalk_hist *h, size_t i, struct strbuf *out,
+			   const char **path)
+{
+	const struct partial *p = find_partial(h, h->changes[i].blob);
+
+	strbuf_reset(out);
+	if (!p)
+		BUG("change %zu was handed over whole", i);
+	*path = p->path;
+	return read_blob_id(h, &p->id, out);
 }
 
 size_t gitwalk_hist_oversized(const struct gitwalk_hist *h)

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The commit modes: a revision range, the index, and blobs or trees named
- * by a pushed ref. gitwalk hands every unique blob over once; the hits
- * are cached by blob, and only for the changes whose blob has findings is
- * attribution decided (a finding counts in the commit whose parents all
- * lack its secret in that file). See docs/scan.md.
+ * by a pushed ref. gitwalk hands every unique blob over once, beside a
+ * parent's version of it when there is one: keywords are looked for only
+ * around where the two differ, since a secret in what they share is in
+ * that parent and so not new. The hits are cached by blob, and only for
+ * the changes whose blob has findings is attribution decided (a finding
+ * counts in the commit whose parents all lack its secret in that file);
+ * a change of the same blob against other versions has it matched whole.
+ * See docs/scan.md.
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
@@ -14,31 +18,37 @@
 
 /* ---- commits and the index ------------------------------------------ */
 
+/* Keep h (its contents moved) as blob's hits in *v; under c->lock. */
+static void keep_hits(struct hits ***v, size_t *alloc, size_t blob,
+		      const struct hits *h)
+{
+	if (blob >= *alloc) {
+		size_t n = *alloc ? *alloc : 64;
+
+		while (n <= blob)
+			n = st_mult(n, 2);
+		*v = xrealloc(*v, st_mult(n, sizeof(**v)));
+		memset(*v + *alloc, 0, (n - *alloc) * sizeof(**v));
+		*alloc = n;
+	}
+	(*v)[blob] = xmemdup(h, sizeof(*h));
+}
+
 static int on_blob(void *data, unsigned thread, size_t blob, const char *path,
-		   const char *buf, size_t len)
+		   const char *buf, size_t len, const char *base,
+		   size_t base_len)
 {
 	struct scan_ctx *c = data;
 	struct hits h = { NULL, 0, 0, false };
 	int rc;
 
-	rc = scan_match_blob(c, thread, path, buf, len, &h);
+	rc = scan_match_blob(c, thread, path, buf, len, base, base_len, &h);
 	if (rc < 0 || !h.nr) {
 		scan_hits_clear(&h);
 		return rc;
 	}
 	pthread_mutex_lock(&c->lock);
-	if (blob >= c->by_blob_alloc) {
-		size_t n = c->by_blob_alloc ? c->by_blob_alloc : 64;
-
-		while (n <= blob)
-			n = st_mult(n, 2);
-		c->by_blob =
-			xrealloc(c->by_blob, st_mult(n, sizeof(*c->by_blob)));
-		memset(c->by_blob + c->by_blob_alloc, 0,
-		       (n - c->by_blob_alloc) * sizeof(*c->by_blob));
-		c->by_blob_alloc = n;
-	}
-	c->by_blob[blob] = xmemdup(&h, sizeof(h));
+	keep_hits(&c->by_blob, &c->by_blob_alloc, blob, &h);
 	pthread_mutex_unlock(&c->lock);
 	return 0;
 }
@@ -97,8 +107,47 @@ static void on_progress(void *data, size_t done, size_t total)
 }
 
 /*
+ * The hits of change i's blob matched whole, for a change against other
+ * versions than the one it was matched beside: kept in c->whole. The
+ * bytes were counted once already.
+ */
+static int whole_hits(struct scan_ctx *c, struct gitwalk_hist *hist, size_t i,
+		      size_t blob, struct hits **out)
+{
+	struct strbuf buf = STRBUF_INIT;
+	struct hits h = { NULL, 0, 0, false };
+	uint_fast64_t bytes = atomic_load(&c->bytes);
+	uint_fast64_t blobs = atomic_load(&c->blobs);
+	const char *path;
+	int rc;
+
+	*out = blob < c->whole_alloc ? c->whole[blob] : NULL;
+	if (*out)
+		return 0;
+	rc = gitwalk_hist_read_blob(hist, i, &buf, &path);
+	if (!rc)
+		rc = scan_match_blob(c, 0, path, buf.buf, buf.len, NULL, 0, &h);
+	atomic_store(&c->bytes, bytes);
+	atomic_store(&c->blobs, blobs);
+	strbuf_release(&buf);
+	if (rc == ERR_NOTFOUND) { /* gone meanwhile: listed as missing */
+		error_clear();
+		rc = 0;
+	}
+	if (rc < 0) {
+		scan_hits_clear(&h);
+		return rc;
+	}
+	keep_hits(&c->whole, &c->whole_alloc, blob, &h);
+	*out = c->whole[blob];
+	return 0;
+}
+
+/*
  * The findings of each changed blob that are new in that change: the
- * secret is absent from every parent's version of the file.
+ * secret is absent from every parent's version of the file. A blob met
+ * again against other versions than the one it was matched beside is
+ * matched whole for that change.
  */
 static int attribute(struct scan_ctx *c, struct gitwalk *w,
 		     struct gitwalk_hist *hist)
@@ -114,11 +163,21 @@ static int attribute(struct scan_ctx *c, struct gitwalk *w,
 		struct hits *h;
 
 		gitwalk_hist_change(hist, i, &ch);
-		if (ch.blob >= c->by_blob_alloc || !c->by_blob[ch.blob])
-			continue;
-		h = c->by_blob[ch.blob];
-		if (rules_path_allowed(c->rules, ch.path))
-			continue;
+		if (gitwalk_hist_needs_whole(hist, i)) {
+			if (rules_path_allowed(c->rules, ch.path))
+				continue;
+			rc = whole_hits(c, hist, i, ch.blob, &h);
+			if (rc < 0)
+				goto out;
+			if (!h->nr)
+				continue;
+		} else {
+			if (ch.blob >= c->by_blob_alloc || !c->by_blob[ch.blob])
+				continue;
+			h = c->by_blob[ch.blob];
+			if (rules_path_allowed(c->rules, ch.path))
+				continue;
+		}
 		if (ch.parents_nr > parents_alloc) {
 			parents = xrealloc(parents, st_mult(ch.parents_nr,
 							    sizeof(*parents)));
@@ -325,7 +384,8 @@ static int on_object_blob(void *data, const char *path, const char *buf,
 	strbuf_addstr(&os->file, os->name);
 	if (*path)
 		strbuf_addf(&os->file, ":%s", path);
-	rc = scan_match_blob(os->c, 0, *path ? path : os->name, buf, len, &h);
+	rc = scan_match_blob(os->c, 0, *path ? path : os->name, buf, len, NULL,
+			     0, &h);
 	for (size_t i = 0; !rc && i < h.nr; i++)
 		scan_add_finding(os->c, &h.v[i], NULL, os->file.buf, NULL,
 				 NULL);

@@ -204,7 +204,8 @@ static int scan_one_file(struct dir_run *d, unsigned thread, struct file_job *f)
 		atomic_fetch_add(&c->skipped, 1);
 		goto out;
 	}
-	rc = scan_match_blob(c, thread, f->path, buf->buf, buf->len, &f->hits);
+	rc = scan_match_blob(c, thread, f->path, buf->buf, buf->len, NULL, 0,
+			     &f->hits);
 out:
 	if (fd >= 0)
 		close(fd);

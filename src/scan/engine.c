@@ -113,10 +113,14 @@ static void label_hits(struct hits *h, size_t from, const char *path,
 	}
 }
 
-/* Match buf with thread's scratch into h (appending). Messages (path
- * NULL) count as bytes but not as blobs. */
-int scan_match(struct scan_ctx *c, unsigned thread, const char *path,
-	       const char *buf, size_t len, struct hits *h)
+/*
+ * Match buf with thread's scratch into h (appending); with a region
+ * (from < SIZE_MAX), keywords only around buf[from, to). Messages (path
+ * NULL) count as bytes but not as blobs.
+ */
+static int match_mem(struct scan_ctx *c, unsigned thread, const char *path,
+		     const char *buf, size_t len, size_t from, size_t to,
+		     struct hits *h)
 {
 	struct strbuf own = STRBUF_INIT;
 	size_t before = h->nr;
@@ -130,13 +134,24 @@ int scan_match(struct scan_ctx *c, unsigned thread, const char *path,
 		strbuf_add(&own, buf, len);
 		scan_own_mask(own.buf, own.len);
 		buf = own.buf;
+		from = SIZE_MAX; /* masking may differ from the base's */
 	}
-	rc = rules_scan(c->rules, c->scratch[thread], path, buf, len, collect,
-			h);
+	if (from != SIZE_MAX)
+		rc = rules_scan_region(c->rules, c->scratch[thread], path, buf,
+				       len, from, to, collect, h);
+	else
+		rc = rules_scan(c->rules, c->scratch[thread], path, buf, len,
+				collect, h);
 	if (!rc)
 		label_hits(h, before, path, buf, len);
 	strbuf_release(&own);
 	return rc;
+}
+
+int scan_match(struct scan_ctx *c, unsigned thread, const char *path,
+	       const char *buf, size_t len, struct hits *h)
+{
+	return match_mem(c, thread, path, buf, len, SIZE_MAX, 0, h);
 }
 
 /*
@@ -161,12 +176,18 @@ int scan_match_chunked(struct scan_ctx *c, unsigned thread, const char *path,
 			    collect, h);
 }
 
-/* A blob or file held in memory: at once, or in windows. */
+/*
+ * A blob or file held in memory: at once, or in windows. With base (an
+ * earlier version, or NULL), keywords are looked for only around where
+ * the two differ: what they share at both ends is not new.
+ */
 int scan_match_blob(struct scan_ctx *c, unsigned thread, const char *path,
-		    const char *buf, size_t len, struct hits *h)
+		    const char *buf, size_t len, const char *base,
+		    size_t base_len, struct hits *h)
 {
 	struct scan_mem_reader m = { buf, len, 0 };
 	bool binary = scan_is_binary(buf, len);
+	size_t from = SIZE_MAX, to = 0;
 
 	if (!binary && len <= c->max_blob) {
 		if (path && c->cfg.rules.allow_paths_nr &&
@@ -174,10 +195,52 @@ int scan_match_blob(struct scan_ctx *c, unsigned thread, const char *path,
 			count(&c->allowed, 1);
 			return 0;
 		}
-		return scan_match(c, thread, path, buf, len, h);
+		if (base) {
+			size_t n = len < base_len ? len : base_len;
+			size_t pre = scan_common_prefix(buf, base, n);
+			size_t suf = scan_common_suffix(
+				buf + len, base + base_len, n - pre);
+
+			from = pre;
+			to = len - suf;
+		}
+		return match_mem(c, thread, path, buf, len, from, to, h);
 	}
 	return scan_match_chunked(c, thread, path, len, binary, scan_read_mem,
 				  &m, h);
+}
+
+size_t scan_common_prefix(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+	uint64_t x, y;
+
+	/* eight bytes a step: a blob and its base share most of it */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			break;
+	}
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+size_t scan_common_suffix(const char *a_end, const char *b_end, size_t n)
+{
+	size_t i = 0;
+	uint64_t x, y;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a_end - i - 8, 8);
+		memcpy(&y, b_end - i - 8, 8);
+		if (x != y)
+			break;
+	}
+	while (i < n && a_end[-(ptrdiff_t)i - 1] == b_end[-(ptrdiff_t)i - 1])
+		i++;
+	return i;
 }
 
 char *scan_join_path(const char *dir, const char *name)
@@ -270,6 +333,13 @@ out:
 
 void scan_ctx_release(struct scan_ctx *c)
 {
+	for (size_t i = 0; i < c->whole_alloc; i++) {
+		if (c->whole[i]) {
+			scan_hits_clear(c->whole[i]);
+			free(c->whole[i]);
+		}
+	}
+	free(c->whole);
 	for (size_t i = 0; i < c->by_blob_alloc; i++) {
 		if (c->by_blob[i]) {
 			scan_hits_clear(c->by_blob[i]);

@@ -154,6 +154,10 @@ struct scan_ctx {
 	pthread_mutex_t lock;
 	struct hits **by_blob; /* blob number -> hits, NULL when clean */
 	size_t by_blob_alloc;
+	/* blob number -> hits of the blob matched whole (attribute()), for
+	 * the blobs first matched beside a base; an empty hits when clean */
+	struct hits **whole;
+	size_t whole_alloc;
 	atomic_uint_fast64_t bytes, blobs, skipped;
 	atomic_uint_fast64_t binary, streamed, allowed;
 	struct strbuf *win, *tmp; /* per thread (threads + 1): windows */
@@ -178,9 +182,20 @@ int scan_match(struct scan_ctx *c, unsigned thread, const char *path,
 int scan_match_chunked(struct scan_ctx *c, unsigned thread, const char *path,
 		       size_t len, bool binary, scan_read_fn rd, void *rdd,
 		       struct hits *h);
-/* A blob or file held in memory: at once, or in windows. */
+/*
+ * A blob or file held in memory: at once, or in windows. base (NULL if
+ * none) is an earlier version: then only the matches that are not wholly
+ * inside the bytes both share at the start or at the end are sure to be
+ * found (the others are not new in buf).
+ */
 int scan_match_blob(struct scan_ctx *c, unsigned thread, const char *path,
-		    const char *buf, size_t len, struct hits *h);
+		    const char *buf, size_t len, const char *base,
+		    size_t base_len, struct hits *h);
+/* Bytes a and b share at their start, of the first n. */
+size_t scan_common_prefix(const char *a, const char *b, size_t n);
+/* Bytes shared at the end by a and b, which end at a_end and b_end; at
+ * most n. */
+size_t scan_common_suffix(const char *a_end, const char *b_end, size_t n);
 /* dir/name, or name when dir is "."; caller frees. */
 char *scan_join_path(const char *dir, const char *name);
 void scan_progress_clear(struct scan_ctx *c);

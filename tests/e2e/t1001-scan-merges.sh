@@ -85,4 +85,33 @@ test_expect_success 'packed objects read the same as loose ones and as libgit2' 
 	test_cmp loose.cmp git2-packed.cmp
 '
 
+# A blob is matched once, beside the version a parent of the change it is
+# first met in has (docs/scan.md): what the two share is not new there.
+# Met again against other versions, it is matched whole for that change.
+test_expect_success 'a blob met again beside other versions is matched whole' '
+	git init -q again &&
+	test_commit -C again base README "readme" &&
+	git -C again branch side &&
+	TB=$(fake_token) &&
+	test_commit -C again add-f f.cfg "token = $TB
+foo = 1" &&
+	git -C again checkout -q side &&
+	test_commit -C again add-g g.cfg "token = $TB
+foo = 2" &&
+	git -C again rev-parse HEAD >g.commit &&
+	git -C again checkout -q main &&
+	test_commit -C again edit-f f.cfg "token = $TB
+foo = 2" &&
+	test_tick && git -C again merge -q --no-edit side &&
+	(cd again &&
+	 test_expect_code 1 "$SG" scan --format json HEAD >../again.json &&
+	 SLUGGUARD_NO_REGION=1 test_expect_code 1 "$SG" scan --format json \
+		HEAD >../again-whole.json) &&
+	grep "\"file\":\"g.cfg\",\"line\":1,\"column\":9,\"commit\":\"$(cat g.commit)\"" again.json &&
+	test "$(grep -o "\"rule\":\"github-pat\"" again.json | wc -l)" = 2 &&
+	sed "s/\"seconds\":[0-9.e+-]*//" again.json >again.cmp &&
+	sed "s/\"seconds\":[0-9.e+-]*//" again-whole.json >again-whole.cmp &&
+	test_cmp again-whole.cmp again.cmp
+'
+
 test_done

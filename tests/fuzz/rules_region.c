@@ -41,9 +41,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 4)
 		return 0;
-	if (!r && (rules_compile(&r, NULL) < 0 ||
-		   rules_scratch_new(&whole, r) < 0 ||
-		   rules_scratch_new(&region, r) < 0))
+	if (!r &&
+	    (rules_compile(&r, NULL) < 0 || rules_scratch_new(&whole, r) < 0 ||
+	     rules_scratch_new(&region, r) < 0))
 		abort();
 	len = size - 4;
 	from = ((size_t)data[0] << 8 | data[1]) % (len + 1);

@@ -582,13 +582,16 @@ static void make_long_history(const char *dir, int nr)
  * the failure surely comes from a worker.
  */
 static int fail_on_worker(void *data, unsigned thread, size_t blob,
-			  const char *path, const char *buf, size_t len)
+			  const char *path, const char *buf, size_t len,
+			  const char *base, size_t base_len)
 {
 	struct timespec ms = { 0, 1000000 };
 
 	(void)data;
 	(void)buf;
 	(void)len;
+	(void)base;
+	(void)base_len;
 	if (thread) {
 		atomic_store(&worker_failed, 1);
 		return error_setc(ERR_AUTH,

@@ -139,7 +139,8 @@ static int teardown(void **state)
 }
 
 static int on_blob(void *data, unsigned thread, size_t blob, const char *path,
-		   const char *buf, size_t len)
+		   const char *buf, size_t len, const char *base,
+		   size_t base_len)
 {
 	(void)data;
 	(void)thread;
@@ -147,6 +148,8 @@ static int on_blob(void *data, unsigned thread, size_t blob, const char *path,
 	(void)path;
 	(void)buf;
 	(void)len;
+	(void)base;
+	(void)base_len;
 	return 0;
 }
 
