@@ -78,6 +78,9 @@ struct gitwalk_scan_ops {
 	void *data;
 	unsigned threads; /* >= 1 */
 	size_t max_blob_size; /* larger blobs are skipped; 0: no cap */
+	/* Optional: whether blob() wants a base on this thread now (NULL:
+	 * never). */
+	bool (*want_base)(void *data, unsigned thread);
 };
 
 /* The result of an enumeration; free with gitwalk_hist_free(). */

@@ -137,6 +137,12 @@ int rules_scan_region(const struct rules *r, struct rules_scratch *s,
 		      size_t from, size_t to, rules_match_fn fn, void *data);
 
 /*
+ * Whether s matches with Hyperscan now (past a few MB scanned): then a
+ * whole buffer costs little more than a region of it.
+ */
+bool rules_scratch_bulk(const struct rules_scratch *s);
+
+/*
  * The same for the printable text of a binary file (the caller blanks
  * what is not text): only RULE_BINARY rules and findings by path run,
  * since the context other rules need is garbled in binary data.

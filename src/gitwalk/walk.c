@@ -288,7 +288,8 @@ static int scan_blob(struct walker *wk, size_t blob, const git_oid *id,
 			count_oversized(h);
 			return 0;
 		}
-		if (!rc && type == ODB_BLOB && base && !h->whole)
+		if (!rc && type == ODB_BLOB && base && !h->whole &&
+		    ops->want_base && ops->want_base(ops->data, wk->idx))
 			return scan_with_base(wk, blob, id, base, path, data,
 					      len);
 		if (!rc && type == ODB_BLOB)

@@ -167,6 +167,11 @@ static int prefilter_table(struct rules_scratch *s, const struct kw_table *t,
 	return 0;
 }
 
+bool rules_scratch_bulk(const struct rules_scratch *s)
+{
+	return s->hs != NULL;
+}
+
 int rules_prefilter(struct rules_scratch *s, size_t from, size_t to)
 {
 	int rc;

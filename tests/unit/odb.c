@@ -609,7 +609,9 @@ static int fail_on_worker(void *data, unsigned thread, size_t blob,
 /* A walker thread's failure reaches the caller with code and message. */
 static void test_odb_walk_worker_error(void **state)
 {
-	struct gitwalk_scan_ops ops = { fail_on_worker, NULL, NULL, NULL, 4, 0 };
+	struct gitwalk_scan_ops ops = {
+		fail_on_worker, NULL, NULL, NULL, 4, 0, NULL
+	};
 	const char *revs[] = { "main" };
 	struct gitwalk_hist *h = NULL;
 	struct gitwalk *w = NULL;

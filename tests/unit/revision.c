@@ -138,6 +138,14 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Every blob beside its base: the walk reads both either way. */
+static bool want_base(void *data, unsigned thread)
+{
+	(void)data;
+	(void)thread;
+	return true;
+}
+
 static int on_blob(void *data, unsigned thread, size_t blob, const char *path,
 		   const char *buf, size_t len, const char *base,
 		   size_t base_len)
@@ -175,7 +183,8 @@ enum mode { LITE, NO_LITE, NO_ODB, NO_GRAPH };
 static int walk(const char *dir, enum mode m, const char *const *revs,
 		size_t nr, struct strbuf *out)
 {
-	struct gitwalk_scan_ops ops = { on_blob, on_message, NULL, out, 1, 0 };
+	struct gitwalk_scan_ops ops = { on_blob, on_message, NULL,     out,
+					1,	 0,	     want_base };
 	struct gitwalk_hist *h = NULL;
 	struct gitwalk *w = NULL;
 	int rc;
