@@ -192,6 +192,30 @@ static void build_table(const struct rules *r, struct kw_table *t,
 			t->single_kw[t->single_nr++] = k;
 	bucket(r, t, want, false);
 	bucket(r, t, want, true);
+	for (size_t k = 0; k < r->kw_nr; k++) {
+		unsigned char a, b;
+		size_t j;
+
+		if (want && !want[k])
+			continue;
+		if (r->kw_len[k] < 2) {
+			t->lead_nr = 0;
+			return;
+		}
+		a = (unsigned char)(r->kw[k][0] | 0x20);
+		b = (unsigned char)(r->kw[k][1] | 0x20);
+		for (j = 0; j < t->lead_nr; j++)
+			if (t->lead[j][0] == a && t->lead[j][1] == b)
+				break;
+		if (j < t->lead_nr)
+			continue;
+		if (t->lead_nr == KW_LEADS) {
+			t->lead_nr = 0;
+			return;
+		}
+		t->lead[t->lead_nr][0] = a;
+		t->lead[t->lead_nr++][1] = b;
+	}
 }
 
 /*

@@ -43,6 +43,9 @@ struct kw_key {
 	size_t kw;
 };
 
+/* Beyond this many distinct leading pairs a vector search pays no more. */
+#define KW_LEADS 8
+
 /* Keywords bucketed for the byte loop of the small prefilter. */
 struct kw_table {
 	uint8_t pair_bits[65536 / 8]; /* first two bytes of some keyword */
@@ -53,6 +56,13 @@ struct kw_table {
 	uint8_t quad_bits[65536 / 8]; /* hashed first four bytes (len >= 4) */
 	struct kw_key *quad_keys; /* sorted by key */
 	size_t quad_nr;
+	/*
+	 * The distinct first two bytes of its keywords, each OR 0x20 (ASCII
+	 * lower case, and a superset for other bytes), when there are few
+	 * and none is shorter: a vector search finds where to try them.
+	 */
+	unsigned char lead[KW_LEADS][2];
+	size_t lead_nr; /* 0: the byte loop everywhere */
 };
 
 /* Mutable state behind a const struct rules: lazily compiled regexes. */
