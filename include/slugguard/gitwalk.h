@@ -57,12 +57,16 @@ int gitwalk_resolve_commit(const struct gitwalk *w, const char *rev,
  * and annotated-tag messages go to ops->message(). Callbacks run
  * concurrently on the walkers' threads: they must lock what they share.
  */
+/* ops->blob(): matched beside the base, not whole (see below). */
+#define GITWALK_BESIDE 1
+
 struct gitwalk_scan_ops {
 	/* One unique blob; path is the first path it was seen under. thread
 	 * is 0..threads-1. base (NULL if none) is the version at that path
 	 * in a parent of the change it was met in: findings the two share
 	 * are not new there, and need not be looked for (see
-	 * gitwalk_hist_needs_whole()). Return 0, or a negative code to
+	 * gitwalk_hist_needs_whole()). Return 0, GITWALK_BESIDE when base
+	 * was used (the blob was not matched whole), or a negative code to
 	 * stop. */
 	int (*blob)(void *data, unsigned thread, size_t blob, const char *path,
 		    const char *buf, size_t len, const char *base,

@@ -248,14 +248,17 @@ static int scan_with_base(struct walker *wk, size_t blob, const git_oid *id,
 			       (const char *)data, len, NULL, 0);
 		goto out;
 	}
+	rc = ops->blob(ops->data, wk->idx, blob, path, (const char *)data, len,
+		       (const char *)bdata, blen);
+	if (rc != GITWALK_BESIDE)
+		goto out; /* an error, or matched whole after all (binary) */
 	ALLOC_GROW(wk->partial, wk->partial_nr + 1, wk->partial_alloc);
 	wk->partial[wk->partial_nr].blob = blob;
 	wk->partial[wk->partial_nr].path = path;
 	git_oid_cpy(&wk->partial[wk->partial_nr].id, id);
 	git_oid_cpy(&wk->partial[wk->partial_nr].base, base);
 	wk->partial_nr++;
-	rc = ops->blob(ops->data, wk->idx, blob, path, (const char *)data, len,
-		       (const char *)bdata, blen);
+	rc = 0;
 out:
 	odb_unhold(wk->rd);
 	return rc;

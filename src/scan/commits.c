@@ -39,18 +39,18 @@ static int on_blob(void *data, unsigned thread, size_t blob, const char *path,
 		   size_t base_len)
 {
 	struct scan_ctx *c = data;
-	struct hits h = { NULL, 0, 0, false };
+	struct hits h = { NULL, 0, 0, false, false };
 	int rc;
 
 	rc = scan_match_blob(c, thread, path, buf, len, base, base_len, &h);
 	if (rc < 0 || !h.nr) {
 		scan_hits_clear(&h);
-		return rc;
+		return rc < 0 ? rc : h.region ? GITWALK_BESIDE : 0;
 	}
 	pthread_mutex_lock(&c->lock);
 	keep_hits(&c->by_blob, &c->by_blob_alloc, blob, &h);
 	pthread_mutex_unlock(&c->lock);
-	return 0;
+	return h.region ? GITWALK_BESIDE : 0;
 }
 
 /*
@@ -91,7 +91,7 @@ static int on_message(void *data, unsigned thread, const char *commit,
 		      size_t len)
 {
 	struct scan_ctx *c = data;
-	struct hits h = { NULL, 0, 0, false };
+	struct hits h = { NULL, 0, 0, false, false };
 	int rc;
 
 	rc = scan_match(c, thread, NULL, buf, len, &h);
@@ -126,21 +126,26 @@ static void on_progress(void *data, size_t done, size_t total)
 static int whole_hits(struct scan_ctx *c, struct gitwalk_hist *hist, size_t i,
 		      size_t blob, struct hits **out)
 {
+	atomic_uint_fast64_t *const counts[] = { &c->bytes,   &c->blobs,
+						 &c->binary,  &c->streamed,
+						 &c->allowed, &c->skipped };
+	uint_fast64_t before[ARRAY_SIZE(counts)];
 	struct strbuf buf = STRBUF_INIT;
-	struct hits h = { NULL, 0, 0, false };
-	uint_fast64_t bytes = atomic_load(&c->bytes);
-	uint_fast64_t blobs = atomic_load(&c->blobs);
+	struct hits h = { NULL, 0, 0, false, false };
 	const char *path;
 	int rc;
 
 	*out = blob < c->whole_alloc ? c->whole[blob] : NULL;
 	if (*out)
 		return 0;
+	for (size_t k = 0; k < ARRAY_SIZE(counts); k++)
+		before[k] = atomic_load(counts[k]);
 	rc = gitwalk_hist_read_blob(hist, i, &buf, &path);
 	if (!rc)
 		rc = scan_match_blob(c, 0, path, buf.buf, buf.len, NULL, 0, &h);
-	atomic_store(&c->bytes, bytes);
-	atomic_store(&c->blobs, blobs);
+	/* counted when first matched: the summary says each blob once */
+	for (size_t k = 0; k < ARRAY_SIZE(counts); k++)
+		atomic_store(counts[k], before[k]);
 	strbuf_release(&buf);
 	if (rc == ERR_NOTFOUND) { /* gone meanwhile: listed as missing */
 		error_clear();
@@ -389,7 +394,7 @@ static int on_object_blob(void *data, const char *path, const char *buf,
 			  size_t len)
 {
 	struct object_scan *os = data;
-	struct hits h = { NULL, 0, 0, false };
+	struct hits h = { NULL, 0, 0, false, false };
 	int rc;
 
 	/* git's <rev>:<path> names both the ref and the file */

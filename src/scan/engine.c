@@ -136,7 +136,8 @@ static int match_mem(struct scan_ctx *c, unsigned thread, const char *path,
 		buf = own.buf;
 		from = SIZE_MAX; /* masking may differ from the base's */
 	}
-	if (from != SIZE_MAX)
+	h->region = from != SIZE_MAX;
+	if (h->region)
 		rc = rules_scan_region(c->rules, c->scratch[thread], path, buf,
 				       len, from, to, collect, h);
 	else
@@ -500,7 +501,7 @@ int scan_text(struct scan_report *rep, const struct scan_options *opts,
 	struct scan_ctx c;
 	struct scan_diff_file *files = NULL;
 	size_t files_nr = 0;
-	struct hits h = { NULL, 0, 0, false };
+	struct hits h = { NULL, 0, 0, false, false };
 	struct gitwalk *w = NULL;
 	int rc;
 

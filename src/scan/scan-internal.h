@@ -136,6 +136,7 @@ struct hits {
 	struct hit *v;
 	size_t nr, alloc;
 	bool binary; /* what collect() records in each hit */
+	bool region; /* matched beside a base: keywords only near changes */
 };
 
 /* One scan: settings, rules, per-thread scratch, counters. */
