@@ -841,19 +841,12 @@ int gitwalk_hist_read_parent(struct gitwalk_hist *h, size_t i, size_t k,
 static const struct partial *find_partial(const struct gitwalk_hist *h,
 					  size_t blob)
 {
-	size_t lo = 0, hi = h->partial_nr;
+	struct partial key = { .blob = blob };
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (h->partial[mid].blob < blob)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < h->partial_nr && h->partial[lo].blob == blob ?
-		       &h->partial[lo] :
-		       NULL;
+	if (!h->partial_nr)
+		return NULL;
+	return bsearch(&key, h->partial, h->partial_nr, sizeof(*h->partial),
+		       cmp_partial);
 }
 
 bool gitwalk_hist_needs_whole(const struct gitwalk_hist *h, size_t i)

@@ -177,6 +177,42 @@ int scan_match_chunked(struct scan_ctx *c, unsigned thread, const char *path,
 			    collect, h);
 }
 
+/* Bytes a and b share at their start, of the first n. */
+static size_t common_prefix(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+	uint64_t x, y;
+
+	/* eight bytes a step: a blob and its base share most of it */
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			break;
+	}
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+/* Bytes shared at the end by a and b, which end at a_end and b_end; at
+ * most n. */
+static size_t common_suffix(const char *a_end, const char *b_end, size_t n)
+{
+	size_t i = 0;
+	uint64_t x, y;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a_end - i - 8, 8);
+		memcpy(&y, b_end - i - 8, 8);
+		if (x != y)
+			break;
+	}
+	while (i < n && a_end[-(ptrdiff_t)i - 1] == b_end[-(ptrdiff_t)i - 1])
+		i++;
+	return i;
+}
+
 /*
  * A blob or file held in memory: at once, or in windows. With base (an
  * earlier version, or NULL), keywords are looked for only around where
@@ -198,9 +234,9 @@ int scan_match_blob(struct scan_ctx *c, unsigned thread, const char *path,
 		}
 		if (base) {
 			size_t n = len < base_len ? len : base_len;
-			size_t pre = scan_common_prefix(buf, base, n);
-			size_t suf = scan_common_suffix(
-				buf + len, base + base_len, n - pre);
+			size_t pre = common_prefix(buf, base, n);
+			size_t suf = common_suffix(buf + len, base + base_len,
+						   n - pre);
 
 			from = pre;
 			to = len - suf;
@@ -209,39 +245,6 @@ int scan_match_blob(struct scan_ctx *c, unsigned thread, const char *path,
 	}
 	return scan_match_chunked(c, thread, path, len, binary, scan_read_mem,
 				  &m, h);
-}
-
-size_t scan_common_prefix(const char *a, const char *b, size_t n)
-{
-	size_t i = 0;
-	uint64_t x, y;
-
-	/* eight bytes a step: a blob and its base share most of it */
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			break;
-	}
-	while (i < n && a[i] == b[i])
-		i++;
-	return i;
-}
-
-size_t scan_common_suffix(const char *a_end, const char *b_end, size_t n)
-{
-	size_t i = 0;
-	uint64_t x, y;
-
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&x, a_end - i - 8, 8);
-		memcpy(&y, b_end - i - 8, 8);
-		if (x != y)
-			break;
-	}
-	while (i < n && a_end[-(ptrdiff_t)i - 1] == b_end[-(ptrdiff_t)i - 1])
-		i++;
-	return i;
 }
 
 char *scan_join_path(const char *dir, const char *name)

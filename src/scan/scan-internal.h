@@ -192,11 +192,6 @@ int scan_match_chunked(struct scan_ctx *c, unsigned thread, const char *path,
 int scan_match_blob(struct scan_ctx *c, unsigned thread, const char *path,
 		    const char *buf, size_t len, const char *base,
 		    size_t base_len, struct hits *h);
-/* Bytes a and b share at their start, of the first n. */
-size_t scan_common_prefix(const char *a, const char *b, size_t n);
-/* Bytes shared at the end by a and b, which end at a_end and b_end; at
- * most n. */
-size_t scan_common_suffix(const char *a_end, const char *b_end, size_t n);
 /* dir/name, or name when dir is "."; caller frees. */
 char *scan_join_path(const char *dir, const char *name);
 void scan_progress_clear(struct scan_ctx *c);
