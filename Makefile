@@ -73,10 +73,11 @@ $(error missing development packages for $(PKGS): run 'make deps', or make witho
 endif
 endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libcurl, libarchive and Hyperscan are dlopen()ed on first use by
-# src/heroku, src/slug and src/rules (see curl-dl.h, archive-dl.h,
-# hs-dl.h): their headers are needed, their link is not.
-PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libarchive libhs,$(PKGS)) 2>/dev/null)
+# libcurl, libarchive, Hyperscan and libcrypto are dlopen()ed on first
+# use by src/heroku, src/slug, src/rules and src/sign (see curl-dl.h,
+# archive-dl.h, hs-dl.h, crypto-dl.h): their headers are needed, their
+# link is not.
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libarchive libhs libcrypto,$(PKGS)) 2>/dev/null)
 # libgit2 and the libraries it pulls in are linked statically when their
 # Debian archives are installed (deps.sh installs them): loading a dozen
 # more shared objects cost ~4 ms of every start-up, an eighth of the
@@ -84,16 +85,20 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(filter-out libcurl libarchive libhs
 # only for HTTP Negotiate, is loaded on first call by src/gitwalk/gss-dl.c
 # (its seven shared objects were another ~3 ms of every start); that file
 # is linked after libgit2.a, outside libslugguard.a, and only here.
-STATIC_LIBS := git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 pcre2-8 z crypto \
+# libssh2, which libgit2 calls for ssh:// remotes only, is loaded the same
+# way by src/gitwalk/ssh2-dl.c: linked, it brought OpenSSL's libcrypto and
+# its 340 KB of relocated tables into every start (~1.5 ms).
+STATIC_LIBS := git2 mbedtls mbedx509 mbedcrypto http_parser pcre2-8 z \
 	deflate
 STATIC_OK := $(shell for l in $(STATIC_LIBS); do \
 	f=$$($(CC) -print-file-name=lib$$l.a); [ -f "$$f" ] || exit 0; done; \
-	[ -f /usr/include/gssapi/gssapi.h ] && echo yes)
-GSS_SRC := src/gitwalk/gss-dl.c
+	[ -f /usr/include/gssapi/gssapi.h ] && [ -f /usr/include/libssh2.h ] && \
+	echo yes)
+GSS_SRC := src/gitwalk/gss-dl.c src/gitwalk/ssh2-dl.c
 GSS_OBJ :=
 GSS_CFLAGS :=
 ifeq ($(STATIC_OK),yes)
-GSS_OBJ := $(BUILD)/obj/gitwalk/gss-dl.o
+GSS_OBJ := $(BUILD)/obj/gitwalk/gss-dl.o $(BUILD)/obj/gitwalk/ssh2-dl.o
 GSS_CFLAGS := -DSLUGGUARD_GSS_SHIM
 PKG_LIBS := -Wl,-Bstatic $(addprefix -l,$(STATIC_LIBS)) -Wl,-Bdynamic \
 	$(GSS_OBJ) -lrt $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null)

@@ -7,7 +7,7 @@
 #include "slugguard/error.h"
 #include "slugguard/sign.h"
 
-#include <openssl/evp.h>
+#include "crypto-dl.h"
 
 void sign_base64_encode(struct strbuf *out, const void *buf, size_t len)
 {
@@ -59,6 +59,8 @@ int sign_base64_decode(struct strbuf *out, const char *s, size_t len,
 		rc = error_set("base64 in %s is too large", what);
 		goto out;
 	}
+	if ((rc = sign_crypto_load()) < 0)
+		goto out;
 	strbuf_grow(out, in.len / 4 * 3 + 1);
 	n = EVP_DecodeBlock((unsigned char *)out->buf + out->len,
 			    (const unsigned char *)in.buf, (int)in.len);

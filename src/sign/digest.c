@@ -4,7 +4,7 @@
 #include "slugguard/sign.h"
 #include "sign-internal.h"
 
-#include <openssl/evp.h>
+#include "crypto-dl.h"
 
 struct sign_sha256 {
 	EVP_MD_CTX *ctx;

@@ -9,21 +9,25 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include "crypto-dl.h"
 
 #define ENVELOPE_MAX (16 * 1024 * 1024)
 
 int sign_sha256_file(char hex[SIGN_SHA256_HEXSZ + 1], uint64_t *size_out,
 		     const char *path)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX *ctx = NULL;
 	unsigned char md[32];
-	char *buf = xmalloc(1 << 20);
+	char *buf = NULL;
 	uint64_t total = 0;
 	int fd = -1;
 	int rc = 0;
 
 	hex[0] = '\0';
+	if ((rc = sign_crypto_load()) < 0)
+		return rc;
+	ctx = EVP_MD_CTX_new();
+	buf = xmalloc(1 << 20);
 	if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
 		rc = sign_error_ssl("cannot start sha256");
 		goto out;

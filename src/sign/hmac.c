@@ -3,9 +3,7 @@
 #include "slugguard/common.h"
 #include "slugguard/sign.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include "crypto-dl.h"
 
 void sign_hmac_sha256_hex(char hex[SIGN_SHA256_HEXSZ + 1], const void *key,
 			  size_t key_len, const void *msg, size_t msg_len)

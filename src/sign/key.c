@@ -9,12 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <openssl/bio.h>
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
+#include "crypto-dl.h"
 
 #define KEY_FILE_MAX (64 * 1024)
 
@@ -107,6 +102,8 @@ int sign_key_from_pem(struct sign_key **out, const char *pem, size_t len,
 	int rc;
 
 	*out = NULL;
+	if ((rc = sign_crypto_load()) < 0)
+		return rc;
 	if (len > INT32_MAX)
 		return error_set("'%s' is too large", what);
 	bio = BIO_new_mem_buf(pem, (int)len);
@@ -137,6 +134,8 @@ static int key_load(struct sign_key **out, const char *path, bool priv)
 	int rc;
 
 	*out = NULL;
+	if ((rc = sign_crypto_load()) < 0)
+		return rc;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		rc = error_from_errno("cannot open key '%s'", path);
@@ -183,8 +182,11 @@ int sign_key_from_ed25519_seed(struct sign_key **out,
 			       const unsigned char seed[32])
 {
 	EVP_PKEY *pkey;
+	int rc;
 
 	*out = NULL;
+	if ((rc = sign_crypto_load()) < 0)
+		return rc;
 	pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, 32);
 	if (!pkey)
 		return sign_error_ssl("cannot make an Ed25519 key");
@@ -226,6 +228,8 @@ int sign_keygen(const char *path, const char *pub_path, enum sign_key_type type,
 	long n;
 	int rc = 0;
 
+	if ((rc = sign_crypto_load()) < 0)
+		return rc;
 	if (type == SIGN_KEY_ED25519)
 		pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	else

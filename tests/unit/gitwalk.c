@@ -13,7 +13,9 @@
 #include <unistd.h>
 #ifdef SLUGGUARD_GSS_SHIM
 #include <dlfcn.h>
+#include <git2.h>
 #include <gssapi/gssapi.h>
+#include <libssh2.h>
 #include <string.h>
 #endif
 
@@ -124,6 +126,42 @@ static void test_gitwalk_gss_on_first_use(void **state)
 			 GSS_S_COMPLETE);
 	assert_int_equal(gss_release_name(&minor, &n), GSS_S_COMPLETE);
 }
+
+#define SSH2_SONAME "libssh2.so.1"
+/*
+ * libgit2's libssh2 calls (src/gitwalk/ssh2-dl.c): initialising libgit2
+ * (which calls libssh2_init) does not load the library, making a session
+ * does, and the calls reach the real library.
+ */
+static void test_gitwalk_ssh2_on_first_use(void **state)
+{
+	LIBSSH2_SESSION *s;
+	LIBSSH2_KNOWNHOSTS *kh;
+	char *msg = NULL;
+	void *h;
+
+	(void)state;
+	assert_true(git_libgit2_init() >= 1);
+	h = dlopen(SSH2_SONAME, RTLD_NOW | RTLD_NOLOAD);
+	assert_null(h);
+	s = libssh2_session_init_ex(NULL, NULL, NULL, NULL);
+	assert_non_null(s);
+	h = dlopen(SSH2_SONAME, RTLD_NOW | RTLD_NOLOAD);
+	assert_non_null(h);
+	dlclose(h);
+	/* A fresh session: not authenticated, and no error yet. */
+	assert_int_equal(libssh2_userauth_authenticated(s), 0);
+	assert_int_equal(libssh2_session_last_error(s, &msg, NULL, 0),
+			 LIBSSH2_ERROR_NONE);
+	kh = libssh2_knownhost_init(s);
+	assert_non_null(kh);
+	assert_true(libssh2_knownhost_readfile(kh, "/nonexistent/known_hosts",
+					       LIBSSH2_KNOWNHOST_FILE_OPENSSH) <
+		    0);
+	libssh2_knownhost_free(kh);
+	assert_int_equal(libssh2_session_free(s), 0);
+	git_libgit2_shutdown();
+}
 #endif
 
 int main(void)
@@ -132,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_gitwalk_export_no_follow),
 #ifdef SLUGGUARD_GSS_SHIM
 		cmocka_unit_test(test_gitwalk_gss_on_first_use),
+		cmocka_unit_test(test_gitwalk_ssh2_on_first_use),
 #endif
 	};
 

@@ -6,9 +6,14 @@
 #include "slugguard/sign.h"
 #include "slugguard/strbuf.h"
 
+#include <dlfcn.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <string.h>
 #include <unistd.h>
+
+/* src/sign/crypto-dl.c's soname. */
+#define CRYPTO_SONAME "libcrypto.so.3"
 
 #define STMT "{\"_type\":\"https://in-toto.io/Statement/v1\"}"
 
@@ -293,9 +298,39 @@ static void test_sign_slsa_statement(void **state)
 	json_free(root);
 }
 
+/*
+ * libcrypto is loaded by the first call that needs it, not at start
+ * (src/sign/crypto-dl.h), and the calls reach it: RFC 4231's HMAC-SHA256
+ * test case 2. Runs first, before any other test loads the library.
+ */
+static void test_sign_crypto_on_first_use(void **state)
+{
+	static const char *const want[] = { "5bdcc146bf60754e",
+					    "6a042426089575c7",
+					    "5a003f089d273983",
+					    "9dec58b964ec3843" };
+	static const char msg[] = "what do ya want for nothing?";
+	char hex[SIGN_SHA256_HEXSZ + 1];
+	struct strbuf expect = STRBUF_INIT;
+	void *h;
+
+	(void)state;
+	h = dlopen(CRYPTO_SONAME, RTLD_NOW | RTLD_NOLOAD);
+	assert_null(h);
+	sign_hmac_sha256_hex(hex, "Jefe", 4, msg, strlen(msg));
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++)
+		strbuf_addstr(&expect, want[i]);
+	assert_string_equal(hex, expect.buf);
+	h = dlopen(CRYPTO_SONAME, RTLD_NOW | RTLD_NOLOAD);
+	assert_non_null(h);
+	dlclose(h);
+	strbuf_release(&expect);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sign_crypto_on_first_use),
 		cmocka_unit_test(test_sign_pae_vector),
 		cmocka_unit_test(test_sign_ed25519_golden),
 		cmocka_unit_test(test_sign_base64),
