@@ -13,6 +13,7 @@ struct odb_pack {
 	size_t idx_len;
 	const unsigned char *data;
 	size_t data_len;
+	int data_fd; /* the pack again, for odb_pack_pread() */
 	uint32_t nr; /* objects */
 	const unsigned char *fanout, *names, *off32, *off64;
 	size_t off64_nr;
@@ -29,6 +30,13 @@ struct odb {
 	} * dir_ids; /* parallel to dirs */
 	size_t dir_ids_alloc;
 };
+
+/*
+ * pread len bytes of pack p's data at off (a small read's windows: see
+ * read.c); false on a short read or an error.
+ */
+bool odb_pack_pread(const struct odb_pack *p, void *buf, size_t len,
+		    uint64_t off);
 
 /*
  * Find id in pack p; *off receives its offset in the pack data. Returns

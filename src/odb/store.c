@@ -223,6 +223,12 @@ static bool read_at(int fd, void *buf, size_t len, uint64_t off)
 }
 
 /* The offset of entry i, read from the index file. */
+bool odb_pack_pread(const struct odb_pack *p, void *buf, size_t len,
+		    uint64_t off)
+{
+	return p->data_fd >= 0 && read_at(p->data_fd, buf, len, off);
+}
+
 static bool pread_offset(const struct odb_pack *p, uint32_t i, uint64_t *off)
 {
 	unsigned char b[8];
@@ -316,6 +322,7 @@ static int add_pack(struct odb *db, const char *idx_path)
 
 	memset(&p, 0, sizeof(p));
 	p.idx_fd = -1;
+	p.data_fd = -1;
 	strbuf_add(&pack, idx_path, strlen(idx_path) - 4);
 	strbuf_addstr(&pack, ".pack");
 	/* An index without its pack is ignored, as git and libgit2 do. */
@@ -330,14 +337,19 @@ static int add_pack(struct odb *db, const char *idx_path)
 	p.idx_fd = open(idx_path, O_RDONLY | O_CLOEXEC);
 	if (p.idx_fd < 0)
 		goto out;
+	/* Without it, reads go through the mapping (odb_pack_pread fails). */
+	p.data_fd = open(pack.buf, O_RDONLY | O_CLOEXEC);
 	p.idx_path = xstrdup(idx_path);
 	ALLOC_GROW(db->packs, db->packs_nr + 1, db->packs_alloc);
 	db->packs[db->packs_nr++] = p;
 	memset(&p, 0, sizeof(p));
 	p.idx_fd = -1;
+	p.data_fd = -1;
 out:
 	if (p.idx_fd >= 0)
 		close(p.idx_fd);
+	if (p.data_fd >= 0)
+		close(p.data_fd);
 	unmap(p.idx, p.idx_len);
 	unmap(p.data, p.data_len);
 	strbuf_release(&pack);
@@ -453,6 +465,8 @@ void odb_free(struct odb *db)
 		unmap(db->packs[i].data, db->packs[i].data_len);
 		free(db->packs[i].idx_path);
 		close(db->packs[i].idx_fd);
+		if (db->packs[i].data_fd >= 0)
+			close(db->packs[i].data_fd);
 	}
 	for (size_t i = 0; i < db->dirs_nr; i++)
 		free(db->dirs[i]);

@@ -96,6 +96,23 @@ test_expect_success 'an unborn branch: --staged works, HEAD is an error' '
 	grep "HEAD" err
 '
 
+test_expect_success 'a pack entry longer than its read window is read whole' '
+	git init -q padded &&
+	(cd padded &&
+	 printf "k = %s\n" "$(fake_token)" >t.txt &&
+	 git add t.txt && test_tick && git commit -q -m padded &&
+	 blob=$(git rev-parse HEAD:t.txt) &&
+	 pack=.git/objects/pack/pack-padded.pack &&
+	 python3 "$TEST_DIRECTORY/helper/padded-pack.py" t.txt $pack 70000 &&
+	 git index-pack $pack >/dev/null &&
+	 rm .git/objects/$(echo $blob | cut -c1-2)/$(echo $blob | cut -c3-) &&
+	 git cat-file -e $blob &&
+	 test_expect_code 1 "$SG" scan HEAD >../out &&
+	 SLUGGUARD_NO_WINDOWS=1 test_expect_code 1 "$SG" scan HEAD >../out2) &&
+	grep "^t.txt:1:5  github-pat" out &&
+	grep "^t.txt:1:5  github-pat" out2
+'
+
 test_expect_success 'a damaged pack index or pack: an error or a skip, never a crash' '
 	git init -q packed &&
 	for i in 1 2 3 4 5 6; do
