@@ -415,7 +415,7 @@ static const unsigned char *pack_view(struct odb_reader *r, uint32_t pack,
 			       (size_t)(off - r->win[w].off);
 		}
 	}
-	if (r->win_loads >= WIN_LOADS || need > WIN_SIZE / 2 || p->data_fd < 0)
+	if (need > WIN_SIZE / 2 || p->data_fd < 0)
 		goto mapped;
 	if (!r->wbuf) {
 		r->wbuf = huge_alloc(WIN_NR * WIN_SIZE);
