@@ -11,12 +11,13 @@
  *
  * Built and linked only with the static libgit2 (Makefile: STATIC_OK),
  * kept out of libslugguard.a so that the link puts it after libgit2.a,
- * as src/gitwalk/gss-dl.c is. The functions keep libssh2's own
- * signatures (its ABI, not ours). Without the library the session,
- * agent and known-hosts constructors return NULL, which libgit2 reports
- * as "failed to initialize SSH session"; the rest can only be reached
- * with an object from a loaded library, and fail with
- * LIBSSH2_ERROR_ALLOC all the same if not.
+ * as src/gitwalk/gss-dl.c is (so it cannot call into libslugguard.a,
+ * util's dl_load() included: the archive is searched before it). The
+ * functions keep libssh2's own signatures (its ABI, not ours). Without
+ * the library the session, agent and known-hosts constructors return
+ * NULL, which libgit2 reports as "failed to initialize SSH session"; the
+ * rest can only be reached with an object from a loaded library, and
+ * fail with LIBSSH2_ERROR_ALLOC all the same if not.
  */
 #include "slugguard/common.h"
 
@@ -139,8 +140,7 @@ static void load(void)
 			dlclose(h);
 			return;
 		}
-		/* POSIX: a data pointer from dlsym() holds the function's bits
-		 */
+		/* POSIX: dlsym()'s data pointer holds the function's bits */
 		memcpy(syms[i].slot, &p, sizeof(p));
 	}
 	if (real.init(init_flags)) {
