@@ -78,6 +78,8 @@ struct walker {
 				 until needed */
 	git_odb *odb;
 	struct odb_reader *rd; /* our reader, NULL when unavailable */
+	/* rd is the repository's reader (gitwalk_reader()), not ours. */
+	bool rd_borrowed;
 	struct strbuf blob, commit, scratch;
 	git_oid *parents, *pp;
 	size_t parents_alloc, pp_alloc;

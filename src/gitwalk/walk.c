@@ -483,14 +483,25 @@ static int open_walker(struct walker *wk, struct gitwalk_hist *h, unsigned i)
 	/* Without our reader, libgit2 reads everything: open it now. */
 	if (!h->db)
 		return walker_git2(wk);
-	if (h->db)
+	/*
+	 * A small walk runs on the calling thread alone (see run_walkers()):
+	 * it reads through the repository's reader, which the revision walk
+	 * has opened already, rather than zero a second ring and a second
+	 * set of windows (two huge pages, ~0.4 ms) for a few megabytes.
+	 */
+	if (i == 0 && h->commits_nr < INLINE_COMMITS) {
+		wk->rd = gitwalk_reader(h->w);
+		wk->rd_borrowed = true;
+	} else {
 		wk->rd = odb_reader_new(h->db, walker_cache(h->walkers_nr));
+	}
 	return 0;
 }
 
 static void close_walker(struct walker *wk)
 {
-	odb_reader_free(wk->rd);
+	if (!wk->rd_borrowed)
+		odb_reader_free(wk->rd);
 	strbuf_release(&wk->blob);
 	strbuf_release(&wk->commit);
 	strbuf_release(&wk->scratch);
