@@ -20,22 +20,41 @@
  * everything queued is uninteresting, against clock skew. */
 #define SLOP 5
 
+/* A commit's graph row: none (no graph, or newer than it). */
+#define NO_ROW UINT32_MAX
+
 struct lcommit {
-	git_oid id;
+	git_oid id; /* set when C_ID: a row's id is read only if needed */
 	int64_t date;
 	uint32_t flags;
-	size_t parents_at, parents_nr;
+	uint32_t row; /* its commit-graph row, or NO_ROW */
+	size_t parents_at, parents_nr; /* into walk.parents */
 	size_t heap_seq;
 };
 
-enum { C_SEEN = 1, C_UNINTERESTING = 2, C_PARSED = 4, C_INHEAP = 8 };
+enum {
+	C_SEEN = 1,
+	C_UNINTERESTING = 2,
+	C_PARSED = 4,
+	C_INHEAP = 8,
+	C_IN_SET = 16, /* topo_order()'s */
+	C_ID = 32,
+};
+
+/* Graph row -> place in walk.c: open addressing, at most half full. */
+struct rowmap {
+	uint32_t *keys; /* row + 1; 0 is empty */
+	size_t *vals;
+	size_t nr, alloc;
+};
 
 struct walk {
 	struct odb_reader *rd;
 	struct lcommit *c;
 	size_t nr, alloc;
 	struct oidmap index; /* id -> its place in c[] */
-	git_oid *parents;
+	struct rowmap rows; /* graph row -> its place in c[] */
+	size_t *parents; /* places in c[] */
 	size_t parents_nr, parents_alloc;
 	size_t *heap;
 	size_t heap_nr, heap_alloc, seq;
@@ -101,17 +120,101 @@ const struct rev_backend gitwalk_rev_lite = {
 
 /* ---- the walk ----------------------------------------------------------- */
 
-/* The place of id in wk->c, added (unread) when new. */
+static size_t row_slot(const struct rowmap *m, uint32_t row)
+{
+	size_t j = (size_t)(((uint64_t)row * 0x9e3779b97f4a7c15ull) >> 32) &
+		   (m->alloc - 1);
+
+	while (m->keys[j] && m->keys[j] != row + 1)
+		j = (j + 1) & (m->alloc - 1);
+	return j;
+}
+
+/* Find row, or insert it with *val; true (and *val set) when present. */
+static bool rowmap_put(struct rowmap *m, uint32_t row, size_t *val)
+{
+	size_t j;
+
+	if (2 * (m->nr + 1) > m->alloc) {
+		struct rowmap old = *m;
+
+		m->alloc = old.alloc ? 2 * old.alloc : 64;
+		m->keys = xcalloc(m->alloc, sizeof(*m->keys));
+		m->vals = xcalloc(m->alloc, sizeof(*m->vals));
+		for (size_t i = 0; i < old.alloc; i++) {
+			if (!old.keys[i])
+				continue;
+			j = row_slot(m, old.keys[i] - 1);
+			m->keys[j] = old.keys[i];
+			m->vals[j] = old.vals[i];
+		}
+		free(old.keys);
+		free(old.vals);
+	}
+	j = row_slot(m, row);
+	if (m->keys[j]) {
+		*val = m->vals[j];
+		return true;
+	}
+	m->keys[j] = row + 1;
+	m->vals[j] = *val;
+	m->nr++;
+	return false;
+}
+
+static size_t new_node(struct walk *wk, uint32_t row)
+{
+	ALLOC_GROW(wk->c, wk->nr + 1, wk->alloc);
+	memset(&wk->c[wk->nr], 0, sizeof(wk->c[wk->nr]));
+	wk->c[wk->nr].row = row;
+	return wk->nr++;
+}
+
+/*
+ * The place of id in wk->c, added (unread) when new. With a graph, a
+ * commit is known by its row as well (node_at_row() knows it by that
+ * alone): an id first looks for its row, so that the two meet.
+ */
 static size_t node(struct walk *wk, const git_oid *id)
+{
+	uint32_t row = NO_ROW;
+	size_t n;
+
+	if (oidmap_get(&wk->index, id->id, &n))
+		return n;
+	n = wk->nr;
+	/* Known by its row already, or new (then put under both keys). */
+	if (!wk->graph || !odb_graph_find(wk->graph, id->id, &row) ||
+	    !rowmap_put(&wk->rows, row, &n))
+		n = new_node(wk, row);
+	git_oid_cpy(&wk->c[n].id, id);
+	wk->c[n].flags |= C_ID;
+	oidmap_put(&wk->index, id->id, &n);
+	return n;
+}
+
+/*
+ * The place of the commit in graph row row, added when new. Its id is
+ * not read (another row of the graph's id table, a cache miss per
+ * commit of a walk that mostly needs none): commit_id() reads it.
+ */
+static size_t node_at_row(struct walk *wk, uint32_t row)
 {
 	size_t n = wk->nr;
 
-	if (oidmap_put(&wk->index, id->id, &n))
+	if (rowmap_put(&wk->rows, row, &n))
 		return n;
-	ALLOC_GROW(wk->c, wk->nr + 1, wk->alloc);
-	memset(&wk->c[wk->nr], 0, sizeof(wk->c[wk->nr]));
-	git_oid_cpy(&wk->c[wk->nr].id, id);
-	return wk->nr++;
+	return new_node(wk, row);
+}
+
+static const git_oid *commit_id(struct walk *wk, size_t n)
+{
+	if (!(wk->c[n].flags & C_ID)) {
+		memcpy(wk->c[n].id.id, odb_graph_id(wk->graph, wk->c[n].row),
+		       ODB_RAWSZ);
+		wk->c[n].flags |= C_ID;
+	}
+	return &wk->c[n].id;
 }
 
 static bool is_shallow(const struct walk *wk, const git_oid *id)
@@ -124,23 +227,22 @@ static bool is_shallow(const struct walk *wk, const git_oid *id)
 
 /*
  * Commit n's date and parents from the commit-graph: 0, ERR_NOTFOUND
- * when the graph does not have it (newer than the file, or a large
- * octopus), or an error for a damaged graph.
+ * when the commit has more parents than a row read here holds (a large
+ * octopus), or an error for a damaged graph. No shallow check: the
+ * graph is not opened in a shallow repository (open_graph()).
  */
 static int parse_graph(struct walk *wk, size_t n)
 {
-	uint32_t pos, parents[GRAPH_PARENTS];
+	uint32_t parents[GRAPH_PARENTS];
 	size_t np = 0;
 	int rc;
 
-	if (!odb_graph_find(wk->graph, wk->c[n].id.id, &pos))
-		return ERR_NOTFOUND;
-	rc = odb_graph_commit(wk->graph, pos, &wk->c[n].date, parents,
+	rc = odb_graph_commit(wk->graph, wk->c[n].row, &wk->c[n].date, parents,
 			      GRAPH_PARENTS, &np);
 	if (rc == ERR_FAIL) {
 		char hex[GITWALK_HEXSZ + 1];
 
-		git_oid_tostr(hex, sizeof(hex), &wk->c[n].id);
+		git_oid_tostr(hex, sizeof(hex), commit_id(wk, n));
 		return error_set("damaged commit-graph: commit %s points "
 				 "outside it; run 'git commit-graph write "
 				 "--reachable' or remove it",
@@ -148,13 +250,15 @@ static int parse_graph(struct walk *wk, size_t n)
 	}
 	if (rc < 0)
 		return rc;
+	/* node_at_row() may move wk->c: n is an index, not a pointer */
 	wk->c[n].parents_at = wk->parents_nr;
 	for (size_t k = 0; k < np; k++) {
+		size_t p = node_at_row(wk, parents[k]);
+
 		ALLOC_GROW(wk->parents, wk->parents_nr + 1, wk->parents_alloc);
-		memcpy(wk->parents[wk->parents_nr++].id,
-		       odb_graph_id(wk->graph, parents[k]), ODB_RAWSZ);
+		wk->parents[wk->parents_nr++] = p;
 	}
-	wk->c[n].parents_nr = is_shallow(wk, &wk->c[n].id) ? 0 : np;
+	wk->c[n].parents_nr = np;
 	wk->c[n].flags |= C_PARSED;
 	return 0;
 }
@@ -171,12 +275,12 @@ static int parse(struct walk *wk, size_t n)
 
 	if (wk->c[n].flags & C_PARSED)
 		return 0;
-	if (wk->graph) {
+	if (wk->c[n].row != NO_ROW) {
 		rc = parse_graph(wk, n);
 		if (rc != ERR_NOTFOUND)
 			return rc;
 	}
-	rc = odb_read_once(wk->rd, wk->c[n].id.id, &type, &data, &len);
+	rc = odb_read_once(wk->rd, commit_id(wk, n)->id, &type, &data, &len);
 	if (rc == ERR_FAIL)
 		return damaged(&wk->c[n].id);
 	if (rc < 0 || type != ODB_COMMIT)
@@ -188,10 +292,14 @@ static int parse(struct walk *wk, size_t n)
 	p += 46;
 	wk->c[n].parents_at = wk->parents_nr;
 	while (end - p >= 48 && !memcmp(p, "parent ", 7) && p[47] == '\n') {
+		size_t pn;
+
 		if (!gitwalk_hex_to_oid(&pid, p + 7))
 			return LITE_UNSUPPORTED;
+		/* data stays valid: node() reads no object */
+		pn = node(wk, &pid);
 		ALLOC_GROW(wk->parents, wk->parents_nr + 1, wk->parents_alloc);
-		git_oid_cpy(&wk->parents[wk->parents_nr++], &pid);
+		wk->parents[wk->parents_nr++] = pn;
 		np++;
 		p += 48;
 	}
@@ -293,11 +401,8 @@ static void mark_uninteresting(struct walk *wk, size_t n)
 		if (!(wk->c[x].flags & C_PARSED))
 			continue;
 		for (size_t k = 0; k < wk->c[x].parents_nr; k++) {
-			size_t p =
-				node(wk, &wk->parents[wk->c[x].parents_at + k]);
-
 			ALLOC_GROW(stack, nr + 1, alloc);
-			stack[nr++] = p;
+			stack[nr++] = wk->parents[wk->c[x].parents_at + k];
 		}
 	}
 	free(stack);
@@ -331,22 +436,18 @@ static void topo_order(struct walk *wk, const size_t *list, size_t list_nr,
 		       git_oid **out, size_t *nr)
 {
 	size_t *indeg = xcalloc(wk->nr ? wk->nr : 1, sizeof(*indeg));
-	enum { C_IN_SET = 16 };
 
 	*out = xcalloc(list_nr ? list_nr : 1, sizeof(**out));
 	for (size_t i = 0; i < list_nr; i++)
 		if (!(wk->c[list[i]].flags & C_UNINTERESTING))
 			wk->c[list[i]].flags |= C_IN_SET;
-	/* By index, not pointer: node() may grow wk->c (it only finds
-	 * here, every parent of a walked commit is known, but still). */
 	for (size_t i = 0; i < list_nr; i++) {
 		size_t n = list[i];
 
 		if (!(wk->c[n].flags & C_IN_SET))
 			continue;
 		for (size_t k = 0; k < wk->c[n].parents_nr; k++) {
-			size_t p =
-				node(wk, &wk->parents[wk->c[n].parents_at + k]);
+			size_t p = wk->parents[wk->c[n].parents_at + k];
 
 			if (wk->c[p].flags & C_IN_SET)
 				indeg[p]++;
@@ -361,10 +462,9 @@ static void topo_order(struct walk *wk, const size_t *list, size_t list_nr,
 	while (wk->heap_nr) {
 		size_t n = heap_pop(wk);
 
-		git_oid_cpy(&(*out)[(*nr)++], &wk->c[n].id);
+		git_oid_cpy(&(*out)[(*nr)++], commit_id(wk, n));
 		for (size_t k = 0; k < wk->c[n].parents_nr; k++) {
-			size_t p =
-				node(wk, &wk->parents[wk->c[n].parents_at + k]);
+			size_t p = wk->parents[wk->c[n].parents_at + k];
 
 			if ((wk->c[p].flags & C_IN_SET) && !--indeg[p])
 				heap_push(wk, p);
@@ -441,8 +541,7 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 		if (rc < 0)
 			break;
 		for (size_t k = 0; k < wk.c[n].parents_nr && !rc; k++) {
-			size_t p =
-				node(&wk, &wk.parents[wk.c[n].parents_at + k]);
+			size_t p = wk.parents[wk.c[n].parents_at + k];
 
 			if (wk.c[n].flags & C_UNINTERESTING)
 				mark_uninteresting(&wk, p);
@@ -471,6 +570,8 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 	free(list);
 	free(wk.c);
 	oidmap_release(&wk.index);
+	free(wk.rows.keys);
+	free(wk.rows.vals);
 	free(wk.parents);
 	free(wk.heap);
 	odb_graph_free(wk.graph);
