@@ -42,8 +42,6 @@ int rules_compile_re(pcre2_code **out, const char *what, const char *id,
 		return error_set("%s '%s': invalid regex at offset %zu: %s",
 				 what, id, (size_t)erroff, (const char *)msg);
 	}
-	/* No JIT (e.g. unsupported CPU) just means the interpreter. */
-	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	*out = code;
 	return 0;
 }
@@ -61,6 +59,10 @@ static int compile_list(pcre2_code ***out, size_t *nr, const char *const *re,
 		if (rc < 0)
 			return rc;
 		(*nr)++;
+		/* A config's allowlists, few and run on every finding or
+		 * path: compiled for the JIT at once. No JIT (an
+		 * unsupported CPU) just means the interpreter. */
+		(void)pcre2_jit_compile((*out)[i], PCRE2_JIT_COMPLETE);
 	}
 	return 0;
 }
@@ -413,6 +415,8 @@ int rules_compile(struct rules **out, const struct rules_config *cfg)
 	}
 
 	r->lazy->code = xcalloc(r->nr ? r->nr : 1, sizeof(pcre2_code *));
+	r->lazy->jit = xcalloc(r->nr ? r->nr : 1, sizeof(pcre2_code *));
+	r->lazy->path_jit = xcalloc(r->nr ? r->nr : 1, sizeof(pcre2_code *));
 	r->path_code = xcalloc(r->nr ? r->nr : 1, sizeof(pcre2_code *));
 	for (size_t i = 0; i < r->nr; i++) {
 		const struct rule *rule = r->rule[i];
@@ -501,10 +505,17 @@ void rules_free(struct rules *r)
 	if (!r)
 		return;
 	if (r->lazy) {
-		for (size_t i = 0; i < r->nr; i++)
+		for (size_t i = 0; i < r->nr; i++) {
 			pcre2_code_free(r->lazy->code ? r->lazy->code[i] :
 							NULL);
+			pcre2_code_free(r->lazy->jit ? r->lazy->jit[i] : NULL);
+			pcre2_code_free(r->lazy->path_jit ?
+						r->lazy->path_jit[i] :
+						NULL);
+		}
 		free(r->lazy->code);
+		free(r->lazy->jit);
+		free(r->lazy->path_jit);
 		if (r->lazy->db)
 			hs_free_database(r->lazy->db);
 		pthread_mutex_destroy(&r->lazy->lock);
@@ -568,6 +579,9 @@ int rules_scratch_new(struct rules_scratch **out, const struct rules *r)
 	if (!s->md)
 		die("out of memory");
 	s->code = xcalloc(n, sizeof(pcre2_code *));
+	s->path_code = xcalloc(n, sizeof(pcre2_code *));
+	s->uses = xcalloc(n, sizeof(*s->uses));
+	s->path_uses = xcalloc(n, sizeof(*s->path_uses));
 	s->win_start = xcalloc(n, sizeof(size_t));
 	s->win_end = xcalloc(n, sizeof(size_t));
 	s->skip = xcalloc(n, sizeof(bool));
@@ -584,6 +598,9 @@ void rules_scratch_free(struct rules_scratch *s)
 	pcre2_match_data_free(s->md);
 	pcre2_match_context_free(s->mctx);
 	free(s->code);
+	free(s->path_code);
+	free(s->uses);
+	free(s->path_uses);
 	free(s->win_start);
 	free(s->win_end);
 	free(s->skip);

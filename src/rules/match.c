@@ -299,13 +299,14 @@ static void push_path_only(struct rules_scratch *s, size_t ri)
 static void select_paths(struct rules_scratch *s, const char *path)
 {
 	const struct rules *r = s->r;
+	size_t len = path ? strlen(path) : 0;
 
 	for (size_t i = 0; i < r->pathr_nr; i++) {
 		size_t ri = r->pathr[i];
 
 		s->skip[ri] = !path ||
-			      !rules_re_matches(r, r->path_code[ri], s->md,
-						path, strlen(path));
+			      !rules_re_matches(r, rules_path_code(s, ri, len),
+						s->md, path, len);
 	}
 }
 

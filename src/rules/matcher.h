@@ -65,10 +65,22 @@ struct kw_table {
 	size_t lead_nr; /* 0: the byte loop everywhere */
 };
 
+/*
+ * A rule's regex (and its path's) runs in PCRE2's interpreter over its
+ * first JIT_AFTER bytes of subject in a scratch, then through a
+ * JIT-compiled copy. A JIT compile costs 30-80 us here (the first one
+ * also sets up sljit's executable memory): on a git.git push the JIT
+ * cost 0.5 ms more than it saved, its regexes running over a few KB
+ * each; a history scan passes 64 KB within its first commits.
+ */
+#define JIT_AFTER ((uint64_t)64 << 10)
+
 /* Mutable state behind a const struct rules: lazily compiled regexes. */
 struct rules_lazy {
 	pthread_mutex_t lock;
-	pcre2_code **code; /* one per active rule */
+	pcre2_code **code; /* one per active rule, interpreted */
+	pcre2_code **jit; /* its JIT-compiled copy, once made */
+	pcre2_code **path_jit; /* the same for path_code */
 	hs_database_t *db; /* keyword database, built on first big scan */
 };
 
@@ -132,7 +144,9 @@ struct rules_scratch {
 	size_t scanned; /* bytes so far: switch to Hyperscan past a size */
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
-	pcre2_code **code; /* per-thread cache of r->lazy->code */
+	pcre2_code **code; /* per-thread cache of r->lazy->code or jit */
+	pcre2_code **path_code; /* of r->path_code or r->lazy->path_jit */
+	uint64_t *uses, *path_uses; /* subject bytes, up to JIT_AFTER */
 	size_t *win_start, *win_end;
 	bool *skip;
 
@@ -179,7 +193,8 @@ static inline unsigned quad_hash(uint32_t v)
 }
 
 /* compile.c */
-/* Compiles re (for rule or list what, named id) into *out. */
+/* Compiles re (for rule or list what, named id) into *out, for the
+ * interpreter (see JIT_AFTER). */
 int rules_compile_re(pcre2_code **out, const char *what, const char *id,
 		     const char *re);
 /* The Hyperscan keyword database of r; caller frees with hs_free_database. */
@@ -192,6 +207,9 @@ bool rules_re_matches(const struct rules *r, pcre2_code *code,
 bool rules_any_matches(const struct rules *r, pcre2_code *const *code,
 		       size_t nr, pcre2_match_data *md, const char *s,
 		       size_t len);
+/* Rule ri's compiled path regex for s, to run over len bytes (see
+ * JIT_AFTER). */
+pcre2_code *rules_path_code(struct rules_scratch *s, size_t ri, size_t len);
 /* Runs rule ri over buf[ws, we) and records every surviving match. */
 int rules_run_window(struct rules_scratch *s, size_t ri, size_t ws, size_t we);
 /* Keyword kw ends at buf offset end: runs the rules that own it. */

@@ -26,23 +26,63 @@ bool rules_any_matches(const struct rules *r, pcre2_code *const *code,
 	return false;
 }
 
-static int get_code(struct rules_scratch *s, size_t ri, pcre2_code **out)
+/* The shared JIT-compiled copy of code in *slot, made on first call
+ * (under lz->lock). */
+static pcre2_code *jit_copy(pcre2_code **slot, const pcre2_code *code)
+{
+	if (!*slot) {
+		*slot = pcre2_code_copy(code);
+		if (!*slot)
+			die("out of memory");
+		/* No JIT (an unsupported CPU): the copy runs interpreted. */
+		(void)pcre2_jit_compile(*slot, PCRE2_JIT_COMPLETE);
+	}
+	return *slot;
+}
+
+/*
+ * Rule ri's regex for this scratch, to run over len more bytes: compiled
+ * on first use, interpreted until JIT_AFTER bytes, then the JIT copy.
+ */
+static int get_code(struct rules_scratch *s, size_t ri, size_t len,
+		    pcre2_code **out)
 {
 	const struct rules *r = s->r;
 	struct rules_lazy *lz = r->lazy;
 	int rc = 0;
 
 	*out = s->code[ri];
-	if (*out)
+	if (*out && s->uses[ri] >= JIT_AFTER)
+		return 0;
+	s->uses[ri] += len;
+	if (*out && s->uses[ri] < JIT_AFTER)
 		return 0;
 	pthread_mutex_lock(&lz->lock);
 	if (!lz->code[ri])
 		rc = rules_compile_re(&lz->code[ri], "rule", r->rule[ri]->id,
 				      r->rule[ri]->regex);
-	s->code[ri] = lz->code[ri];
+	if (!rc)
+		s->code[ri] = s->uses[ri] >= JIT_AFTER ?
+				      jit_copy(&lz->jit[ri], lz->code[ri]) :
+				      lz->code[ri];
 	pthread_mutex_unlock(&lz->lock);
 	*out = s->code[ri];
 	return rc;
+}
+
+pcre2_code *rules_path_code(struct rules_scratch *s, size_t ri, size_t len)
+{
+	const struct rules *r = s->r;
+
+	if (s->path_uses[ri] >= JIT_AFTER)
+		return s->path_code[ri];
+	s->path_uses[ri] += len;
+	if (s->path_uses[ri] < JIT_AFTER)
+		return r->path_code[ri];
+	pthread_mutex_lock(&r->lazy->lock);
+	s->path_code[ri] = jit_copy(&r->lazy->path_jit[ri], r->path_code[ri]);
+	pthread_mutex_unlock(&r->lazy->lock);
+	return s->path_code[ri];
 }
 
 static bool has_classes(const char *s, size_t len)
@@ -149,7 +189,7 @@ int rules_run_window(struct rules_scratch *s, size_t ri, size_t ws, size_t we)
 	unsigned g = s->r->rule[ri]->secret_group;
 	int rc;
 
-	rc = get_code(s, ri, &code);
+	rc = get_code(s, ri, sublen, &code);
 	if (rc < 0)
 		return rc;
 	while (off <= sublen) {

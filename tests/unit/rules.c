@@ -12,6 +12,7 @@
 #include "slugguard/fs.h"
 #include "slugguard/rules.h"
 #include "slugguard/strbuf.h"
+#include "rules/matcher.h" /* JIT_AFTER, the lazy codes */
 
 #include <pthread.h>
 #include <sys/mman.h>
@@ -1637,6 +1638,90 @@ static void test_rules_path_only_and_stop(void **state)
 	strbuf_release(&sb);
 }
 
+/*
+ * A regex runs interpreted for its first JIT_AFTER bytes of subject in a
+ * scratch, then through one JIT copy shared by the scratches: the same
+ * finding at the same place on both sides of the switch, for a rule's
+ * regex (github-pat) and a path rule's (pkcs12-file).
+ */
+static void test_rules_jit_after_use(void **state)
+{
+	struct rules *r = NULL;
+	struct rules_scratch *s = NULL, *s2 = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	size_t pat = SIZE_MAX, p12 = SIZE_MAX, rounds = 0;
+	const char *path = "certs/prod.p12";
+	struct found first;
+
+	(void)state;
+	memset(&first, 0, sizeof(first));
+	assert_int_equal(rules_compile(&r, NULL), 0);
+	assert_int_equal(rules_scratch_new(&s, r), 0);
+	assert_int_equal(rules_scratch_new(&s2, r), 0);
+	for (size_t i = 0; i < r->nr; i++) {
+		if (!strcmp(r->rule[i]->id, "github-pat"))
+			pat = i;
+		if (!strcmp(r->rule[i]->id, "pkcs12-file"))
+			p12 = i;
+	}
+	assert_true(pat < r->nr && p12 < r->nr);
+	rng_seed(12);
+	expand(&sb, "token = ghp_%36a\n");
+	assert_int_equal(
+		rules_scan(r, s, NULL, sb.buf, sb.len, collect, &first), 0);
+	assert_int_equal(first.nr, 1);
+	assert_null(r->lazy->jit[pat]);
+	while (!r->lazy->jit[pat]) {
+		struct found f;
+
+		memset(&f, 0, sizeof(f));
+		assert_true(rounds++ < JIT_AFTER);
+		assert_int_equal(
+			rules_scan(r, s, NULL, sb.buf, sb.len, collect, &f), 0);
+		assert_int_equal(f.nr, 1);
+		assert_int_equal(f.offset, first.offset);
+		assert_int_equal(f.secret_len, first.secret_len);
+		assert_string_equal(f.ids.buf, first.ids.buf);
+		found_release(&f);
+	}
+	/* Past the switch: the copy, and another scratch's first use of it
+	 * finds the same. */
+	for (int k = 0; k < 2; k++) {
+		struct found f;
+
+		memset(&f, 0, sizeof(f));
+		assert_int_equal(rules_scan(r, k ? s2 : s, NULL, sb.buf, sb.len,
+					    collect, &f),
+				 0);
+		assert_int_equal(f.nr, 1);
+		assert_int_equal(f.offset, first.offset);
+		found_release(&f);
+	}
+	rounds = 0;
+	assert_null(r->lazy->path_jit[p12]);
+	while (!r->lazy->path_jit[p12]) {
+		int n = 0;
+
+		assert_true(rounds++ < JIT_AFTER);
+		assert_int_equal(rules_scan_path(r, s, path, count_cb, &n), 0);
+		assert_int_equal(n, 1);
+	}
+	for (int k = 0; k < 2; k++) {
+		int n = 0;
+
+		assert_int_equal(rules_scan_path(r, s, path, count_cb, &n), 0);
+		assert_int_equal(rules_scan_path(r, s, "certs/prod.pem",
+						 count_cb, &n),
+				 0);
+		assert_int_equal(n, 1);
+	}
+	found_release(&first);
+	strbuf_release(&sb);
+	rules_scratch_free(s2);
+	rules_scratch_free(s);
+	rules_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1669,6 +1754,7 @@ int main(void)
 		cmocka_unit_test(test_rules_config),
 		cmocka_unit_test(test_rules_override),
 		cmocka_unit_test(test_rules_path_only_and_stop),
+		cmocka_unit_test(test_rules_jit_after_use),
 		cmocka_unit_test(test_rules_hyperscan_at_page_end),
 		cmocka_unit_test(test_rules_region),
 	};
