@@ -136,6 +136,22 @@ int rules_scan_region(const struct rules *r, struct rules_scratch *s,
 		      const char *path, const char *buf, size_t len,
 		      size_t from, size_t to, rules_match_fn fn, void *data);
 
+/* A changed span [from, to) of a buffer; empty (from == to): a place
+ * where the earlier version had bytes this one lacks. */
+struct rules_span {
+	size_t from, to;
+};
+
+/*
+ * rules_scan_region() over several changed spans, in order and apart
+ * (each from at or past the previous to): every match overlapping a
+ * span, or crossing an empty one, is reported.
+ */
+int rules_scan_spans(const struct rules *r, struct rules_scratch *s,
+		     const char *path, const char *buf, size_t len,
+		     const struct rules_span *spans, size_t nr,
+		     rules_match_fn fn, void *data);
+
 /*
  * Whether s matches with Hyperscan now (past a few MB scanned): then a
  * whole buffer costs little more than a region of it.

@@ -157,8 +157,8 @@ static bool repeated_on_line(const struct rules_scratch *s, size_t i, size_t ls)
 
 /* What of a buffer the keyword prefilter looks at. */
 struct range {
-	size_t from, to;
-	bool region; /* a changed region: keywords around it, not all */
+	const struct rules_span *v; /* changed spans: keywords around */
+	size_t nr; /* them, not all (none: nothing changed) */
 };
 
 static int scan_buf(const struct rules *r, struct rules_scratch *s,
@@ -340,17 +340,43 @@ int rules_scan_path(const struct rules *r, struct rules_scratch *s,
 static int prefilter_region(struct rules_scratch *s, const struct range *rg)
 {
 	const struct rules *r = s->r;
-	size_t kw = r->max_kw_len;
-	size_t from = rules_line_start(s->buf, rg->from, WINDOW_CAP + kw);
-	size_t to = rules_line_end(s->buf, s->len, rg->to, WINDOW_CAP);
-	size_t wide = from > MULTILINE_WINDOW ? from - MULTILINE_WINDOW : 0;
-	int rc;
+	size_t kw = r->max_kw_len, done = 0;
+	bool wide_kw = r->wide.pair_nr || r->wide.quad_nr || r->wide.single_nr;
+	int rc = 0;
 
-	/* a keyword starting before to ends by to + its length */
-	to = s->len - to > kw ? to + kw : s->len;
-	if (!r->wide.pair_nr && !r->wide.quad_nr && !r->wide.single_nr)
-		wide = from;
-	rc = rules_prefilter_split(s, wide, from, to);
+	/* Spans whose margins meet are looked at together; bytes before
+	 * done were looked at for every keyword already. */
+	for (size_t i = 0; i < rg->nr && !rc; i++) {
+		size_t from = rules_line_start(s->buf, rg->v[i].from,
+					       WINDOW_CAP + kw);
+		size_t to =
+			rules_line_end(s->buf, s->len, rg->v[i].to, WINDOW_CAP);
+		size_t wide;
+
+		/* a keyword starting before to ends by to + its length */
+		to = s->len - to > kw ? to + kw : s->len;
+		while (i + 1 < rg->nr &&
+		       rules_line_start(s->buf, rg->v[i + 1].from,
+					WINDOW_CAP + kw) <= to) {
+			i++;
+			to = rules_line_end(s->buf, s->len, rg->v[i].to,
+					    WINDOW_CAP);
+			to = s->len - to > kw ? to + kw : s->len;
+		}
+		wide = from > MULTILINE_WINDOW ? from - MULTILINE_WINDOW : 0;
+		if (!wide_kw)
+			wide = from;
+		if (wide < done)
+			wide = done;
+		if (from < done)
+			from = done;
+		if (wide > from)
+			wide = from;
+		if (from < to)
+			rc = rules_prefilter_split(s, wide, from, to);
+		if (to > done)
+			done = to;
+	}
 	s->narrow_from = 0;
 	return rc;
 }
@@ -422,7 +448,7 @@ static int scan_buf(const struct rules *r, struct rules_scratch *s,
 		if (rc < 0)
 			goto out;
 	}
-	if (rg && rg->region)
+	if (rg)
 		rc = prefilter_region(s, rg);
 	else
 		rc = rules_prefilter(s, 0, len);
@@ -446,11 +472,24 @@ int rules_scan_region(const struct rules *r, struct rules_scratch *s,
 		      const char *path, const char *buf, size_t len,
 		      size_t from, size_t to, rules_match_fn fn, void *data)
 {
-	struct range rg = { from, to, true };
+	struct rules_span one = { from, to };
 
-	if (from > to || to > len)
-		BUG("region %zu..%zu outside a buffer of %zu bytes", from, to,
-		    len);
+	return rules_scan_spans(r, s, path, buf, len, &one, 1, fn, data);
+}
+
+int rules_scan_spans(const struct rules *r, struct rules_scratch *s,
+		     const char *path, const char *buf, size_t len,
+		     const struct rules_span *spans, size_t nr,
+		     rules_match_fn fn, void *data)
+{
+	struct range rg = { spans, nr };
+
+	for (size_t i = 0; i < nr; i++)
+		if (spans[i].from > spans[i].to || spans[i].to > len ||
+		    (i && spans[i].from < spans[i - 1].to))
+			BUG("span %zu..%zu out of order or outside a buffer "
+			    "of %zu bytes",
+			    spans[i].from, spans[i].to, len);
 	return scan_buf(r, s, path, buf, len, false, &rg, fn, data);
 }
 

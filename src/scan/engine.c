@@ -119,8 +119,8 @@ static void label_hits(struct hits *h, size_t from, const char *path,
  * NULL) count as bytes but not as blobs.
  */
 static int match_mem(struct scan_ctx *c, unsigned thread, const char *path,
-		     const char *buf, size_t len, size_t from, size_t to,
-		     struct hits *h)
+		     const char *buf, size_t len,
+		     const struct rules_span *spans, size_t nr, struct hits *h)
 {
 	struct strbuf own = STRBUF_INIT;
 	size_t before = h->nr;
@@ -134,12 +134,12 @@ static int match_mem(struct scan_ctx *c, unsigned thread, const char *path,
 		strbuf_add(&own, buf, len);
 		scan_own_mask(own.buf, own.len);
 		buf = own.buf;
-		from = SIZE_MAX; /* masking may differ from the base's */
+		spans = NULL; /* masking may differ from the base's */
 	}
-	h->region = from != SIZE_MAX;
+	h->region = spans != NULL;
 	if (h->region)
-		rc = rules_scan_region(c->rules, c->scratch[thread], path, buf,
-				       len, from, to, collect, h);
+		rc = rules_scan_spans(c->rules, c->scratch[thread], path, buf,
+				      len, spans, nr, collect, h);
 	else
 		rc = rules_scan(c->rules, c->scratch[thread], path, buf, len,
 				collect, h);
@@ -152,7 +152,7 @@ static int match_mem(struct scan_ctx *c, unsigned thread, const char *path,
 int scan_match(struct scan_ctx *c, unsigned thread, const char *path,
 	       const char *buf, size_t len, struct hits *h)
 {
-	return match_mem(c, thread, path, buf, len, SIZE_MAX, 0, h);
+	return match_mem(c, thread, path, buf, len, NULL, 0, h);
 }
 
 /*
@@ -177,42 +177,6 @@ int scan_match_chunked(struct scan_ctx *c, unsigned thread, const char *path,
 			    collect, h);
 }
 
-/* Bytes a and b share at their start, of the first n. */
-static size_t common_prefix(const char *a, const char *b, size_t n)
-{
-	size_t i = 0;
-	uint64_t x, y;
-
-	/* eight bytes a step: a blob and its base share most of it */
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			break;
-	}
-	while (i < n && a[i] == b[i])
-		i++;
-	return i;
-}
-
-/* Bytes shared at the end by a and b, which end at a_end and b_end; at
- * most n. */
-static size_t common_suffix(const char *a_end, const char *b_end, size_t n)
-{
-	size_t i = 0;
-	uint64_t x, y;
-
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&x, a_end - i - 8, 8);
-		memcpy(&y, b_end - i - 8, 8);
-		if (x != y)
-			break;
-	}
-	while (i < n && a_end[-(ptrdiff_t)i - 1] == b_end[-(ptrdiff_t)i - 1])
-		i++;
-	return i;
-}
-
 /*
  * A blob or file held in memory: at once, or in windows. With base (an
  * earlier version, or NULL), keywords are looked for only around where
@@ -224,24 +188,23 @@ int scan_match_blob(struct scan_ctx *c, unsigned thread, const char *path,
 {
 	struct scan_mem_reader m = { buf, len, 0 };
 	bool binary = scan_is_binary(buf, len);
-	size_t from = SIZE_MAX, to = 0;
 
 	if (!binary && len <= c->max_blob) {
+		struct rules_span *spans = NULL;
+		size_t nr = 0;
+		int rc;
+
 		if (path && c->cfg.rules.allow_paths_nr &&
 		    rules_path_allowed(c->rules, path)) {
 			count(&c->allowed, 1);
 			return 0;
 		}
-		if (base) {
-			size_t n = len < base_len ? len : base_len;
-			size_t pre = common_prefix(buf, base, n);
-			size_t suf = common_suffix(buf + len, base + base_len,
-						   n - pre);
-
-			from = pre;
-			to = len - suf;
-		}
-		return match_mem(c, thread, path, buf, len, from, to, h);
+		if (base)
+			nr = scan_changed_spans(&spans, buf, len, base,
+						base_len);
+		rc = match_mem(c, thread, path, buf, len, spans, nr, h);
+		free(spans);
+		return rc;
 	}
 	return scan_match_chunked(c, thread, path, len, binary, scan_read_mem,
 				  &m, h);

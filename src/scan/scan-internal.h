@@ -192,6 +192,13 @@ int scan_match_chunked(struct scan_ctx *c, unsigned thread, const char *path,
 int scan_match_blob(struct scan_ctx *c, unsigned thread, const char *path,
 		    const char *buf, size_t len, const char *base,
 		    size_t base_len, struct hits *h);
+/*
+ * Where buf differs from base, an earlier version of it (spans.c): the
+ * changed spans for rules_scan_spans(), in order, into *out (the
+ * caller's, freed with free(); set even when none). Returns how many.
+ */
+size_t scan_changed_spans(struct rules_span **out, const char *buf, size_t len,
+			  const char *base, size_t base_len);
 /* dir/name, or name when dir is "."; caller frees. */
 char *scan_join_path(const char *dir, const char *name);
 void scan_progress_clear(struct scan_ctx *c);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fuzz target, differential: rules_scan_region() (src/rules/match.c)
- * against rules_scan() on the same bytes. The first four bytes pick the
- * changed region [from, to) of the rest; every secret the whole scan
- * reports that reaches into the region (or spans an empty one) must be
- * reported by the region scan too, at the same place, or the target
- * aborts. Hyperscan takes over after a few MB, so both matchers run.
+ * Fuzz target, differential: rules_scan_spans() (src/rules/match.c)
+ * against rules_scan() on the same bytes. The first byte picks how many
+ * changed spans (1 to 8), the next four bytes per span where it starts
+ * after the previous one and how long it is (empty ones too); every
+ * secret the whole scan reports that reaches into a span (or crosses an
+ * empty one) must be reported by the span scan too, at the same place,
+ * or the target aborts. Hyperscan takes over after a few MB, so both
+ * matchers run.
  */
 #include "fuzz.h"
 #include "slugguard/rules.h"
@@ -31,27 +33,54 @@ static int keep(const struct rules_match *m, void *data)
 	return 0;
 }
 
+/* Whether [off, off + len) reaches into a span or crosses an empty one. */
+static bool touches(const struct rules_span *v, size_t nr, size_t off,
+		    size_t len)
+{
+	for (size_t i = 0; i < nr; i++)
+		if (off < v[i].to ? off + len > v[i].from :
+				    off < v[i].from && off + len > v[i].from)
+			return true;
+	return false;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct rules *r;
 	static struct rules_scratch *whole, *region;
 	static struct seen a, b;
-	const char *buf = (const char *)data + 4;
-	size_t len, from, to;
+	struct rules_span v[8];
+	const char *buf;
+	size_t len, nr, head, at = 0;
 
-	if (size < 4)
+	if (size < 1)
+		return 0;
+	nr = 1 + data[0] % 8;
+	head = 1 + 4 * nr;
+	if (size < head)
 		return 0;
 	if (!r &&
 	    (rules_compile(&r, NULL) < 0 || rules_scratch_new(&whole, r) < 0 ||
 	     rules_scratch_new(&region, r) < 0))
 		abort();
-	len = size - 4;
-	from = ((size_t)data[0] << 8 | data[1]) % (len + 1);
-	to = from + ((size_t)data[2] << 8 | data[3]) % (len - from + 1);
+	buf = (const char *)data + head;
+	len = size - head;
+	for (size_t i = 0; i < nr; i++) {
+		const uint8_t *d = data + 1 + 4 * i;
+
+		v[i].from = at + ((size_t)d[0] << 8 | d[1]) % (len - at + 1);
+		v[i].to = v[i].from +
+			  ((size_t)d[2] << 8 | d[3]) % (len - v[i].from + 1);
+		/* apart from the next: at least one byte between */
+		at = v[i].to < len ? v[i].to + 1 : len;
+		if (v[i].to == len || at == len) {
+			nr = i + 1;
+			break;
+		}
+	}
 	a.nr = b.nr = 0;
 	if (rules_scan(r, whole, NULL, buf, len, keep, &a) < 0 ||
-	    rules_scan_region(r, region, NULL, buf, len, from, to, keep, &b) <
-		    0) {
+	    rules_scan_spans(r, region, NULL, buf, len, v, nr, keep, &b) < 0) {
 		error_clear();
 		return 0;
 	}
@@ -60,15 +89,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < a.nr; i++) {
 		bool found = false;
 
-		if (a.v[i].off >= to || a.v[i].off + a.v[i].len <= from)
+		if (!touches(v, nr, a.v[i].off, a.v[i].len))
 			continue; /* wholly outside: may or may not be found */
 		for (size_t j = 0; j < b.nr && !found; j++)
 			found = b.v[j].off == a.v[i].off &&
 				b.v[j].len == a.v[i].len &&
 				!strcmp(b.v[j].id, a.v[i].id);
 		if (!found) {
-			fprintf(stderr, "region %zu..%zu lost %s at %zu+%zu\n",
-				from, to, a.v[i].id, a.v[i].off, a.v[i].len);
+			fprintf(stderr,
+				"%zu spans, the first %zu..%zu: lost "
+				"%s at %zu+%zu\n",
+				nr, v[0].from, v[0].to, a.v[i].id, a.v[i].off,
+				a.v[i].len);
 			abort();
 		}
 	}

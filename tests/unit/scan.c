@@ -648,6 +648,153 @@ static void test_scan_baseline_roundtrip(void **state)
 	scan_report_release(&rep);
 }
 
+/*
+ * What the region scan relies on: cut out of a blob its changed spans
+ * (an empty span cuts too), and every piece left is found whole in the
+ * base, so a secret wholly inside one is not new.
+ */
+static void check_spans(const char *buf, size_t len, const char *base,
+			size_t base_len, const struct rules_span *v, size_t nr)
+{
+	size_t at = 0;
+
+	for (size_t i = 0; i <= nr; i++) {
+		size_t end = i < nr ? v[i].from : len;
+
+		if (i < nr) {
+			assert_true(v[i].from <= v[i].to);
+			assert_true(v[i].to <= len);
+			assert_true(!i || v[i].from > v[i - 1].to);
+		}
+		assert_true(at <= end);
+		if (end > at)
+			assert_non_null(scan_memmem(base, base_len, buf + at,
+						    end - at));
+		if (i < nr)
+			at = v[i].to;
+	}
+}
+
+static uint32_t spans_rng = 7;
+
+static uint32_t spans_next(void)
+{
+	spans_rng = spans_rng * 1103515245u + 12345u;
+	return spans_rng >> 8;
+}
+
+/* A text of n lines from a small vocabulary (repeated lines included). */
+static void spans_text(struct strbuf *sb, size_t n)
+{
+	static const char *const words[] = { "}",	    "",
+					     "\treturn 0;", "int x = 1;",
+					     "# comment",   "key = value" };
+
+	strbuf_reset(sb);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t r = spans_next();
+
+		if (r % 3)
+			strbuf_addstr(sb, words[r % ARRAY_SIZE(words)]);
+		else
+			strbuf_addf(sb, "line %u of %zu", r % 1000, i);
+		strbuf_addch(sb, '\n');
+	}
+}
+
+/*
+ * scan_changed_spans(): one span per separate change (insertion,
+ * deletion as an empty span, changed line), shared lines outside; and
+ * over random edits of random texts, what lies outside the spans is
+ * always in the base.
+ */
+static void test_scan_changed_spans(void **state)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, t = STRBUF_INIT;
+	struct rules_span *v = NULL;
+	size_t nr;
+
+	(void)state;
+	/* 200 shared lines, then one line changed near each end */
+	for (int i = 0; i < 200; i++)
+		strbuf_addf(&b, "shared line %d\n", i);
+	strbuf_addbuf(&a, &b);
+	a.buf[strlen("shared line 1") - 1] = 'X';
+	a.buf[a.len - 3] = 'Y';
+	nr = scan_changed_spans(&v, a.buf, a.len, b.buf, b.len);
+	assert_int_equal(nr, 2);
+	assert_int_equal(v[0].from, 0);
+	assert_int_equal(v[0].to, strlen("shared line 0\n"));
+	assert_true(v[1].to - v[1].from < 20);
+	check_spans(a.buf, a.len, b.buf, b.len, v, nr);
+	free(v);
+	/* a line inserted in the middle, one deleted further on */
+	strbuf_reset(&a);
+	for (int i = 0; i < 200; i++) {
+		if (i == 50)
+			strbuf_addstr(&a, "inserted\n");
+		if (i != 150)
+			strbuf_addf(&a, "shared line %d\n", i);
+	}
+	nr = scan_changed_spans(&v, a.buf, a.len, b.buf, b.len);
+	assert_int_equal(nr, 2);
+	assert_memory_equal(a.buf + v[0].from, "inserted\n", 9);
+	assert_int_equal(v[0].to - v[0].from, 9);
+	/* the deletion at line 151, or on the '\n' before it (the common
+	 * suffix takes it: line 149 ends like line 150) */
+	assert_int_equal(v[1].from, v[1].to);
+	assert_true(!memcmp(a.buf + v[1].from, "shared line 151\n", 16) ||
+		    !memcmp(a.buf + v[1].from, "\nshared line 151\n", 17));
+	check_spans(a.buf, a.len, b.buf, b.len, v, nr);
+	free(v);
+	/* nothing in common, and one side empty */
+	nr = scan_changed_spans(&v, "abc\n", 4, "xyz\n", 4);
+	assert_int_equal(nr, 1);
+	assert_int_equal(v[0].from, 0);
+	assert_int_equal(v[0].to, 3); /* the '\n' is shared */
+	free(v);
+	nr = scan_changed_spans(&v, "", 0, "xyz\n", 4);
+	assert_int_equal(nr, 1);
+	assert_int_equal(v[0].from, 0);
+	assert_int_equal(v[0].to, 0);
+	free(v);
+	/* random edits: the pieces outside the spans are the base's */
+	for (int trial = 0; trial < 3000; trial++) {
+		size_t edits = 1 + spans_next() % 8;
+
+		spans_text(&b, spans_next() % 300);
+		strbuf_reset(&a);
+		strbuf_addbuf(&a, &b);
+		for (size_t e = 0; e < edits; e++) {
+			size_t at = a.len ? spans_next() % a.len : 0;
+			size_t cut = a.len - at ? spans_next() % (a.len - at) :
+						  0;
+
+			cut = cut > 200 ? cut % 200 : cut;
+			spans_text(&t, spans_next() % 4);
+			{
+				struct strbuf n = STRBUF_INIT;
+
+				strbuf_add(&n, a.buf, at);
+				strbuf_add(&n, t.buf,
+					   spans_next() % 2 ? t.len :
+							      t.len / 2);
+				strbuf_add(&n, a.buf + at + cut,
+					   a.len - at - cut);
+				strbuf_reset(&a);
+				strbuf_addbuf(&a, &n);
+				strbuf_release(&n);
+			}
+		}
+		nr = scan_changed_spans(&v, a.buf, a.len, b.buf, b.len);
+		check_spans(a.buf, a.len, b.buf, b.len, v, nr);
+		free(v);
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+	strbuf_release(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -667,6 +814,7 @@ int main(void)
 		cmocka_unit_test(test_scan_chunked_binary),
 		cmocka_unit_test(test_scan_own_mask),
 		cmocka_unit_test(test_scan_baseline_roundtrip),
+		cmocka_unit_test(test_scan_changed_spans),
 	};
 
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
