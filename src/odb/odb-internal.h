@@ -15,7 +15,8 @@ struct odb_pack {
 	size_t data_len;
 	int data_fd; /* the pack again, for odb_pack_pread() */
 	uint32_t nr; /* objects */
-	const unsigned char *fanout, *names, *off32, *off64;
+	const unsigned char *fanout; /* owned: a copy of the index's */
+	const unsigned char *names, *off32, *off64; /* in the index */
 	size_t off64_nr;
 };
 
