@@ -83,36 +83,55 @@ static size_t line_end(const char *buf, size_t at, size_t end)
 	return nl ? (size_t)(nl - buf) + 1 : end;
 }
 
+/* The lookahead's work, counted in bytes searched: past it, one span. */
+struct budget {
+	size_t left;
+};
+
+static bool spend(struct budget *b, size_t n)
+{
+	if (b->left < n) {
+		b->left = 0;
+		return false;
+	}
+	b->left -= n;
+	return true;
+}
+
 /*
- * Where the line line[0, n) stands whole in hay[from, end), starting
- * within LOOKAHEAD bytes of from (a line start) at a line start; SIZE_MAX
- * when it does not. A line without its '\n' (the last) must end at end.
+ * Where the line line[0, n) stands whole in hay[from, end), starting at
+ * a line start within LOOKAHEAD bytes of from (itself a line start);
+ * SIZE_MAX when it does not, or when the budget is spent. One memmem()
+ * of the line with the '\n' before it, so that a line found inside
+ * another costs no second search: linear in the window. The last line,
+ * without its '\n', can only stand at the end.
  */
 static size_t find_line(const char *hay, size_t from, size_t end,
-			const char *line, size_t n)
+			const char *line, size_t n, struct budget *b)
 {
-	size_t at = from;
+	char needle[LOOKAHEAD + 1];
 	size_t last = end - from > LOOKAHEAD ? from + LOOKAHEAD : end;
-	bool open = !n || line[n - 1] != '\n';
+	size_t win = end - from < LOOKAHEAD + n ? end - from : LOOKAHEAD + n;
+	const char *p;
 
-	while (at < last && end - at >= n) {
-		const char *p = memmem(hay + at,
-				       end - at < LOOKAHEAD + n ? end - at :
-								  LOOKAHEAD + n,
-				       line, n);
-		size_t x;
+	if (!n || n > LOOKAHEAD || end - from < n || !spend(b, win + n))
+		return SIZE_MAX;
+	if (line[n - 1] != '\n') {
+		size_t x = end - n;
 
-		if (!p)
-			return SIZE_MAX;
-		x = (size_t)(p - hay);
-		if (x >= last)
-			return SIZE_MAX;
-		if ((x == from || hay[x - 1] == '\n') &&
-		    (!open || x + n == end))
-			return x;
-		at = x + 1;
+		return x < last && (x == from || hay[x - 1] == '\n') &&
+				       !memcmp(hay + x, line, n) ?
+			       x :
+			       SIZE_MAX;
 	}
-	return SIZE_MAX;
+	if (!memcmp(hay + from, line, n))
+		return from;
+	needle[0] = '\n';
+	memcpy(needle + 1, line, n);
+	p = memmem(hay + from, win, needle, n + 1);
+	if (!p || (size_t)(p - hay) + 1 >= last)
+		return SIZE_MAX;
+	return (size_t)(p - hay) + 1;
 }
 
 static void add_span(struct rules_span *v, size_t *nr, size_t from, size_t to)
@@ -137,6 +156,8 @@ size_t scan_changed_spans(struct rules_span **out, const char *buf, size_t len,
 	size_t suf = common_suffix(buf + len, base + base_len, n - pre);
 	size_t aend = len - suf, bend = base_len - suf;
 	struct rules_span *v = xcalloc(SPANS_MAX, sizeof(*v));
+	/* at most four bytes searched a byte of the middles, and 64 KB */
+	struct budget b = { 4 * (aend - pre + bend - pre) + 65536 };
 	size_t nr = 0, p, q, lo;
 
 	*out = v;
@@ -146,7 +167,7 @@ size_t scan_changed_spans(struct rules_span **out, const char *buf, size_t len,
 		;
 	q = p;
 	lo = p;
-	while (p < aend && nr <= SPANS_MAX) {
+	while (p < aend && nr <= SPANS_MAX && b.left) {
 		size_t d = common_prefix(buf + p, base + q,
 					 aend - p < bend - q ? aend - p :
 							       bend - q);
@@ -163,7 +184,7 @@ size_t scan_changed_spans(struct rules_span **out, const char *buf, size_t len,
 		}
 		pe = line_end(buf, p, aend);
 		/* the base's lines up to k deleted, this line kept */
-		k = find_line(base, q, bend, buf + p, pe - p);
+		k = find_line(base, q, bend, buf + p, pe - p, &b);
 		if (k != SIZE_MAX) {
 			add_span(v, &nr, p, p);
 			q = k + (pe - p);
@@ -172,7 +193,7 @@ size_t scan_changed_spans(struct rules_span **out, const char *buf, size_t len,
 		}
 		/* lines added before the base's line */
 		qe = q < bend ? line_end(base, q, bend) : q;
-		k = q < bend ? find_line(buf, pe, aend, base + q, qe - q) :
+		k = q < bend ? find_line(buf, pe, aend, base + q, qe - q, &b) :
 			       SIZE_MAX;
 		if (k != SIZE_MAX) {
 			add_span(v, &nr, p, k);
@@ -188,7 +209,8 @@ size_t scan_changed_spans(struct rules_span **out, const char *buf, size_t len,
 	/* base lines left: deleted at the end */
 	if (nr <= SPANS_MAX && q < bend)
 		add_span(v, &nr, aend, aend);
-	if (nr > SPANS_MAX) {
+	/* too many spans, or the lookahead spent its budget (a rewrite) */
+	if (nr > SPANS_MAX || !b.left) {
 		nr = 1;
 		v[0].from = pre;
 		v[0].to = aend;

@@ -758,6 +758,16 @@ static void test_scan_changed_spans(void **state)
 	assert_int_equal(v[0].from, 0);
 	assert_int_equal(v[0].to, 0);
 	free(v);
+	/* a rewrite (every line changed): the lookahead's budget runs out
+	 * and one span covers the middle, at a cost bounded by its size */
+	strbuf_reset(&a);
+	for (int i = 0; i < 20000; i++)
+		strbuf_addf(&a, "rewritten %d\n", i);
+	nr = scan_changed_spans(&v, a.buf, a.len, b.buf, b.len);
+	assert_int_equal(nr, 1);
+	assert_int_equal(v[0].from, 0);
+	check_spans(a.buf, a.len, b.buf, b.len, v, nr);
+	free(v);
 	/* random edits: the pieces outside the spans are the base's */
 	for (int trial = 0; trial < 3000; trial++) {
 		size_t edits = 1 + spans_next() % 8;
