@@ -7,6 +7,7 @@
 #include "slugguard/hooks.h"
 #include "hooks-internal.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -159,6 +160,45 @@ out:
 	return rc;
 }
 
+/*
+ * Without a commit-graph the pre-push walk parses every commit object
+ * git's limit_list needs to settle a range with merges (2,199 for a
+ * 29-commit push on git.git: 24 ms against 15 ms with a graph). A clone
+ * has none until `git gc` or `git maintenance` writes one; say so once,
+ * at install, for a repository that has packs (a fresh one has nothing
+ * to walk).
+ */
+static void graph_tip(struct strvec *done, const struct gitwalk *w)
+{
+	struct strbuf path = STRBUF_INIT;
+	const char *common = gitwalk_commondir(w);
+	const char *sep = ends_with(common, "/") ? "" : "/";
+	bool graph, packs = false;
+	DIR *d;
+	struct dirent *de;
+
+	strbuf_addf(&path, "%s%sobjects/info/commit-graph", common, sep);
+	graph = fs_exists(path.buf);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s%sobjects/info/commit-graphs/commit-graph-chain",
+		    common, sep);
+	graph = graph || fs_exists(path.buf);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s%sobjects/pack", common, sep);
+	d = graph ? NULL : opendir(path.buf);
+	while (d && !packs && (de = readdir(d)))
+		packs = ends_with(de->d_name, ".pack");
+	if (d)
+		closedir(d);
+	if (!graph && packs)
+		strvec_push(done, "tip: this repository has no commit-graph; "
+				  "'git commit-graph write --reachable' (or "
+				  "'git maintenance start') makes the "
+				  "pre-push scan of a push with merges up "
+				  "to 1.6x faster");
+	strbuf_release(&path);
+}
+
 int hooks_install(struct strvec *done, const char *path, const char *binary,
 		  unsigned flags)
 {
@@ -198,6 +238,8 @@ int hooks_install(struct strvec *done, const char *path, const char *binary,
 		goto out;
 	for (size_t i = 0; i < nr && !rc; i++)
 		rc = install_one(done, dir, names[i], binary);
+	if (!rc && !(flags & HOOKS_SERVER))
+		graph_tip(done, w);
 	if (!rc && (flags & HOOKS_SERVER)) {
 		/*
 		 * Defence in depth: git's own fsck then refuses malformed

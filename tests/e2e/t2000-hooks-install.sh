@@ -127,4 +127,24 @@ test_expect_success 'usage errors exit 2' '
 	grep "hooks install" fresh/out
 '
 
+test_expect_success 'install says when a packed clone has no commit-graph' '
+	git init -q packed &&
+	(cd packed &&
+	 git commit -q --allow-empty -m one &&
+	 git repack -q -ad &&
+	 ! test -e .git/objects/info/commit-graph &&
+	 "$SG" hooks install >out &&
+	 grep "^tip: this repository has no commit-graph" out &&
+	 "$SG" -q hooks uninstall &&
+	 git commit-graph write --reachable &&
+	 test -e .git/objects/info/commit-graph &&
+	 "$SG" hooks install >out &&
+	 grep "pre-push: installed" out &&
+	 ! grep "commit-graph" out) &&
+	git init -q nopack &&
+	(cd nopack && "$SG" hooks install >out) &&
+	grep "pre-push: installed" nopack/out &&
+	! grep "commit-graph" nopack/out
+'
+
 test_done
