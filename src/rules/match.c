@@ -337,6 +337,17 @@ int rules_scan_path(const struct rules *r, struct rules_scratch *s,
  * window starts on its keyword's line and ends at most MULTILINE_WINDOW
  * after that line's start: its keywords up to MULTILINE_WINDOW before a.
  */
+/* Where keywords that can reach into a span ending at to may end: the
+ * end of its line, and a keyword starting before that ends by it + its
+ * length. */
+static size_t margin_end(const struct rules_scratch *s, size_t to)
+{
+	size_t kw = s->r->max_kw_len;
+
+	to = rules_line_end(s->buf, s->len, to, WINDOW_CAP);
+	return s->len - to > kw ? to + kw : s->len;
+}
+
 static int prefilter_region(struct rules_scratch *s, const struct range *rg)
 {
 	const struct rules *r = s->r;
@@ -349,29 +360,21 @@ static int prefilter_region(struct rules_scratch *s, const struct range *rg)
 	for (size_t i = 0; i < rg->nr && !rc; i++) {
 		size_t from = rules_line_start(s->buf, rg->v[i].from,
 					       WINDOW_CAP + kw);
-		size_t to =
-			rules_line_end(s->buf, s->len, rg->v[i].to, WINDOW_CAP);
+		size_t to = margin_end(s, rg->v[i].to);
 		size_t wide;
 
-		/* a keyword starting before to ends by to + its length */
-		to = s->len - to > kw ? to + kw : s->len;
 		while (i + 1 < rg->nr &&
 		       rules_line_start(s->buf, rg->v[i + 1].from,
-					WINDOW_CAP + kw) <= to) {
-			i++;
-			to = rules_line_end(s->buf, s->len, rg->v[i].to,
-					    WINDOW_CAP);
-			to = s->len - to > kw ? to + kw : s->len;
-		}
+					WINDOW_CAP + kw) <= to)
+			to = margin_end(s, rg->v[++i].to);
 		wide = from > MULTILINE_WINDOW ? from - MULTILINE_WINDOW : 0;
 		if (!wide_kw)
 			wide = from;
+		/* both raised to done at least: wide stays <= from */
 		if (wide < done)
 			wide = done;
 		if (from < done)
 			from = done;
-		if (wide > from)
-			wide = from;
 		if (from < to)
 			rc = rules_prefilter_split(s, wide, from, to);
 		if (to > done)
