@@ -797,6 +797,42 @@ static void test_odb_damaged_index(void **state)
 		error_clear();
 	}
 	check_index_entries(idx.buf, &orig, dirs);
+	/* The pack's own header (read by pread() at open): its object
+	 * count one off, then its signature, each refused naming both. */
+	{
+		struct strbuf pack = STRBUF_INIT, porig = STRBUF_INIT;
+		static const unsigned char bad_sig[4] = { 'K', 'C', 'A', 'P' };
+		int fd;
+
+		find_pack(objdir, ".pack", &pack);
+		assert_int_equal(chmod(pack.buf, 0644), 0);
+		assert_int_equal(fs_read_capped(&porig, pack.buf, 64 << 20), 0);
+		for (int k = 0; k < 2; k++) {
+			unsigned char cnt[4];
+
+			memcpy(cnt, porig.buf + 8, 4);
+			cnt[3] ^= 1;
+			fd = open(pack.buf, O_WRONLY);
+			assert_true(fd >= 0);
+			assert_int_equal(
+				pwrite(fd, k ? bad_sig : cnt, 4, k ? 0 : 8), 4);
+			close(fd);
+			assert_int_equal(odb_open(&db, dirs, 1), ERR_FAIL);
+			assert_null(db);
+			assert_non_null(strstr(error_last(),
+					       "pack header does not match"));
+			error_clear();
+			fd = open(pack.buf, O_WRONLY);
+			assert_true(fd >= 0);
+			assert_int_equal(pwrite(fd, porig.buf, 12, 0), 12);
+			close(fd);
+		}
+		assert_int_equal(odb_open(&db, dirs, 1), 0);
+		odb_free(db);
+		db = NULL;
+		strbuf_release(&pack);
+		strbuf_release(&porig);
+	}
 	strbuf_release(&orig);
 	strbuf_release(&idx);
 }
