@@ -573,6 +573,7 @@ int rules_scratch_new(struct rules_scratch **out, const struct rules *r)
 
 	*out = NULL;
 	s->r = r;
+	s->kw_limit = SIZE_MAX;
 	strbuf_init(&s->pad, 0);
 	s->md = pcre2_match_data_create(16, NULL);
 	s->mctx = new_match_context();

@@ -157,6 +157,7 @@ struct rules_scratch {
 	size_t range_at; /* where the Hyperscan pass started in buf */
 	size_t narrow_from; /* before it only RX_MULTILINE rules' keywords */
 	size_t chunk_skip; /* keywords ending at or before: reported */
+	size_t kw_limit; /* keywords starting at or after: not this range's */
 	struct strbuf pad; /* the tail of a Hyperscan scan (hs-dl.h) */
 	bool lockfile;
 	bool docs; /* prose documentation: self-identifying rules only */

@@ -18,13 +18,16 @@ static int on_keyword(unsigned int id, unsigned long long from,
 		      unsigned long long to, unsigned int flags, void *ctx)
 {
 	struct rules_scratch *s = ctx;
+	size_t start = s->chunk_base + (size_t)to - s->r->kw_len[id];
 
 	(void)from;
 	(void)flags;
+
 	if (s->chunk_base + (size_t)to <= s->chunk_skip)
 		return 0; /* the piece before had it */
-	if (s->chunk_base + (size_t)to - s->r->kw_len[id] < s->narrow_from &&
-	    !s->r->kw_wide[id])
+	if (start >= s->kw_limit)
+		return 0; /* the next range's */
+	if (start < s->narrow_from && !s->r->kw_wide[id])
 		return 0; /* too far from a changed region to matter */
 	return rules_keyword_hit(s, id, s->chunk_base + (size_t)to);
 }
@@ -62,16 +65,24 @@ static void kw_window(void *ctx, size_t base, size_t skip_end)
 	s->chunk_skip = s->range_at + skip_end;
 }
 
+/*
+ * Keywords starting in [from, to), as the tables find them: Hyperscan
+ * reports a keyword where it ends, so the pass runs on a keyword's
+ * length past to and drops what starts there. Without that a keyword
+ * across to would be lost to both of two ranges that meet at to.
+ */
 static int prefilter_hyperscan(struct rules_scratch *s, size_t from, size_t to)
 {
 	const struct rules *r = s->r;
+	size_t kw = r->max_kw_len > 1 ? r->max_kw_len - 1 : 0;
+	size_t end = s->len - to > kw ? to + kw : s->len;
 	hs_error_t e;
 
 	s->range_at = from;
-	e = rules_hs_scan_buf(r->lazy->db, s->hs, s->buf + from, to - from,
-			      HS_CHUNK,
-			      r->max_kw_len > 1 ? r->max_kw_len - 1 : 0,
-			      &s->pad, on_keyword, kw_window, s);
+	s->kw_limit = to;
+	e = rules_hs_scan_buf(r->lazy->db, s->hs, s->buf + from, end - from,
+			      HS_CHUNK, kw, &s->pad, on_keyword, kw_window, s);
+	s->kw_limit = SIZE_MAX;
 	if (e == HS_SCAN_TERMINATED)
 		return s->err;
 	if (e != HS_SUCCESS)

@@ -6,8 +6,10 @@
  * after the previous one and how long it is (empty ones too); every
  * secret the whole scan reports that reaches into a span (or crosses an
  * empty one) must be reported by the span scan too, at the same place,
- * or the target aborts. Hyperscan takes over after a few MB, so both
- * matchers run.
+ * or the target aborts. The span scan runs twice: through the keyword
+ * tables (a scratch that is replaced once it has scanned enough to
+ * switch) and through Hyperscan (a scratch warmed past the threshold at
+ * start), so that a reproducer does not depend on what ran before it.
  */
 #include "fuzz.h"
 #include "slugguard/rules.h"
@@ -44,11 +46,64 @@ static bool touches(const struct rules_span *v, size_t nr, size_t off,
 	return false;
 }
 
+/* A scratch that stays on the keyword tables: a new one once the old has
+ * switched to Hyperscan. */
+static void keep_tables(struct rules *r, struct rules_scratch **s)
+{
+	if (*s && !rules_scratch_bulk(*s))
+		return;
+	rules_scratch_free(*s);
+	if (rules_scratch_new(s, r) < 0)
+		abort();
+}
+
+/* A scratch past the Hyperscan threshold. */
+static struct rules_scratch *warmed(struct rules *r)
+{
+	struct rules_scratch *s;
+	struct strbuf sb = STRBUF_INIT;
+
+	if (rules_scratch_new(&s, r) < 0)
+		abort();
+	while (sb.len < 5 << 20)
+		strbuf_addstr(&sb, "  total = compute(rows, 3) # a note\n");
+	if (rules_scan(r, s, NULL, sb.buf, sb.len, keep, &(struct seen){ 0 }) <
+		    0 ||
+	    !rules_scratch_bulk(s))
+		abort();
+	strbuf_release(&sb);
+	return s;
+}
+
+/* Aborts unless every secret of a reaching into a span is in b. */
+static void compare(const struct seen *a, const struct seen *b,
+		    const struct rules_span *v, size_t nr, const char *how)
+{
+	for (size_t i = 0; i < a->nr; i++) {
+		bool found = false;
+
+		if (!touches(v, nr, a->v[i].off, a->v[i].len))
+			continue; /* wholly outside: may or may not be found */
+		for (size_t j = 0; j < b->nr && !found; j++)
+			found = b->v[j].off == a->v[i].off &&
+				b->v[j].len == a->v[i].len &&
+				!strcmp(b->v[j].id, a->v[i].id);
+		if (!found) {
+			fprintf(stderr,
+				"%zu spans, the first %zu..%zu: %s lost "
+				"%s at %zu+%zu\n",
+				nr, v[0].from, v[0].to, how, a->v[i].id,
+				a->v[i].off, a->v[i].len);
+			abort();
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct rules *r;
-	static struct rules_scratch *whole, *region;
-	static struct seen a, b;
+	static struct rules_scratch *whole, *region, *bulk;
+	static struct seen a, b, c;
 	struct rules_span v[8];
 	const char *buf;
 	size_t len, nr, head, at = 0;
@@ -59,10 +114,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	head = 1 + 4 * nr;
 	if (size < head)
 		return 0;
-	if (!r &&
-	    (rules_compile(&r, NULL) < 0 || rules_scratch_new(&whole, r) < 0 ||
-	     rules_scratch_new(&region, r) < 0))
-		abort();
+	if (!r) {
+		if (rules_compile(&r, NULL) < 0)
+			abort();
+		bulk = warmed(r);
+	}
+	keep_tables(r, &whole);
+	keep_tables(r, &region);
 	buf = (const char *)data + head;
 	len = size - head;
 	for (size_t i = 0; i < nr; i++) {
@@ -78,31 +136,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 	}
-	a.nr = b.nr = 0;
+	a.nr = b.nr = c.nr = 0;
 	if (rules_scan(r, whole, NULL, buf, len, keep, &a) < 0 ||
-	    rules_scan_spans(r, region, NULL, buf, len, v, nr, keep, &b) < 0) {
+	    rules_scan_spans(r, region, NULL, buf, len, v, nr, keep, &b) < 0 ||
+	    rules_scan_spans(r, bulk, NULL, buf, len, v, nr, keep, &c) < 0) {
 		error_clear();
 		return 0;
 	}
-	if (a.nr >= 256 || b.nr >= 256)
+	if (a.nr >= 256 || b.nr >= 256 || c.nr >= 256)
 		return 0; /* more than kept: not compared */
-	for (size_t i = 0; i < a.nr; i++) {
-		bool found = false;
-
-		if (!touches(v, nr, a.v[i].off, a.v[i].len))
-			continue; /* wholly outside: may or may not be found */
-		for (size_t j = 0; j < b.nr && !found; j++)
-			found = b.v[j].off == a.v[i].off &&
-				b.v[j].len == a.v[i].len &&
-				!strcmp(b.v[j].id, a.v[i].id);
-		if (!found) {
-			fprintf(stderr,
-				"%zu spans, the first %zu..%zu: lost "
-				"%s at %zu+%zu\n",
-				nr, v[0].from, v[0].to, a.v[i].id, a.v[i].off,
-				a.v[i].len);
-			abort();
-		}
-	}
+	compare(&a, &b, v, nr, "the tables");
+	compare(&a, &c, v, nr, "Hyperscan");
 	return 0;
 }

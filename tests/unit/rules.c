@@ -550,6 +550,23 @@ static void add_filler(struct strbuf *sb, size_t n)
 		strbuf_addstr(sb, "  total = compute(rows, 3) # a note\n");
 }
 
+/* A new scratch; with hs, one past the threshold (Hyperscan from now on),
+ * scanned with sb's filler. */
+static struct rules_scratch *new_scratch(int hs, struct strbuf *sb)
+{
+	struct rules_scratch *s = NULL;
+	struct found f;
+
+	assert_int_equal(rules_scratch_new(&s, R), 0);
+	if (hs) {
+		add_filler(sb, 5 * 1024 * 1024);
+		scan_with(R, s, &f, NULL, sb->buf, sb->len);
+		found_release(&f);
+		assert_true(rules_scratch_bulk(s));
+	}
+	return s;
+}
+
 /*
  * rules_scan_region(): a match reaching into the changed region is found
  * whatever lies around the region, through the keyword tables and through
@@ -564,14 +581,8 @@ static void test_rules_region(void **state)
 
 	(void)state;
 	for (int hs = 0; hs < 2; hs++) {
-		struct rules_scratch *s = NULL;
+		struct rules_scratch *s = new_scratch(hs, &sb);
 
-		assert_int_equal(rules_scratch_new(&s, R), 0);
-		if (hs) { /* past the threshold: Hyperscan from now on */
-			add_filler(&sb, 5 * 1024 * 1024);
-			scan_with(R, s, &f, NULL, sb.buf, sb.len);
-			found_release(&f);
-		}
 		for (size_t i = 0; i < ARRAY_SIZE(samples); i++) {
 			size_t at, mid;
 
@@ -626,6 +637,62 @@ static void test_rules_region(void **state)
 	/* most samples stand in other text: the test is not hollow */
 	assert_true(tried >= ARRAY_SIZE(samples));
 	strbuf_release(&sb);
+}
+
+/*
+ * Two changed spans whose margins do not meet: a multi-line rule's
+ * keyword that starts in the first span's margin and ends past it
+ * (Hyperscan reports a keyword where it ends) belongs to the first
+ * range; the second's wide margin starts where the first ended. The
+ * keyword slides over that seam; the password on the next line is in
+ * the second span and must be found either way (found by the fuzzer).
+ */
+/* The seam case through the tables (hs 0) or Hyperscan (hs 1), with the
+ * keyword at each of 96 places; the number of places tried. */
+static size_t seam_case(int hs)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct rules_scratch *s = new_scratch(hs, &sb);
+	struct found f;
+	size_t k;
+
+	for (k = 0; k < 96; k++) {
+		struct rules_span v[2] = { { 0, 0 }, { 0, 0 } };
+
+		strbuf_reset(&sb);
+		strbuf_addstr(&sb, "a\n");
+		for (size_t i = 0; i < k; i++)
+			strbuf_addch(&sb, ' ');
+		strbuf_addstr(&sb, "machine h login u\npassword ");
+		v[1].from = sb.len;
+		/* from pieces: no password-looking literal here */
+		strbuf_addstr(&sb, "Vq7");
+		strbuf_addstr(&sb, "rT2");
+		strbuf_addstr(&sb, "wK9x");
+		v[1].to = sb.len;
+		strbuf_addch(&sb, '\n');
+		scan_with(R, s, &f, NULL, sb.buf, sb.len);
+		assert_true(found_rule(&f, "netrc-password"));
+		found_release(&f);
+		memset(&f, 0, sizeof(f));
+		strbuf_init(&f.ids, 0);
+		strbuf_init(&f.secret, 0);
+		assert_int_equal(rules_scan_spans(R, s, NULL, sb.buf, sb.len, v,
+						  2, collect, &f),
+				 0);
+		if (!found_rule(&f, "netrc-password"))
+			fail_msg("keyword %zu bytes in: lost (hs %d)", k, hs);
+		found_release(&f);
+	}
+	rules_scratch_free(s);
+	strbuf_release(&sb);
+	return k;
+}
+
+static void test_rules_spans_keyword_across_ranges(void **state)
+{
+	(void)state;
+	assert_int_equal(seam_case(0) + seam_case(1), 2 * 96);
 }
 
 struct worker {
@@ -1757,6 +1824,7 @@ int main(void)
 		cmocka_unit_test(test_rules_jit_after_use),
 		cmocka_unit_test(test_rules_hyperscan_at_page_end),
 		cmocka_unit_test(test_rules_region),
+		cmocka_unit_test(test_rules_spans_keyword_across_ranges),
 	};
 
 	return cmocka_run_group_tests_name("rules", tests, group_setup,
