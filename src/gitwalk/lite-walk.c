@@ -10,6 +10,7 @@
 #include "slugguard/gitwalk.h"
 #include "slugguard/odb.h"
 #include "slugguard/oidmap.h"
+#include "commit-cache.h"
 #include "gitwalk-internal.h"
 #include "lite.h"
 #include "rev.h"
@@ -64,6 +65,9 @@ struct walk {
 	void *shallow_data;
 	/* The repository's commit-graph, NULL when it has none. */
 	struct odb_graph *graph;
+	/* Without a graph: the commits earlier walks read (commit-cache.c),
+	 * or NULL when turned off. */
+	struct ccache *cc;
 };
 
 /*
@@ -263,6 +267,46 @@ static int parse_graph(struct walk *wk, size_t n)
 	return 0;
 }
 
+/* Commit n's date and parents from the commit cache; false when it does
+ * not have them. */
+static bool parse_cached(struct walk *wk, size_t n)
+{
+	const unsigned char *raw;
+	size_t np;
+	int64_t date;
+	git_oid pid;
+
+	if (!ccache_get(wk->cc, wk->c[n].id.id, &date, &raw, &np))
+		return false;
+	wk->c[n].parents_at = wk->parents_nr;
+	for (size_t k = 0; k < np; k++) {
+		size_t pn;
+
+		memcpy(pid.id, raw + k * GIT_OID_RAWSZ, GIT_OID_RAWSZ);
+		pn = node(wk, &pid);
+		ALLOC_GROW(wk->parents, wk->parents_nr + 1, wk->parents_alloc);
+		wk->parents[wk->parents_nr++] = pn;
+	}
+	wk->c[n].date = date;
+	wk->c[n].parents_nr = is_shallow(wk, &wk->c[n].id) ? 0 : np;
+	wk->c[n].flags |= C_PARSED;
+	return true;
+}
+
+/* The parents of commit n as raw ids, for the commit cache. */
+static void cache_commit(struct walk *wk, size_t n, size_t np)
+{
+	unsigned char raw[GRAPH_PARENTS * GIT_OID_RAWSZ];
+
+	if (!wk->cc || np > GRAPH_PARENTS)
+		return;
+	for (size_t k = 0; k < np; k++)
+		memcpy(raw + k * GIT_OID_RAWSZ,
+		       commit_id(wk, wk->parents[wk->c[n].parents_at + k])->id,
+		       GIT_OID_RAWSZ);
+	ccache_add(wk->cc, wk->c[n].id.id, wk->c[n].date, raw, np);
+}
+
 /* Read commit n: its committer date and parents. */
 static int parse(struct walk *wk, size_t n)
 {
@@ -280,6 +324,8 @@ static int parse(struct walk *wk, size_t n)
 		if (rc != ERR_NOTFOUND)
 			return rc;
 	}
+	if (wk->cc && parse_cached(wk, n))
+		return 0;
 	rc = odb_read_once(wk->rd, commit_id(wk, n)->id, &type, &data, &len);
 	if (rc == ERR_FAIL)
 		return damaged(&wk->c[n].id);
@@ -321,6 +367,7 @@ static int parse(struct walk *wk, size_t n)
 		if (gt && gt + 2 < end)
 			wk->c[n].date = strtoll(gt + 2, NULL, 10);
 	}
+	cache_commit(wk, n, np);
 	wk->c[n].parents_nr = is_shallow(wk, &wk->c[n].id) ? 0 : np;
 	wk->c[n].flags |= C_PARSED;
 	return 0;
@@ -480,14 +527,20 @@ static void topo_order(struct walk *wk, const size_t *list, size_t list_nr,
  * and benchmarks. No graph is no error; a damaged one is (git would
  * walk the same damage silently).
  */
+static bool env_off(const char *name)
+{
+	const char *off = getenv(name);
+
+	return off && *off && strcmp(off, "0");
+}
+
 static int open_graph(struct odb_graph **out, const struct gitwalk *w)
 {
-	const char *off = getenv("SLUGGUARD_NO_GRAPH");
 	struct strbuf path = STRBUF_INIT;
 	int rc;
 
 	*out = NULL;
-	if (off && *off && strcmp(off, "0"))
+	if (env_off("SLUGGUARD_NO_GRAPH"))
 		return 0;
 	strbuf_addf(&path, "%sshallow", gitwalk_commondir(w));
 	if (!access(path.buf, F_OK)) {
@@ -528,6 +581,8 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 	wk.shallow = shallow;
 	wk.shallow_data = shallow_data;
 	rc = open_graph(&wk.graph, w);
+	if (!rc && !wk.graph && !env_off("SLUGGUARD_NO_COMMIT_CACHE"))
+		wk.cc = ccache_open(gitwalk_commondir(w));
 	if (!rc)
 		rc = gitwalk_rev_parse(&tips, &src, revs, revs_nr);
 	for (size_t i = 0; i < tips.nr && !rc; i++)
@@ -566,6 +621,11 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 	}
 	if (!rc)
 		topo_order(&wk, list, list_nr, out, nr);
+	/* A cache that cannot be written (a read-only repository) is no
+	 * error: the next walk reads the objects again. */
+	if (!rc && ccache_save(wk.cc) < 0)
+		error_clear();
+	ccache_free(wk.cc);
 	gitwalk_rev_tips_release(&tips);
 	free(list);
 	free(wk.c);

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the revision front end and the commit walks behind it
- * (src/gitwalk/revision.c, lite-*.c, rev-git2.c, walk.c): every case runs
- * three ways, with the lite backend (default), with SLUGGUARD_NO_LITE=1
- * (libgit2 resolves and walks) and with SLUGGUARD_NO_ODB=1 (libgit2 for
- * everything), and the three must agree on the commits, their order, the
- * tags, the exit code and the message. Successful cases are also checked
- * against `git rev-list`. Repositories: a merge with tags of every kind,
- * a shallow clone (git clone --depth) and a linked worktree.
+ * (src/gitwalk/revision.c, lite-*.c, commit-cache.c, rev-git2.c, walk.c):
+ * every case runs five ways, with the lite backend (default), with
+ * SLUGGUARD_NO_LITE=1 (libgit2 resolves and walks), with
+ * SLUGGUARD_NO_ODB=1 (libgit2 for everything), without the commit-graph
+ * and without the commit cache, and all must agree on the commits, their
+ * order, the tags, the exit code and the message. Successful cases are also
+ * checked against `git rev-list`. Repositories: a merge with tags of every
+ * kind, a shallow clone (git clone --depth) and a linked worktree.
  */
 #include "slugguard/common.h"
 #include "slugguard/error.h"
@@ -15,12 +16,14 @@
 #include "slugguard/gitwalk.h"
 #include "slugguard/run.h"
 #include "slugguard/strbuf.h"
+#include "slugguard/zstream.h"
 #include "gitwalk/gitwalk-internal.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char tmp[] = "/tmp/sg-rev-XXXXXX";
@@ -177,7 +180,7 @@ static int on_message(void *data, unsigned thread, const char *commit,
 	return 0;
 }
 
-enum mode { LITE, NO_LITE, NO_ODB, NO_GRAPH };
+enum mode { LITE, NO_LITE, NO_ODB, NO_GRAPH, NO_CACHE };
 
 /* Walk revs in dir one way; out gets the messages, or the error. */
 static int walk(const char *dir, enum mode m, const char *const *revs,
@@ -192,6 +195,9 @@ static int walk(const char *dir, enum mode m, const char *const *revs,
 	unsetenv("SLUGGUARD_NO_LITE");
 	unsetenv("SLUGGUARD_NO_ODB");
 	unsetenv("SLUGGUARD_NO_GRAPH");
+	unsetenv("SLUGGUARD_NO_COMMIT_CACHE");
+	if (m == NO_CACHE)
+		setenv("SLUGGUARD_NO_COMMIT_CACHE", "1", 1);
 	if (m == NO_GRAPH)
 		setenv("SLUGGUARD_NO_GRAPH", "1", 1);
 	if (m == NO_LITE)
@@ -265,9 +271,10 @@ static int check(const char *dir, struct strbuf *msgs, size_t nr, ...)
 {
 	const char *revs[8];
 	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, c = STRBUF_INIT,
-		      d = STRBUF_INIT, want = STRBUF_INIT, got = STRBUF_INIT;
+		      d = STRBUF_INIT, e = STRBUF_INIT, want = STRBUF_INIT,
+		      got = STRBUF_INIT;
 	va_list ap;
-	int rc, rc2, rc3, rc4;
+	int rc, rc2, rc3, rc4, rc5;
 
 	assert_true(nr <= ARRAY_SIZE(revs));
 	va_start(ap, nr);
@@ -278,16 +285,20 @@ static int check(const char *dir, struct strbuf *msgs, size_t nr, ...)
 	rc2 = walk(dir, NO_LITE, revs, nr, &b);
 	rc3 = walk(dir, NO_ODB, revs, nr, &c);
 	rc4 = walk(dir, NO_GRAPH, revs, nr, &d);
+	rc5 = walk(dir, NO_CACHE, revs, nr, &e);
 	if (strcmp(a.buf, b.buf) || strcmp(a.buf, c.buf) ||
-	    strcmp(a.buf, d.buf))
-		print_error("%s: lite:\n%sno lite:\n%sno odb:\n%sno graph:\n%s",
-			    revs[0], a.buf, b.buf, c.buf, d.buf);
+	    strcmp(a.buf, d.buf) || strcmp(a.buf, e.buf))
+		print_error("%s: lite:\n%sno lite:\n%sno odb:\n%sno graph:\n%s"
+			    "no commit cache:\n%s",
+			    revs[0], a.buf, b.buf, c.buf, d.buf, e.buf);
 	assert_int_equal(rc, rc2);
 	assert_int_equal(rc, rc3);
 	assert_int_equal(rc, rc4);
+	assert_int_equal(rc, rc5);
 	assert_string_equal(a.buf, b.buf);
 	assert_string_equal(a.buf, c.buf);
 	assert_string_equal(a.buf, d.buf);
+	assert_string_equal(a.buf, e.buf);
 	if (!rc) {
 		/* rev-list's order is its own: compare as sorted sets. */
 		rev_list(dir, revs, nr, &want);
@@ -303,6 +314,7 @@ static int check(const char *dir, struct strbuf *msgs, size_t nr, ...)
 	strbuf_release(&b);
 	strbuf_release(&c);
 	strbuf_release(&d);
+	strbuf_release(&e);
 	strbuf_release(&want);
 	strbuf_release(&got);
 	return rc;
@@ -596,6 +608,160 @@ static void test_rev_graph(void **state)
 	strbuf_release(&data);
 }
 
+static uint32_t get_le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* The CRC at the end of the cache file data (commit-cache.c) is right. */
+static bool cache_crc_ok(const struct strbuf *data)
+{
+	return data->len > 20 &&
+	       zs_crc32(0, data->buf, data->len - 4) ==
+		       get_le32((const unsigned char *)data->buf + data->len -
+				4);
+}
+
+/*
+ * Without a commit-graph the walk keeps what it read of each commit in
+ * <gitdir>/slugguard/commits (commit-cache.c) and reads it back on the
+ * next walk: 60 commits with a merge of a side branch dated before its
+ * fork (clock skew) and an octopus of 18 (not cached). Every walk, cold,
+ * warm and over a damaged file, agrees with rev-list and with the cache
+ * turned off; a file that is valid but lies shows that it is read; one
+ * that cannot be written is no error.
+ */
+static void test_rev_commit_cache(void **state)
+{
+	struct strbuf dir = STRBUF_INIT, id = STRBUF_INIT, out = STRBUF_INIT,
+		      file = STRBUF_INIT, data = STRBUF_INIT,
+		      root = STRBUF_INIT, lie = STRBUF_INIT;
+	struct strvec one = STRVEC_INIT, legs = STRVEC_INIT;
+	const char *const head[] = { "HEAD" };
+	unsigned char raw[GITWALK_HEXSZ / 2];
+	size_t n, np, all;
+
+	(void)state;
+	strbuf_addf(&dir, "%s/cc", tmp);
+	assert_int_equal(git(tmp, NULL, "clone", "-q", repo, "cc", NULL), 0);
+	strbuf_addf(&file, "%s/.git/slugguard/commits", dir.buf);
+	strvec_push(&one, "HEAD");
+	for (int i = 0; i < 60; i++) {
+		commit_tree(dir.buf, &id, &one, "line");
+		strvec_clear(&one);
+		strvec_push(&one, id.buf);
+		if (i == 20)
+			strvec_push(&legs, id.buf);
+	}
+	/* a side commit dated a day before its fork point */
+	tick -= 86400;
+	commit_tree(dir.buf, &id, &legs, "skewed");
+	tick += 86400;
+	strvec_clear(&legs);
+	strvec_push(&legs, one.v[0]);
+	strvec_push(&legs, id.buf);
+	for (int i = 0; i < 16; i++) {
+		commit_tree(dir.buf, &id, &one, "leg");
+		strvec_push(&legs, id.buf);
+	}
+	commit_tree(dir.buf, &id, &legs, "octopus of 18");
+	assert_int_equal(git(dir.buf, NULL, "update-ref", "refs/heads/main",
+			     id.buf, NULL),
+			 0);
+	assert_int_equal(access(file.buf, F_OK), -1);
+	/* cold: the first walk writes the file, the others read it */
+	assert_int_equal(check(dir.buf, &out, 1, "HEAD"), 0);
+	all = count(&out, "(commit message)");
+	assert_int_equal(all, 7 + 60 + 1 + 16 + 1);
+	assert_int_equal(fs_read_capped(&data, file.buf, 1 << 20), 0);
+	assert_memory_equal(data.buf, "SGCC", 4);
+	assert_true(cache_crc_ok(&data));
+	n = get_le32((unsigned char *)data.buf + 8);
+	np = get_le32((unsigned char *)data.buf + 12);
+	/* every commit but the octopus, each with its parents */
+	assert_int_equal(n, all - 1);
+	assert_int_equal(data.len, 16 + 32 * n + 20 * np + 4);
+	assert_int_equal(check(dir.buf, NULL, 1, "HEAD~1..HEAD"), 0);
+	assert_int_equal(check(dir.buf, NULL, 1, "HEAD^2~3..HEAD^2"), 0);
+	assert_int_equal(check(dir.buf, NULL, 2, "HEAD", "^HEAD^3"), 0);
+	assert_int_equal(check(dir.buf, NULL, 2, "--all", "^origin/side"), 0);
+	/* A valid file that lies (every parent the root): read, so the
+	 * walk believes it. */
+	assert_int_equal(git(dir.buf, &root, "rev-list", "--max-parents=0",
+			     "HEAD", NULL),
+			 0);
+	for (size_t i = 0; i < sizeof(raw); i++)
+		assert_int_equal(sscanf(root.buf + 2 * i, "%2hhx", &raw[i]), 1);
+	strbuf_addbuf(&lie, &data);
+	for (size_t i = 0; i < np; i++)
+		memcpy(lie.buf + 16 + 32 * n + 20 * i, raw, sizeof(raw));
+	{
+		uint32_t crc = zs_crc32(0, lie.buf, lie.len - 4);
+
+		for (int i = 0; i < 4; i++)
+			lie.buf[lie.len - 4 + i] = (char)(crc >> (8 * i));
+	}
+	assert_int_equal(fs_write_atomic(file.buf, lie.buf, lie.len, 0644), 0);
+	assert_int_equal(walk(dir.buf, LITE, head, 1, &out), 0);
+	assert_true(count(&out, "(commit message)") < all);
+	assert_int_equal(walk(dir.buf, NO_CACHE, head, 1, &out), 0);
+	assert_int_equal(count(&out, "(commit message)"), all);
+	/* Damage of every kind: ignored, the walk reads the objects and
+	 * writes the file anew. */
+	for (int k = 0; k < 5; k++) {
+		struct strbuf bad = STRBUF_INIT, again = STRBUF_INIT;
+
+		assert_int_equal(unlink(file.buf), 0);
+		strbuf_addbuf(&bad, &data);
+		if (k == 0)
+			bad.buf[16 + 32 * (n / 2) + 20] ^= 1; /* a date */
+		else if (k == 1)
+			strbuf_setlen(&bad, bad.len / 2); /* torn */
+		else if (k == 2)
+			strbuf_setlen(&bad, 0); /* empty */
+		else if (k == 3)
+			bad.buf[4] = 9; /* another version */
+		if (k == 4) {
+			assert_int_equal(mkdir(file.buf, 0755), 0);
+		} else {
+			assert_int_equal(fs_write_atomic(file.buf, bad.buf,
+							 bad.len, 0644),
+					 0);
+		}
+		assert_int_equal(check(dir.buf, &out, 1, "HEAD"), 0);
+		assert_int_equal(count(&out, "(commit message)"), all);
+		if (k == 4) {
+			/* cannot be replaced: no error, nothing written */
+			assert_int_equal(rmdir(file.buf), 0);
+		} else {
+			assert_int_equal(
+				fs_read_capped(&again, file.buf, 1 << 20), 0);
+			assert_true(cache_crc_ok(&again));
+			assert_int_equal(again.len, data.len);
+		}
+		strbuf_release(&bad);
+		strbuf_release(&again);
+	}
+	/* a symbolic link is not followed */
+	assert_int_equal(fs_write_atomic(file.buf, lie.buf, lie.len, 0644), 0);
+	strbuf_reset(&id);
+	strbuf_addf(&id, "%s.lie", file.buf);
+	assert_int_equal(rename(file.buf, id.buf), 0);
+	assert_int_equal(symlink(id.buf, file.buf), 0);
+	assert_int_equal(walk(dir.buf, LITE, head, 1, &out), 0);
+	assert_int_equal(count(&out, "(commit message)"), all);
+	strvec_clear(&one);
+	strvec_clear(&legs);
+	strbuf_release(&dir);
+	strbuf_release(&id);
+	strbuf_release(&out);
+	strbuf_release(&file);
+	strbuf_release(&data);
+	strbuf_release(&root);
+	strbuf_release(&lie);
+}
+
 /*
  * A split commit-graph (git commit-graph write --split, as git
  * maintenance writes it): two layers, the top one's rows pointing at
@@ -815,6 +981,7 @@ int main(void)
 		cmocka_unit_test(test_rev_worktree),
 		cmocka_unit_test(test_rev_graph),
 		cmocka_unit_test(test_rev_graph_split),
+		cmocka_unit_test(test_rev_commit_cache),
 		cmocka_unit_test(test_rev_tags),
 		cmocka_unit_test(test_commit_meta),
 		cmocka_unit_test(test_parse_tree_names),
