@@ -208,6 +208,8 @@ void ccache_add(struct ccache *c, const unsigned char *id, int64_t date,
 	a->date = date;
 	a->first = c->parents_nr;
 	a->nr = nr;
+	if (!nr)
+		return; /* a root commit: c->parents may be NULL still */
 	ALLOC_GROW(c->parents, (c->parents_nr + nr) * RAW, c->parents_alloc);
 	memcpy(c->parents + c->parents_nr * RAW, parents, nr * RAW);
 	c->parents_nr += nr;
@@ -218,6 +220,7 @@ struct pick {
 	const unsigned char *id, *parents;
 	int64_t date;
 	size_t nr;
+	bool added; /* by this walk: kept over the old file's */
 };
 
 static int newest_first(const void *a, const void *b)
@@ -231,8 +234,10 @@ static int newest_first(const void *a, const void *b)
 
 static int by_id(const void *a, const void *b)
 {
-	return memcmp(((const struct pick *)a)->id,
-		      ((const struct pick *)b)->id, RAW);
+	const struct pick *x = a, *y = b;
+	int cmp = memcmp(x->id, y->id, RAW);
+
+	return cmp ? cmp : (int)y->added - (int)x->added;
 }
 
 int ccache_save(struct ccache *c)
@@ -259,6 +264,7 @@ int ccache_save(struct ccache *c)
 		v[nr].id = c->add[i].id;
 		v[nr].date = c->add[i].date;
 		v[nr].parents = c->parents + c->add[i].first * RAW;
+		v[nr].added = true;
 		v[nr++].nr = c->add[i].nr;
 	}
 	/* the newest CACHE_MAX, without the same commit twice */
@@ -293,7 +299,8 @@ int ccache_save(struct ccache *c)
 		np += v[i].nr;
 	}
 	for (size_t i = 0; i < nr; i++)
-		strbuf_add(&out, v[i].parents, v[i].nr * RAW);
+		if (v[i].nr)
+			strbuf_add(&out, v[i].parents, v[i].nr * RAW);
 	put_le32(word, zs_crc32(0, out.buf, out.len));
 	strbuf_add(&out, word, 4);
 	strbuf_addstr(&dir, c->path);
