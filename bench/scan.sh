@@ -129,6 +129,11 @@ for spec in $repos; do
 	base=$(cd "$d" && median_ms -m "$runs" git log -p -U0 "$range")
 	row "small push $range ($nc commits)" "$ours" "$base" \
 		"(< 30 ms; git.git <= 0.25x)"
+	# the walk's commits come from slugguard/commits after the first
+	# run (src/gitwalk/commit-cache.c); without it, as a first push
+	ours=$(cd "$d" && median_ms -m "$runs" env \
+		SLUGGUARD_NO_COMMIT_CACHE=1 "$SG" scan "$range")
+	row "  same, without the commit cache (a first push)" "$ours" "$base"
 	ours=$(cd "$d" && median_ms -m "$runs" env SLUGGUARD_NO_ODB=1 \
 		"$SG" scan "$range")
 	row "  same through libgit2 (SLUGGUARD_NO_ODB=1)" "$ours" "$base"

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The commit cache: each commit's committer date and parents, kept in
- * "<commondir>/slugguard/commits" for the revision walk of a repository
- * without a commit-graph (docs/scan.md). A small push to such a
- * repository walks ~2,000 commits in date order to find where its range
- * starts (git's limit_list does the same), and inflating those commit
- * objects was most of its time. A commit never changes under its id, so
- * an entry never goes stale; the file keeps the CACHE_MAX newest commits
- * the walks read, is replaced whole (write, fsync, rename), and a file
- * that fails any check below is ignored and rewritten. It is never
- * needed: without it the walk reads the objects, as before.
+ * "<commondir>/slugguard/commits" for the revision walk (docs/scan.md).
+ * A small push to a repository without a commit-graph walks ~2,000
+ * commits in date order to find where its range starts (git's
+ * limit_list does the same), and inflating those commit objects was
+ * most of its time; with a graph, the graph's pages (first touches of a
+ * multi-MB mapping) cost more than this file's few. A commit never
+ * changes under its id, so an entry never goes stale; the file keeps the
+ * CACHE_MAX newest commits the walks read, is replaced whole (write,
+ * fsync, rename), and a file that fails any check below is ignored and
+ * rewritten. It is never needed: without it the walk reads the graph or
+ * the objects, as before.
  *
  * Layout (integers little-endian):
  *   "SGCC" | u32 version (1) | u32 n | u32 np
@@ -164,6 +166,16 @@ struct ccache *ccache_open(const char *commondir)
 		c->n = c->np = 0;
 	}
 	return c;
+}
+
+bool ccache_has_commits(const struct ccache *c)
+{
+	return c && c->n;
+}
+
+bool ccache_wants(const struct ccache *c)
+{
+	return c && c->add_nr < CACHE_MAX;
 }
 
 bool ccache_get(const struct ccache *c, const unsigned char *id, int64_t *date,

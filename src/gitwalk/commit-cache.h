@@ -19,6 +19,10 @@ void ccache_free(struct ccache *c);
  */
 bool ccache_get(const struct ccache *c, const unsigned char *id, int64_t *date,
 		const unsigned char **parents, size_t *nr);
+/* Whether c holds any commit (false for NULL). */
+bool ccache_has_commits(const struct ccache *c);
+/* Whether ccache_add() would keep another commit (false for NULL). */
+bool ccache_wants(const struct ccache *c);
 /* A commit the walk read from its object, for ccache_save() (copied). */
 void ccache_add(struct ccache *c, const unsigned char *id, int64_t date,
 		const unsigned char *parents, size_t nr);

@@ -65,9 +65,17 @@ struct walk {
 	void *shallow_data;
 	/* The repository's commit-graph, NULL when it has none. */
 	struct odb_graph *graph;
-	/* Without a graph: the commits earlier walks read (commit-cache.c),
-	 * or NULL when turned off. */
+	/* The commits earlier walks read (commit-cache.c), or NULL when
+	 * turned off. */
 	struct ccache *cc;
+	/*
+	 * With a cache that has commits, the graph is opened only when the
+	 * cache misses one (graph_lazy): its pages cost more on a small push
+	 * than the cache's one. Commits are then known by id alone (no rows),
+	 * so that those met before it opened are the same nodes after.
+	 */
+	bool graph_lazy, graph_tried;
+	const struct gitwalk *w;
 };
 
 /*
@@ -188,7 +196,8 @@ static size_t node(struct walk *wk, const git_oid *id)
 		return n;
 	n = wk->nr;
 	/* Known by its row already, or new (then put under both keys). */
-	if (!wk->graph || !odb_graph_find(wk->graph, id->id, &row) ||
+	if (!wk->graph || wk->graph_lazy ||
+	    !odb_graph_find(wk->graph, id->id, &row) ||
 	    !rowmap_put(&wk->rows, row, &n))
 		n = new_node(wk, row);
 	git_oid_cpy(&wk->c[n].id, id);
@@ -229,19 +238,34 @@ static bool is_shallow(const struct walk *wk, const git_oid *id)
 /* Most commits have one or two parents; more are read from the object. */
 #define GRAPH_PARENTS 16
 
+/* The parents of commit n as raw ids, for the commit cache. */
+static void cache_commit(struct walk *wk, size_t n, size_t np)
+{
+	unsigned char raw[GRAPH_PARENTS * GIT_OID_RAWSZ];
+
+	/* full: a long walk reads no more ids for it */
+	if (!ccache_wants(wk->cc) || np > GRAPH_PARENTS)
+		return;
+	for (size_t k = 0; k < np; k++)
+		memcpy(raw + k * GIT_OID_RAWSZ,
+		       commit_id(wk, wk->parents[wk->c[n].parents_at + k])->id,
+		       GIT_OID_RAWSZ);
+	ccache_add(wk->cc, commit_id(wk, n)->id, wk->c[n].date, raw, np);
+}
+
 /*
  * Commit n's date and parents from the commit-graph: 0, ERR_NOTFOUND
  * when the commit has more parents than a row read here holds (a large
  * octopus), or an error for a damaged graph. No shallow check: the
  * graph is not opened in a shallow repository (open_graph()).
  */
-static int parse_graph(struct walk *wk, size_t n)
+static int parse_graph(struct walk *wk, size_t n, uint32_t row)
 {
 	uint32_t parents[GRAPH_PARENTS];
 	size_t np = 0;
 	int rc;
 
-	rc = odb_graph_commit(wk->graph, wk->c[n].row, &wk->c[n].date, parents,
+	rc = odb_graph_commit(wk->graph, row, &wk->c[n].date, parents,
 			      GRAPH_PARENTS, &np);
 	if (rc == ERR_FAIL) {
 		char hex[GITWALK_HEXSZ + 1];
@@ -257,14 +281,51 @@ static int parse_graph(struct walk *wk, size_t n)
 	/* node_at_row() may move wk->c: n is an index, not a pointer */
 	wk->c[n].parents_at = wk->parents_nr;
 	for (size_t k = 0; k < np; k++) {
-		size_t p = node_at_row(wk, parents[k]);
+		size_t p;
 
+		if (wk->graph_lazy) {
+			git_oid pid;
+
+			memcpy(pid.id, odb_graph_id(wk->graph, parents[k]),
+			       GIT_OID_RAWSZ);
+			p = node(wk, &pid);
+		} else {
+			p = node_at_row(wk, parents[k]);
+		}
 		ALLOC_GROW(wk->parents, wk->parents_nr + 1, wk->parents_alloc);
 		wk->parents[wk->parents_nr++] = p;
 	}
 	wk->c[n].parents_nr = np;
 	wk->c[n].flags |= C_PARSED;
+	cache_commit(wk, n, np);
 	return 0;
+}
+
+static bool env_off(const char *name)
+{
+	const char *off = getenv(name);
+
+	return off && *off && strcmp(off, "0");
+}
+
+static int open_graph(struct odb_graph **out, const struct gitwalk *w)
+{
+	struct strbuf path = STRBUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if (env_off("SLUGGUARD_NO_GRAPH"))
+		return 0;
+	strbuf_addf(&path, "%sshallow", gitwalk_commondir(w));
+	if (!access(path.buf, F_OK)) {
+		strbuf_release(&path);
+		return 0;
+	}
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%sobjects", gitwalk_commondir(w));
+	rc = odb_graph_open(out, path.buf);
+	strbuf_release(&path);
+	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
 /* Commit n's date and parents from the commit cache; false when it does
@@ -293,20 +354,6 @@ static bool parse_cached(struct walk *wk, size_t n)
 	return true;
 }
 
-/* The parents of commit n as raw ids, for the commit cache. */
-static void cache_commit(struct walk *wk, size_t n, size_t np)
-{
-	unsigned char raw[GRAPH_PARENTS * GIT_OID_RAWSZ];
-
-	if (!wk->cc || np > GRAPH_PARENTS)
-		return;
-	for (size_t k = 0; k < np; k++)
-		memcpy(raw + k * GIT_OID_RAWSZ,
-		       commit_id(wk, wk->parents[wk->c[n].parents_at + k])->id,
-		       GIT_OID_RAWSZ);
-	ccache_add(wk->cc, wk->c[n].id.id, wk->c[n].date, raw, np);
-}
-
 /* Read commit n: its committer date and parents. */
 static int parse(struct walk *wk, size_t n)
 {
@@ -320,12 +367,28 @@ static int parse(struct walk *wk, size_t n)
 	if (wk->c[n].flags & C_PARSED)
 		return 0;
 	if (wk->c[n].row != NO_ROW) {
-		rc = parse_graph(wk, n);
+		rc = parse_graph(wk, n, wk->c[n].row);
 		if (rc != ERR_NOTFOUND)
 			return rc;
 	}
 	if (wk->cc && parse_cached(wk, n))
 		return 0;
+	if (wk->graph_lazy) {
+		uint32_t row;
+
+		if (!wk->graph_tried) {
+			wk->graph_tried = true;
+			rc = open_graph(&wk->graph, wk->w);
+			if (rc < 0)
+				return rc;
+		}
+		if (wk->graph &&
+		    odb_graph_find(wk->graph, wk->c[n].id.id, &row)) {
+			rc = parse_graph(wk, n, row);
+			if (rc != ERR_NOTFOUND)
+				return rc;
+		}
+	}
 	rc = odb_read_once(wk->rd, commit_id(wk, n)->id, &type, &data, &len);
 	if (rc == ERR_FAIL)
 		return damaged(&wk->c[n].id);
@@ -527,33 +590,6 @@ static void topo_order(struct walk *wk, const size_t *list, size_t list_nr,
  * and benchmarks. No graph is no error; a damaged one is (git would
  * walk the same damage silently).
  */
-static bool env_off(const char *name)
-{
-	const char *off = getenv(name);
-
-	return off && *off && strcmp(off, "0");
-}
-
-static int open_graph(struct odb_graph **out, const struct gitwalk *w)
-{
-	struct strbuf path = STRBUF_INIT;
-	int rc;
-
-	*out = NULL;
-	if (env_off("SLUGGUARD_NO_GRAPH"))
-		return 0;
-	strbuf_addf(&path, "%sshallow", gitwalk_commondir(w));
-	if (!access(path.buf, F_OK)) {
-		strbuf_release(&path);
-		return 0;
-	}
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%sobjects", gitwalk_commondir(w));
-	rc = odb_graph_open(out, path.buf);
-	strbuf_release(&path);
-	return rc == ERR_NOTFOUND ? 0 : rc;
-}
-
 int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 		      struct odb_reader *rd, const char *const *revs,
 		      size_t revs_nr,
@@ -580,9 +616,12 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 	wk.rd = rd;
 	wk.shallow = shallow;
 	wk.shallow_data = shallow_data;
-	rc = open_graph(&wk.graph, w);
-	if (!rc && !wk.graph && !env_off("SLUGGUARD_NO_COMMIT_CACHE"))
+	wk.w = w;
+	if (!env_off("SLUGGUARD_NO_COMMIT_CACHE"))
 		wk.cc = ccache_open(gitwalk_commondir(w));
+	wk.graph_lazy = ccache_has_commits(wk.cc);
+	if (!wk.graph_lazy)
+		rc = open_graph(&wk.graph, w);
 	if (!rc)
 		rc = gitwalk_rev_parse(&tips, &src, revs, revs_nr);
 	for (size_t i = 0; i < tips.nr && !rc; i++)

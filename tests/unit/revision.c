@@ -623,6 +623,23 @@ static bool cache_crc_ok(const struct strbuf *data)
 				4);
 }
 
+/* nr commits on tip (one id, replaced by the last), branch more at it. */
+static void grow_more(const char *dir, struct strvec *tip, int nr,
+		      const char *msg)
+{
+	struct strbuf id = STRBUF_INIT;
+
+	for (int i = 0; i < nr; i++) {
+		commit_tree(dir, &id, tip, msg);
+		strvec_clear(tip);
+		strvec_push(tip, id.buf);
+	}
+	assert_int_equal(git(dir, NULL, "update-ref", "refs/heads/more", id.buf,
+			     NULL),
+			 0);
+	strbuf_release(&id);
+}
+
 /*
  * Without a commit-graph the walk keeps what it read of each commit in
  * <gitdir>/slugguard/commits (commit-cache.c) and reads it back on the
@@ -743,6 +760,28 @@ static void test_rev_commit_cache(void **state)
 		strbuf_release(&bad);
 		strbuf_release(&again);
 	}
+	/*
+	 * A graph beside a warm cache: 40 commits the cache lacks and the
+	 * graph has, then 2 newer than both. The graph is opened at the
+	 * first miss, commits known by id across the two; the walks agree
+	 * with rev-list, the graph read by rows (cache off) and the objects
+	 * (graph off). The next walk finds them all in the cache.
+	 */
+	assert_int_equal(fs_write_atomic(file.buf, data.buf, data.len, 0644),
+			 0);
+	grow_more(dir.buf, &one, 40, "after the cache");
+	assert_int_equal(git(dir.buf, NULL, "commit-graph", "write",
+			     "--reachable", NULL),
+			 0);
+	grow_more(dir.buf, &one, 2, "after the graph");
+	assert_int_equal(check(dir.buf, &out, 1, "more"), 0);
+	assert_int_equal(count(&out, "(commit message)"), 7 + 60 + 42);
+	assert_int_equal(check(dir.buf, NULL, 2, "more", "^HEAD~1"), 0);
+	assert_int_equal(check(dir.buf, NULL, 1, "--all"), 0);
+	strbuf_reset(&data);
+	assert_int_equal(fs_read_capped(&data, file.buf, 1 << 20), 0);
+	assert_true(cache_crc_ok(&data));
+	assert_int_equal(get_le32((unsigned char *)data.buf + 8), n + 42);
 	/* a symbolic link is not followed */
 	assert_int_equal(fs_write_atomic(file.buf, lie.buf, lie.len, 0644), 0);
 	strbuf_reset(&id);
