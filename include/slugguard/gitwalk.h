@@ -113,6 +113,14 @@ int gitwalk_hist_revs(struct gitwalk_hist **out, struct gitwalk *w,
 /* The same for the index against HEAD (unborn HEAD: everything). */
 int gitwalk_hist_staged(struct gitwalk_hist **out, struct gitwalk *w,
 			const struct gitwalk_scan_ops *ops);
+/*
+ * Fill the commit cache ("<commondir>/slugguard/commits", see
+ * src/gitwalk/commit-cache.c) with the newest commits of every ref, as
+ * many as it keeps, so that the first push's walk finds them there
+ * (hooks install calls it). *nr gets how many were read. Nothing is
+ * done in a shallow clone or with SLUGGUARD_NO_COMMIT_CACHE=1.
+ */
+int gitwalk_prime_commits(const struct gitwalk *w, size_t *nr);
 void gitwalk_hist_free(struct gitwalk_hist *h);
 size_t gitwalk_hist_commits(const struct gitwalk_hist *h);
 size_t gitwalk_hist_changes(const struct gitwalk_hist *h);

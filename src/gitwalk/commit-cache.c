@@ -173,6 +173,11 @@ bool ccache_has_commits(const struct ccache *c)
 	return c && c->n;
 }
 
+size_t ccache_added(const struct ccache *c)
+{
+	return c ? c->add_nr : 0;
+}
+
 bool ccache_wants(const struct ccache *c)
 {
 	return c && c->add_nr < CACHE_MAX;
@@ -252,7 +257,7 @@ static int by_id(const void *a, const void *b)
 	return cmp ? cmp : (int)y->added - (int)x->added;
 }
 
-int ccache_save(struct ccache *c)
+int ccache_save(struct ccache *c, bool always)
 {
 	struct pick *v;
 	struct strbuf out = STRBUF_INIT, dir = STRBUF_INIT;
@@ -261,7 +266,7 @@ int ccache_save(struct ccache *c)
 	char *slash;
 	int rc = 0;
 
-	if (!c || c->add_nr < SAVE_MIN)
+	if (!c || !c->add_nr || (c->add_nr < SAVE_MIN && !always))
 		return 0;
 	v = xcalloc(c->n + c->add_nr, sizeof(*v));
 	for (size_t i = 0; i < c->n; i++) {

@@ -21,6 +21,8 @@ bool ccache_get(const struct ccache *c, const unsigned char *id, int64_t *date,
 		const unsigned char **parents, size_t *nr);
 /* Whether c holds any commit (false for NULL). */
 bool ccache_has_commits(const struct ccache *c);
+/* How many commits ccache_add() kept (0 for NULL). */
+size_t ccache_added(const struct ccache *c);
 /* Whether ccache_add() would keep another commit (false for NULL). */
 bool ccache_wants(const struct ccache *c);
 /* A commit the walk read from its object, for ccache_save() (copied). */
@@ -28,10 +30,11 @@ void ccache_add(struct ccache *c, const unsigned char *id, int64_t date,
 		const unsigned char *parents, size_t nr);
 /*
  * Rewrite the file with what ccache_add() gave, when that is enough to
- * be worth it: the newest commits of the old file and the new ones.
+ * be worth it (always: whatever it is): the newest commits of the old
+ * file and the new ones.
  * Returns 0 or an error (the caller drops it: the cache is never
  * needed).
  */
-int ccache_save(struct ccache *c);
+int ccache_save(struct ccache *c, bool always);
 
 #endif

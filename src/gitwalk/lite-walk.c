@@ -590,6 +590,18 @@ static void topo_order(struct walk *wk, const size_t *list, size_t list_nr,
  * and benchmarks. No graph is no error; a damaged one is (git would
  * walk the same damage silently).
  */
+static void walk_release(struct walk *wk)
+{
+	ccache_free(wk->cc);
+	free(wk->c);
+	oidmap_release(&wk->index);
+	free(wk->rows.keys);
+	free(wk->rows.vals);
+	free(wk->parents);
+	free(wk->heap);
+	odb_graph_free(wk->graph);
+}
+
 int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 		      struct odb_reader *rd, const char *const *revs,
 		      size_t revs_nr,
@@ -662,17 +674,67 @@ int gitwalk_lite_revs(git_oid **out, size_t *nr, const struct gitwalk *w,
 		topo_order(&wk, list, list_nr, out, nr);
 	/* A cache that cannot be written (a read-only repository) is no
 	 * error: the next walk reads the objects again. */
-	if (!rc && ccache_save(wk.cc) < 0)
+	if (!rc && ccache_save(wk.cc, false) < 0)
 		error_clear();
-	ccache_free(wk.cc);
 	gitwalk_rev_tips_release(&tips);
 	free(list);
-	free(wk.c);
-	oidmap_release(&wk.index);
-	free(wk.rows.keys);
-	free(wk.rows.vals);
-	free(wk.parents);
-	free(wk.heap);
-	odb_graph_free(wk.graph);
+	walk_release(&wk);
+	return rc;
+}
+
+int gitwalk_prime_commits(const struct gitwalk *w, size_t *nr)
+{
+	struct rev_source src;
+	struct rev_tips tips = { NULL, 0, 0 };
+	const char *const all[] = { "--all" };
+	struct strbuf path = STRBUF_INIT;
+	struct walk wk;
+	int rc = 0;
+
+	*nr = 0;
+	memset(&wk, 0, sizeof(wk));
+	wk.rd = gitwalk_reader(w);
+	wk.w = w;
+	/* a shallow clone's walk would run into its boundary: left alone */
+	strbuf_addf(&path, "%sshallow", gitwalk_commondir(w));
+	if (!w->gitdir || !wk.rd || env_off("SLUGGUARD_NO_COMMIT_CACHE") ||
+	    !access(path.buf, F_OK))
+		goto out;
+	memset(&src, 0, sizeof(src));
+	src.be = &gitwalk_rev_lite;
+	src.w = w;
+	src.rd = wk.rd;
+	wk.cc = ccache_open(gitwalk_commondir(w));
+	rc = open_graph(&wk.graph, w);
+	if (!rc)
+		rc = gitwalk_rev_parse(&tips, &src, all, 1);
+	for (size_t i = 0; i < tips.nr && !rc; i++)
+		rc = add_tip(&wk, &tips.v[i].id, false);
+	/* Date order from every ref, as a push's walk meets them, until the
+	 * cache is full; what cannot be read ends the walk, not the call. */
+	while (!rc && wk.heap_nr && ccache_wants(wk.cc)) {
+		size_t n = heap_pop(&wk);
+
+		for (size_t k = 0; k < wk.c[n].parents_nr && !rc; k++) {
+			size_t p = wk.parents[wk.c[n].parents_at + k];
+
+			if (wk.c[p].flags & C_SEEN)
+				continue;
+			rc = parse(&wk, p);
+			wk.c[p].flags |= C_SEEN;
+			heap_push(&wk, p);
+		}
+	}
+	if (rc == LITE_UNSUPPORTED || rc == ERR_NOTFOUND) {
+		error_clear();
+		rc = 0;
+	}
+	*nr = ccache_added(wk.cc);
+	if (!rc)
+		rc = ccache_save(wk.cc, true);
+out:
+	strbuf_release(&path);
+	gitwalk_rev_tips_release(&tips);
+	walk_release(&wk);
 	return rc;
 }

@@ -7,7 +7,6 @@
 #include "slugguard/hooks.h"
 #include "hooks-internal.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -161,42 +160,31 @@ out:
 }
 
 /*
- * Without a commit-graph the pre-push walk parses every commit object
- * git's limit_list needs to settle a range with merges (2,199 for a
- * 29-commit push on git.git: 24 ms against 15 ms with a graph). A clone
- * has none until `git gc` or `git maintenance` writes one; say so once,
- * at install, for a repository that has packs (a fresh one has nothing
- * to walk).
+ * The pre-push walk settles a range with merges by walking back in date
+ * order (2,199 commits for a 29-commit push on git.git), and a clone
+ * without a commit-graph parses each commit's object to do so: 25 ms
+ * against 14 once the commit cache has them. Fill it now, so that the
+ * first push is as fast as the next. It is only a cache: what stops it
+ * is said, not an error.
  */
-static void graph_tip(struct strvec *done, const struct gitwalk *w)
+static void prime_commits(struct strvec *done, const struct gitwalk *w)
 {
-	struct strbuf path = STRBUF_INIT;
 	const char *common = gitwalk_commondir(w);
 	const char *sep = ends_with(common, "/") ? "" : "/";
-	bool graph, packs = false;
-	DIR *d;
-	struct dirent *de;
+	size_t nr = 0;
 
-	strbuf_addf(&path, "%s%sobjects/info/commit-graph", common, sep);
-	graph = fs_exists(path.buf);
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s%sobjects/info/commit-graphs/commit-graph-chain",
-		    common, sep);
-	graph = graph || fs_exists(path.buf);
-	strbuf_reset(&path);
-	strbuf_addf(&path, "%s%sobjects/pack", common, sep);
-	d = graph ? NULL : opendir(path.buf);
-	while (d && !packs && (de = readdir(d)))
-		packs = ends_with(de->d_name, ".pack");
-	if (d)
-		closedir(d);
-	if (!graph && packs)
-		strvec_push(done, "tip: this repository has no commit-graph; "
-				  "'git commit-graph write --reachable' (or "
-				  "'git maintenance start') makes the "
-				  "pre-push scan of a push with merges up "
-				  "to 1.6x faster");
-	strbuf_release(&path);
+	if (gitwalk_prime_commits(w, &nr) < 0) {
+		strvec_pushf(done,
+			     "note: the commit cache was not filled (%s); "
+			     "the pre-push scan works without it",
+			     error_last());
+		error_clear();
+	} else if (nr) {
+		strvec_pushf(done,
+			     "%s%sslugguard/commits: %zu commits cached for "
+			     "the pre-push walk",
+			     common, sep, nr);
+	}
 }
 
 int hooks_install(struct strvec *done, const char *path, const char *binary,
@@ -239,7 +227,7 @@ int hooks_install(struct strvec *done, const char *path, const char *binary,
 	for (size_t i = 0; i < nr && !rc; i++)
 		rc = install_one(done, dir, names[i], binary);
 	if (!rc && !(flags & HOOKS_SERVER))
-		graph_tip(done, w);
+		prime_commits(done, w);
 	if (!rc && (flags & HOOKS_SERVER)) {
 		/*
 		 * Defence in depth: git's own fsck then refuses malformed

@@ -127,24 +127,39 @@ test_expect_success 'usage errors exit 2' '
 	grep "hooks install" fresh/out
 '
 
-test_expect_success 'install says when a packed clone has no commit-graph' '
-	git init -q packed &&
-	(cd packed &&
-	 git commit -q --allow-empty -m one &&
-	 git repack -q -ad &&
-	 ! test -e .git/objects/info/commit-graph &&
-	 "$SG" hooks install >out &&
-	 grep "^tip: this repository has no commit-graph" out &&
-	 "$SG" -q hooks uninstall &&
-	 git commit-graph write --reachable &&
-	 test -e .git/objects/info/commit-graph &&
+test_expect_success 'install fills the commit cache for the pre-push walk' '
+	git init -q cached &&
+	(cd cached &&
+	 for i in $(seq 40); do
+		git commit -q --allow-empty -m "c$i" || exit 1
+	 done &&
 	 "$SG" hooks install >out &&
 	 grep "pre-push: installed" out &&
-	 ! grep "commit-graph" out) &&
-	git init -q nopack &&
-	(cd nopack && "$SG" hooks install >out) &&
-	grep "pre-push: installed" nopack/out &&
-	! grep "commit-graph" nopack/out
+	 grep "slugguard/commits: 40 commits cached for the pre-push walk" out &&
+	 test "$(head -c 4 .git/slugguard/commits)" = SGCC &&
+	 "$SG" scan HEAD~3..HEAD >scan.out &&
+	 grep "scanned 3 commits" scan.out &&
+	 "$SG" -q hooks uninstall) &&
+	git clone -q --depth 5 "file://$PWD/cached" shallow-cached &&
+	(cd shallow-cached &&
+	 "$SG" hooks install >out &&
+	 grep "pre-push: installed" out &&
+	 ! grep "commits cached" out &&
+	 ! test -e .git/slugguard/commits) &&
+	git clone -q cached nocache &&
+	(cd nocache &&
+	 SLUGGUARD_NO_COMMIT_CACHE=1 "$SG" hooks install >out &&
+	 ! grep "commits cached" out &&
+	 ! test -e .git/slugguard/commits &&
+	 "$SG" -q hooks uninstall &&
+	 : >.git/slugguard &&
+	 "$SG" hooks install >out &&
+	 grep "pre-push: installed" out &&
+	 grep "^note: the commit cache was not filled (" out) &&
+	git init -q empty-cached &&
+	(cd empty-cached && "$SG" hooks install >out) &&
+	grep "pre-push: installed" empty-cached/out &&
+	! grep "commits cached" empty-cached/out
 '
 
 test_done

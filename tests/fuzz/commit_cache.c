@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			id[0] = (unsigned char)(0x80 | i);
 			ccache_add(c, id, i, parents, (size_t)i % 3);
 		}
-		if (ccache_save(c) < 0)
+		if (ccache_save(c, false) < 0)
 			abort();
 		ccache_free(c);
 		c = ccache_open(dir.buf);

@@ -790,6 +790,21 @@ static void test_rev_commit_cache(void **state)
 	assert_int_equal(symlink(id.buf, file.buf), 0);
 	assert_int_equal(walk(dir.buf, LITE, head, 1, &out), 0);
 	assert_int_equal(count(&out, "(commit message)"), all);
+	/* hooks install fills it from every ref: all but the octopus */
+	assert_int_equal(unlink(file.buf), 0);
+	{
+		struct gitwalk *w = NULL;
+		size_t nr = 0;
+
+		assert_int_equal(gitwalk_open(&w, dir.buf), 0);
+		assert_int_equal(gitwalk_prime_commits(w, &nr), 0);
+		gitwalk_free(w);
+		assert_int_equal(nr, all + 42 - 1);
+	}
+	strbuf_reset(&data);
+	assert_int_equal(fs_read_capped(&data, file.buf, 1 << 20), 0);
+	assert_true(cache_crc_ok(&data));
+	assert_int_equal(check(dir.buf, NULL, 1, "--all"), 0);
 	strvec_clear(&one);
 	strvec_clear(&legs);
 	strbuf_release(&dir);
