@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAGIC "SGCC"
@@ -257,6 +258,22 @@ static int by_id(const void *a, const void *b)
 	return cmp ? cmp : (int)y->added - (int)x->added;
 }
 
+/* A lock older than a save could take: its writer died (a push
+ * interrupted while saving). Left, no later walk could save. */
+#define STALE_LOCK 60
+
+static void drop_stale_lock(const char *path)
+{
+	struct strbuf lock = STRBUF_INIT;
+	struct stat st;
+
+	strbuf_addf(&lock, "%s.lock", path);
+	if (!lstat(lock.buf, &st) && S_ISREG(st.st_mode) &&
+	    st.st_mtime < time(NULL) - STALE_LOCK)
+		unlink(lock.buf);
+	strbuf_release(&lock);
+}
+
 int ccache_save(struct ccache *c, bool always)
 {
 	struct pick *v;
@@ -325,8 +342,10 @@ int ccache_save(struct ccache *c, bool always)
 	if (slash)
 		strbuf_setlen(&dir, (size_t)(slash - dir.buf));
 	rc = fs_mkdir_p(dir.buf, 0755);
-	if (!rc)
+	if (!rc) {
+		drop_stale_lock(c->path);
 		rc = fs_write_atomic(c->path, out.buf, out.len, 0644);
+	}
 out:
 	free(v);
 	strbuf_release(&out);

@@ -98,6 +98,7 @@ int fs_write_atomic(const char *path, const void *buf, size_t len,
 		    unsigned mode)
 {
 	struct strbuf lock = STRBUF_INIT;
+	bool ours = false; /* the lock is ours to remove on failure */
 	int fd = -1;
 	int rc = 0;
 
@@ -105,9 +106,11 @@ int fs_write_atomic(const char *path, const void *buf, size_t len,
 	fd = open(lock.buf,
 		  O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
+		/* another writer's (or a dead one's): not ours to remove */
 		rc = error_from_errno("cannot create '%s'", lock.buf);
 		goto out;
 	}
+	ours = true;
 	rc = fs_write_all(fd, buf, len);
 	if (rc < 0) {
 		rc = error_wrap(rc, "writing '%s'", lock.buf);
@@ -131,7 +134,7 @@ int fs_write_atomic(const char *path, const void *buf, size_t len,
 out:
 	if (fd >= 0)
 		close(fd);
-	if (rc < 0 && lock.len)
+	if (rc < 0 && ours)
 		unlink(lock.buf);
 	strbuf_release(&lock);
 	return rc;

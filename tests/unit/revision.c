@@ -790,8 +790,28 @@ static void test_rev_commit_cache(void **state)
 	assert_int_equal(symlink(id.buf, file.buf), 0);
 	assert_int_equal(walk(dir.buf, LITE, head, 1, &out), 0);
 	assert_int_equal(count(&out, "(commit message)"), all);
-	/* hooks install fills it from every ref: all but the octopus */
+	/* hooks install fills it from every ref: all but the octopus; a
+	 * lock a dead writer left a while ago does not stop it, a fresh
+	 * one (a save under way) does */
 	assert_int_equal(unlink(file.buf), 0);
+	strbuf_reset(&id);
+	strbuf_addf(&id, "%s.lock", file.buf);
+	assert_int_equal(fs_write_atomic(id.buf, "x", 1, 0644), 0);
+	{
+		struct gitwalk *w = NULL;
+		size_t nr = 0;
+
+		assert_int_equal(gitwalk_open(&w, dir.buf), 0);
+		assert_true(gitwalk_prime_commits(w, &nr) < 0);
+		error_clear();
+		gitwalk_free(w);
+		assert_int_equal(access(file.buf, F_OK), -1);
+	}
+	{
+		struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
+
+		assert_int_equal(utimensat(AT_FDCWD, id.buf, old, 0), 0);
+	}
 	{
 		struct gitwalk *w = NULL;
 		size_t nr = 0;
@@ -801,6 +821,7 @@ static void test_rev_commit_cache(void **state)
 		gitwalk_free(w);
 		assert_int_equal(nr, all + 42 - 1);
 	}
+	assert_int_equal(access(id.buf, F_OK), -1);
 	strbuf_reset(&data);
 	assert_int_equal(fs_read_capped(&data, file.buf, 1 << 20), 0);
 	assert_true(cache_crc_ok(&data));

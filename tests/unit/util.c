@@ -235,6 +235,18 @@ static void test_util_fs_atomic_and_exclusive(void **state)
 	assert_string_equal(data.buf, "hi");
 	strbuf_reset(&data);
 	assert_true(fs_read_capped(&data, path.buf, 1) < 0);
+	/* another writer's lock: the write fails and leaves it be */
+	strbuf_addstr(&path, ".lock");
+	assert_int_equal(fs_write_exclusive(path.buf, "w", 1, 0644, false), 0);
+	strbuf_setlen(&path, path.len - 5);
+	assert_true(fs_write_atomic(path.buf, "no", 2, 0644) < 0);
+	strbuf_addstr(&path, ".lock");
+	assert_true(fs_exists(path.buf));
+	assert_int_equal(unlink(path.buf), 0);
+	strbuf_setlen(&path, path.len - 5);
+	strbuf_reset(&data);
+	assert_int_equal(fs_read_capped(&data, path.buf, 100), 0);
+	assert_string_equal(data.buf, "hi");
 	strbuf_reset(&data);
 	assert_true(fs_write_exclusive(path.buf, "k", 1, 0600, false) < 0);
 	assert_int_equal(fs_write_exclusive(path.buf, "k", 1, 0600, true), 0);
