@@ -107,6 +107,16 @@ static size_t first_parent(const struct ccache *c, size_t i)
 	return i < c->n ? get_le32(entry(c, i) + RAW + 8) : c->np;
 }
 
+/* Entry i's parents (*nr raw ids). */
+static const unsigned char *entry_parents(const struct ccache *c, size_t i,
+					  size_t *nr)
+{
+	size_t first = first_parent(c, i);
+
+	*nr = first_parent(c, i + 1) - first;
+	return c->map + HEADER + c->n * ENTRY + first * RAW;
+}
+
 /* Whether the mapped file is one this code wrote: sizes, order, CRC. */
 static bool valid(struct ccache *c)
 {
@@ -198,11 +208,8 @@ bool ccache_get(const struct ccache *c, const unsigned char *id, int64_t *date,
 		int cmp = memcmp(entry(c, mid), id, RAW);
 
 		if (!cmp) {
-			size_t first = first_parent(c, mid);
-
 			*date = get_le64(entry(c, mid) + RAW);
-			*parents = c->map + HEADER + c->n * ENTRY + first * RAW;
-			*nr = first_parent(c, mid + 1) - first;
+			*parents = entry_parents(c, mid, nr);
 			return true;
 		}
 		if (cmp < 0)
@@ -287,12 +294,10 @@ int ccache_save(struct ccache *c, bool always)
 		return 0;
 	v = xcalloc(c->n + c->add_nr, sizeof(*v));
 	for (size_t i = 0; i < c->n; i++) {
-		size_t first = first_parent(c, i);
-
 		v[nr].id = entry(c, i);
 		v[nr].date = get_le64(entry(c, i) + RAW);
-		v[nr].parents = c->map + HEADER + c->n * ENTRY + first * RAW;
-		v[nr++].nr = first_parent(c, i + 1) - first;
+		v[nr].parents = entry_parents(c, i, &v[nr].nr);
+		nr++;
 	}
 	for (size_t i = 0; i < c->add_nr; i++) {
 		v[nr].id = c->add[i].id;

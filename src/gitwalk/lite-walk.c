@@ -235,6 +235,13 @@ static bool is_shallow(const struct walk *wk, const git_oid *id)
 	return wk->shallow && wk->shallow(id, wk->shallow_data);
 }
 
+/* The next parent of the commit being parsed (its parents_at set). */
+static void push_parent(struct walk *wk, size_t p)
+{
+	ALLOC_GROW(wk->parents, wk->parents_nr + 1, wk->parents_alloc);
+	wk->parents[wk->parents_nr++] = p;
+}
+
 /* Most commits have one or two parents; more are read from the object. */
 #define GRAPH_PARENTS 16
 
@@ -292,8 +299,7 @@ static int parse_graph(struct walk *wk, size_t n, uint32_t row)
 		} else {
 			p = node_at_row(wk, parents[k]);
 		}
-		ALLOC_GROW(wk->parents, wk->parents_nr + 1, wk->parents_alloc);
-		wk->parents[wk->parents_nr++] = p;
+		push_parent(wk, p);
 	}
 	wk->c[n].parents_nr = np;
 	wk->c[n].flags |= C_PARSED;
@@ -308,20 +314,33 @@ static bool env_off(const char *name)
 	return off && *off && strcmp(off, "0");
 }
 
+/* Whether the repository is a shallow clone (it has a shallow file). */
+static bool shallow_repo(const struct gitwalk *w)
+{
+	struct strbuf path = STRBUF_INIT;
+	bool yes;
+
+	strbuf_addf(&path, "%sshallow", gitwalk_commondir(w));
+	yes = !access(path.buf, F_OK);
+	strbuf_release(&path);
+	return yes;
+}
+
+/*
+ * The main object directory's commit-graph, as git reads it: not in a
+ * shallow repository (git turns the graph off there too: its parents
+ * reach past the boundary); SLUGGUARD_NO_GRAPH=1 turns it off for tests
+ * and benchmarks. No graph is no error; a damaged one is (git would
+ * walk the same damage silently).
+ */
 static int open_graph(struct odb_graph **out, const struct gitwalk *w)
 {
 	struct strbuf path = STRBUF_INIT;
 	int rc;
 
 	*out = NULL;
-	if (env_off("SLUGGUARD_NO_GRAPH"))
+	if (env_off("SLUGGUARD_NO_GRAPH") || shallow_repo(w))
 		return 0;
-	strbuf_addf(&path, "%sshallow", gitwalk_commondir(w));
-	if (!access(path.buf, F_OK)) {
-		strbuf_release(&path);
-		return 0;
-	}
-	strbuf_reset(&path);
 	strbuf_addf(&path, "%sobjects", gitwalk_commondir(w));
 	rc = odb_graph_open(out, path.buf);
 	strbuf_release(&path);
@@ -345,8 +364,7 @@ static bool parse_cached(struct walk *wk, size_t n)
 
 		memcpy(pid.id, raw + k * GIT_OID_RAWSZ, GIT_OID_RAWSZ);
 		pn = node(wk, &pid);
-		ALLOC_GROW(wk->parents, wk->parents_nr + 1, wk->parents_alloc);
-		wk->parents[wk->parents_nr++] = pn;
+		push_parent(wk, pn);
 	}
 	wk->c[n].date = date;
 	wk->c[n].parents_nr = is_shallow(wk, &wk->c[n].id) ? 0 : np;
@@ -407,8 +425,7 @@ static int parse(struct walk *wk, size_t n)
 			return LITE_UNSUPPORTED;
 		/* data stays valid: node() reads no object */
 		pn = node(wk, &pid);
-		ALLOC_GROW(wk->parents, wk->parents_nr + 1, wk->parents_alloc);
-		wk->parents[wk->parents_nr++] = pn;
+		push_parent(wk, pn);
 		np++;
 		p += 48;
 	}
@@ -583,13 +600,6 @@ static void topo_order(struct walk *wk, const size_t *list, size_t list_nr,
 	free(indeg);
 }
 
-/*
- * The main object directory's commit-graph, as git reads it: not in a
- * shallow repository (git turns the graph off there too: its parents
- * reach past the boundary); SLUGGUARD_NO_GRAPH=1 turns it off for tests
- * and benchmarks. No graph is no error; a damaged one is (git would
- * walk the same damage silently).
- */
 static void walk_release(struct walk *wk)
 {
 	ccache_free(wk->cc);
@@ -687,7 +697,6 @@ int gitwalk_prime_commits(const struct gitwalk *w, size_t *nr)
 	struct rev_source src;
 	struct rev_tips tips = { NULL, 0, 0 };
 	const char *const all[] = { "--all" };
-	struct strbuf path = STRBUF_INIT;
 	struct walk wk;
 	int rc = 0;
 
@@ -696,9 +705,8 @@ int gitwalk_prime_commits(const struct gitwalk *w, size_t *nr)
 	wk.rd = gitwalk_reader(w);
 	wk.w = w;
 	/* a shallow clone's walk would run into its boundary: left alone */
-	strbuf_addf(&path, "%sshallow", gitwalk_commondir(w));
 	if (!w->gitdir || !wk.rd || env_off("SLUGGUARD_NO_COMMIT_CACHE") ||
-	    !access(path.buf, F_OK))
+	    shallow_repo(w))
 		goto out;
 	memset(&src, 0, sizeof(src));
 	src.be = &gitwalk_rev_lite;
@@ -733,7 +741,6 @@ int gitwalk_prime_commits(const struct gitwalk *w, size_t *nr)
 	if (!rc)
 		rc = ccache_save(wk.cc, true);
 out:
-	strbuf_release(&path);
 	gitwalk_rev_tips_release(&tips);
 	walk_release(&wk);
 	return rc;

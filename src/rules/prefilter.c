@@ -22,7 +22,6 @@ static int on_keyword(unsigned int id, unsigned long long from,
 
 	(void)from;
 	(void)flags;
-
 	if (s->chunk_base + (size_t)to <= s->chunk_skip)
 		return 0; /* the piece before had it */
 	if (start >= s->kw_limit)
