@@ -80,6 +80,9 @@ struct walker {
 	struct odb_reader *rd; /* our reader, NULL when unavailable */
 	/* rd is the repository's reader (gitwalk_reader()), not ours. */
 	bool rd_borrowed;
+	/* commits [cur, lim) of h->ids are this walker's to walk next
+	 * (guarded by h->lock; see next_chunk()) */
+	size_t cur, lim;
 	struct strbuf blob, commit, scratch;
 	git_oid *parents, *pp;
 	size_t parents_alloc, pp_alloc;
@@ -126,7 +129,6 @@ struct gitwalk_hist {
 	struct strvec missing;
 	struct oidmap missing_set;
 	size_t oversized;
-	size_t next; /* next commit to hand out */
 	size_t done; /* commits finished */
 	int failed; /* first negative code */
 	struct error_saved err; /* with its message, from whichever thread */
