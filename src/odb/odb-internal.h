@@ -55,4 +55,10 @@ bool odb_pack_find(const struct odb_pack *p, const unsigned char *id,
 bool odb_pack_find_pread(const struct odb_pack *p, const unsigned char *id,
 			 uint64_t *off);
 
+/*
+ * For tests: 0 when r's cache table is sound (every live entry found
+ * from its home slot, nothing else in it, at most half full), else -1.
+ */
+int odb_reader_check(const struct odb_reader *r);
+
 #endif

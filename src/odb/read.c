@@ -41,10 +41,15 @@
  * The cache's hash table starts small and doubles with its entries: a
  * small push reads a few hundred objects, and a fixed 65,536-bucket
  * table (512 KiB zeroed per reader) was 4% of its time in memset and
- * fresh pages.
+ * fresh pages. It is open (linear probing), each slot holding its
+ * entry's key: a lookup reads one run of slots, not the header of every
+ * entry on a chain, each far away in the ring (those reads were a third
+ * of read_obj() in a history scan). It doubles when more than half full;
+ * no cap is needed, as every entry takes at least ENTRY_HEAD + 16 bytes
+ * of the ring: 16-byte slots at most half full stay under a third of it
+ * (a ring of the smallest objects), ~1% with git.git's.
  */
-#define BUCKETS_MIN_LOG2 10
-#define BUCKETS_MAX_LOG2 20
+#define SLOTS_MIN_LOG2 10
 /* git itself stops at 4095 (pack.depth); a longer chain is a loop. */
 #define MAX_CHAIN 10000
 /* Beyond this an object is not ours to read (zlib's 32-bit counts). */
@@ -92,7 +97,6 @@ enum pack_type {
  * or moved; its bytes stay until the ring reaches them again.
  */
 struct entry {
-	struct entry *hnext; /* bucket chain */
 	struct entry *fnext; /* the ring's order: next younger entry */
 	uint32_t pack;
 	uint64_t off;
@@ -124,8 +128,11 @@ struct step {
 struct odb_reader {
 	struct odb *db;
 	struct zs_inflate *z;
-	struct entry **buckets; /* 1 << buckets_log2 of them */
-	unsigned buckets_log2;
+	struct slot {
+		uint64_t key; /* slot_key() of e */
+		struct entry *e; /* NULL: empty */
+	} * slots; /* 1 << slots_log2 of them */
+	unsigned slots_log2;
 	size_t entries_nr;
 	/*
 	 * The cache's bytes: one ring, written in order and reused from
@@ -172,8 +179,8 @@ struct odb_reader *odb_reader_new(struct odb *db, size_t cache_bytes)
 	struct odb_reader *r = xcalloc(1, sizeof(*r));
 
 	r->db = db;
-	r->buckets_log2 = BUCKETS_MIN_LOG2;
-	r->buckets = xcalloc((size_t)1 << r->buckets_log2, sizeof(*r->buckets));
+	r->slots_log2 = SLOTS_MIN_LOG2;
+	r->slots = xcalloc((size_t)1 << r->slots_log2, sizeof(*r->slots));
 	r->ring_size = (cache_bytes ? cache_bytes : DEFAULT_CACHE) &
 		       ~(size_t)15;
 	r->max_entry = r->ring_size / 8;
@@ -184,52 +191,73 @@ struct odb_reader *odb_reader_new(struct odb *db, size_t cache_bytes)
 	return r;
 }
 
-static size_t bucket_of(const struct odb_reader *r, uint32_t pack, uint64_t off)
+/* Unique while offsets stay below 2^48 (256 TiB); lookups check both. */
+static uint64_t slot_key(uint32_t pack, uint64_t off)
 {
-	uint64_t h = (off ^ ((uint64_t)pack << 40)) * 0x9e3779b97f4a7c15ULL;
-
-	return (size_t)(h >> (64 - r->buckets_log2));
+	return off ^ ((uint64_t)pack << 48);
 }
 
-/* Double the table when it holds more entries than buckets. */
+static size_t slot_of(const struct odb_reader *r, uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> (64 - r->slots_log2));
+}
+
+static void slot_put(struct odb_reader *r, uint64_t key, struct entry *e)
+{
+	size_t mask = ((size_t)1 << r->slots_log2) - 1, i = slot_of(r, key);
+
+	while (r->slots[i].e)
+		i = (i + 1) & mask;
+	r->slots[i].key = key;
+	r->slots[i].e = e;
+}
+
+/* Double the table when it is more than half full. */
 static void cache_grow(struct odb_reader *r)
 {
-	if (r->entries_nr <= ((size_t)1 << r->buckets_log2) ||
-	    r->buckets_log2 >= BUCKETS_MAX_LOG2)
-		return;
-	free(r->buckets);
-	r->buckets_log2++;
-	r->buckets = xcalloc((size_t)1 << r->buckets_log2, sizeof(*r->buckets));
-	for (struct entry *e = r->oldest; e; e = e->fnext) {
-		size_t b;
+	size_t n = (size_t)1 << r->slots_log2;
+	struct slot *old = r->slots;
 
-		if (!e->live)
-			continue;
-		b = bucket_of(r, e->pack, e->off);
-		e->hnext = r->buckets[b];
-		r->buckets[b] = e;
-	}
+	if (r->entries_nr <= n / 2)
+		return;
+	r->slots_log2++;
+	r->slots = xcalloc(n * 2, sizeof(*r->slots));
+	for (size_t i = 0; i < n; i++)
+		if (old[i].e)
+			slot_put(r, old[i].key, old[i].e);
+	free(old);
 }
 
+/* Take e out of the table: its slot empties, the run after it closes up. */
 static void hash_remove(struct odb_reader *r, struct entry *e)
 {
-	struct entry **pp = &r->buckets[bucket_of(r, e->pack, e->off)];
+	size_t mask = ((size_t)1 << r->slots_log2) - 1, i, j;
 
 	if (!e->live)
 		return;
-	while (*pp != e)
-		pp = &(*pp)->hnext;
-	*pp = e->hnext;
+	i = slot_of(r, slot_key(e->pack, e->off));
+	while (r->slots[i].e != e)
+		i = (i + 1) & mask;
+	/*
+	 * Move back each later slot of the run whose home is not in
+	 * (i, j]: a lookup must still reach it from its home.
+	 */
+	for (j = (i + 1) & mask; r->slots[j].e; j = (j + 1) & mask) {
+		size_t home = slot_of(r, r->slots[j].key);
+
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			r->slots[i] = r->slots[j];
+			i = j;
+		}
+	}
+	r->slots[i].e = NULL;
 	e->live = false;
 	r->entries_nr--;
 }
 
 static void hash_add(struct odb_reader *r, struct entry *e)
 {
-	size_t b = bucket_of(r, e->pack, e->off);
-
-	e->hnext = r->buckets[b];
-	r->buckets[b] = e;
+	slot_put(r, slot_key(e->pack, e->off), e);
 	e->live = true;
 	r->entries_nr++;
 	cache_grow(r);
@@ -346,11 +374,14 @@ static void ring_publish(struct odb_reader *r, struct entry *e, uint32_t pack,
 static struct entry *cache_get(struct odb_reader *r, uint32_t pack,
 			       uint64_t off)
 {
-	struct entry *e = r->buckets[bucket_of(r, pack, off)];
-	struct entry *moved;
+	size_t mask = ((size_t)1 << r->slots_log2) - 1;
+	uint64_t key = slot_key(pack, off);
+	size_t i = slot_of(r, key);
+	struct entry *e, *moved;
 
-	while (e && (e->pack != pack || e->off != off))
-		e = e->hnext;
+	while ((e = r->slots[i].e) &&
+	       (r->slots[i].key != key || e->pack != pack || e->off != off))
+		i = (i + 1) & mask;
 	/*
 	 * A hit in the oldest quarter moves to the young end (one copy):
 	 * a base many versions share stays, as it would under LRU.
@@ -369,12 +400,47 @@ static struct entry *cache_get(struct odb_reader *r, uint32_t pack,
 	return moved;
 }
 
+int odb_reader_check(const struct odb_reader *r)
+{
+	size_t n = (size_t)1 << r->slots_log2, mask = n - 1, used = 0;
+	size_t live = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct entry *e = r->slots[i].e;
+		size_t at;
+
+		if (!e)
+			continue;
+		used++;
+		if (!e->live || r->slots[i].key != slot_key(e->pack, e->off))
+			return -1;
+		/* reachable from its home: no empty slot on the way */
+		for (at = slot_of(r, r->slots[i].key); at != i;
+		     at = (at + 1) & mask)
+			if (!r->slots[at].e)
+				return -1;
+	}
+	for (const struct entry *e = r->oldest; e; e = e->fnext) {
+		size_t i;
+
+		if (!e->live)
+			continue;
+		live++;
+		for (i = slot_of(r, slot_key(e->pack, e->off));
+		     r->slots[i].e && r->slots[i].e != e; i = (i + 1) & mask)
+			;
+		if (r->slots[i].e != e)
+			return -1;
+	}
+	return used == live && live == r->entries_nr && used <= n / 2 ? 0 : -1;
+}
+
 void odb_reader_free(struct odb_reader *r)
 {
 	if (!r)
 		return;
 	zs_inflate_free(r->z);
-	free(r->buckets);
+	free(r->slots);
 	/* the next mapping at this address must not start poisoned */
 	if (r->ring)
 		ASAN_UNPOISON_MEMORY_REGION(r->ring, r->ring_size);

@@ -20,27 +20,27 @@ fake_token() {
 make_history() {
 	big=$(rand_chars 120000) &&
 	i=1 &&
-	while [ $i -le 500 ]; do
-		case $i in
+	while [ "$i" -le 500 ]; do
+		case "$i" in
 		5 | 59 | 60 | 61 | 250 | 500)
 			line="token = $(fake_token)" ;;
 		*)
 			line="value = $i" ;;
 		esac &&
 		body="$line" &&
-		if [ $i -le 60 ]; then
+		if [ "$i" -le 60 ]; then
 			body="$line
 $i $big"
 		fi &&
 		printf 'commit refs/heads/main\n' &&
 		printf 'committer T <t@example.com> %d +0000\n' $((1700000000 + i)) &&
-		printf 'data %d\nc%d\n' $((${#i} + 2)) $i &&
-		if [ $i = 300 ]; then
+		printf 'data %d\nc%d\n' $((${#i} + 2)) "$i" &&
+		if [ "$i" = 300 ]; then
 			printf 'merge refs/heads/side\n'
 		fi &&
 		printf 'M 100644 inline file%d.cfg\ndata %d\n%s\n' $((i % 7)) \
 			$(($(printf '%s' "$body" | wc -c) + 1)) "$body" &&
-		if [ $i = 290 ]; then
+		if [ "$i" = 290 ]; then
 			printf 'commit refs/heads/side\n' &&
 			printf 'committer T <t@example.com> %d +0000\n' $((1700000000 + i)) &&
 			printf 'data 5\nside\n' &&

@@ -580,6 +580,104 @@ static void test_odb_damaged_pack(void **state)
 	strbuf_release(&pack);
 }
 
+/*
+ * Thousands of small objects through rings a few hundred entries long:
+ * the cache's table (open addressing, src/odb/read.c) runs up to half
+ * full, and every read past the ring's size drops its oldest entry, so
+ * entries leave runs of slots in every position and the run closes up
+ * behind them. Each answer must still be its object, and the table must
+ * stay sound (odb_reader_check()): a slot left behind would answer with
+ * a dropped entry's bytes, one cut off from its home would miss.
+ */
+static void test_odb_many_small_objects(void **state)
+{
+	struct strbuf fi = STRBUF_INIT, path = STRBUF_INIT, marks = STRBUF_INIT;
+	struct strbuf want = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	const char *dirs[1];
+	char dir[PATH_MAX], objdir[PATH_MAX];
+	enum { NR = 3000 };
+	static unsigned char ids[NR][ODB_RAWSZ];
+	const char *line;
+	int fd;
+
+	(void)state;
+	assert_true((size_t)snprintf(dir, sizeof(dir), "%s/small", tmp) <
+		    sizeof(dir));
+	assert_int_equal(git(tmp, NULL, "init", "-q", "--bare", dir, NULL), 0);
+	for (int i = 0; i < NR; i++)
+		strbuf_addf(&fi, "blob\nmark :%d\ndata %d\nsmall object %05d\n",
+			    i + 1, 19, i);
+	strbuf_addf(&path, "%s/small-import", tmp);
+	assert_int_equal(fs_write_atomic(path.buf, fi.buf, fi.len, 0644), 0);
+	strbuf_addf(&marks, "--export-marks=%s/small-marks", tmp);
+	strvec_pushl(&c.args, "git", "-C", dir, "fast-import", "--quiet",
+		     marks.buf, NULL);
+	fd = open(path.buf, O_RDONLY);
+	assert_true(fd >= 0);
+	c.in = fd;
+	assert_int_equal(run_command(&c), 0);
+	close(fd);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/small-marks", tmp);
+	strbuf_reset(&marks);
+	assert_int_equal(fs_read_capped(&marks, path.buf, (size_t)1 << 20), 0);
+	for (line = marks.buf; *line;) {
+		int mark;
+		char hex[41];
+
+		assert_int_equal(sscanf(line, ":%d %40s", &mark, hex), 2);
+		assert_true(mark >= 1 && mark <= NR);
+		hex_to_raw(hex, ids[mark - 1]);
+		line = strchr(line, '\n');
+		assert_non_null(line);
+		line++;
+	}
+	assert_true((size_t)snprintf(objdir, sizeof(objdir), "%s/objects",
+				     dir) < sizeof(objdir));
+	dirs[0] = objdir;
+	for (size_t ring = (size_t)48 << 10; ring <= (size_t)96 << 10;
+	     ring += (size_t)16 << 10) {
+		struct odb *db = NULL;
+		struct odb_reader *r;
+
+		assert_int_equal(odb_open(&db, dirs, 1), 0);
+		r = odb_reader_new(db, ring);
+		/* up, down, by sevens, and each one again after its next */
+		for (int pass = 0; pass < 4; pass++) {
+			for (int k = 0; k < NR; k++) {
+				int i = pass == 0 ? k :
+					pass == 1 ? NR - 1 - k :
+					pass == 2 ? (k * 7) % NR :
+						    (k / 2) + (k % 2 ? 0 : 1);
+				const unsigned char *data;
+				enum odb_type type;
+				size_t len;
+
+				if (i >= NR)
+					i = NR - 1;
+				assert_int_equal(odb_read(r, ids[i], 0, &type,
+							  &data, &len),
+						 0);
+				assert_int_equal(type, ODB_BLOB);
+				strbuf_reset(&want);
+				strbuf_addf(&want, "small object %05d\n", i);
+				assert_int_equal(len, want.len);
+				assert_memory_equal(data, want.buf, len);
+				if (k % 16 == 0 || pass == 3)
+					assert_int_equal(odb_reader_check(r), 0);
+			}
+		}
+		assert_int_equal(odb_reader_check(r), 0);
+		odb_reader_free(r);
+		odb_free(db);
+	}
+	strbuf_release(&fi);
+	strbuf_release(&path);
+	strbuf_release(&marks);
+	strbuf_release(&want);
+}
+
 static atomic_int worker_failed, worker_waits;
 
 /* A bare repository of nr commits, each with a new blob: enough commits
@@ -899,6 +997,7 @@ int main(void)
 		cmocka_unit_test(test_odb_packed_ref_deltas),
 		cmocka_unit_test(test_odb_alternates),
 		cmocka_unit_test(test_odb_limits_and_misses),
+		cmocka_unit_test(test_odb_many_small_objects),
 #ifndef SG_ASAN
 		cmocka_unit_test(test_odb_ring_under_limit),
 #endif
