@@ -665,7 +665,8 @@ static void test_odb_many_small_objects(void **state)
 				assert_int_equal(len, want.len);
 				assert_memory_equal(data, want.buf, len);
 				if (k % 16 == 0 || pass == 3)
-					assert_int_equal(odb_reader_check(r), 0);
+					assert_int_equal(odb_reader_check(r),
+							 0);
 			}
 		}
 		assert_int_equal(odb_reader_check(r), 0);
