@@ -57,8 +57,10 @@ bool odb_pack_find_pread(const struct odb_pack *p, const unsigned char *id,
 
 /*
  * For tests: 0 when r's cache table is sound (every live entry found
- * from its home slot, nothing else in it, at most half full), else -1.
+ * from its home slot, nothing else in it, at most half full or at its
+ * largest and at most 7/8 full), else -1. With full, also whether the
+ * table is at its largest and full (the ring drops entries for room).
  */
-int odb_reader_check(const struct odb_reader *r);
+int odb_reader_check(const struct odb_reader *r, bool *full);
 
 #endif

@@ -44,12 +44,16 @@
  * fresh pages. It is open (linear probing), each slot holding its
  * entry's key: a lookup reads one run of slots, not the header of every
  * entry on a chain, each far away in the ring (those reads were a third
- * of read_obj() in a history scan). It doubles when more than half full;
- * no cap is needed, as every entry takes at least ENTRY_HEAD + 16 bytes
- * of the ring: 16-byte slots at most half full stay under a third of it
- * (a ring of the smallest objects), ~1% with git.git's.
+ * of read_obj() in a history scan). It doubles when more than half full,
+ * up to an eighth of the ring's size (git.git's history needs 2^16
+ * slots, 1 MiB, beside a 192 MiB ring); at that size it fills up to
+ * SLOTS_MAX_FILL, and past that the ring drops its oldest entries before
+ * it takes a new one. Only a ring of very small objects gets there (an
+ * entry takes at least ENTRY_HEAD + 16 bytes of it); without the cap, a
+ * history of tiny objects would grow the table to two thirds of the ring.
  */
 #define SLOTS_MIN_LOG2 10
+#define SLOTS_MAX_FILL(n) ((n) / 8 * 7)
 /* git itself stops at 4095 (pack.depth); a longer chain is a loop. */
 #define MAX_CHAIN 10000
 /* Beyond this an object is not ours to read (zlib's 32-bit counts). */
@@ -132,7 +136,7 @@ struct odb_reader {
 		uint64_t key; /* slot_key() of e */
 		struct entry *e; /* NULL: empty */
 	} * slots; /* 1 << slots_log2 of them */
-	unsigned slots_log2;
+	unsigned slots_log2, slots_max_log2;
 	size_t entries_nr;
 	/*
 	 * The cache's bytes: one ring, written in order and reused from
@@ -184,6 +188,10 @@ struct odb_reader *odb_reader_new(struct odb *db, size_t cache_bytes)
 	r->ring_size = (cache_bytes ? cache_bytes : DEFAULT_CACHE) &
 		       ~(size_t)15;
 	r->max_entry = r->ring_size / 8;
+	r->slots_max_log2 = SLOTS_MIN_LOG2;
+	while (((size_t)sizeof(*r->slots) << (r->slots_max_log2 + 1)) <=
+	       r->ring_size / 8)
+		r->slots_max_log2++;
 	if (getenv("SLUGGUARD_NO_WINDOWS"))
 		r->win_loads = WIN_LOADS;
 	if (zs_inflate_new(&r->z) < 0)
@@ -218,7 +226,7 @@ static void cache_grow(struct odb_reader *r)
 	size_t n = (size_t)1 << r->slots_log2;
 	struct slot *old = r->slots;
 
-	if (r->entries_nr <= n / 2)
+	if (r->entries_nr <= n / 2 || r->slots_log2 >= r->slots_max_log2)
 		return;
 	r->slots_log2++;
 	r->slots = xcalloc(n * 2, sizeof(*r->slots));
@@ -226,6 +234,13 @@ static void cache_grow(struct odb_reader *r)
 		if (old[i].e)
 			slot_put(r, old[i].key, old[i].e);
 	free(old);
+}
+
+/* No room for another entry: the table is at its largest and full. */
+static bool cache_full(const struct odb_reader *r)
+{
+	return r->slots_log2 >= r->slots_max_log2 &&
+	       r->entries_nr >= SLOTS_MAX_FILL((size_t)1 << r->slots_log2);
 }
 
 /* Take e out of the table: its slot empties, the run after it closes up. */
@@ -329,7 +344,7 @@ static struct entry *ring_reserve(struct odb_reader *r, size_t len,
 		} else if (need <= o->at) {
 			at = 0;
 		}
-		if (at != SIZE_MAX) {
+		if (at != SIZE_MAX && !cache_full(r)) {
 			ASAN_UNPOISON_MEMORY_REGION(r->ring + at, need);
 			e = (struct entry *)(void *)(r->ring + at);
 			memset(e, 0, sizeof(*e));
@@ -400,7 +415,7 @@ static struct entry *cache_get(struct odb_reader *r, uint32_t pack,
 	return moved;
 }
 
-int odb_reader_check(const struct odb_reader *r)
+int odb_reader_check(const struct odb_reader *r, bool *full)
 {
 	size_t n = (size_t)1 << r->slots_log2, mask = n - 1, used = 0;
 	size_t live = 0;
@@ -432,7 +447,14 @@ int odb_reader_check(const struct odb_reader *r)
 		if (r->slots[i].e != e)
 			return -1;
 	}
-	return used == live && live == r->entries_nr && used <= n / 2 ? 0 : -1;
+	if (used != live || live != r->entries_nr)
+		return -1;
+	*full = cache_full(r);
+	if (r->slots_log2 < r->slots_max_log2)
+		return used <= n / 2 ? 0 : -1;
+	return r->slots_log2 == r->slots_max_log2 && used <= SLOTS_MAX_FILL(n) ?
+		       0 :
+		       -1;
 }
 
 void odb_reader_free(struct odb_reader *r)
