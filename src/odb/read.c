@@ -452,9 +452,7 @@ int odb_reader_check(const struct odb_reader *r, bool *full)
 	*full = cache_full(r);
 	if (r->slots_log2 < r->slots_max_log2)
 		return used <= n / 2 ? 0 : -1;
-	return r->slots_log2 == r->slots_max_log2 && used <= SLOTS_MAX_FILL(n) ?
-		       0 :
-		       -1;
+	return used <= SLOTS_MAX_FILL(n) ? 0 : -1;
 }
 
 void odb_reader_free(struct odb_reader *r)

@@ -581,6 +581,31 @@ static void test_odb_damaged_pack(void **state)
 }
 
 /*
+ * Run git fast-import in dir on stream (through a file under tmp named
+ * name), with one more argument when arg.
+ */
+static void fast_import(const char *dir, const struct strbuf *stream,
+			const char *name, const char *arg)
+{
+	struct strbuf path = STRBUF_INIT;
+	struct child c = CHILD_INIT;
+	int fd;
+
+	strbuf_addf(&path, "%s/%s", tmp, name);
+	assert_int_equal(
+		fs_write_atomic(path.buf, stream->buf, stream->len, 0644), 0);
+	strvec_pushl(&c.args, "git", "-C", dir, "fast-import", "--quiet", NULL);
+	if (arg)
+		strvec_push(&c.args, arg);
+	fd = open(path.buf, O_RDONLY);
+	assert_true(fd >= 0);
+	c.in = fd;
+	assert_int_equal(run_command(&c), 0);
+	close(fd);
+	strbuf_release(&path);
+}
+
+/*
  * Thousands of small objects through rings a few hundred entries long:
  * the cache's table (open addressing, src/odb/read.c) runs up to half
  * full, and every read past the ring's size drops its oldest entry, so
@@ -595,7 +620,6 @@ static void test_odb_many_small_objects(void **state)
 {
 	struct strbuf fi = STRBUF_INIT, path = STRBUF_INIT, marks = STRBUF_INIT;
 	struct strbuf want = STRBUF_INIT;
-	struct child c = CHILD_INIT;
 	const char *dirs[1];
 	char dir[PATH_MAX], objdir[PATH_MAX];
 	enum { NR = 3000 };
@@ -603,7 +627,6 @@ static void test_odb_many_small_objects(void **state)
 	const char *line;
 	size_t fulls = 0;
 	bool full = false;
-	int fd;
 
 	(void)state;
 	assert_true((size_t)snprintf(dir, sizeof(dir), "%s/small", tmp) <
@@ -612,17 +635,8 @@ static void test_odb_many_small_objects(void **state)
 	for (int i = 0; i < NR; i++)
 		strbuf_addf(&fi, "blob\nmark :%d\ndata %d\nsmall object %05d\n",
 			    i + 1, 19, i);
-	strbuf_addf(&path, "%s/small-import", tmp);
-	assert_int_equal(fs_write_atomic(path.buf, fi.buf, fi.len, 0644), 0);
 	strbuf_addf(&marks, "--export-marks=%s/small-marks", tmp);
-	strvec_pushl(&c.args, "git", "-C", dir, "fast-import", "--quiet",
-		     marks.buf, NULL);
-	fd = open(path.buf, O_RDONLY);
-	assert_true(fd >= 0);
-	c.in = fd;
-	assert_int_equal(run_command(&c), 0);
-	close(fd);
-	strbuf_reset(&path);
+	fast_import(dir, &fi, "small-import", marks.buf);
 	strbuf_addf(&path, "%s/small-marks", tmp);
 	strbuf_reset(&marks);
 	assert_int_equal(fs_read_capped(&marks, path.buf, (size_t)1 << 20), 0);
@@ -693,9 +707,7 @@ static atomic_int worker_failed, worker_waits;
  * for the walk to use its threads. */
 static void make_long_history(const char *dir, int nr)
 {
-	struct strbuf fi = STRBUF_INIT, path = STRBUF_INIT, msg = STRBUF_INIT;
-	struct child c = CHILD_INIT;
-	int fd;
+	struct strbuf fi = STRBUF_INIT, msg = STRBUF_INIT;
 
 	assert_int_equal(git(tmp, NULL, "init", "-q", "--bare", dir, NULL), 0);
 	for (int i = 0; i < nr; i++) {
@@ -711,16 +723,8 @@ static void make_long_history(const char *dir, int nr)
 		strbuf_addf(&fi, "M 644 inline f%d.txt\ndata %zu\n%s\n", i % 5,
 			    msg.len, msg.buf);
 	}
-	strbuf_addf(&path, "%s/fast-import", tmp);
-	assert_int_equal(fs_write_atomic(path.buf, fi.buf, fi.len, 0644), 0);
-	strvec_pushl(&c.args, "git", "-C", dir, "fast-import", "--quiet", NULL);
-	fd = open(path.buf, O_RDONLY);
-	assert_true(fd >= 0);
-	c.in = fd;
-	assert_int_equal(run_command(&c), 0);
-	close(fd);
+	fast_import(dir, &fi, "fast-import", NULL);
 	strbuf_release(&fi);
-	strbuf_release(&path);
 	strbuf_release(&msg);
 }
 
